@@ -1,0 +1,13 @@
+const { src, dest, parallel } = require('gulp');
+
+// tsc compiles the TypeScript; the icons and the codex files are not TypeScript and are
+// copied beside it, keeping their paths (credentials and nodes point at ../icons/*.svg).
+function copyIcons() {
+	return src('icons/*.svg').pipe(dest('dist/icons'));
+}
+
+function copyCodex() {
+	return src('nodes/**/*.node.json').pipe(dest('dist/nodes'));
+}
+
+exports['build:icons'] = parallel(copyIcons, copyCodex);
