@@ -1,0 +1,78 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { autosharesTrader } from '../nodes/shared/providers/autosharesTrader';
+import { tokenFields } from '../nodes/shared/tokenFields';
+
+export class AutosharesTraderApi implements ICredentialType {
+	name = 'autosharesTraderApi';
+
+	displayName = 'Autoshares Trader API';
+
+	icon: Icon = { light: 'file:../icons/autosharesTrader.svg', dark: 'file:../icons/autosharesTrader.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#autoshares-trader';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://pub-api-et-demo-prod.etnasoft.us/api',
+			description: 'The API host you were given at onboarding, ending in /api',
+		},
+		{
+			displayName: 'App Key (Et-App-Key)',
+			name: 'webApiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'The company web API key: back office, "Companies" widget, WebApi tab',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'PIN',
+			name: 'pinPassword',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Only if the account has a PIN. Accounts with two-factor authentication log in through the Autoshares Trader node.',
+		},
+		...tokenFields,
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(this, autosharesTrader, credentials);
+	}
+
+	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		await authenticateRequest(autosharesTrader, credentials, requestOptions);
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}',
+			url: '/v1.0/users/@me/info',
+		},
+	};
+}

@@ -1,0 +1,107 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { galileo } from '../nodes/shared/providers/galileo';
+import { tokenFields } from '../nodes/shared/tokenFields';
+
+export class GalileoApi implements ICredentialType {
+	name = 'galileoApi';
+
+	displayName = 'Galileo API';
+
+	icon: Icon = { light: 'file:../icons/galileo.svg', dark: 'file:../icons/galileo.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#galileo';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.galileo.ai',
+			placeholder: 'https://api.acme.rungalileo.io',
+			description: 'Your deployment\'s API: the console URL with "console" replaced by "api"',
+		},
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'options',
+			options: [
+				{ name: 'V1', value: 'v1' },
+				{ name: 'V2', value: 'v2' },
+			],
+			default: 'v1',
+			description: 'Path of the token endpoint: /v1/token, or /v2/token on current Galileo SaaS',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authMethod',
+			type: 'options',
+			options: [
+				{ name: 'API Key', value: 'apiKey' },
+				{ name: 'Username and Password', value: 'password' },
+			],
+			default: 'apiKey',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authMethod: ['apiKey'] } },
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { authMethod: ['password'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authMethod: ['password'] } },
+		},
+		{
+			displayName: 'Organization ID',
+			name: 'organizationId',
+			type: 'string',
+			default: '',
+			description: 'Optional: get a token for this organization (a UUID). Leave empty for your default organization.',
+		},
+		{
+			displayName: 'Organization Slug',
+			name: 'organizationSlug',
+			type: 'string',
+			default: '',
+			description: 'Optional, instead of the organization ID',
+		},
+		...tokenFields,
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(this, galileo, credentials);
+	}
+
+	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		await authenticateRequest(galileo, credentials, requestOptions);
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") + "/" + $credentials.apiVersion }}',
+			url: '/current_user',
+		},
+	};
+}

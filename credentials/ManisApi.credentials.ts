@@ -1,0 +1,68 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { manis } from '../nodes/shared/providers/manis';
+import { tokenFields } from '../nodes/shared/tokenFields';
+
+export class ManisApi implements ICredentialType {
+	name = 'manisApi';
+
+	displayName = 'Manis API';
+
+	icon: Icon = { light: 'file:../icons/manis.svg', dark: 'file:../icons/manis.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#manis';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://api.example-manis-host.com',
+			description: 'Required: the Manis documentation does not name its host. Ask Manis for the API host.',
+		},
+		{
+			displayName: 'Merchant ID',
+			name: 'merchantId',
+			type: 'string',
+			default: '',
+		},
+		{
+			displayName: 'Secret',
+			name: 'secret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		...tokenFields,
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(this, manis, credentials);
+	}
+
+	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		await authenticateRequest(manis, credentials, requestOptions);
+
+	// Manis publishes no other endpoint: the token call itself is the proof.
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}',
+			url: '/api/v1/auth/token',
+			headers: {
+				'x-merchant-id': '={{ String($credentials.merchantId).trim() }}',
+				'x-secret': '={{ String($credentials.secret).trim() }}',
+			},
+		},
+	};
+}

@@ -1,0 +1,73 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { SIRDATA_DEFAULT_BASE_URL, sirdata } from '../nodes/shared/providers/sirdata';
+import { tokenFields } from '../nodes/shared/tokenFields';
+
+export class SirdataApi implements ICredentialType {
+	name = 'sirdataApi';
+
+	displayName = 'Sirdata API';
+
+	icon: Icon = { light: 'file:../icons/sirdata.svg', dark: 'file:../icons/sirdata.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#sirdata';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Partner ID',
+			name: 'partnerId',
+			type: 'string',
+			default: '',
+			placeholder: '12345',
+			description: 'Given by your Sirdata technical account manager once API access is granted',
+		},
+		{
+			displayName: 'Login',
+			name: 'login',
+			type: 'string',
+			default: '',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: SIRDATA_DEFAULT_BASE_URL,
+			description: 'Sirdata partner API; change it only for a test server',
+		},
+		...tokenFields,
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(this, sirdata, credentials);
+	}
+
+	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		await authenticateRequest(sirdata, credentials, requestOptions);
+
+	// Sirdata has no public endpoint every partner may call: the token call itself is the proof.
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'GET',
+			baseURL: '={{ ($credentials.baseUrl || "https://partner-api.sddan.com").trim().replace(/\\/+$/, "") }}',
+			url: '=/api/v1/public/auth/partner/{{ encodeURIComponent(String($credentials.partnerId).trim()) }}/token',
+			headers: { 'Content-Type': 'application/json' },
+			body: '={{ JSON.stringify({ login: $credentials.login.trim(), password: $credentials.password }) }}',
+		},
+	};
+}

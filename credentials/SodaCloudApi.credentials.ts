@@ -1,0 +1,110 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { SODA_REGIONS, sodaCloud } from '../nodes/shared/providers/sodaCloud';
+import { tokenFields } from '../nodes/shared/tokenFields';
+
+export class SodaCloudApi implements ICredentialType {
+	name = 'sodaCloudApi';
+
+	displayName = 'Soda Cloud API';
+
+	icon: Icon = { light: 'file:../icons/sodaCloud.svg', dark: 'file:../icons/sodaCloud.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#soda-cloud';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Region',
+			name: 'region',
+			type: 'options',
+			options: [
+				{ name: 'EU (reporting.cloud.soda.io)', value: SODA_REGIONS.eu },
+				{ name: 'US (reporting.cloud.us.soda.io)', value: SODA_REGIONS.us },
+				{ name: 'Custom URL', value: 'custom' },
+			],
+			default: SODA_REGIONS.eu,
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://reporting.cloud.soda.io/v1',
+			description: 'The Reporting API base URL, ending in /v1',
+			displayOptions: { show: { region: ['custom'] } },
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authMethod',
+			type: 'options',
+			options: [
+				{
+					name: 'API Key (Recommended by Soda)',
+					value: 'apiKey',
+					description: 'An API key ID and secret sent on every request; works for SSO accounts',
+				},
+				{
+					name: 'Email and Password (Token)',
+					value: 'token',
+					description: 'Gets a 30-minute token from /get_token and sends it as SODA_TOKEN',
+				},
+			],
+			default: 'apiKey',
+		},
+		{
+			displayName: 'API Key ID',
+			name: 'apiKeyId',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { authMethod: ['apiKey'] } },
+		},
+		{
+			displayName: 'API Key Secret',
+			name: 'apiKeySecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authMethod: ['apiKey'] } },
+		},
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@email.com',
+			default: '',
+			displayOptions: { show: { authMethod: ['token'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authMethod: ['token'] } },
+		},
+		...tokenFields,
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(this, sodaCloud, credentials);
+	}
+
+	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		await authenticateRequest(sodaCloud, credentials, requestOptions);
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ ($credentials.region === 'custom' ? $credentials.baseUrl : $credentials.region).trim().replace(/\\/+$/, '') }}`,
+			url: '/last_etl_refresh',
+		},
+	};
+}

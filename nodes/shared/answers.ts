@@ -1,0 +1,97 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { TokenAuthError } from './errors';
+import type { VendorAnswer } from './http';
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return NOT_JSON;
+	}
+}
+
+/**
+ * Reads a token answer's JSON object. HTML error pages (a proxy, a wrong base URL), cut-off
+ * bodies and non-objects become the package's own error instead of a SyntaxError or a
+ * TypeError further down.
+ */
+export function readJsonObject(vendor: string, answer: VendorAnswer): IDataObject {
+	const text = answer.body.trim();
+	const wrongPlace = `Check that the base URL points at the ${vendor} API (not its web console or a proxy page).`;
+	if (text.startsWith('<')) {
+		throw new TokenAuthError(vendor, 'token answer', `the server answered with a web page instead of JSON (HTTP ${answer.statusCode}).`, {
+			description: wrongPlace,
+			httpCode: answer.statusCode,
+		});
+	}
+	const parsed = parseJson(text);
+	if (parsed === NOT_JSON) {
+		throw new TokenAuthError(vendor, 'token answer', `the answer is not valid JSON (HTTP ${answer.statusCode}); it may have been cut off.`, {
+			description: `${wrongPlace} If it does, the vendor or a proxy cut the answer short: try again.`,
+			httpCode: answer.statusCode,
+		});
+	}
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new TokenAuthError(vendor, 'token answer', `the answer is not a JSON object (HTTP ${answer.statusCode}).`, {
+			description: wrongPlace,
+			httpCode: answer.statusCode,
+		});
+	}
+	return parsed as IDataObject;
+}
+
+/** Like readJsonObject, but for error answers whose body may be empty or anything at all. */
+export function tryJsonObject(answer: VendorAnswer): IDataObject | undefined {
+	const parsed = parseJson(answer.body);
+	return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as IDataObject) : undefined;
+}
+
+/** A required non-empty string field of a token answer. */
+export function requiredString(vendor: string, body: IDataObject, field: string): string {
+	const value = body[field];
+	if (typeof value !== 'string' || value.trim() === '') {
+		throw new TokenAuthError(vendor, 'token answer', `the answer has no "${field}".`, {
+			description: `${vendor} accepted the request but sent no usable token. Check the base URL; if it is right, the vendor's API may have changed: report it with the vendor's name and this message.`,
+		});
+	}
+	return value.trim();
+}
+
+export function unreadableExpiry(vendor: string, field: string): TokenAuthError {
+	return new TokenAuthError(vendor, 'token answer', `the token's expiry ("${field}") cannot be read.`, {
+		description: `${vendor} sent a token with an expiry in an unknown format, so it cannot be refreshed in time. Report it with the vendor's name and this message.`,
+	});
+}
+
+/**
+ * A short, single-line quote of the vendor's own error text for an error description. Vendor
+ * messages can echo input: requestToken cuts every credential secret out of the error after.
+ */
+export function vendorSaid(message: unknown): string {
+	if (typeof message !== 'string' || message.trim() === '') return '';
+	let text = message.replace(/\s+/g, ' ').trim();
+	if (text.length > 200) text = `${text.slice(0, 197)}...`;
+	return ` The vendor said: "${text}"`;
+}
+
+export function unexpectedStatus(vendor: string, answer: VendorAnswer, detail = ''): TokenAuthError {
+	return new TokenAuthError(vendor, 'token request', `unexpected answer (HTTP ${answer.statusCode}).`, {
+		description: `Check the base URL and the credential's values.${detail}`,
+		httpCode: answer.statusCode,
+	});
+}
+
+/** FastAPI: `{"detail": "text"}` or `{"detail": [{"msg": "..."}]}` (422). */
+export function fastApiDetail(answer: VendorAnswer): unknown {
+	const detail = tryJsonObject(answer)?.detail;
+	if (Array.isArray(detail)) {
+		return detail
+			.map((entry) => (entry && typeof entry === 'object' ? (entry as IDataObject).msg : undefined))
+			.filter((msg) => typeof msg === 'string')
+			.join('; ');
+	}
+	return detail;
+}

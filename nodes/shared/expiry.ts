@@ -1,0 +1,47 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Vendors state expiry three ways: seconds from now (Soda), an ISO 8601 / RFC 3339 instant
+ * (Galileo, Sirdata with nanoseconds and an offset, Manis sometimes), or a Unix timestamp whose
+ * unit nobody documents (Manis). Everything is normalised to a UTC ISO 8601 instant.
+ * `undefined` means the value could not be read; callers turn that into an error.
+ */
+
+/** Below this a Unix timestamp is read as seconds (1e11 s is the year 5138), above as milliseconds. */
+const EPOCH_MILLISECONDS_THRESHOLD = 1e11;
+const LATEST = DateTime.fromISO('9999-12-31T23:59:59Z');
+
+function toUtcIso(value: DateTime): string | undefined {
+	if (!value.isValid || value > LATEST || value.year < 1970) return undefined;
+	return value.toUTC().toISO({ suppressMilliseconds: false }) ?? undefined;
+}
+
+export function expiryFromSecondsLeft(seconds: unknown, now: DateTime): string | undefined {
+	const value = typeof seconds === 'string' && seconds.trim() !== '' ? Number(seconds) : seconds;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
+	return toUtcIso(now.plus({ milliseconds: Math.round(value * 1000) }));
+}
+
+export function expiryFromInstant(value: unknown): string | undefined {
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value) || value <= 0) return undefined;
+		return toUtcIso(
+			value < EPOCH_MILLISECONDS_THRESHOLD
+				? DateTime.fromSeconds(value)
+				: DateTime.fromMillis(value),
+		);
+	}
+	if (typeof value !== 'string') return undefined;
+	const text = value.trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return expiryFromInstant(Number(text));
+	// setZone keeps the vendor's offset while parsing; toUtcIso converts. Luxon reads any
+	// number of fractional digits (Sirdata sends nanoseconds) and keeps milliseconds.
+	return toUtcIso(DateTime.fromISO(text, { setZone: true }));
+}
+
+/** Seconds from `now` until `expiresAt`, never negative; null when the vendor gives no expiry. */
+export function secondsLeft(expiresAt: string | null, now: DateTime): number | null {
+	if (expiresAt === null) return null;
+	const left = DateTime.fromISO(expiresAt).diff(now, 'seconds').seconds;
+	return Math.max(0, Math.floor(left));
+}

@@ -1,0 +1,138 @@
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { TokenAuthError, type TokenStep } from './errors';
+
+/** `this.helpers.httpRequest` of a node, or of the helper n8n hands to preAuthentication. */
+export type HttpRequester = (options: IHttpRequestOptions) => Promise<unknown>;
+
+/** A vendor's answer as received: the body is raw text, read by the vendor's provider. */
+export interface VendorAnswer {
+	statusCode: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
+/** Token answers are a few hundred bytes; anything this large is not one. */
+export const MAX_ANSWER_BYTES = 1_048_576;
+const ATTEMPTS = 3;
+const BACKOFF_MS = [500, 2_000];
+/** A Retry-After longer than this is not waited out: the user is told instead. */
+const MAX_RETRY_AFTER_SECONDS = 30;
+
+function headerMap(raw: unknown): Record<string, string> {
+	const headers: Record<string, string> = {};
+	if (raw && typeof raw === 'object') {
+		for (const [name, value] of Object.entries(raw as IDataObject)) {
+			if (value === undefined || value === null) continue;
+			headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+		}
+	}
+	return headers;
+}
+
+function bodyText(raw: unknown): string {
+	if (typeof raw === 'string') return raw;
+	if (raw === undefined || raw === null) return '';
+	if (raw instanceof Uint8Array) return new TextDecoder().decode(raw);
+	// Some n8n versions parse JSON even when text was asked for; give the reader text again.
+	return JSON.stringify(raw);
+}
+
+export function retryAfterSeconds(value: string | undefined, nowMs: number): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	if (/^\d+$/.test(value.trim())) return Number(value.trim());
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
+}
+
+/** Network failures carry axios/Node codes; none of their fields is copied into our error. */
+function networkFailure(vendor: string, step: TokenStep, error: unknown): TokenAuthError {
+	const code =
+		error && typeof error === 'object' && 'code' in error ? String((error as IDataObject).code) : '';
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
+	const summary = timedOut
+		? `no answer within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} seconds.`
+		: code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+			? 'the server could not be reached.'
+			: 'the connection failed before an answer arrived.';
+	return new TokenAuthError(vendor, step, summary, {
+		description:
+			'Check the base URL and that the vendor can be reached from n8n (proxy, firewall). Try again later if the vendor is having trouble.',
+		transient: code !== 'ENOTFOUND' && code !== 'ECONNREFUSED',
+	});
+}
+
+function transientAnswer(vendor: string, step: TokenStep, answer: VendorAnswer): TokenAuthError | undefined {
+	if (answer.statusCode === 429) {
+		const wait = retryAfterSeconds(answer.headers['retry-after'], Date.now());
+		return new TokenAuthError(vendor, step, 'too many requests (HTTP 429).', {
+			description:
+				wait === undefined
+					? `${vendor} is rate limiting token requests. Wait a minute before running again, and avoid running many executions at once.`
+					: `${vendor} is rate limiting token requests and asked to wait ${wait} seconds. Try again after that.`,
+			httpCode: 429,
+			transient: true,
+			retryAfterSeconds: wait,
+		});
+	}
+	if (answer.statusCode >= 500) {
+		return new TokenAuthError(vendor, step, `the server failed (HTTP ${answer.statusCode}).`, {
+			description: `${vendor} had a problem answering. This is usually temporary: try again in a few minutes.`,
+			httpCode: answer.statusCode,
+			transient: true,
+		});
+	}
+	return undefined;
+}
+
+/**
+ * Sends one token-step request and returns the raw answer, whatever its status. Transient
+ * failures (5xx, 429, reset, timeout) are retried a bounded number of times, honouring a short
+ * Retry-After; the last one is thrown. Everything else is the provider's to read.
+ */
+export async function sendVendorRequest(
+	httpRequest: HttpRequester,
+	vendor: string,
+	step: TokenStep,
+	options: IHttpRequestOptions,
+): Promise<VendorAnswer> {
+	let lastFailure: TokenAuthError | undefined;
+	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+		if (lastFailure) {
+			const wait = lastFailure.retryAfterSeconds;
+			if (wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) break;
+			await sleep(wait !== undefined ? wait * 1000 : BACKOFF_MS[attempt - 1]);
+		}
+		let raw: IDataObject;
+		try {
+			raw = (await httpRequest({
+				timeout: TOKEN_REQUEST_TIMEOUT_MS,
+				...options,
+				encoding: 'text',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+			})) as IDataObject;
+		} catch (error) {
+			lastFailure = networkFailure(vendor, step, error);
+			if (!lastFailure.transient) break;
+			continue;
+		}
+		const answer: VendorAnswer = {
+			statusCode: Number(raw?.statusCode ?? 0),
+			headers: headerMap(raw?.headers),
+			body: bodyText(raw?.body),
+		};
+		if (answer.body.length > MAX_ANSWER_BYTES) {
+			throw new TokenAuthError(vendor, 'token answer', 'the answer is far too large to be a token.', {
+				description: `Check that the base URL points at the ${vendor} API and not at another site.`,
+				httpCode: answer.statusCode,
+			});
+		}
+		lastFailure = transientAnswer(vendor, step, answer);
+		if (!lastFailure) return answer;
+	}
+	throw lastFailure as TokenAuthError;
+}

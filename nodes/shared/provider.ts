@@ -1,0 +1,217 @@
+import { createHash } from 'crypto';
+import { DateTime } from 'luxon';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
+
+import { TokenAuthError } from './errors';
+import { secondsLeft } from './expiry';
+import { sendVendorRequest, type HttpRequester, type VendorAnswer } from './http';
+import { tokenStore, type IssuedToken, type ObtainOptions } from './tokenStore';
+
+export type VendorId = 'sodaCloud' | 'galileo' | 'sirdata' | 'autosharesTrader' | 'manis';
+
+/** A login that is not finished yet: Autoshares asks for a verification code or a PIN. */
+export interface NextStep {
+	kind: 'nextStep';
+	step: 'verificationCode' | 'pin';
+	/** The vendor's own words (`Expecting confirmation code`, `Invalid pin`): safe to show. */
+	reason: string;
+	interimToken: string;
+}
+
+export type TokenAnswer = { kind: 'token'; token: IssuedToken } | NextStep;
+
+/** What the second call of a two-step login carries. */
+export interface Continuation {
+	step: NextStep['step'];
+	interimToken: string;
+	value: string;
+}
+
+/**
+ * Everything about one vendor: the rest of the package (credentials, Get Token, Autoshares
+ * Trader) only calls these. Pure functions except where a request is sent through n8n.
+ */
+export interface TokenProvider<Fields extends object = object> {
+	vendor: VendorId;
+	/** As users know the vendor; starts every error message. */
+	displayName: string;
+	/** The n8n credential type name. */
+	credentialName: string;
+	/** Credential data → checked, trimmed fields. Throws a settings error before any request. */
+	readFields(credentials: IDataObject): Fields;
+	/** Headers that need no token step (Soda's API key pair), or undefined. */
+	staticHeaders?(fields: Fields): Record<string, string> | undefined;
+	tokenRequest(fields: Fields, continuation?: Continuation): IHttpRequestOptions;
+	/** Reads any answer of the token endpoint; throws TokenAuthError for everything but a token or a next step. */
+	readTokenAnswer(answer: VendorAnswer, now: DateTime): TokenAnswer;
+	/** The headers of every later request, exactly as the vendor wants them. */
+	headers(fields: Fields, token: Pick<IssuedToken, 'token' | 'tokenType'>): Record<string, string>;
+	/** Statuses this vendor answers when a token has expired (n8n retries 401 only by default). */
+	expiredTokenStatusCodes: number[];
+	/** Credential values that must never be shown: cut out of any vendor text we quote. */
+	secrets(fields: Fields): string[];
+	/** Headers of `headers`/`staticHeaders` that carry a credential secret rather than the token. */
+	secretHeaderNames: string[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTokenProvider = TokenProvider<any>;
+
+function stableJson(value: object): string {
+	return JSON.stringify(Object.keys(value).sort().map((key) => [key, (value as IDataObject)[key]]));
+}
+
+/** Store key: a digest of the vendor and every field, so no secret is kept in the clear. */
+export function storeKey(provider: AnyTokenProvider, fields: object): string {
+	return createHash('sha256').update(provider.vendor).update('\0').update(stableJson(fields)).digest('hex');
+}
+
+export async function requestToken(
+	httpRequest: HttpRequester,
+	provider: AnyTokenProvider,
+	fields: object,
+	continuation?: Continuation,
+): Promise<TokenAnswer> {
+	const step = continuation ? (continuation.step === 'pin' ? 'PIN' : 'verification code') : 'token request';
+	const answer = await sendVendorRequest(
+		httpRequest,
+		provider.displayName,
+		step,
+		provider.tokenRequest(fields, continuation),
+	);
+	try {
+		return provider.readTokenAnswer(answer, DateTime.utc());
+	} catch (error) {
+		throw error instanceof TokenAuthError ? error.without(provider.secrets(fields)) : error;
+	}
+}
+
+export function unfinishedLoginError(provider: AnyTokenProvider, next: NextStep): TokenAuthError {
+	const what = next.step === 'pin' ? 'a PIN' : 'a verification code (two-factor authentication)';
+	return new TokenAuthError(provider.displayName, next.step === 'pin' ? 'PIN' : 'verification code', `the login asks for ${what}.`, {
+		description:
+			next.step === 'pin'
+				? `Enter the account's PIN in the ${provider.displayName} credential, or log in with the ${provider.displayName} node, which waits for it.`
+				: `Two-factor authentication is on for this account. Log in with the ${provider.displayName} node's "Log In" operation: it pauses the workflow until the code arrives, and the credential then uses its token.`,
+	});
+}
+
+async function fetchFinalToken(httpRequest: HttpRequester, provider: AnyTokenProvider, fields: object): Promise<IssuedToken> {
+	const answer = await requestToken(httpRequest, provider, fields);
+	if (answer.kind === 'nextStep') throw unfinishedLoginError(provider, answer);
+	return answer.token;
+}
+
+function staticToken(): IssuedToken {
+	// Soda's key pair goes on every request; there is no token and no expiry.
+	return { token: '', tokenType: 'apiKey', expiresAt: null, obtainedAt: DateTime.utc().toISO(), extras: {} };
+}
+
+/**
+ * The current token for these credentials: the store's while it is valid, otherwise one new
+ * token call shared by every concurrent caller.
+ */
+export async function obtainToken(
+	httpRequest: HttpRequester,
+	provider: AnyTokenProvider,
+	credentials: IDataObject,
+	options: ObtainOptions = {},
+): Promise<{ fields: object; token: IssuedToken }> {
+	const fields = provider.readFields(credentials);
+	const fixed = provider.staticHeaders?.(fields);
+	if (fixed) return { fields, token: staticToken() };
+	const token = await tokenStore.obtain(
+		storeKey(provider, fields),
+		async () => await fetchFinalToken(httpRequest, provider, fields),
+		options,
+	);
+	return { fields, token };
+}
+
+/** Hidden credential fields written by preAuthentication (declared in tokenFields.ts). */
+export interface StoredTokenFields extends IDataObject {
+	accessToken: string;
+	accessTokenType: string;
+	accessTokenExpiresAt: string;
+}
+
+/**
+ * Body of every credential's preAuthentication. n8n calls it when the stored token is empty,
+ * after a 401 (credentialsExpired) and on every credential test; in the last two cases the
+ * stored token is the one that failed, so it is handed to the store as rejected.
+ */
+export async function preAuthenticate(
+	helper: IHttpRequestHelper,
+	provider: AnyTokenProvider,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<Partial<StoredTokenFields>> {
+	const fields = provider.readFields(credentials);
+	// No token step: return nothing, so n8n saves nothing and authenticate sends the key pair.
+	if (provider.staticHeaders?.(fields)) return {};
+	const rejected = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+	const { token } = await obtainToken(
+		async (options) => await helper.helpers.httpRequest(options),
+		provider,
+		credentials,
+		{ rejectedToken: rejected || undefined },
+	);
+	return {
+		accessToken: token.token,
+		accessTokenType: token.tokenType,
+		accessTokenExpiresAt: token.expiresAt ?? '',
+	};
+}
+
+/** Body of every credential's authenticate: the vendor's headers on the outgoing request. */
+export async function authenticateRequest(
+	provider: AnyTokenProvider,
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const fields = provider.readFields(credentials);
+	const headers =
+		provider.staticHeaders?.(fields) ??
+		provider.headers(fields, {
+			token: String(credentials.accessToken ?? ''),
+			tokenType: String(credentials.accessTokenType ?? ''),
+		});
+	requestOptions.headers = { ...(requestOptions.headers ?? {}), ...headers };
+	return requestOptions;
+}
+
+/**
+ * The normalised token object both nodes output. Headers that carry a credential secret (an
+ * app key, an API key secret) are left out unless the user asks for them: they are named in
+ * `credentialHeaders` instead, for a downstream node that uses the credential itself.
+ */
+export function describeToken(
+	provider: AnyTokenProvider,
+	fields: object,
+	token: IssuedToken,
+	includeSecretHeaders = false,
+): IDataObject {
+	const now = DateTime.utc();
+	const all = provider.staticHeaders?.(fields) ?? provider.headers(fields, token);
+	const headers: Record<string, string> = {};
+	const credentialHeaders: string[] = [];
+	for (const [name, value] of Object.entries(all)) {
+		if (includeSecretHeaders || !provider.secretHeaderNames.includes(name)) headers[name] = value;
+		else credentialHeaders.push(name);
+	}
+	return {
+		provider: provider.vendor,
+		token: token.token === '' ? null : token.token,
+		tokenType: token.tokenType,
+		headers,
+		credentialHeaders,
+		expiresAt: token.expiresAt,
+		expiresIn: secondsLeft(token.expiresAt, now),
+		obtainedAt: token.obtainedAt,
+		...token.extras,
+	};
+}

@@ -1,0 +1,97 @@
+import type { DateTime } from 'luxon';
+import type { IDataObject } from 'n8n-workflow';
+
+import { fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry, vendorSaid } from '../answers';
+import { TokenAuthError } from '../errors';
+import { expiryFromInstant } from '../expiry';
+import { normaliseBaseUrl, optionalText, requiredPassword, requiredText } from '../inputs';
+import type { TokenProvider } from '../provider';
+
+const NAME = 'Galileo';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface GalileoFields {
+	baseUrl: string;
+	apiVersion: 'v1' | 'v2';
+	authMethod: 'apiKey' | 'password';
+	apiKey: string;
+	username: string;
+	password: string;
+	organizationId: string;
+	organizationSlug: string;
+}
+
+export const galileo: TokenProvider<GalileoFields> = {
+	vendor: 'galileo',
+	displayName: NAME,
+	credentialName: 'galileoApi',
+	expiredTokenStatusCodes: [401],
+	secretHeaderNames: [],
+	secrets: (fields) => [fields.apiKey, fields.password],
+
+	readFields(credentials) {
+		const byPassword = credentials.authMethod === 'password';
+		const organizationId = optionalText(credentials.organizationId);
+		const organizationSlug = optionalText(credentials.organizationSlug);
+		if (organizationId !== '' && !UUID.test(organizationId)) {
+			throw new TokenAuthError(NAME, 'settings', 'Organization ID is not a UUID.', {
+				description: 'Copy the organization ID from Galileo (a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), or leave it empty.',
+			});
+		}
+		if (organizationId !== '' && organizationSlug !== '') {
+			throw new TokenAuthError(NAME, 'settings', 'both Organization ID and Organization Slug are set.', {
+				description: 'Galileo takes one or the other: clear one of the two fields.',
+			});
+		}
+		return {
+			baseUrl: normaliseBaseUrl(NAME, 'API Base URL', credentials.baseUrl),
+			apiVersion: credentials.apiVersion === 'v2' ? 'v2' : 'v1',
+			authMethod: byPassword ? 'password' : 'apiKey',
+			apiKey: byPassword ? '' : requiredText(NAME, 'API Key', credentials.apiKey),
+			username: byPassword ? requiredText(NAME, 'Username', credentials.username) : '',
+			password: byPassword ? requiredPassword(NAME, 'Password', credentials.password) : '',
+			organizationId,
+			organizationSlug,
+		};
+	},
+
+	tokenRequest(fields) {
+		const qs: IDataObject = {};
+		if (fields.organizationId !== '') qs.organization_id = fields.organizationId;
+		if (fields.organizationSlug !== '') qs.organization_slug = fields.organizationSlug;
+		return {
+			method: 'GET',
+			url: `${fields.baseUrl}/${fields.apiVersion}/token`,
+			qs,
+			headers: { Accept: 'application/json', ...(fields.authMethod === 'apiKey' ? { 'Galileo-API-Key': fields.apiKey } : {}) },
+			...(fields.authMethod === 'password' ? { auth: { username: fields.username, password: fields.password } } : {}),
+		};
+	},
+
+	readTokenAnswer(answer, now: DateTime) {
+		if (answer.statusCode === 401 || answer.statusCode === 403) {
+			throw new TokenAuthError(NAME, 'token request', `the API key or username/password was refused (HTTP ${answer.statusCode}).`, {
+				description: `Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").${vendorSaid(fastApiDetail(answer))}`,
+				httpCode: answer.statusCode,
+			});
+		}
+		if (answer.statusCode === 422) {
+			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 422).', {
+				description: `Check the organization ID or slug.${vendorSaid(fastApiDetail(answer))}`,
+				httpCode: 422,
+			});
+		}
+		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, vendorSaid(fastApiDetail(answer)));
+		const body = readJsonObject(NAME, answer);
+		const token = requiredString(NAME, body, 'access_token');
+		const expiresAt = expiryFromInstant(body.expires_at);
+		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_at');
+		// Kept as sent ("bearer"); the header is always "Bearer <token>".
+		const tokenType = typeof body.token_type === 'string' && body.token_type.trim() !== '' ? body.token_type.trim() : 'bearer';
+		return { kind: 'token', token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
+	},
+
+	headers(_fields, token) {
+		return { Authorization: `Bearer ${token.token}` };
+	},
+};

@@ -1,0 +1,77 @@
+import type { DateTime } from 'luxon';
+
+import { readJsonObject, requiredString, tryJsonObject, unexpectedStatus, unreadableExpiry, vendorSaid } from '../answers';
+import { TokenAuthError } from '../errors';
+import { expiryFromInstant } from '../expiry';
+import type { VendorAnswer } from '../http';
+import { normaliseBaseUrl, requiredText } from '../inputs';
+import type { TokenProvider } from '../provider';
+
+const NAME = 'Manis';
+
+export interface ManisFields {
+	baseUrl: string;
+	merchantId: string;
+	secret: string;
+}
+
+/** The docs show two error shapes: problem-details (`detail`, `title`) and `{message}`. */
+function manisMessage(answer: VendorAnswer): unknown {
+	const body = tryJsonObject(answer);
+	return body?.detail ?? body?.message ?? body?.title;
+}
+
+export const manis: TokenProvider<ManisFields> = {
+	vendor: 'manis',
+	displayName: NAME,
+	credentialName: 'manisApi',
+	expiredTokenStatusCodes: [401],
+	secretHeaderNames: [],
+	secrets: (fields) => [fields.secret],
+
+	// The vendor's docs lost their host (https://https/api/...): the base URL is required.
+	readFields(credentials) {
+		return {
+			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
+			merchantId: requiredText(NAME, 'Merchant ID', credentials.merchantId),
+			secret: requiredText(NAME, 'Secret', credentials.secret),
+		};
+	},
+
+	tokenRequest(fields) {
+		return {
+			method: 'POST',
+			url: `${fields.baseUrl}/api/v1/auth/token`,
+			headers: { 'x-merchant-id': fields.merchantId, 'x-secret': fields.secret, Accept: 'application/json' },
+		};
+	},
+
+	readTokenAnswer(answer, now: DateTime) {
+		if (answer.statusCode === 401 || answer.statusCode === 403) {
+			throw new TokenAuthError(NAME, 'token request', `the merchant ID or secret was refused (HTTP ${answer.statusCode}).`, {
+				description: `Check the merchant ID and secret that Manis gave you, and the base URL.${vendorSaid(manisMessage(answer))}`,
+				httpCode: answer.statusCode,
+			});
+		}
+		if (answer.statusCode === 400) {
+			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 400).', {
+				description: `Check the merchant ID and secret.${vendorSaid(manisMessage(answer))}`,
+				httpCode: 400,
+			});
+		}
+		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, vendorSaid(manisMessage(answer)));
+		const body = readJsonObject(NAME, answer);
+		const token = requiredString(NAME, body, 'token');
+		// "integer" in the schema, "timestamp" in the table, units undocumented: epoch seconds
+		// or milliseconds by magnitude, or an ISO string.
+		const expiresAt = expiryFromInstant(body.expiresAt);
+		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiresAt');
+		const tokenType = typeof body.tokenType === 'string' && body.tokenType.trim() !== '' ? body.tokenType.trim() : 'Bearer';
+		return { kind: 'token', token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
+	},
+
+	// Inferred (undocumented): the token type the vendor sends, Bearer when it sends none.
+	headers(_fields, token) {
+		return { Authorization: `${token.tokenType.trim() || 'Bearer'} ${token.token}` };
+	},
+};

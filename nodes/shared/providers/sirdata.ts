@@ -1,0 +1,76 @@
+import type { DateTime } from 'luxon';
+
+import { readJsonObject, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
+import { TokenAuthError } from '../errors';
+import { expiryFromInstant } from '../expiry';
+import { normaliseBaseUrl, requiredPassword, requiredText } from '../inputs';
+import type { TokenProvider } from '../provider';
+
+const NAME = 'Sirdata';
+export const SIRDATA_DEFAULT_BASE_URL = 'https://partner-api.sddan.com';
+
+export interface SirdataFields {
+	baseUrl: string;
+	partnerId: string;
+	login: string;
+	password: string;
+}
+
+export const sirdata: TokenProvider<SirdataFields> = {
+	vendor: 'sirdata',
+	displayName: NAME,
+	credentialName: 'sirdataApi',
+	expiredTokenStatusCodes: [401, 403],
+	secretHeaderNames: [],
+	secrets: (fields) => [fields.password],
+
+	readFields(credentials) {
+		return {
+			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl || SIRDATA_DEFAULT_BASE_URL),
+			partnerId: requiredText(NAME, 'Partner ID', credentials.partnerId),
+			login: requiredText(NAME, 'Login', credentials.login),
+			password: requiredPassword(NAME, 'Password', credentials.password),
+		};
+	},
+
+	// Sirdata's token call is a GET that carries a JSON body: most clients drop a GET body, so
+	// it is set explicitly here and proven against the sandbox.
+	tokenRequest(fields) {
+		return {
+			method: 'GET',
+			url: `${fields.baseUrl}/api/v1/public/auth/partner/${encodeURIComponent(fields.partnerId)}/token`,
+			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			body: JSON.stringify({ login: fields.login, password: fields.password }),
+		};
+	},
+
+	// 400 and 401 come with empty bodies: the status is all there is to go on.
+	readTokenAnswer(answer, now: DateTime) {
+		if (answer.statusCode === 401 || answer.statusCode === 403) {
+			throw new TokenAuthError(NAME, 'token request', `the partner ID, login or password was refused (HTTP ${answer.statusCode}).`, {
+				description:
+					'Check the partner ID (given by your Sirdata technical account manager), the login and the password. API access also needs the legal and sales agreements to be signed.',
+				httpCode: answer.statusCode,
+			});
+		}
+		if (answer.statusCode === 400) {
+			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 400).', {
+				description: 'Check the partner ID (digits only, as Sirdata gave it), the login and the password.',
+				httpCode: 400,
+			});
+		}
+		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer);
+		const body = readJsonObject(NAME, answer);
+		const token = requiredString(NAME, body, 'token');
+		// RFC 3339 with nanoseconds and a local offset, e.g. 2019-12-11T17:52:30.821624721+01:00.
+		const expiresAt = expiryFromInstant(body.expiration_time);
+		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiration_time');
+		const extras = typeof body.partner_id === 'number' || typeof body.partner_id === 'string' ? { partnerId: body.partner_id } : {};
+		return { kind: 'token', token: { token, tokenType: 'raw', expiresAt, obtainedAt: now.toUTC().toISO() as string, extras } };
+	},
+
+	// The raw token, no scheme: Sirdata's docs and its own client send it this way.
+	headers(_fields, token) {
+		return { Authorization: token.token };
+	},
+};

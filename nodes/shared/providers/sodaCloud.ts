@@ -1,0 +1,102 @@
+import type { DateTime } from 'luxon';
+import type { IDataObject } from 'n8n-workflow';
+
+import { fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry, vendorSaid } from '../answers';
+import { TokenAuthError } from '../errors';
+import { expiryFromSecondsLeft } from '../expiry';
+import { normaliseBaseUrl, requiredPassword, requiredText } from '../inputs';
+import type { TokenProvider } from '../provider';
+
+const NAME = 'Soda Cloud';
+
+/** The region option's values are the base URLs themselves, so the credential test can use them. */
+export const SODA_REGIONS = {
+	eu: 'https://reporting.cloud.soda.io/v1',
+	us: 'https://reporting.cloud.us.soda.io/v1',
+};
+
+export interface SodaCloudFields {
+	baseUrl: string;
+	authMethod: 'token' | 'apiKey';
+	email: string;
+	password: string;
+	apiKeyId: string;
+	apiKeySecret: string;
+}
+
+export const sodaCloud: TokenProvider<SodaCloudFields> = {
+	vendor: 'sodaCloud',
+	displayName: NAME,
+	credentialName: 'sodaCloudApi',
+	expiredTokenStatusCodes: [401],
+	secretHeaderNames: ['X-API-KEY-SECRET'],
+	secrets: (fields) => [fields.password, fields.apiKeySecret],
+
+	readFields(credentials) {
+		const region = String(credentials.region ?? 'eu');
+		const baseUrl =
+			region === 'custom'
+				? normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl)
+				: normaliseBaseUrl(NAME, 'Region', SODA_REGIONS[region as keyof typeof SODA_REGIONS] ?? region);
+		if (credentials.authMethod === 'apiKey') {
+			return {
+				baseUrl,
+				authMethod: 'apiKey',
+				email: '',
+				password: '',
+				apiKeyId: requiredText(NAME, 'API Key ID', credentials.apiKeyId),
+				apiKeySecret: requiredText(NAME, 'API Key Secret', credentials.apiKeySecret),
+			};
+		}
+		return {
+			baseUrl,
+			authMethod: 'token',
+			email: requiredText(NAME, 'Email', credentials.email),
+			password: requiredPassword(NAME, 'Password', credentials.password),
+			apiKeyId: '',
+			apiKeySecret: '',
+		};
+	},
+
+	// Soda recommends the key pair, sent on every call with no token step (SSO users have no password).
+	staticHeaders(fields) {
+		if (fields.authMethod !== 'apiKey') return undefined;
+		return { 'X-API-KEY-ID': fields.apiKeyId, 'X-API-KEY-SECRET': fields.apiKeySecret };
+	},
+
+	tokenRequest(fields) {
+		return {
+			method: 'GET',
+			url: `${fields.baseUrl}/get_token`,
+			auth: { username: fields.email, password: fields.password },
+			headers: { Accept: 'application/json' },
+		};
+	},
+
+	readTokenAnswer(answer, now: DateTime) {
+		if (answer.statusCode === 401 || answer.statusCode === 403) {
+			throw new TokenAuthError(NAME, 'token request', `the email or password was refused (HTTP ${answer.statusCode}).`, {
+				description:
+					'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
+				httpCode: answer.statusCode,
+			});
+		}
+		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, vendorSaid(fastApiDetail(answer)));
+		const body = readJsonObject(NAME, answer);
+		const token = requiredString(NAME, body, 'token');
+		const expiresAt = expiryFromSecondsLeft(body.expires_in, now);
+		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_in');
+		const extras: IDataObject = {};
+		if (typeof body.organization_id === 'string') extras.organizationId = body.organization_id;
+		if (typeof body.user === 'string') extras.user = body.user;
+		return {
+			kind: 'token',
+			token: { token, tokenType: 'sodaToken', expiresAt, obtainedAt: now.toUTC().toISO() as string, extras },
+		};
+	},
+
+	// Soda's own header, not Bearer. Its underscore makes some proxies (nginx by default) drop it.
+	headers(_fields, token) {
+		return { SODA_TOKEN: token.token };
+	},
+};

@@ -1,0 +1,28 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * The hidden fields every credential declares for its token. n8n calls preAuthentication only
+ * for a credential with a hidden `expirable` field, saves what it returns, and drops returned
+ * keys that are not declared properties on the next decrypt: so all three are declared.
+ */
+export const tokenFields: INodeProperties[] = [
+	{
+		displayName: 'Access Token',
+		name: 'accessToken',
+		type: 'hidden',
+		typeOptions: { expirable: true, password: true },
+		default: '',
+	},
+	{
+		displayName: 'Access Token Type',
+		name: 'accessTokenType',
+		type: 'hidden',
+		default: '',
+	},
+	{
+		displayName: 'Access Token Expires At',
+		name: 'accessTokenExpiresAt',
+		type: 'hidden',
+		default: '',
+	},
+];
