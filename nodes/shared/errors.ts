@@ -18,6 +18,8 @@ export interface TokenAuthErrorOptions {
 	transient?: boolean;
 	/** From a 429's Retry-After, in seconds. */
 	retryAfterSeconds?: number;
+	/** Machine-readable cause where a caller acts on it (a wrong code is retried, not fatal). */
+	reason?: 'codeRefused';
 }
 
 /**
@@ -30,6 +32,7 @@ export class TokenAuthError extends Error {
 	readonly httpCode?: number;
 	readonly transient: boolean;
 	readonly retryAfterSeconds?: number;
+	readonly reason?: TokenAuthErrorOptions['reason'];
 
 	constructor(
 		readonly vendor: string,
@@ -43,6 +46,7 @@ export class TokenAuthError extends Error {
 		this.httpCode = options.httpCode;
 		this.transient = options.transient ?? false;
 		this.retryAfterSeconds = options.retryAfterSeconds;
+		this.reason = options.reason;
 	}
 
 	/** The same error with every given value cut out of its texts (vendor quotes can echo input). */
@@ -55,6 +59,7 @@ export class TokenAuthError extends Error {
 			httpCode: this.httpCode,
 			transient: this.transient,
 			retryAfterSeconds: this.retryAfterSeconds,
+			reason: this.reason,
 		});
 		return copy;
 	}

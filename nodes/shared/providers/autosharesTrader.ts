@@ -25,8 +25,14 @@ function text(body: IDataObject | undefined, field: string): string {
 	return typeof value === 'string' ? value.trim() : '';
 }
 
-function failed(step: 'token request' | 'verification code' | 'PIN', summary: string, description: string, httpCode: number) {
-	return new TokenAuthError(NAME, step, summary, { description, httpCode });
+function failed(
+	step: 'token request' | 'verification code' | 'PIN',
+	summary: string,
+	description: string,
+	httpCode: number,
+	reason?: 'codeRefused',
+) {
+	return new TokenAuthError(NAME, step, summary, { description, httpCode, reason });
 }
 
 /** 401/403 answers: the vendor's Step and Reason say exactly what went wrong. */
@@ -45,10 +51,10 @@ function refusal(answer: VendorAnswer): TokenAuthError {
 		return failed('verification code', 'the login session was lost before the code arrived ("Corrupted ticket").', 'Run the login again and send the new code when asked.', status);
 	}
 	if (step === 'verificationcode') {
-		return failed('verification code', 'the verification code was refused.', 'Send the latest code from the e-mail or SMS, exactly as received.', status);
+		return failed('verification code', 'the verification code was refused.', 'Send the latest code from the e-mail or SMS, exactly as received.', status, 'codeRefused');
 	}
 	if (PIN_STEPS.has(step)) {
-		return failed('PIN', 'the PIN was refused.', "Check the account's PIN in the Autoshares Trader credential.", status);
+		return failed('PIN', 'the PIN was refused.', "Check the account's PIN in the Autoshares Trader credential.", status, 'codeRefused');
 	}
 	if (step === 'baseauthentication' || /invalid credentials/i.test(reason)) {
 		return failed('token request', `the username or password was refused (HTTP ${status}).`, 'Check the username and password of the Autoshares Trader account.', status);

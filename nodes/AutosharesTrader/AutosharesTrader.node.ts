@@ -1,0 +1,170 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { toNodeApiError } from '../shared/errors';
+import { outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
+import { describeToken } from '../shared/provider';
+import { autosharesTrader } from '../shared/providers/autosharesTrader';
+import { beginLogin, notifyWaiting } from './login';
+import { pendingKey, pendingLogins } from './pendingLogins';
+import { handleResume } from './resume';
+
+export class AutosharesTrader implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Autoshares Trader',
+		name: 'autosharesTrader',
+		icon: { light: 'file:../../icons/autosharesTrader.svg', dark: 'file:../../icons/autosharesTrader.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] === "logIn" ? "Log In" : $parameter["operation"] }}',
+		description: 'Log in to Autoshares Trader, pausing the workflow for the two-factor code when asked',
+		defaults: { name: 'Autoshares Trader' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'autosharesTraderApi', required: true }],
+		// The resume URL ($execution.resumeUrl) serves a code form on GET and takes the code on POST.
+		webhooks: [
+			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: '', restartWebhook: true },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Log In',
+						value: 'logIn',
+						action: 'Log in',
+						description: 'Get a token; wait for the verification code if two-factor authentication asks for one',
+					},
+				],
+				default: 'logIn',
+			},
+			{
+				displayName:
+					'If Autoshares asks for a verification code, the workflow pauses. Send the code to the resume URL ({{ $execution.resumeUrl }}) as JSON {"code": "123456"}, as form data, as ?code=, or open it in a browser and type it.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Notify URL',
+						name: 'notifyUrl',
+						type: 'string',
+						default: '',
+						placeholder: 'https://hooks.example.com/2fa',
+						description:
+							'Before pausing, POST {resumeUrl, step, reason, waitUntil} here (a chat webhook, another workflow) so someone learns where to send the code',
+					},
+					{
+						displayName: 'Wait Limit (Minutes)',
+						name: 'waitLimitMinutes',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 1440 },
+						default: 10,
+						description:
+							'How long to wait for the code. When it passes, n8n continues with the input items unchanged: they have no "loggedIn" field.',
+					},
+					{
+						displayName: 'Max Code Attempts',
+						name: 'maxAttempts',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 10 },
+						default: 3,
+						description: 'Wrong codes accepted before the execution fails',
+					},
+					...outputOptions,
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		// Restart webhooks are served by n8n's waiting-webhook route: there is nothing to register
+		// with Autoshares, and n8n does not call these for them.
+		default: {
+			async checkExists(): Promise<boolean> {
+				return true;
+			},
+			async create(): Promise<boolean> {
+				return true;
+			},
+			async delete(): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const outputField = String(options.outputField ?? '');
+		const includeSecretHeaders = options.includeSecretHeaders === true;
+		const credentials = await this.getCredentials('autosharesTraderApi');
+
+		try {
+			const outcome = await beginLogin(plainRequester(this.helpers), credentials);
+			if (outcome.kind === 'token') {
+				const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, includeSecretHeaders) };
+				return [items.map((item, index) => withOutput(item, index, described, outputField))];
+			}
+
+			const waitUntil = new Date(Date.now() + Number(options.waitLimitMinutes ?? 10) * 60_000);
+			const key = pendingKey(this.getExecutionId(), this.getNode().name);
+			pendingLogins.start(key, {
+				step: outcome.next.step,
+				reason: outcome.next.reason,
+				interimToken: outcome.next.interimToken,
+				attempts: 0,
+				maxAttempts: Number(options.maxAttempts ?? 3),
+				waitUntil: waitUntil.getTime(),
+				inputs: items.map((item) => item.json),
+				outputField,
+				includeSecretHeaders,
+				busy: false,
+			});
+			const notifyUrl = String(options.notifyUrl ?? '').trim();
+			if (notifyUrl !== '') {
+				const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+				await notifyWaiting(plainRequester(this.helpers), notifyUrl, {
+					resumeUrl,
+					step: outcome.next.step,
+					reason: outcome.next.reason,
+					waitUntil: waitUntil.toISOString(),
+				}).catch((error: unknown) => {
+					pendingLogins.end(key);
+					throw error;
+				});
+			}
+			await this.putExecutionToWait(waitUntil);
+			// While waiting these are not output: on resume the webhook's items are, and on
+			// timeout n8n passes the input items through (without "loggedIn").
+			return [items];
+		} catch (error) {
+			throw toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
+		}
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleResume(this);
+	}
+}

@@ -1,0 +1,102 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { toNodeApiError } from '../shared/errors';
+import { outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
+import { describeToken, obtainToken, type VendorId } from '../shared/provider';
+import { providers } from '../shared/providers';
+
+export class GetToken implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Get Token',
+		name: 'getToken',
+		icon: { light: 'file:../../icons/tokenAuth.svg', dark: 'file:../../icons/tokenAuth.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ {"sodaCloud": "Soda Cloud", "galileo": "Galileo", "sirdata": "Sirdata", "autosharesTrader": "Autoshares Trader", "manis": "Manis"}[$parameter["vendor"]] }}',
+		description: 'Get the current API token of a Soda Cloud, Galileo, Sirdata, Autoshares Trader or Manis credential',
+		defaults: { name: 'Get Token' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [
+			{ name: 'sodaCloudApi', required: true, displayOptions: { show: { vendor: ['sodaCloud'] } } },
+			{ name: 'galileoApi', required: true, displayOptions: { show: { vendor: ['galileo'] } } },
+			{ name: 'sirdataApi', required: true, displayOptions: { show: { vendor: ['sirdata'] } } },
+			{ name: 'autosharesTraderApi', required: true, displayOptions: { show: { vendor: ['autosharesTrader'] } } },
+			{ name: 'manisApi', required: true, displayOptions: { show: { vendor: ['manis'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Vendor',
+				name: 'vendor',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Autoshares Trader', value: 'autosharesTrader' },
+					{ name: 'Galileo', value: 'galileo' },
+					{ name: 'Manis', value: 'manis' },
+					{ name: 'Sirdata', value: 'sirdata' },
+					{ name: 'Soda Cloud', value: 'sodaCloud' },
+				],
+				default: 'sodaCloud',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Force Refresh',
+						name: 'forceRefresh',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to get a new token even if a valid one is held (one token call per execution, whatever the number of items)',
+					},
+					...outputOptions,
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const vendor = this.getNodeParameter('vendor', 0) as VendorId;
+		const provider = providers[vendor];
+		const firstOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
+
+		// One token for all items: the credential and vendor are the node's, not the item's.
+		let described: IDataObject;
+		try {
+			const credentials = await this.getCredentials(provider.credentialName);
+			const { fields, token } = await obtainToken(plainRequester(this.helpers), provider, credentials, {
+				force: firstOptions.forceRefresh === true,
+			});
+			described = describeToken(provider, fields, token, firstOptions.includeSecretHeaders === true);
+		} catch (error) {
+			const apiError = toNodeApiError(this.getNode(), error, provider.displayName);
+			if (!this.continueOnFail()) throw apiError;
+			return [
+				items.map((_item, index) => ({
+					json: { error: apiError.message, description: apiError.description ?? null },
+					pairedItem: { item: index },
+				})),
+			];
+		}
+
+		return [
+			items.map((item, index) => {
+				const options = this.getNodeParameter('options', index, {}) as IDataObject;
+				return withOutput(item, index, described, String(options.outputField ?? ''));
+			}),
+		];
+	}
+}

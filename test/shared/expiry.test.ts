@@ -1,0 +1,46 @@
+import { DateTime } from 'luxon';
+
+import { expiryFromInstant, expiryFromSecondsLeft, secondsLeft } from '../../nodes/shared/expiry';
+
+const now = DateTime.fromISO('2026-01-01T00:00:00.000Z', { zone: 'utc' });
+
+describe('expiry parsing', () => {
+	it('reads seconds left (Soda expires_in) as an absolute UTC instant', () => {
+		expect(expiryFromSecondsLeft(1800, now)).toBe('2026-01-01T00:30:00.000Z');
+		expect(expiryFromSecondsLeft('1800', now)).toBe('2026-01-01T00:30:00.000Z');
+	});
+
+	it.each([0, -5, Number.NaN, Infinity, 'soon', '', null, undefined, {}])('refuses seconds left %p', (value) => {
+		expect(expiryFromSecondsLeft(value, now)).toBeUndefined();
+	});
+
+	it('reads Sirdata RFC 3339 with nanoseconds and an offset, converting to UTC', () => {
+		expect(expiryFromInstant('2019-12-11T17:52:30.821624721+01:00')).toBe('2019-12-11T16:52:30.821Z');
+	});
+
+	it('reads Galileo ISO 8601 without milliseconds', () => {
+		expect(expiryFromInstant('2023-11-07T05:31:56Z')).toBe('2023-11-07T05:31:56.000Z');
+	});
+
+	it('reads Manis epoch seconds and epoch milliseconds by magnitude', () => {
+		expect(expiryFromInstant(1767225600)).toBe('2026-01-01T00:00:00.000Z');
+		expect(expiryFromInstant(1767225600000)).toBe('2026-01-01T00:00:00.000Z');
+		expect(expiryFromInstant('1767225600')).toBe('2026-01-01T00:00:00.000Z');
+		// Just below and above the 1e11 threshold.
+		expect(expiryFromInstant(99_999_999_999)).toBe(DateTime.fromSeconds(99_999_999_999).toUTC().toISO());
+		expect(expiryFromInstant(100_000_000_000)).toBe('1973-03-03T09:46:40.000Z');
+	});
+
+	it.each(['soon', 'not-a-date', '2026-13-45T00:00:00Z', '', -1, 0, Number.NaN, true, {}, [], null, 1e20])(
+		'refuses the unreadable instant %p',
+		(value) => {
+			expect(expiryFromInstant(value)).toBeUndefined();
+		},
+	);
+
+	it('gives seconds left, never negative, null without expiry', () => {
+		expect(secondsLeft('2026-01-01T00:01:00.000Z', now)).toBe(60);
+		expect(secondsLeft('2025-12-31T23:00:00.000Z', now)).toBe(0);
+		expect(secondsLeft(null, now)).toBeNull();
+	});
+});

@@ -1,0 +1,78 @@
+import { TokenStore, isStillValid, type IssuedToken } from '../../nodes/shared/tokenStore';
+
+function token(value: string, obtainedAt: number, lifetimeSeconds: number | null): IssuedToken {
+	return {
+		token: value,
+		tokenType: 'Bearer',
+		obtainedAt: new Date(obtainedAt).toISOString(),
+		expiresAt: lifetimeSeconds === null ? null : new Date(obtainedAt + lifetimeSeconds * 1000).toISOString(),
+		extras: {},
+	};
+}
+
+describe('TokenStore', () => {
+	let clock: number;
+	let store: TokenStore;
+	beforeEach(() => {
+		clock = Date.parse('2026-01-01T00:00:00Z');
+		store = new TokenStore(() => clock);
+	});
+
+	it('shares one fetch between concurrent callers', async () => {
+		let calls = 0;
+		let release: (t: IssuedToken) => void = () => {};
+		const fetch = async () => {
+			calls++;
+			return await new Promise<IssuedToken>((resolve) => (release = resolve));
+		};
+		const callers = Array.from({ length: 50 }, async () => await store.obtain('k', fetch));
+		release(token('t1', clock, 3600));
+		const results = await Promise.all(callers);
+		expect(calls).toBe(1);
+		expect(new Set(results.map((r) => r.token))).toEqual(new Set(['t1']));
+	});
+
+	it('reuses a valid token and refetches once it is inside the refresh margin', async () => {
+		let n = 0;
+		const fetch = async () => token(`t${++n}`, clock, 3600);
+		expect((await store.obtain('k', fetch)).token).toBe('t1');
+		clock += 3600_000 - 61_000;
+		expect((await store.obtain('k', fetch)).token).toBe('t1');
+		clock += 2_000; // 59 s left: inside the 60 s margin
+		expect((await store.obtain('k', fetch)).token).toBe('t2');
+	});
+
+	it('scales the margin down for short lifetimes (10 %)', () => {
+		const t = token('t', clock, 10);
+		expect(isStillValid(t, clock + 8_900)).toBe(true);
+		expect(isStillValid(t, clock + 9_000)).toBe(false);
+	});
+
+	it('drops the held token when a caller reports that very token as rejected', async () => {
+		let n = 0;
+		const fetch = async () => token(`t${++n}`, clock, 3600);
+		await store.obtain('k', fetch);
+		expect((await store.obtain('k', fetch, { rejectedToken: 't1' })).token).toBe('t2');
+		// A late caller still holding t1 gets t2 without another call.
+		expect((await store.obtain('k', fetch, { rejectedToken: 't1' })).token).toBe('t2');
+		expect(n).toBe(2);
+	});
+
+	it('keeps tokens without expiry until rejected, and honours force', async () => {
+		let n = 0;
+		const fetch = async () => token(`t${++n}`, clock, null);
+		await store.obtain('k', fetch);
+		clock += 30 * 24 * 3600_000;
+		expect((await store.obtain('k', fetch)).token).toBe('t1');
+		expect((await store.obtain('k', fetch, { force: true })).token).toBe('t2');
+	});
+
+	it('keeps keys apart and forgets nothing when a fetch fails', async () => {
+		await store.obtain('a', async () => token('a1', clock, 3600));
+		await expect(store.obtain('b', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+		expect(store.held('a')?.token).toBe('a1');
+		expect(store.held('b')).toBeUndefined();
+		// The failed request is not cached: the next caller tries again.
+		expect((await store.obtain('b', async () => token('b1', clock, 3600))).token).toBe('b1');
+	});
+});
