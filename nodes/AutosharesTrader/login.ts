@@ -11,7 +11,7 @@ export type LoginOutcome =
 	| { kind: 'waiting'; fields: AutosharesTraderFields; next: NextStep };
 
 /** Keeps the token for the credential: HTTP Request nodes of this n8n use it from now on. */
-function loggedIn(fields: AutosharesTraderFields, token: IssuedToken): LoginOutcome {
+function loggedIn(fields: AutosharesTraderFields, token: IssuedToken): Extract<LoginOutcome, { kind: 'token' }> {
 	tokenStore.put(storeKey(autosharesTrader, fields), token);
 	return { kind: 'token', fields, token };
 }
@@ -30,7 +30,7 @@ export async function beginLogin(httpRequest: HttpRequester, credentials: IDataO
 	return { kind: 'waiting', fields, next: answer };
 }
 
-export type ContinueOutcome = LoginOutcome | { kind: 'refused'; interimToken: string };
+export type ContinueOutcome = Extract<LoginOutcome, { kind: 'token' }> | { kind: 'refused'; interimToken: string };
 
 /**
  * Second call: the interim token and the code (or PIN) that arrived at the resume URL. A
