@@ -17,9 +17,9 @@ function loggedIn(fields: AutosharesTraderFields, token: IssuedToken): Extract<L
 }
 
 /** First call of the login: a token, or the step Autoshares is waiting for. */
-export async function beginLogin(httpRequest: HttpRequester, credentials: IDataObject): Promise<LoginOutcome> {
+export async function beginLogin(helpers: HttpRequester, credentials: IDataObject): Promise<LoginOutcome> {
 	const fields = autosharesTrader.readFields(credentials);
-	const answer = await requestToken(httpRequest, autosharesTrader, fields);
+	const answer = await requestToken(helpers, autosharesTrader, fields);
 	if (answer.kind === 'token') return loggedIn(fields, answer.token);
 	// A PIN step with a PIN configured means that PIN was refused: waiting would not help.
 	if (answer.step === 'pin' && fields.pinCode !== '') {
@@ -37,13 +37,13 @@ export type ContinueOutcome = Extract<LoginOutcome, { kind: 'token' }> | { kind:
  * refused code is an outcome, not an error: the caller counts attempts and keeps waiting.
  */
 export async function continueLogin(
-	httpRequest: HttpRequester,
+	helpers: HttpRequester,
 	credentials: IDataObject,
 	waiting: Pick<NextStep, 'step' | 'interimToken'>,
 	code: string,
 ): Promise<ContinueOutcome> {
 	const fields = autosharesTrader.readFields(credentials);
-	const answer = await requestToken(httpRequest, autosharesTrader, fields, {
+	const answer = await requestToken(helpers, autosharesTrader, fields, {
 		step: waiting.step,
 		interimToken: waiting.interimToken,
 		value: code,
@@ -59,8 +59,8 @@ export async function continueLogin(
 }
 
 /** Tells someone where to send the code. Only the resume URL and the vendor's step go out. */
-export async function notifyWaiting(httpRequest: HttpRequester, url: string, payload: IDataObject): Promise<void> {
-	await httpRequest({ method: 'POST', url, body: payload, json: true, timeout: 15_000 }).catch(() => {
+export async function notifyWaiting(helpers: HttpRequester, url: string, payload: IDataObject): Promise<void> {
+	await helpers.httpRequest({ method: 'POST', url, body: payload, json: true, timeout: 15_000 }).catch(() => {
 		throw new TokenAuthError(autosharesTrader.displayName, 'verification code', 'the notify URL could not be reached, so nobody would learn where to send the code.', {
 			description: 'Check the Notify URL option (it must accept a JSON POST), or clear it and read the resume URL from the execution.',
 		});

@@ -3,8 +3,60 @@ import { sleep } from 'n8n-workflow';
 
 import { TokenAuthError, type TokenStep } from './errors';
 
-/** `this.helpers.httpRequest` of a node, or of the helper n8n hands to preAuthentication. */
-export type HttpRequester = (options: IHttpRequestOptions) => Promise<unknown>;
+/**
+ * The request helpers of a node, or of the object n8n hands to preAuthentication. Both go
+ * through n8n's own HTTP client, so n8n's proxy and TLS settings apply.
+ */
+export interface HttpRequester {
+	httpRequest(options: IHttpRequestOptions): Promise<unknown>;
+	/**
+	 * n8n's older request helper. n8n's httpRequest drops the body of every GET, and Sirdata's
+	 * token call is a GET with a JSON body: only this helper sends it. n8n passes it to
+	 * preAuthentication from node contexts; where it is missing the GET body cannot be sent.
+	 */
+	request?: (options: IDataObject) => Promise<unknown>;
+}
+
+/** Picks the two helpers out of whatever helpers object n8n provides. */
+export function requesterFrom(helpers: object): HttpRequester {
+	const { httpRequest, request } = helpers as {
+		httpRequest: HttpRequester['httpRequest'];
+		request?: HttpRequester['request'];
+	};
+	return {
+		httpRequest: async (options) => await httpRequest.call(helpers, options),
+		request: typeof request === 'function' ? async (options) => await request.call(helpers, options) : undefined,
+	};
+}
+
+function needsGetBody(options: IHttpRequestOptions): boolean {
+	return (options.method ?? 'GET').toUpperCase() === 'GET' && options.body !== undefined;
+}
+
+async function send(helpers: HttpRequester, options: IHttpRequestOptions): Promise<IDataObject> {
+	if (!needsGetBody(options)) {
+		return (await helpers.httpRequest({
+			timeout: TOKEN_REQUEST_TIMEOUT_MS,
+			...options,
+			encoding: 'text',
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IDataObject;
+	}
+	return (await (helpers.request as NonNullable<HttpRequester['request']>)({
+		method: 'GET',
+		uri: options.url,
+		qs: options.qs,
+		headers: options.headers,
+		body: options.body,
+		auth: options.auth,
+		json: false,
+		resolveWithFullResponse: true,
+		simple: false,
+		timeout: options.timeout ?? TOKEN_REQUEST_TIMEOUT_MS,
+	})) as IDataObject;
+}
 
 /** A vendor's answer as received: the body is raw text, read by the vendor's provider. */
 export interface VendorAnswer {
@@ -93,11 +145,16 @@ function transientAnswer(vendor: string, step: TokenStep, answer: VendorAnswer):
  * Retry-After; the last one is thrown. Everything else is the provider's to read.
  */
 export async function sendVendorRequest(
-	httpRequest: HttpRequester,
+	helpers: HttpRequester,
 	vendor: string,
 	step: TokenStep,
 	options: IHttpRequestOptions,
 ): Promise<VendorAnswer> {
+	if (needsGetBody(options) && !helpers.request) {
+		throw new TokenAuthError(vendor, 'token request', 'this n8n cannot send the body of the GET request the token call needs.', {
+			description: `${vendor}'s token call is a GET with a JSON body, which n8n sends only from nodes. Use the credential in a node (HTTP Request, Get Token) rather than on its own, or update n8n.`,
+		});
+	}
 	let lastFailure: TokenAuthError | undefined;
 	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
 		if (lastFailure) {
@@ -107,14 +164,7 @@ export async function sendVendorRequest(
 		}
 		let raw: IDataObject;
 		try {
-			raw = (await httpRequest({
-				timeout: TOKEN_REQUEST_TIMEOUT_MS,
-				...options,
-				encoding: 'text',
-				json: false,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-			})) as IDataObject;
+			raw = await send(helpers, options);
 		} catch (error) {
 			lastFailure = networkFailure(vendor, step, error);
 			if (!lastFailure.transient) break;

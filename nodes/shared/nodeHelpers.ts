@@ -1,14 +1,14 @@
 import type { IDataObject, INodeExecutionData, INodeProperties, RequestHelperFunctions } from 'n8n-workflow';
 
-import type { HttpRequester } from './http';
+import { requesterFrom, type HttpRequester } from './http';
 
 /**
- * The token exchange goes through n8n's plain httpRequest (it honours n8n's proxy and TLS
+ * The token exchange goes through n8n's plain request helpers (they honour n8n's proxy and TLS
  * settings): the token endpoint *is* the authentication, so there is nothing to authenticate
  * it with. Kept apart from the functions that read credentials, as n8n's lint asks.
  */
 export function plainRequester(helpers: Pick<RequestHelperFunctions, 'httpRequest'>): HttpRequester {
-	return async (options) => await helpers.httpRequest(options);
+	return requesterFrom(helpers);
 }
 
 /** The options both nodes share for shaping their output. */

@@ -9,7 +9,7 @@ import type {
 
 import { TokenAuthError } from './errors';
 import { secondsLeft } from './expiry';
-import { sendVendorRequest, type HttpRequester, type VendorAnswer } from './http';
+import { requesterFrom, sendVendorRequest, type HttpRequester, type VendorAnswer } from './http';
 import { tokenStore, type IssuedToken, type ObtainOptions } from './tokenStore';
 
 export type VendorId = 'sodaCloud' | 'galileo' | 'sirdata' | 'autosharesTrader' | 'manis';
@@ -72,14 +72,14 @@ export function storeKey(provider: AnyTokenProvider, fields: object): string {
 }
 
 export async function requestToken(
-	httpRequest: HttpRequester,
+	helpers: HttpRequester,
 	provider: AnyTokenProvider,
 	fields: object,
 	continuation?: Continuation,
 ): Promise<TokenAnswer> {
 	const step = continuation ? (continuation.step === 'pin' ? 'PIN' : 'verification code') : 'token request';
 	const answer = await sendVendorRequest(
-		httpRequest,
+		helpers,
 		provider.displayName,
 		step,
 		provider.tokenRequest(fields, continuation),
@@ -101,8 +101,8 @@ export function unfinishedLoginError(provider: AnyTokenProvider, next: NextStep)
 	});
 }
 
-async function fetchFinalToken(httpRequest: HttpRequester, provider: AnyTokenProvider, fields: object): Promise<IssuedToken> {
-	const answer = await requestToken(httpRequest, provider, fields);
+async function fetchFinalToken(helpers: HttpRequester, provider: AnyTokenProvider, fields: object): Promise<IssuedToken> {
+	const answer = await requestToken(helpers, provider, fields);
 	if (answer.kind === 'nextStep') throw unfinishedLoginError(provider, answer);
 	return answer.token;
 }
@@ -117,7 +117,7 @@ function staticToken(): IssuedToken {
  * token call shared by every concurrent caller.
  */
 export async function obtainToken(
-	httpRequest: HttpRequester,
+	helpers: HttpRequester,
 	provider: AnyTokenProvider,
 	credentials: IDataObject,
 	options: ObtainOptions = {},
@@ -127,7 +127,7 @@ export async function obtainToken(
 	if (fixed) return { fields, token: staticToken() };
 	const token = await tokenStore.obtain(
 		storeKey(provider, fields),
-		async () => await fetchFinalToken(httpRequest, provider, fields),
+		async () => await fetchFinalToken(helpers, provider, fields),
 		options,
 	);
 	return { fields, token };
@@ -155,7 +155,7 @@ export async function preAuthenticate(
 	if (provider.staticHeaders?.(fields)) return {};
 	const rejected = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 	const { token } = await obtainToken(
-		async (options) => await helper.helpers.httpRequest(options),
+		requesterFrom(helper.helpers),
 		provider,
 		credentials,
 		{ rejectedToken: rejected || undefined },
