@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { TokenAuthError } from '../shared/errors';
 import type { HttpRequester } from '../shared/http';
-import { requestToken, storeKey, unfinishedLoginError, type NextStep } from '../shared/provider';
+import { requestToken, storeKey, type NextStep } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { tokenStore, type IssuedToken } from '../shared/tokenStore';
 
@@ -22,11 +22,7 @@ export async function beginLogin(helpers: HttpRequester, credentials: IDataObjec
 	const answer = await requestToken(helpers, autosharesTrader, fields);
 	if (answer.kind === 'token') return loggedIn(fields, answer.token);
 	// A PIN step with a PIN configured means that PIN was refused: waiting would not help.
-	if (answer.step === 'pin' && fields.pinCode !== '') {
-		throw new TokenAuthError(autosharesTrader.displayName, 'PIN', 'the PIN was refused.', {
-			description: "Check the account's PIN in the Autoshares Trader credential.",
-		});
-	}
+	if (answer.step === 'pin' && fields.pinCode !== '') throw autosharesTrader.unfinishedLogin!(fields, answer);
 	return { kind: 'waiting', fields, next: answer };
 }
 
@@ -48,13 +44,13 @@ export async function continueLogin(
 		interimToken: waiting.interimToken,
 		value: code,
 	}).catch((error: unknown) => {
-		if (error instanceof TokenAuthError && error.reason === 'codeRefused') return undefined;
+		if (error instanceof TokenAuthError && error.kind === 'codeRefused') return undefined;
 		throw error;
 	});
 	if (answer === undefined) return { kind: 'refused', interimToken: waiting.interimToken };
 	if (answer.kind === 'token') return loggedIn(fields, answer.token);
 	// Asked again for the same step: the code was wrong. Another step is not ours to answer.
-	if (answer.step !== waiting.step) throw unfinishedLoginError(autosharesTrader, answer);
+	if (answer.step !== waiting.step) throw autosharesTrader.unfinishedLogin!(fields, answer);
 	return { kind: 'refused', interimToken: answer.interimToken };
 }
 

@@ -19,7 +19,7 @@ export interface TokenAuthErrorOptions {
 	/** From a 429's Retry-After, in seconds. */
 	retryAfterSeconds?: number;
 	/** Machine-readable cause where a caller acts on it (a wrong code is retried, not fatal). */
-	reason?: 'codeRefused';
+	kind?: 'codeRefused';
 }
 
 /**
@@ -29,10 +29,10 @@ export interface TokenAuthErrorOptions {
  */
 export class TokenAuthError extends Error {
 	readonly description: string;
-	readonly httpCode?: number;
+	readonly vendorStatus?: number;
 	readonly transient: boolean;
 	readonly retryAfterSeconds?: number;
-	readonly reason?: TokenAuthErrorOptions['reason'];
+	readonly kind?: TokenAuthErrorOptions['kind'];
 
 	constructor(
 		readonly vendor: string,
@@ -43,23 +43,38 @@ export class TokenAuthError extends Error {
 		super(`${vendor} ${step}: ${summary}`);
 		this.name = 'TokenAuthError';
 		this.description = options.description;
-		this.httpCode = options.httpCode;
+		this.vendorStatus = options.httpCode;
 		this.transient = options.transient ?? false;
 		this.retryAfterSeconds = options.retryAfterSeconds;
-		this.reason = options.reason;
+		this.kind = options.kind;
+	}
+
+	/** One self-contained message, for where n8n shows only the message. */
+	withAdviceInMessage(): TokenAuthError {
+		const copy = new TokenAuthError(this.vendor, this.step, `${this.summary} ${this.description}`, {
+			description: '',
+			httpCode: this.vendorStatus,
+			transient: this.transient,
+			retryAfterSeconds: this.retryAfterSeconds,
+			kind: this.kind,
+		});
+		return copy;
+	}
+
+	private get summary(): string {
+		return this.message.slice(`${this.vendor} ${this.step}: `.length);
 	}
 
 	/** The same error with every given value cut out of its texts (vendor quotes can echo input). */
 	without(secrets: string[]): TokenAuthError {
 		const cut = (text: string) =>
 			secrets.reduce((result, secret) => (secret.length >= 3 ? result.split(secret).join('***') : result), text);
-		const summary = this.message.slice(`${this.vendor} ${this.step}: `.length);
-		const copy = new TokenAuthError(this.vendor, this.step, cut(summary), {
+		const copy = new TokenAuthError(this.vendor, this.step, cut(this.summary), {
 			description: cut(this.description),
-			httpCode: this.httpCode,
+			httpCode: this.vendorStatus,
 			transient: this.transient,
 			retryAfterSeconds: this.retryAfterSeconds,
-			reason: this.reason,
+			kind: this.kind,
 		});
 		return copy;
 	}
@@ -78,10 +93,10 @@ export function toNodeApiError(node: INode, error: unknown, vendor: string): Nod
 	// Only these fixed fields reach NodeApiError: it keeps its first argument on the error,
 	// and n8n shows and stores that object.
 	const response: JsonObject = { vendor: known.vendor, step: known.step };
-	if (known.httpCode !== undefined) response.httpCode = known.httpCode;
+	if (known.vendorStatus !== undefined) response.httpCode = known.vendorStatus;
 	return new NodeApiError(node, response, {
 		message: known.message,
 		description: known.description,
-		...(known.httpCode === undefined ? {} : { httpCode: String(known.httpCode) }),
+		...(known.vendorStatus === undefined ? {} : { httpCode: String(known.vendorStatus) }),
 	});
 }

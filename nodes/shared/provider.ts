@@ -51,6 +51,11 @@ export interface TokenProvider<Fields extends object = object> {
 	readTokenAnswer(answer: VendorAnswer, now: DateTime): TokenAnswer;
 	/** The headers of every later request, exactly as the vendor wants them. */
 	headers(fields: Fields, token: Pick<IssuedToken, 'token' | 'tokenType'>): Record<string, string>;
+	/**
+	 * For vendors whose login can stop at a step (Autoshares' code or PIN): the error to give
+	 * where nothing can wait for that step (a credential, the Get Token node).
+	 */
+	unfinishedLogin?(fields: Fields, next: NextStep): TokenAuthError;
 	/** Statuses this vendor answers when a token has expired (n8n retries 401 only by default). */
 	expiredTokenStatusCodes: number[];
 	/** Credential values that must never be shown: cut out of any vendor text we quote. */
@@ -91,19 +96,16 @@ export async function requestToken(
 	}
 }
 
-export function unfinishedLoginError(provider: AnyTokenProvider, next: NextStep): TokenAuthError {
-	const what = next.step === 'pin' ? 'a PIN' : 'a verification code (two-factor authentication)';
-	return new TokenAuthError(provider.displayName, next.step === 'pin' ? 'PIN' : 'verification code', `the login asks for ${what}.`, {
-		description:
-			next.step === 'pin'
-				? `Enter the account's PIN in the ${provider.displayName} credential, or log in with the ${provider.displayName} node, which waits for it.`
-				: `Two-factor authentication is on for this account. Log in with the ${provider.displayName} node's "Log In" operation: it pauses the workflow until the code arrives, and the credential then uses its token.`,
-	});
-}
-
 async function fetchFinalToken(helpers: HttpRequester, provider: AnyTokenProvider, fields: object): Promise<IssuedToken> {
 	const answer = await requestToken(helpers, provider, fields);
-	if (answer.kind === 'nextStep') throw unfinishedLoginError(provider, answer);
+	if (answer.kind === 'nextStep') {
+		throw (
+			provider.unfinishedLogin?.(fields, answer) ??
+			new TokenAuthError(provider.displayName, 'token request', 'the login asks for another step.', {
+				description: 'This vendor asked for a step the package cannot answer here.',
+			})
+		);
+	}
 	return answer.token;
 }
 
@@ -154,12 +156,13 @@ export async function preAuthenticate(
 	// No token step: return nothing, so n8n saves nothing and authenticate sends the key pair.
 	if (provider.staticHeaders?.(fields)) return {};
 	const rejected = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-	const { token } = await obtainToken(
-		requesterFrom(helper.helpers),
-		provider,
-		credentials,
-		{ rejectedToken: rejected || undefined },
-	);
+	// n8n shows only the message of a credential-path error (credential test, HTTP Request
+	// node): the advice goes into it.
+	const { token } = await obtainToken(requesterFrom(helper.helpers), provider, credentials, {
+		rejectedToken: rejected || undefined,
+	}).catch((error: unknown) => {
+		throw error instanceof TokenAuthError ? error.withAdviceInMessage() : error;
+	});
 	return {
 		accessToken: token.token,
 		accessTokenType: token.tokenType,

@@ -30,9 +30,9 @@ function failed(
 	summary: string,
 	description: string,
 	httpCode: number,
-	reason?: 'codeRefused',
+	kind?: 'codeRefused',
 ) {
-	return new TokenAuthError(NAME, step, summary, { description, httpCode, reason });
+	return new TokenAuthError(NAME, step, summary, { description, httpCode, kind });
 }
 
 /** 401/403 answers: the vendor's Step and Reason say exactly what went wrong. */
@@ -121,6 +121,22 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 			return { kind: 'nextStep', step: step === 'verificationcode' ? 'verificationCode' : 'pin', reason, interimToken };
 		}
 		throw failed('token request', `the login stopped at an unknown step (HTTP ${answer.statusCode}).`, 'Check the account in Autoshares Trader; the login asks for something this package does not know.', answer.statusCode);
+	},
+
+	unfinishedLogin(fields, next) {
+		if (next.step === 'pin' && fields.pinCode !== '') {
+			// A PIN step although a PIN was sent: Autoshares answers a wrong PIN this way.
+			return failed('PIN', 'the PIN was refused.', "Check the account's PIN in the Autoshares Trader credential.", 202);
+		}
+		if (next.step === 'pin') {
+			return failed('PIN', 'the login asks for a PIN.', `Enter the account's PIN in the ${NAME} credential, or log in with the ${NAME} node, which waits for it.`, 202);
+		}
+		return failed(
+			'verification code',
+			'the login asks for a verification code (two-factor authentication).',
+			`Two-factor authentication is on for this account. Log in with the ${NAME} node's "Log In" operation: it pauses the workflow until the code arrives, and this credential then uses its token.`,
+			202,
+		);
 	},
 
 	// Every later request carries both the token and the app key.

@@ -1,0 +1,211 @@
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { storeKey } from '../../nodes/shared/provider';
+import { providers } from '../../nodes/shared/providers';
+import { tokenStore } from '../../nodes/shared/tokenStore';
+import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
+import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+
+let sandbox: Sandbox;
+let fx: ReturnType<typeof fixtures>;
+
+beforeAll(async () => {
+	sandbox = await startSandbox();
+	fx = fixtures(sandbox);
+});
+afterAll(async () => await sandbox.close());
+beforeEach(() => {
+	tokenStore.clear();
+	for (const server of Object.values(sandbox.vendors)) server.reset();
+});
+
+function server(f: VendorFixture) {
+	return sandbox.vendors[sandboxVendor[f.vendor]];
+}
+
+/** n8n's defaults applied, as n8n decrypts a credential. */
+function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.good) {
+	const helper = new TestCredentialsHelper(credentialTypes, { c: { type: f.credentialType, data } });
+	return helper.decrypt('c');
+}
+
+async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject) {
+	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(), data)) as IDataObject;
+}
+
+/** authenticate resolved as n8n resolves it, then the request sent with n8n's client to the sandbox. */
+async function authenticatedEcho(f: VendorFixture, credentials: ICredentialDataDecryptedObject) {
+	const helper = new TestCredentialsHelper(credentialTypes);
+	const options = await helper.authenticate(credentials, f.credentialType, {
+		url: `${server(f).origin}/__sandbox/echo`,
+		method: 'GET',
+		headers: { 'X-Other': 'kept' },
+	} as IHttpRequestOptions);
+	const answer = (await n8nRequestHelpers().httpRequest({ ...options, returnFullResponse: true, ignoreHttpStatusErrors: true })) as IDataObject;
+	return { options, answer };
+}
+
+describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
+	it('preAuthentication stores the token the vendor issued, with its expiry', async () => {
+		const f = fx[vendor];
+		const output = await preAuthenticate(f, decrypted(f));
+		const issued = server(f).issued.filter((t) => !t.interim);
+		expect(server(f).tokenCalls).toBe(1);
+		expect(issued).toHaveLength(1);
+		expect(output.accessToken).toBe(issued[0].token);
+		if (issued[0].expiresAt === null) {
+			expect(output.accessTokenExpiresAt).toBe('');
+		} else {
+			// Soda states seconds left, so its instant is computed on our side of the wire.
+			const tolerance = f.vendor === 'sodaCloud' ? 2_000 : 0;
+			expect(Math.abs(Date.parse(String(output.accessTokenExpiresAt)) - issued[0].expiresAt.getTime())).toBeLessThanOrEqual(tolerance);
+		}
+	});
+
+	it('authenticate sends exactly the vendor header, and the vendor accepts it', async () => {
+		const f = fx[vendor];
+		const credentials = { ...decrypted(f), ...(await preAuthenticate(f, decrypted(f))) };
+		const { options, answer } = await authenticatedEcho(f, credentials);
+		expect(options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(String(credentials.accessToken)) });
+		expect(answer.statusCode).toBe(200);
+	});
+
+	it("the credential test passes with good values and fails with the vendor's reason on bad ones", async () => {
+		const f = fx[vendor];
+		const helper = new TestCredentialsHelper(credentialTypes);
+		expect(await testCredential(helper, f.credentialType, f.good)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		const failed = await testCredential(helper, f.credentialType, f.bad);
+		expect(failed.status).toBe('Error');
+		expect(failed.message).toContain(providers[vendor].displayName);
+		expect(failed.message).toMatch(/refused/);
+	});
+
+	it('50 concurrent preAuthentication calls make exactly 1 token call', async () => {
+		const f = fx[vendor];
+		const outputs = await Promise.all(Array.from({ length: 50 }, async () => await preAuthenticate(f, decrypted(f))));
+		expect(server(f).tokenCalls).toBe(1);
+		expect(new Set(outputs.map((o) => o.accessToken)).size).toBe(1);
+	});
+
+	it('a refresh carrying the held token gets a new one; a valid held token is reused', async () => {
+		const f = fx[vendor];
+		const first = await preAuthenticate(f, decrypted(f));
+		// Empty field again (another credential copy, a second worker item): reused, no call.
+		expect((await preAuthenticate(f, decrypted(f))).accessToken).toBe(first.accessToken);
+		expect(server(f).tokenCalls).toBe(1);
+		// n8n after a 401: the stored token comes back as the one that failed.
+		const refreshed = await preAuthenticate(f, { ...decrypted(f), ...first });
+		expect(refreshed.accessToken).not.toBe(first.accessToken);
+		expect(server(f).tokenCalls).toBe(2);
+	});
+
+	it('an edited credential never gets the old token', async () => {
+		const f = fx[vendor];
+		await preAuthenticate(f, decrypted(f));
+		const edited = decrypted(f, { ...f.good, baseUrl: `${String(f.good.baseUrl)}/` });
+		// Same URL once normalised: same key. A different value: a different key.
+		expect(storeKey(providers[vendor], providers[vendor].readFields(edited))).toBe(storeKey(providers[vendor], providers[vendor].readFields(decrypted(f))));
+		await expect(preAuthenticate(f, decrypted(f, f.bad))).rejects.toThrow(/refused/);
+		expect(server(f).tokenCalls).toBe(2);
+	});
+});
+
+describe('vendor specifics', () => {
+	it('Soda API key mode: no token step, the key pair on every request', async () => {
+		const f = fx.sodaCloud;
+		const data = decrypted(f, { region: 'custom', baseUrl: sandbox.vendors.soda.baseUrl, authMethod: 'apiKey', apiKeyId: ` ${SANDBOX_ACCOUNTS.soda.apiKey.id} `, apiKeySecret: SANDBOX_ACCOUNTS.soda.apiKey.secret });
+		expect(await preAuthenticate(f, data)).toEqual({});
+		const { options, answer } = await authenticatedEcho(f, data);
+		expect(options.headers).toEqual({ 'X-Other': 'kept', 'X-API-KEY-ID': SANDBOX_ACCOUNTS.soda.apiKey.id, 'X-API-KEY-SECRET': SANDBOX_ACCOUNTS.soda.apiKey.secret });
+		expect(answer.statusCode).toBe(200);
+		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', data)).toMatchObject({ status: 'OK' });
+		expect(sandbox.vendors.soda.tokenCalls).toBe(0);
+	});
+
+	it('Galileo: username/password, v2 path and organization scope reach the token call', async () => {
+		const f = fx.galileo;
+		const { user, organization } = SANDBOX_ACCOUNTS.galileo;
+		const data = decrypted(f, { baseUrl: sandbox.vendors.galileo.baseUrl, apiVersion: 'v2', authMethod: 'password', username: user.username, password: user.password, organizationSlug: organization.slug });
+		await preAuthenticate(f, data);
+		const call = sandbox.vendors.galileo.requests.find((r) => r.path.startsWith('/v2/token'));
+		expect(call?.path).toBe('/v2/token?organization_slug=acme');
+		expect(String(call?.headers.authorization)).toMatch(/^Basic /);
+		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'galileoApi', data)).toMatchObject({ status: 'OK' });
+	});
+
+	it('Sirdata: the token call is a GET with the JSON body, and the nanosecond expiry is read to the millisecond', async () => {
+		const f = fx.sirdata;
+		const output = await preAuthenticate(f, decrypted(f));
+		const call = sandbox.vendors.sirdata.requests.find((r) => r.path.endsWith('/token'));
+		expect(call?.method).toBe('GET');
+		expect(JSON.parse(call!.body)).toEqual({ login: SANDBOX_ACCOUNTS.sirdata.login, password: SANDBOX_ACCOUNTS.sirdata.password });
+		const answer = sandbox.vendors.sirdata.issued[0];
+		expect(output.accessTokenExpiresAt).toBe(answer.expiresAt!.toISOString());
+	});
+
+	it.each(['seconds', 'milliseconds', 'iso'] as const)('Manis: expiresAt in %s gives the same instant', async (format) => {
+		sandbox.vendors.manis.configure({ expiryFormat: format });
+		try {
+			const output = await preAuthenticate(fx.manis, decrypted(fx.manis));
+			const issued = sandbox.vendors.manis.issued[0].expiresAt!;
+			const precision = format === 'seconds' ? 1000 : 0;
+			expect(Math.abs(Date.parse(String(output.accessTokenExpiresAt)) - issued.getTime())).toBeLessThan(precision + 1);
+		} finally {
+			sandbox.vendors.manis.configure({ expiryFormat: 'seconds' });
+		}
+	});
+
+	it('Manis: the token type the vendor sends is the scheme', async () => {
+		sandbox.vendors.manis.configure({ tokenType: 'Token' });
+		try {
+			const credentials = { ...decrypted(fx.manis), ...(await preAuthenticate(fx.manis, decrypted(fx.manis))) };
+			const { options, answer } = await authenticatedEcho(fx.manis, credentials);
+			expect((options.headers as IDataObject).Authorization).toBe(`Token ${String(credentials.accessToken)}`);
+			expect(answer.statusCode).toBe(200);
+		} finally {
+			sandbox.vendors.manis.configure({ tokenType: 'Bearer' });
+		}
+	});
+});
+
+describe('Autoshares Trader steps through the credential', () => {
+	const { appKey, plain, twoFactor, pin, pinNotInitialised, expiredPassword } = SANDBOX_ACCOUNTS.autoshares;
+	const data = (over: IDataObject) => decrypted(fx.autosharesTrader, { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: appKey, ...over });
+
+	it('sends everything in headers, with an empty body', async () => {
+		await preAuthenticate(fx.autosharesTrader, data({ ...plain }));
+		const call = sandbox.vendors.autoshares.requests[0];
+		expect(call.method).toBe('POST');
+		expect(call.body).toBe('');
+		expect(call.headers).toMatchObject({ 'et-app-key': appKey, username: plain.username, password: plain.password });
+	});
+
+	it.each([
+		['2FA on', { ...twoFactor }, /verification code.*Autoshares Trader node/s],
+		['PIN needed and not configured', { username: pin.username, password: pin.password }, /asks for a PIN/],
+		['PIN configured and right', { username: pin.username, password: pin.password, pinPassword: pin.pin }, null],
+		['PIN wrong', { username: pin.username, password: pin.password, pinPassword: '0000' }, /PIN was refused/],
+		['PIN not initialised', { ...pinNotInitialised }, /no PIN yet/],
+		['password expired', { ...expiredPassword }, /password has expired/],
+		['wrong password', { username: plain.username, password: 'nope' }, /username or password was refused/],
+		['wrong app key', { ...plain, webApiKey: 'not-the-key' }, /app key was refused/],
+	])('%s', async (_name, over, expected) => {
+		const run = preAuthenticate(fx.autosharesTrader, data(over as IDataObject));
+		if (expected === null) {
+			await expect(run).resolves.toMatchObject({ accessTokenType: 'Bearer' });
+		} else {
+			const error = await run.then(() => undefined, (e: unknown) => e as Error & { description?: string });
+			expect(`${error?.message} ${error?.description}`).toMatch(expected);
+			expect(`${error?.message} ${error?.description}`).not.toContain(appKey);
+		}
+	});
+
+	it('uses a token the Autoshares Trader node put in the store, without a token call', async () => {
+		const credentials = data({ ...twoFactor });
+		const fields = providers.autosharesTrader.readFields(credentials);
+		tokenStore.put(storeKey(providers.autosharesTrader, fields), { token: 'from-the-node', tokenType: 'Bearer', expiresAt: null, obtainedAt: new Date().toISOString(), extras: {} });
+		expect(await preAuthenticate(fx.autosharesTrader, credentials)).toMatchObject({ accessToken: 'from-the-node' });
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(0);
+	});
+});

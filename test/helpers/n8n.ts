@@ -1,0 +1,235 @@
+/**
+ * Runs package code the way n8n runs it, without an n8n server: n8n's own HTTP client, its
+ * WorkflowExecute, RoutingNode and ExecuteContext from n8n-core, and a credentials helper that
+ * mirrors packages/cli/src/credentials-helper.ts (which n8n does not publish). The real-n8n
+ * suite (test/e2e) proves the same behaviour in a real n8n process.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// n8n-core's InstanceSettings writes <N8N_USER_FOLDER>/.n8n/config on first use: keep it out of $HOME.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-token-auth-test-'));
+process.env.N8N_ENCRYPTION_KEY ??= 'test-encryption-key';
+
+import { OutboundHttp } from '@n8n/backend-network';
+import { Container } from '@n8n/di';
+import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	NodeHelpers,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialsHelper,
+	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestHelper,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IRunExecutionData,
+	type IConnections,
+	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
+} from 'n8n-workflow';
+
+/** n8n's own request helpers (the client behind this.helpers.httpRequest and .request). */
+export function n8nRequestHelpers() {
+	const client = () => Container.get(OutboundHttp).requests();
+	return {
+		httpRequest: async (options: IHttpRequestOptions) => await client().request(options),
+		request: async (options: IDataObject) => await client().requestLegacy(options as never),
+	};
+}
+
+/** What n8n hands to preAuthentication from a node context. */
+export function preAuthHelper(): IHttpRequestHelper {
+	return { helpers: n8nRequestHelpers() } as unknown as IHttpRequestHelper;
+}
+
+export function nodeTypesOf(byName: Record<string, INodeType>): INodeTypes {
+	return {
+		getByName: (type) => byName[type],
+		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName[type], version),
+		getKnownTypes: () => ({}),
+	};
+}
+
+export interface StoredCredential {
+	type: string;
+	data: ICredentialDataDecryptedObject;
+}
+
+/**
+ * Mirrors n8n's CredentialsHelper: defaults applied on decrypt, preAuthentication only for a
+ * credential with a hidden expirable field, called when that field is empty, when expired, or
+ * on a credential test; its output merged and saved. Counts saves for the tests.
+ */
+export class TestCredentialsHelper {
+	readonly saves: string[] = [];
+
+	constructor(
+		readonly types: Record<string, ICredentialType>,
+		readonly store: Record<string, StoredCredential> = {},
+	) {}
+
+	decrypt(id: string): ICredentialDataDecryptedObject {
+		const stored = this.store[id];
+		return NodeHelpers.getNodeParameters(this.types[stored.type].properties, { ...stored.data } as never, true, false, null, null) as ICredentialDataDecryptedObject;
+	}
+
+	asN8n(): ICredentialsHelper {
+		return {
+			getParentTypes: () => [],
+			isCredentialUsableByNode: () => true,
+			getCredentialsProperties: (type: string) => this.types[type].properties,
+			getDecrypted: async (_additionalData: unknown, nodeCredentials: INodeCredentialsDetails) => this.decrypt(nodeCredentials.id!),
+			getCredentials: async () => {
+				throw new Error('not used');
+			},
+			updateCredentials: async (nodeCredentials: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject) => {
+				this.saves.push(nodeCredentials.id!);
+				this.store[nodeCredentials.id!].data = { ...data };
+			},
+			updateCredentialsOauthTokenData: async () => {},
+			authenticate: async (credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions) =>
+				await this.authenticate(credentials, typeName, requestOptions),
+			preAuthentication: async (helpers: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject, typeName: string, node: INode, credentialsExpired: boolean) =>
+				await this.preAuthentication(helpers, credentials, typeName, node, credentialsExpired),
+			runPreAuthentication: async () => undefined,
+		} as unknown as ICredentialsHelper;
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions) {
+		const type = this.types[typeName];
+		if (typeof type.authenticate === 'function') return await type.authenticate(credentials, requestOptions);
+		throw new Error('this package only uses function authenticate');
+	}
+
+	async preAuthentication(helpers: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject, typeName: string, node: INode, credentialsExpired: boolean) {
+		const type = this.types[typeName];
+		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
+		if (expirable === undefined || typeof type.preAuthentication !== 'function') return undefined;
+		const testing = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
+		if (credentials[expirable.name] !== '' && !credentialsExpired && !testing) return undefined;
+		const output = await type.preAuthentication.call(helpers, credentials);
+		if (output[expirable.name] === undefined) return undefined;
+		const details = node.credentials?.[typeName];
+		if (details?.id) await this.asN8n().updateCredentials(details, typeName, { ...credentials, ...output });
+		return output;
+	}
+}
+
+export function additionalDataFor(helper: TestCredentialsHelper, hooks: ExecutionLifecycleHooks, executionId: string, extra: IDataObject = {}) {
+	return {
+		credentialsHelper: helper.asN8n(),
+		hooks,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		variables: {},
+		setExecutionStatus: () => {},
+		...extra,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/**
+ * The editor's "Test" button, as packages/cli/src/services/credentials-tester.service.ts does
+ * it: a temporary noOp node whose routing request is the credential's test request, run by
+ * RoutingNode, with preAuthentication first. Returns n8n's {status, message}.
+ */
+export async function testCredential(
+	helper: TestCredentialsHelper,
+	typeName: string,
+	data: ICredentialDataDecryptedObject,
+): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const type = helper.types[typeName];
+	const id = `test-${typeName}`;
+	helper.store[id] = { type: typeName, data: { ...data } };
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { temp: '' },
+		credentials: { [typeName]: { id, name: typeName } },
+	};
+	const nodeType: INodeType = {
+		description: {
+			displayName: 'No Operation',
+			name: 'n8n-nodes-base.noOp',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: { name: 'No Operation' },
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: typeName, required: true }],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: type.test!.request }, default: '' }],
+		},
+	} as INodeType;
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypesOf({ 'n8n-nodes-base.noOp': nodeType }) });
+	const hooks = new ExecutionLifecycleHooks('internal', 'credential-test', { id: 'wf', name: 'test', nodes: [node], connections: {} } as never);
+	const runExecutionData: IRunExecutionData = createRunExecutionData({});
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalDataFor(helper, hooks, 'credential-test'),
+		'internal',
+		runExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	const decrypted = { id, name: typeName, type: typeName, data: helper.decrypt(id) };
+	try {
+		await new RoutingNode(context, nodeType, decrypted).runNode();
+	} catch (error) {
+		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
+		if (cause?.response) {
+			const status = cause.response.status;
+			if (status < 199 || status > 299) return { status: 'Error', message: cause.response.statusText || `Received HTTP status code: ${status}` };
+		} else if (cause?.code) {
+			return { status: 'Error', message: cause.code };
+		}
+		return { status: 'Error', message: String((error as Error).message) };
+	}
+	return { status: 'OK', message: 'Connection successful!' };
+}
+
+export interface RunOptions {
+	nodeTypes: INodeTypes;
+	nodes: INode[];
+	connections: IConnections;
+	helper: TestCredentialsHelper;
+	mode?: WorkflowExecuteMode;
+	executionId?: string;
+	runExecutionData?: IRunExecutionData;
+	inputItems?: IDataObject[];
+}
+
+/** Runs a workflow through n8n-core's WorkflowExecute, from nodes[0] with the given items. */
+export async function runWorkflow(options: RunOptions): Promise<{ run: IRun; workflow: Workflow; additionalData: IWorkflowExecuteAdditionalData }> {
+	const mode = options.mode ?? 'manual';
+	const executionId = options.executionId ?? 'execution-1';
+	const workflow = new Workflow({ id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections, active: false, nodeTypes: options.nodeTypes });
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, { id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections } as never);
+	const additionalData = additionalDataFor(options.helper, hooks, executionId);
+	const items = (options.inputItems ?? [{}]).map((json) => ({ json }));
+	const runExecutionData =
+		options.runExecutionData ??
+		createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: options.nodes[0], data: { main: [items] }, source: null }] } });
+	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	return { run, workflow, additionalData };
+}
