@@ -16,6 +16,8 @@ export interface PendingLogin {
 	includeSecretHeaders: boolean;
 	/** A code is being checked right now: concurrent resume calls must not log in twice. */
 	busy: boolean;
+	/** The login finished or failed; kept a while so late callers get "no longer waiting". */
+	ended?: boolean;
 }
 
 /** Entries are kept a little past the wait limit so a late caller gets a clear answer. */
@@ -50,7 +52,11 @@ class PendingLogins {
 	}
 
 	end(key: string): void {
-		this.entries.delete(key);
+		const entry = this.entries.get(key);
+		if (!entry) return;
+		entry.ended = true;
+		entry.interimToken = '';
+		entry.inputs = [];
 	}
 }
 

@@ -76,7 +76,7 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 	const code = readCode(context);
 	const waiting = { noWebhookResponse: true };
 
-	if (!login || Date.now() > login.waitUntil) {
+	if (!login || login.ended || Date.now() > login.waitUntil) {
 		const page = {
 			title: 'This login is no longer waiting',
 			message:
@@ -93,7 +93,7 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 	}
 
 	const label = `Enter the ${what(login.step)} Autoshares sent you`;
-	if (code === undefined) {
+	if (code === undefined && context.getRequestObject().method === 'GET') {
 		reply(context, 'form', {
 			title: 'Autoshares Trader login',
 			message: `The workflow is waiting for your ${what(login.step)}.`,
@@ -101,7 +101,7 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 		});
 		return waiting;
 	}
-	if (!CODE_SHAPE.test(code)) {
+	if (code === undefined || !CODE_SHAPE.test(code)) {
 		reply(context, 'badCode', { title: 'That does not look like a code', message: `A ${what(login.step)} is 3 to 16 letters or digits. Nothing was sent to Autoshares.`, form: { label } });
 		return waiting;
 	}
@@ -148,9 +148,9 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 		return waiting;
 	}
 
-	pendingLogins.end(key);
 	const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, login.includeSecretHeaders) };
 	const items: INodeExecutionData[] = login.inputs.map((json, index) => withOutput({ json }, index, described, login.outputField));
+	pendingLogins.end(key);
 	reply(context, 'loggedIn', { title: 'Logged in', message: 'Autoshares accepted the code. The workflow continues; you can close this page.' });
 	return { ...waiting, workflowData: [items] };
 }

@@ -31,7 +31,7 @@ function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.go
 }
 
 async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject) {
-	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(), data)) as IDataObject;
+	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(), data)) as ICredentialDataDecryptedObject;
 }
 
 /** authenticate resolved as n8n resolves it, then the request sent with n8n's client to the sandbox. */

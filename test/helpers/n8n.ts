@@ -118,7 +118,7 @@ export class TestCredentialsHelper {
 		const output = await type.preAuthentication.call(helpers, credentials);
 		if (output[expirable.name] === undefined) return undefined;
 		const details = node.credentials?.[typeName];
-		if (details?.id) await this.asN8n().updateCredentials(details, typeName, { ...credentials, ...output });
+		if (details?.id) await this.asN8n().updateCredentials(details, typeName, { ...credentials, ...output } as ICredentialDataDecryptedObject);
 		return output;
 	}
 }
@@ -232,4 +232,96 @@ export async function runWorkflow(options: RunOptions): Promise<{ run: IRun; wor
 		createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: options.nodes[0], data: { main: [items] }, source: null }] } });
 	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
 	return { run, workflow, additionalData };
+}
+
+export interface RecordedResponse {
+	status: number;
+	headers: Record<string, string>;
+	body?: unknown;
+}
+
+/** Express-like request and response objects, as n8n hands them to a node's webhook(). */
+export function fakeRequestResponse(method: string, body: unknown, query: IDataObject = {}, headers: IDataObject = {}) {
+	const out: RecordedResponse = { status: 200, headers: {} };
+	const res = {
+		status(code: number) {
+			out.status = code;
+			return res;
+		},
+		setHeader(name: string, value: string) {
+			out.headers[name.toLowerCase()] = value;
+			return res;
+		},
+		send(value: unknown) {
+			out.body = value;
+			return res;
+		},
+		json(value: unknown) {
+			out.headers['content-type'] ??= 'application/json';
+			out.body = value;
+			return res;
+		},
+		end(value?: unknown) {
+			if (value !== undefined) out.body = value;
+			return res;
+		},
+	};
+	const req = { method, body, query, headers: { ...headers }, params: {} };
+	return { req, res, out };
+}
+
+/**
+ * A call to the resume URL of a waiting execution, as packages/cli/src/webhooks/
+ * waiting-webhooks.ts makes it: the stored execution data, a WebhookContext for the waiting
+ * node, the node's webhook(). Returns what the node returned and what it answered.
+ */
+export async function callResumeWebhook(options: {
+	nodeTypes: INodeTypes;
+	nodes: INode[];
+	connections: IConnections;
+	helper: TestCredentialsHelper;
+	stored: IRunExecutionData;
+	nodeName: string;
+	executionId: string;
+	method: 'GET' | 'POST';
+	body?: unknown;
+	query?: IDataObject;
+	headers?: IDataObject;
+}) {
+	const { WebhookContext } = await import('n8n-core');
+	const workflow = new Workflow({ id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections, active: false, nodeTypes: options.nodeTypes });
+	const node = workflow.getNode(options.nodeName)!;
+	const nodeType = options.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	const { req, res, out } = fakeRequestResponse(options.method, options.body ?? {}, options.query, options.headers);
+	const hooks = new ExecutionLifecycleHooks('manual', options.executionId, { id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections } as never);
+	const additionalData = additionalDataFor(options.helper, hooks, options.executionId, { httpRequest: req, httpResponse: res } as IDataObject);
+	const webhookData = {
+		httpMethod: options.method,
+		node: options.nodeName,
+		path: '',
+		webhookDescription: nodeType.description.webhooks!.find((w) => w.httpMethod === options.method)!,
+		workflowId: 'workflow-1',
+	};
+	const context = new WebhookContext(workflow, node, additionalData, 'manual', webhookData as never, [], JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData);
+	try {
+		const result = await nodeType.webhook!.call(context);
+		return { result, response: out, error: undefined };
+	} catch (error) {
+		return { result: undefined, response: out, error: error as Error & { description?: string } };
+	}
+}
+
+/** Resumes a waiting execution with the webhook's data, as webhook-helpers.prepareExecutionData does. */
+export async function resumeExecution(options: RunOptions & { stored: IRunExecutionData; workflowData?: unknown }) {
+	const data = JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData;
+	const resuming = data.executionData!.nodeExecutionStack[0];
+	if (options.workflowData !== undefined) {
+		// The waiting node is disabled so its wait does not start over; its output is the webhook's.
+		resuming.node.disabled = true;
+		resuming.data.main = options.workflowData as never;
+		resuming.metadata = { ...resuming.metadata, forwardAllOutputs: true } as never;
+		data.waitTill = undefined;
+	}
+	// Without workflowData this is the wait limit passing: n8n restarts the stored run as it is.
+	return await runWorkflow({ ...options, runExecutionData: data });
 }

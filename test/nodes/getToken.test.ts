@@ -1,4 +1,4 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import type { VendorId } from '../../nodes/shared/provider';
@@ -29,14 +29,14 @@ function getTokenNode(vendor: VendorId, options: IDataObject = {}, extra: Partia
 		type: 'n8n-nodes-token-auth.getToken',
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { vendor, options },
+		parameters: { vendor, options } as INode['parameters'],
 		credentials: { [fx[vendor].credentialType]: { id: 'cred', name: 'cred' } },
 		...extra,
 	};
 }
 
 async function run(vendor: VendorId, data: IDataObject, options: IDataObject = {}, inputItems: IDataObject[] = [{}], extra: Partial<INode> = {}) {
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data } });
+	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject } });
 	const { run: result } = await runWorkflow({ nodeTypes, nodes: [getTokenNode(vendor, options, extra)], connections: {}, helper, inputItems });
 	const task = result.data.resultData.runData['Get Token'][0];
 	return { task, items: task.data?.main[0] ?? [], error: result.data.resultData.error };

@@ -1,0 +1,252 @@
+import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionData, IWebhookResponseData } from 'n8n-workflow';
+
+import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
+import { storeKey } from '../../nodes/shared/provider';
+import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
+import { tokenStore } from '../../nodes/shared/tokenStore';
+import { credentialTypes } from '../helpers/fixtures';
+import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+
+const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } = SANDBOX_ACCOUNTS.autoshares;
+
+let sandbox: Sandbox;
+const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader() });
+let executionCounter = 0;
+
+beforeAll(async () => {
+	sandbox = await startSandbox();
+});
+afterAll(async () => await sandbox.close());
+beforeEach(() => {
+	tokenStore.clear();
+	sandbox.vendors.autoshares.reset();
+	sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'retry' });
+});
+
+function credentials(account: IDataObject): ICredentialDataDecryptedObject {
+	return { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: appKey, ...account } as ICredentialDataDecryptedObject;
+}
+
+function setup(account: IDataObject, options: IDataObject = {}) {
+	const node: INode = {
+		id: 'login',
+		name: 'Log In',
+		type: 'n8n-nodes-token-auth.autosharesTrader',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { operation: 'logIn', options } as INode['parameters'],
+		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
+	};
+	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: credentials(account) } });
+	const executionId = `execution-${++executionCounter}`;
+	const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
+	return {
+		base,
+		start: async (inputItems: IDataObject[] = [{ trigger: 1 }]) => await runWorkflow({ ...base, inputItems }),
+		post: async (stored: IRunExecutionData, body: unknown, headers: IDataObject = { 'content-type': 'application/json' }) =>
+			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'POST', body, headers }),
+		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
+			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'GET', query, headers: { accept: 'text/html' } }),
+	};
+}
+
+function outputOf(result: IWebhookResponseData | undefined): IDataObject[] {
+	return (result?.workflowData?.[0] ?? []).map((item) => item.json);
+}
+
+describe('Autoshares Trader node: Log In', () => {
+	it('direct 200: outputs the token, and the credential reuses it', async () => {
+		const flow = setup(plain);
+		const { run } = await flow.start();
+		expect(run.status).toBe('success');
+		const output = run.data.resultData.runData['Log In'][0].data!.main[0]![0].json;
+		const issued = sandbox.vendors.autoshares.issued[0];
+		expect(output).toMatchObject({ loggedIn: true, provider: 'autosharesTrader', token: issued.token, tokenType: 'Bearer', expiresAt: null, expiresIn: null, headers: { Authorization: `Bearer ${issued.token}` }, credentialHeaders: ['Et-App-Key'] });
+		expect(tokenStore.held(storeKey(autosharesTrader, autosharesTrader.readFields(credentials(plain))))?.token).toBe(issued.token);
+	});
+
+	it('202 VerificationCode: waits; the right code finishes the login and resumes the workflow', async () => {
+		const flow = setup(twoFactor, { outputField: 'auth' });
+		const { run } = await flow.start([{ order: 1 }, { order: 2 }]);
+		expect(run.status).toBe('waiting');
+		expect(run.waitTill).toBeInstanceOf(Date);
+		const server = sandbox.vendors.autoshares;
+		expect(server.tokenCalls).toBe(1);
+
+		const page = await flow.get(run.data);
+		expect(page.result).toEqual({ noWebhookResponse: true });
+		expect(page.response.status).toBe(200);
+		expect(String(page.response.body)).toContain('<form method="POST"');
+		const interim = server.issued.find((t) => t.interim)!.token;
+		expect(String(page.response.body)).not.toContain(interim);
+
+		const done = await flow.post(run.data, { code: server.lastVerificationCode });
+		expect(done.error).toBeUndefined();
+		expect(done.response.status).toBe(200);
+		const final = server.issued.find((t) => !t.interim)!;
+		const outputs = outputOf(done.result);
+		expect(outputs).toHaveLength(2);
+		expect(outputs[1]).toMatchObject({ order: 2, auth: { loggedIn: true, token: final.token } });
+		expect(done.result?.workflowData?.[0][1].pairedItem).toEqual({ item: 1 });
+		// The second call carried the interim token and the code with the same headers.
+		const second = server.requests.filter((r) => r.path === '/api/token')[1];
+		expect(second.headers).toMatchObject({ authorization: `Bearer ${interim}`, verificationcode: server.lastVerificationCode, 'et-app-key': appKey, username: twoFactor.username });
+		// The credential of this process now uses the node's token.
+		expect(tokenStore.held(storeKey(autosharesTrader, autosharesTrader.readFields(credentials(twoFactor))))?.token).toBe(final.token);
+
+		const resumed = await resumeExecution({ ...flow.base, stored: run.data, workflowData: done.result!.workflowData });
+		expect(resumed.run.status).toBe('success');
+		expect(resumed.run.data.resultData.runData['Log In'].at(-1)!.data!.main[0]![0].json).toMatchObject({ auth: { loggedIn: true } });
+
+		// Calls after completion find nothing waiting and make no token call.
+		const late = await flow.post(run.data, { code: server.lastVerificationCode });
+		expect(late.response.status).toBe(410);
+		expect(server.tokenCalls).toBe(2);
+	});
+
+	it('accepts the code as form data and as a query parameter', async () => {
+		for (const send of ['form', 'query'] as const) {
+			const flow = setup(twoFactor);
+			const { run } = await flow.start();
+			const code = sandbox.vendors.autoshares.lastVerificationCode;
+			const done =
+				send === 'form'
+					? await flow.post(run.data, { code }, { 'content-type': 'application/x-www-form-urlencoded' })
+					: await callResumeWebhook({ ...flow.base, stored: run.data, nodeName: 'Log In', method: 'GET', query: { code } });
+			expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
+			if (send === 'form') expect(String(done.response.body)).toContain('Logged in');
+		}
+	});
+
+	it('wrong code then right code: keeps waiting with a clear 422, then logs in', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		const wrong = await flow.post(run.data, { code: '000000' });
+		expect(wrong.result).toEqual({ noWebhookResponse: true });
+		expect(wrong.response.status).toBe(422);
+		expect(wrong.response.body).toMatchObject({ status: 'wrongCode', attemptsLeft: 2 });
+		const right = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		expect(outputOf(right.result)[0]).toMatchObject({ loggedIn: true });
+	});
+
+	it('handles a vendor that asks again (202) after a wrong code', async () => {
+		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'reprompt' });
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
+		expect(outputOf((await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
+	});
+
+	it('too many wrong codes fail the execution with a clear error', async () => {
+		const flow = setup(twoFactor, { maxAttempts: 2 });
+		const { run } = await flow.start();
+		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
+		const last = await flow.post(run.data, { code: '111111' });
+		expect(last.response.status).toBe(403);
+		expect(last.error?.name).toBe('NodeApiError');
+		expect(last.error?.message).toMatch(/2 wrong codes/);
+		// The login is over: even the right code is not sent any more.
+		const calls = sandbox.vendors.autoshares.tokenCalls;
+		expect((await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode })).response.status).toBe(410);
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
+	});
+
+	it('a code of the wrong shape is refused without calling Autoshares', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		for (const code of ['12', 'x'.repeat(40), '12 34', '<script>', { nested: 1 }]) {
+			const answer = await flow.post(run.data, { code });
+			expect(answer.response.status).toBe(400);
+		}
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
+	});
+
+	it('PIN step without a configured PIN: waits for the PIN like a code', async () => {
+		const flow = setup({ username: pin.username, password: pin.password });
+		const { run } = await flow.start();
+		expect(run.status).toBe('waiting');
+		const page = await flow.get(run.data);
+		expect(String(page.response.body)).toContain('PIN');
+		const done = await flow.post(run.data, { code: pin.pin });
+		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
+		const second = sandbox.vendors.autoshares.requests.filter((r) => r.path === '/api/token')[1];
+		expect(second.headers.pincode).toBe(pin.pin);
+	});
+
+	it('PIN configured, then 2FA: waits for the code only', async () => {
+		const flow = setup({ username: pinTwoFactor.username, password: pinTwoFactor.password, pinPassword: pinTwoFactor.pin });
+		const { run } = await flow.start();
+		expect(run.status).toBe('waiting');
+		const done = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
+	});
+
+	it('missing interim token ("Corrupted ticket") fails the execution', async () => {
+		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'invalidate' });
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		// The first wrong code burns the interim token; the next call gets Corrupted ticket.
+		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
+		const lost = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		expect(lost.error?.message).toMatch(/Corrupted ticket/);
+		expect(lost.response.status).toBe(403);
+	});
+
+	it('bad app key and an uninitialised PIN fail at once, without waiting', async () => {
+		const badKey = setup({ ...plain, webApiKey: 'wrong-key' });
+		const failed = await badKey.start();
+		expect(failed.run.status).toBe('error');
+		expect(failed.run.data.resultData.error?.message).toMatch(/app key was refused/);
+		expect(JSON.stringify(failed.run.data)).not.toContain('wrong-key');
+		const noPin = await setup(pinNotInitialised).start();
+		expect(noPin.run.data.resultData.error?.message).toMatch(/no PIN yet/);
+	});
+
+	it('timeout: n8n passes the input items through, without "loggedIn"', async () => {
+		const flow = setup(twoFactor, { waitLimitMinutes: 1 });
+		const { run } = await flow.start([{ trigger: 'input' }]);
+		expect(run.waitTill!.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
+		const timedOut = await resumeExecution({ ...flow.base, stored: run.data });
+		const output = timedOut.run.data.resultData.runData['Log In'].at(-1)!.data!.main[0]![0].json;
+		expect(output).toEqual({ trigger: 'input' });
+		expect(output.loggedIn).toBeUndefined();
+	});
+
+	it('notifies the notify URL with the resume URL before waiting', async () => {
+		const received: IDataObject[] = [];
+		const http = await import('node:http');
+		const listener = http.createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk) => (body += chunk));
+			req.on('end', () => {
+				received.push(JSON.parse(body) as IDataObject);
+				res.end('{}');
+			});
+		});
+		await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+		try {
+			const port = (listener.address() as { port: number }).port;
+			const flow = setup(twoFactor, { notifyUrl: `http://127.0.0.1:${port}/notify` });
+			const { run } = await flow.start();
+			expect(run.status).toBe('waiting');
+			expect(received).toHaveLength(1);
+			expect(received[0]).toMatchObject({ step: 'verificationCode', reason: 'Expecting confirmation code' });
+			expect(String(received[0].resumeUrl)).toMatch(/\/webhook-waiting\/execution-\d+\?signature=/);
+			expect(new Date(String(received[0].waitUntil)).getTime()).toBe(run.waitTill!.getTime());
+			expect(JSON.stringify(received)).not.toContain(sandbox.vendors.autoshares.issued[0].token);
+		} finally {
+			listener.close();
+		}
+	});
+
+	it('only one of several concurrent resume calls logs in', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		const code = sandbox.vendors.autoshares.lastVerificationCode;
+		const answers = await Promise.all(Array.from({ length: 5 }, async () => await flow.post(run.data, { code })));
+		expect(answers.filter((a) => a.result?.workflowData)).toHaveLength(1);
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+		expect(answers.map((a) => a.response.status).sort()).toEqual([200, 409, 409, 409, 409]);
+	});
+});
