@@ -11,6 +11,8 @@ export default [
 		rules: {
 			'@n8n/community-nodes/no-restricted-globals': 'off',
 			'@n8n/community-nodes/no-restricted-imports': 'off',
+			// Test fixtures are made-up sandbox values, not secrets.
+			'@n8n/community-nodes/no-hardcoded-secrets': 'off',
 			'import-x/no-unresolved': 'off',
 		},
 	},

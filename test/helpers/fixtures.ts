@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- sandbox fixtures */
 import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
 
 import { AutosharesTraderApi } from '../../credentials/AutosharesTraderApi.credentials';

@@ -1,0 +1,92 @@
+/**
+ * Start the vendor sandbox by hand:
+ *
+ *   npx tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P]
+ *
+ * --lifetime N   token lifetime in seconds for every vendor (default: each vendor's own)
+ * --host H       listen address (default 127.0.0.1)
+ * --port-base P  fixed ports P..P+4 (soda, galileo, sirdata, autoshares, manis); default free ports
+ *
+ * Prints each vendor's base URL and the sandbox accounts, then stays up until SIGINT/SIGTERM.
+ */
+import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS } from './index';
+import type { VendorId } from './index';
+
+function parseArgs(argv: string[]): { lifetime?: number; host?: string; portBase?: number } {
+	const result: { lifetime?: number; host?: string; portBase?: number } = {};
+	for (let i = 0; i < argv.length; i++) {
+		const [flag, inline] = argv[i].split('=', 2);
+		const value = () => inline ?? argv[++i];
+		const number = (name: string) => {
+			const raw = value();
+			const parsed = Number(raw);
+			if (raw === undefined || !Number.isInteger(parsed) || parsed < 0) {
+				throw new Error(`${name} needs a non-negative integer, got ${String(raw)}`);
+			}
+			return parsed;
+		};
+		switch (flag) {
+			case '--lifetime':
+				result.lifetime = number('--lifetime');
+				break;
+			case '--host':
+				result.host = value();
+				break;
+			case '--port-base':
+				result.portBase = number('--port-base');
+				break;
+			case '--help':
+			case '-h':
+				process.stdout.write(
+					'usage: tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P]\n',
+				);
+				process.exit(0);
+				break;
+			default:
+				throw new Error(`unknown argument ${argv[i]}`);
+		}
+	}
+	return result;
+}
+
+async function main(): Promise<void> {
+	const args = parseArgs(process.argv.slice(2));
+	const perVendor = <T>(make: (id: VendorId, index: number) => T) =>
+		Object.fromEntries(VENDOR_IDS.map((id, index) => [id, make(id, index)])) as Record<VendorId, T>;
+
+	const sandbox = await startSandbox({
+		host: args.host,
+		tokenLifetimeSeconds:
+			args.lifetime === undefined ? undefined : perVendor(() => args.lifetime as number),
+		ports:
+			args.portBase === undefined ? undefined : perVendor((_, i) => (args.portBase as number) + i),
+	});
+
+	const lines = ['Vendor sandbox is up.', ''];
+	for (const id of VENDOR_IDS) {
+		const server = sandbox.vendors[id];
+		lines.push(
+			`${id.padEnd(11)} base URL ${server.baseUrl}   (lifetime ${server.lifetimeSeconds} s, stats ${server.origin}/__sandbox/stats, echo ${server.origin}/__sandbox/echo)`,
+		);
+	}
+	lines.push('', 'Accounts:', JSON.stringify(SANDBOX_ACCOUNTS, null, 2), '', 'Ctrl-C to stop.', '');
+	process.stdout.write(lines.join('\n'));
+
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		process.stdout.write(`\n${signal}: closing the sandbox\n`);
+		sandbox.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGINT', () => stop('SIGINT'));
+	process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+	process.exit(1);
+});

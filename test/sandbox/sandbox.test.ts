@@ -1,0 +1,1049 @@
+/**
+ * The vendor sandbox against the documented contracts, over real loopback HTTP.
+ * Time is a fake clock (no waiting, no timing assertions).
+ */
+import * as net from 'node:net';
+
+import { Agent, request } from 'undici';
+
+import type { Fault, Sandbox, VendorId } from './index';
+import { galileoTime, SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS } from './index';
+
+const A = SANDBOX_ACCOUNTS;
+const START = Date.UTC(2024, 0, 15, 12, 0, 0, 123);
+
+let now = START;
+let sandbox: Sandbox;
+const agent = new Agent();
+
+interface Call {
+	method?: string;
+	headers?: Record<string, string>;
+	body?: string;
+}
+interface Answer {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	text: string;
+	json: () => Record<string, unknown>;
+}
+
+async function call(url: string, options: Call = {}, dispatcher: Agent = agent): Promise<Answer> {
+	const res = await request(url, {
+		method: (options.method ?? 'GET') as 'GET',
+		headers: options.headers,
+		body: options.body,
+		dispatcher,
+	});
+	const text = await res.body.text();
+	return {
+		status: res.statusCode,
+		headers: res.headers,
+		text,
+		json: () => JSON.parse(text) as Record<string, unknown>,
+	};
+}
+
+const basic = (user: string, pass: string) =>
+	'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+
+/** The documented, successful token call of each vendor. */
+function tokenCall(sb: Sandbox, vendor: VendorId): { url: string } & Call {
+	const v = sb.vendors;
+	switch (vendor) {
+		case 'soda':
+			return {
+				url: `${v.soda.baseUrl}/get_token`,
+				headers: { authorization: basic(A.soda.user.email, A.soda.user.password) },
+			};
+		case 'galileo':
+			return {
+				url: `${v.galileo.baseUrl}/v1/token`,
+				headers: { 'Galileo-API-Key': A.galileo.apiKey },
+			};
+		case 'sirdata':
+			return {
+				url: `${v.sirdata.baseUrl}/api/v1/public/auth/partner/${A.sirdata.partnerId}/token`,
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ login: A.sirdata.login, password: A.sirdata.password }),
+			};
+		case 'autoshares':
+			return {
+				url: `${v.autoshares.baseUrl}/token`,
+				method: 'POST',
+				headers: {
+					'Et-App-Key': A.autoshares.appKey,
+					Username: A.autoshares.plain.username,
+					Password: A.autoshares.plain.password,
+				},
+			};
+		case 'manis':
+			return {
+				url: `${v.manis.baseUrl}/api/v1/auth/token`,
+				method: 'POST',
+				headers: { 'x-merchant-id': A.manis.merchantId, 'x-secret': A.manis.secret },
+			};
+	}
+}
+
+const TOKEN_FIELD: Record<VendorId, string> = {
+	soda: 'token',
+	galileo: 'access_token',
+	sirdata: 'token',
+	autoshares: 'Token',
+	manis: 'token',
+};
+const EXPIRY_FIELD: Record<VendorId, string | null> = {
+	soda: 'expires_in',
+	galileo: 'expires_at',
+	sirdata: 'expiration_time',
+	autoshares: null,
+	manis: 'expiresAt',
+};
+
+/** The documented later-call headers of each vendor. */
+function authHeaders(vendor: VendorId, token: string): Record<string, string> {
+	switch (vendor) {
+		case 'soda':
+			return { SODA_TOKEN: token };
+		case 'galileo':
+			return { Authorization: `Bearer ${token}` };
+		case 'sirdata':
+			return { Authorization: token };
+		case 'autoshares':
+			return { Authorization: `Bearer ${token}`, 'Et-App-Key': A.autoshares.appKey };
+		case 'manis':
+			return { Authorization: `Bearer ${token}` };
+	}
+}
+
+async function getToken(sb: Sandbox, vendor: VendorId): Promise<string> {
+	const { url, ...options } = tokenCall(sb, vendor);
+	const res = await call(url, options);
+	expect(res.status).toBe(200);
+	return res.json()[TOKEN_FIELD[vendor]] as string;
+}
+
+const echo = (sb: Sandbox, vendor: VendorId, headers: Record<string, string>) =>
+	call(`${sb.vendors[vendor].origin}/__sandbox/echo`, { headers });
+
+/** Expected 401 body of an authenticated endpoint (Manis carries a timestamp: checked apart). */
+async function expectDenied(vendor: VendorId, res: Answer) {
+	expect(res.status).toBe(401);
+	switch (vendor) {
+		case 'soda':
+		case 'galileo':
+			expect(Object.keys(res.json())).toEqual(['detail']);
+			expect(typeof res.json().detail).toBe('string');
+			break;
+		case 'sirdata':
+			expect(res.text).toBe('');
+			break;
+		case 'autoshares':
+			expect(res.json()).toEqual({ Message: 'Authorization has been denied for this request.' });
+			break;
+		case 'manis':
+			expect(Object.keys(res.json())).toEqual(['message', 'timestamp']);
+			break;
+	}
+}
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ clock: () => now });
+});
+
+afterAll(async () => {
+	await sandbox.close();
+	await agent.close();
+});
+
+beforeEach(() => {
+	now = START;
+	for (const id of VENDOR_IDS) sandbox.vendors[id].reset();
+	sandbox.vendors.autoshares.configure({
+		wrongVerificationCode: 'retry',
+		rateLimitPerMinute: null,
+		pinStepName: 'SecutityPin',
+	});
+	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
+	sandbox.vendors.sirdata.configure({ utcOffsetMinutes: 60 });
+	for (const id of VENDOR_IDS)
+		sandbox.vendors[id].setLifetime(
+			{ soda: 1800, galileo: 86400, sirdata: 3600, autoshares: 86400, manis: 3600 }[id],
+		);
+});
+
+// =============================================================================================
+
+describe('soda', () => {
+	const soda = () => sandbox.vendors.soda;
+
+	it('base URL ends in /v1; get_token with Basic answers the documented body', async () => {
+		expect(soda().baseUrl).toBe(`${soda().origin}/v1`);
+		const res = await call(`${soda().baseUrl}/get_token`, {
+			headers: { authorization: basic(A.soda.user.email, A.soda.user.password) },
+		});
+		expect(res.status).toBe(200);
+		expect(res.headers['content-type']).toBe('application/json');
+		const body = res.json();
+		expect(Object.keys(body)).toEqual(['user', 'token', 'organization_id', 'expires_in']);
+		expect(body.user).toBe(A.soda.user.email);
+		expect(body.organization_id).toMatch(
+			/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+		);
+		expect(body.expires_in).toBe(1800);
+		expect(Number.isInteger(body.expires_in)).toBe(true);
+		expect(soda().tokenCalls).toBe(1);
+		expect(soda().issued).toHaveLength(1);
+		expect(soda().issued[0]).toMatchObject({
+			token: body.token,
+			tokenType: 'SODA_TOKEN',
+			interim: false,
+			account: A.soda.user.email,
+			expiresAt: new Date(START + 1800_000),
+		});
+	});
+
+	it('bad or missing Basic → 401 {"detail":"Invalid credentials"}', async () => {
+		const attempts: Array<Record<string, string>> = [
+			{ authorization: basic(A.soda.user.email, 'wrong') },
+			{ authorization: basic('nobody@x', A.soda.user.password) },
+			{ authorization: 'Bearer x' },
+			{},
+		];
+		for (const headers of attempts) {
+			const res = await call(`${soda().baseUrl}/get_token`, { headers });
+			expect(res.status).toBe(401);
+			expect(res.text).toBe('{"detail":"Invalid credentials"}');
+		}
+		expect(soda().tokenCalls).toBe(4);
+		expect(soda().issued).toHaveLength(0);
+	});
+
+	it('last_etl_refresh takes SODA_TOKEN (underscore header arrives as soda_token)', async () => {
+		const token = await getToken(sandbox, 'soda');
+		const res = await call(`${soda().baseUrl}/last_etl_refresh`, {
+			headers: { SODA_TOKEN: token },
+		});
+		expect(res.status).toBe(200);
+		expect(Object.keys(res.json())).toEqual(['last_etl_refresh']);
+		expect(Number.isNaN(Date.parse(res.json().last_etl_refresh as string))).toBe(false);
+		const recorded = soda().requests.at(-1)!;
+		expect(recorded.headers.soda_token).toBe(token);
+		expect(recorded.rawHeaders).toContain('SODA_TOKEN');
+
+		// A hyphenated variant is a different header: refused.
+		const wrong = await call(`${soda().baseUrl}/last_etl_refresh`, {
+			headers: { 'SODA-TOKEN': token },
+		});
+		expect(wrong.status).toBe(401);
+		expect(wrong.json()).toEqual({ detail: 'Not authenticated' });
+	});
+
+	it('last_etl_refresh takes the API key pair; wrong pair or nothing → 401 detail', async () => {
+		const ok = await call(`${soda().baseUrl}/last_etl_refresh`, {
+			headers: { 'X-API-KEY-ID': A.soda.apiKey.id, 'X-API-KEY-SECRET': A.soda.apiKey.secret },
+		});
+		expect(ok.status).toBe(200);
+		const bad = await call(`${soda().baseUrl}/last_etl_refresh`, {
+			headers: { 'X-API-KEY-ID': A.soda.apiKey.id, 'X-API-KEY-SECRET': 'nope' },
+		});
+		expect(bad.status).toBe(401);
+		expect(bad.json()).toEqual({ detail: 'Invalid API key' });
+		const none = await call(`${soda().baseUrl}/last_etl_refresh`);
+		expect(none.status).toBe(401);
+		expect(Object.keys(none.json())).toEqual(['detail']);
+		expect(soda().tokenCalls).toBe(0);
+	});
+
+	it('ping needs no auth', async () => {
+		expect((await call(`${soda().baseUrl}/ping`)).status).toBe(200);
+	});
+
+	it('tokens expire after expires_in seconds; setLifetime changes expires_in', async () => {
+		const token = await getToken(sandbox, 'soda');
+		now = START + 1799_000;
+		expect(
+			(await call(`${soda().baseUrl}/last_etl_refresh`, { headers: { SODA_TOKEN: token } })).status,
+		).toBe(200);
+		now = START + 1800_000;
+		const expired = await call(`${soda().baseUrl}/last_etl_refresh`, {
+			headers: { SODA_TOKEN: token },
+		});
+		expect(expired.status).toBe(401);
+		expect(expired.json()).toEqual({ detail: 'Invalid or expired token' });
+
+		soda().setLifetime(60);
+		const res = await call(`${soda().baseUrl}/get_token`, {
+			headers: { authorization: basic(A.soda.user.email, A.soda.user.password) },
+		});
+		expect(res.json().expires_in).toBe(60);
+	});
+
+	it('unknown route 404 and wrong method 405 in FastAPI style', async () => {
+		const missing = await call(`${soda().baseUrl}/nope`);
+		expect(missing.status).toBe(404);
+		expect(missing.json()).toEqual({ detail: 'Not Found' });
+		const wrong = await call(`${soda().baseUrl}/get_token`, { method: 'POST' });
+		expect(wrong.status).toBe(405);
+		expect(wrong.headers.allow).toBe('GET');
+		expect(wrong.json()).toEqual({ detail: 'Method Not Allowed' });
+		expect(soda().tokenCalls).toBe(1); // it reached the token endpoint
+	});
+});
+
+// =============================================================================================
+
+describe('galileo', () => {
+	const galileo = () => sandbox.vendors.galileo;
+	const apiKey = { 'Galileo-API-Key': A.galileo.apiKey };
+
+	it.each(['v1', 'v2'])(
+		'GET /%s/token with the API key answers access_token / bearer / expires_at',
+		async (version) => {
+			expect(galileo().baseUrl).toBe(galileo().origin);
+			const res = await call(`${galileo().baseUrl}/${version}/token`, { headers: apiKey });
+			expect(res.status).toBe(200);
+			const body = res.json();
+			expect(Object.keys(body)).toEqual(['access_token', 'token_type', 'expires_at']);
+			expect(body.token_type).toBe('bearer');
+			expect(body.expires_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+			expect(body.expires_at).toBe(
+				galileoTime(new Date(Math.floor((START + 86400_000) / 1000) * 1000)),
+			);
+			expect(body.expires_at).toBe('2024-01-16T12:00:00Z');
+			const parts = (body.access_token as string).split('.');
+			expect(parts).toHaveLength(3);
+			const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString()) as Record<
+				string,
+				unknown
+			>;
+			expect(payload.exp).toBe(Math.floor((START + 86400_000) / 1000));
+			expect(payload.email).toBe(A.galileo.user.email);
+			expect(galileo().issued[0].expiresAt).toEqual(new Date('2024-01-16T12:00:00Z'));
+		},
+	);
+
+	it('HTTP Basic works; bad key / bad password / nothing → 401 {"detail": string}', async () => {
+		const ok = await call(`${galileo().baseUrl}/v2/token`, {
+			headers: { authorization: basic(A.galileo.user.username, A.galileo.user.password) },
+		});
+		expect(ok.status).toBe(200);
+		const badKey = await call(`${galileo().baseUrl}/v1/token`, {
+			headers: { 'Galileo-API-Key': 'nope' },
+		});
+		expect(badKey.status).toBe(401);
+		expect(badKey.text).toBe('{"detail":"Invalid API key"}');
+		const badPass = await call(`${galileo().baseUrl}/v1/token`, {
+			headers: { authorization: basic(A.galileo.user.username, 'nope') },
+		});
+		expect(badPass.status).toBe(401);
+		expect(badPass.text).toBe('{"detail":"Invalid username or password"}');
+		const none = await call(`${galileo().baseUrl}/v1/token`);
+		expect(none.status).toBe(401);
+		expect(galileo().tokenCalls).toBe(4);
+	});
+
+	it('organization_id must be a uuid (FastAPI 422); id and slug scope the token', async () => {
+		const bad = await call(`${galileo().baseUrl}/v1/token?organization_id=not-a-uuid`, {
+			headers: apiKey,
+		});
+		expect(bad.status).toBe(422);
+		const detail = bad.json().detail as Array<Record<string, unknown>>;
+		expect(detail).toHaveLength(1);
+		expect(detail[0].loc).toEqual(['query', 'organization_id']);
+		expect(detail[0].type).toBe('uuid_parsing');
+		expect(typeof detail[0].msg).toBe('string');
+
+		const byId = await call(
+			`${galileo().baseUrl}/v1/token?organization_id=${A.galileo.organization.id}`,
+			{
+				headers: apiKey,
+			},
+		);
+		expect(byId.status).toBe(200);
+		const bySlug = await call(
+			`${galileo().baseUrl}/v1/token?organization_slug=${A.galileo.organization.slug}`,
+			{
+				headers: apiKey,
+			},
+		);
+		expect(bySlug.status).toBe(200);
+		const unknown = await call(`${galileo().baseUrl}/v1/token?organization_slug=other`, {
+			headers: apiKey,
+		});
+		expect(unknown.status).toBe(404);
+		expect(unknown.json()).toEqual({ detail: 'Organization not found' });
+	});
+
+	it('current_user takes Authorization: Bearer; healthcheck needs nothing', async () => {
+		const token = await getToken(sandbox, 'galileo');
+		for (const version of ['v1', 'v2']) {
+			const res = await call(`${galileo().baseUrl}/${version}/current_user`, {
+				headers: { Authorization: `Bearer ${token}` },
+			});
+			expect(res.status).toBe(200);
+			expect(res.json()).toEqual({ id: A.galileo.user.id, email: A.galileo.user.email });
+		}
+		const wrong = await call(`${galileo().baseUrl}/v1/current_user`, {
+			headers: { Authorization: token },
+		});
+		await expectDenied('galileo', wrong);
+		expect((await call(`${galileo().baseUrl}/v1/healthcheck`)).status).toBe(200);
+	});
+
+	it('the access token stops working at expires_at', async () => {
+		const token = await getToken(sandbox, 'galileo');
+		now = START + 86400_000;
+		await expectDenied('galileo', await echo(sandbox, 'galileo', authHeaders('galileo', token)));
+	});
+});
+
+// =============================================================================================
+
+describe('sirdata', () => {
+	const sirdata = () => sandbox.vendors.sirdata;
+	const tokenUrl = (id: string | number = A.sirdata.partnerId) =>
+		`${sirdata().baseUrl}/api/v1/public/auth/partner/${id}/token`;
+	const creds = JSON.stringify({ login: A.sirdata.login, password: A.sirdata.password });
+
+	it('GET with a JSON body answers token / numeric partner_id / RFC 3339 nanosecond expiry at +01:00', async () => {
+		expect(sirdata().baseUrl).toBe(sirdata().origin);
+		const res = await call(tokenUrl(), {
+			method: 'GET',
+			body: creds,
+			headers: { 'content-type': 'application/json' },
+		});
+		expect(res.status).toBe(200);
+		const body = res.json();
+		expect(Object.keys(body)).toEqual(['token', 'partner_id', 'expiration_time']);
+		expect(body.token).toMatch(/^-[a-z]{26}$/);
+		expect(body.partner_id).toBe(12345);
+		expect(typeof body.partner_id).toBe('number');
+		const exp = body.expiration_time as string;
+		expect(exp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}\+01:00$/);
+		// START is 12:00:00.123Z; +3600 s at +01:00 is 14:00:00.123xxxxxx+01:00
+		expect(exp.startsWith('2024-01-15T14:00:00.123')).toBe(true);
+		expect(Date.parse(exp)).toBe(START + 3600_000);
+		expect(sirdata().requests.at(-1)!.method).toBe('GET');
+		expect(sirdata().requests.at(-1)!.body).toBe(creds);
+	});
+
+	it('the offset is configurable', async () => {
+		sirdata().configure({ utcOffsetMinutes: 120 });
+		const res = await call(tokenUrl(), { body: creds });
+		const exp = res.json().expiration_time as string;
+		expect(exp).toMatch(/^2024-01-15T15:00:00\.123\d{6}\+02:00$/);
+		expect(Date.parse(exp)).toBe(START + 3600_000);
+	});
+
+	it('malformed / missing body or fields → 400 with an empty body', async () => {
+		const bodies: Array<string | undefined> = [
+			undefined,
+			'',
+			'{"login":',
+			'[]',
+			'"text"',
+			JSON.stringify({ login: A.sirdata.login }),
+			JSON.stringify({ password: A.sirdata.password }),
+			JSON.stringify({ login: 1, password: 2 }),
+		];
+		for (const body of bodies) {
+			const res = await call(tokenUrl(), { body });
+			expect(res.status).toBe(400);
+			expect(res.text).toBe('');
+		}
+		const notNumeric = await call(tokenUrl('abc'), { body: creds });
+		expect(notNumeric.status).toBe(400);
+		expect(notNumeric.text).toBe('');
+	});
+
+	it('wrong login / password / partner id → 401 with an empty body', async () => {
+		for (const [id, body] of [
+			[A.sirdata.partnerId, JSON.stringify({ login: A.sirdata.login, password: 'nope' })],
+			[A.sirdata.partnerId, JSON.stringify({ login: 'other', password: A.sirdata.password })],
+			[99999, creds],
+		] as const) {
+			const res = await call(tokenUrl(id), { body });
+			expect(res.status).toBe(401);
+			expect(res.text).toBe('');
+		}
+		expect(sirdata().issued).toHaveLength(0);
+	});
+
+	it('later calls take the raw token; "Bearer <token>" is refused with an empty 401', async () => {
+		const token = await getToken(sandbox, 'sirdata');
+		const ok = await echo(sandbox, 'sirdata', { Authorization: token });
+		expect(ok.status).toBe(200);
+		expect(ok.json().receivedHeaders).toEqual({ authorization: token });
+		const bearer = await echo(sandbox, 'sirdata', { Authorization: `Bearer ${token}` });
+		expect(bearer.status).toBe(401);
+		expect(bearer.text).toBe('');
+	});
+
+	it('POST on the token path → 405, empty body', async () => {
+		const res = await call(tokenUrl(), { method: 'POST', body: creds });
+		expect(res.status).toBe(405);
+		expect(res.text).toBe('');
+	});
+});
+
+// =============================================================================================
+
+describe('autoshares', () => {
+	const as = () => sandbox.vendors.autoshares;
+	type User = { username: string; password: string };
+	const tokenUrl = () => `${as().baseUrl}/token`;
+	const creds = (user: User, extra: Record<string, string> = {}) => ({
+		'Et-App-Key': A.autoshares.appKey,
+		Username: user.username,
+		Password: user.password,
+		...extra,
+	});
+	const post = (headers: Record<string, string>) => call(tokenUrl(), { method: 'POST', headers });
+	const info = (headers: Record<string, string>) =>
+		call(`${as().baseUrl}/v1.0/users/@me/info`, { headers });
+
+	it('plain user: 200 {"State":"Succeeded","Token"}, then users/@me/info with Bearer + Et-App-Key', async () => {
+		expect(as().baseUrl).toBe(`${as().origin}/api`);
+		const res = await post(creds(A.autoshares.plain));
+		expect(res.status).toBe(200);
+		const body = res.json();
+		expect(Object.keys(body)).toEqual(['State', 'Token']);
+		expect(body.State).toBe('Succeeded');
+		expect(body.Token).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+		expect(as().issued[0]).toMatchObject({ expiresAt: null, interim: false, tokenType: 'Bearer' });
+		expect(as().issued[0].validUntil).toEqual(new Date(START + 86400_000));
+
+		const me = await info({
+			Authorization: `Bearer ${body.Token as string}`,
+			'Et-App-Key': A.autoshares.appKey,
+		});
+		expect(me.status).toBe(200);
+		expect(me.json()).toMatchObject({ Login: A.autoshares.plain.username });
+		expect(Object.keys(me.json())).toEqual(['Id', 'Login']);
+
+		const noKey = await info({ Authorization: `Bearer ${body.Token as string}` });
+		expect(noKey.status).toBe(401);
+		expect(noKey.json()).toEqual({ error: 'Application key is not defined or does not exist' });
+		const noBearer = await info({
+			Authorization: body.Token as string,
+			'Et-App-Key': A.autoshares.appKey,
+		});
+		await expectDenied('autoshares', noBearer);
+	});
+
+	it('2FA user: 202 VerificationCode + interim, wrong code 401 (interim kept), right code 200', async () => {
+		const user = A.autoshares.twoFactor;
+		const first = await post(creds(user));
+		expect(first.status).toBe(202);
+		const body = first.json();
+		expect(Object.keys(body)).toEqual(['Step', 'Reason', 'State', 'Token']);
+		expect(body).toMatchObject({
+			Step: 'VerificationCode',
+			Reason: 'Expecting confirmation code',
+			State: 'Expecting',
+		});
+		const interim = body.Token as string;
+		const code = as().lastVerificationCode!;
+		expect(code).toMatch(/^\d{6}$/);
+		expect(as().issued[0]).toMatchObject({ token: interim, interim: true });
+
+		// The interim token is no key to authenticated endpoints.
+		await expectDenied(
+			'autoshares',
+			await info({ Authorization: `Bearer ${interim}`, 'Et-App-Key': A.autoshares.appKey }),
+		);
+
+		const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+		const wrong = await post(
+			creds(user, { Authorization: `Bearer ${interim}`, VerificationCode: wrongCode }),
+		);
+		expect(wrong.status).toBe(401);
+		expect(wrong.text).toBe(
+			'{"State":"Failed","Step":"VerificationCode","Reason":"Invalid verification code"}',
+		);
+
+		const second = await post(
+			creds(user, { Authorization: `Bearer ${interim}`, VerificationCode: code }),
+		);
+		expect(second.status).toBe(200);
+		expect(second.json().State).toBe('Succeeded');
+		const final = second.json().Token as string;
+		expect(final).not.toBe(interim);
+		expect(
+			(await info({ Authorization: `Bearer ${final}`, 'Et-App-Key': A.autoshares.appKey })).status,
+		).toBe(200);
+
+		// The interim ticket is used up.
+		const replay = await post(
+			creds(user, { Authorization: `Bearer ${interim}`, VerificationCode: code }),
+		);
+		expect(replay.status).toBe(401);
+		expect(replay.json()).toEqual({
+			State: 'Failed',
+			Step: 'VerificationCode',
+			Reason: 'Corrupted ticket',
+		});
+		expect(as().tokenCalls).toBe(4);
+	});
+
+	it('VerificationCode without (or with a bogus) interim Bearer → Corrupted ticket', async () => {
+		await post(creds(A.autoshares.twoFactor));
+		const code = as().lastVerificationCode!;
+		const extras: Array<Record<string, string>> = [
+			{},
+			{ Authorization: 'Bearer bogus' },
+			{ Authorization: 'bogus' },
+		];
+		for (const extra of extras) {
+			const res = await post(creds(A.autoshares.twoFactor, { VerificationCode: code, ...extra }));
+			expect(res.status).toBe(401);
+			expect(res.text).toBe(
+				'{"State":"Failed","Step":"VerificationCode","Reason":"Corrupted ticket"}',
+			);
+		}
+	});
+
+	it('wrong-code behaviour is configurable: invalidate / reprompt', async () => {
+		const user = A.autoshares.twoFactor;
+		as().configure({ wrongVerificationCode: 'invalidate' });
+		let interim = (await post(creds(user))).json().Token as string;
+		let code = as().lastVerificationCode!;
+		const bad = code === '000000' ? '000001' : '000000';
+		expect(
+			(await post(creds(user, { Authorization: `Bearer ${interim}`, VerificationCode: bad })))
+				.status,
+		).toBe(401);
+		const burnt = await post(
+			creds(user, { Authorization: `Bearer ${interim}`, VerificationCode: code }),
+		);
+		expect(burnt.json().Reason).toBe('Corrupted ticket');
+
+		as().configure({ wrongVerificationCode: 'reprompt' });
+		interim = (await post(creds(user))).json().Token as string;
+		code = as().lastVerificationCode!;
+		const again = await post(
+			creds(user, { Authorization: `Bearer ${interim}`, VerificationCode: bad }),
+		);
+		expect(again.status).toBe(202);
+		expect(again.json()).toEqual({
+			Step: 'VerificationCode',
+			Reason: 'Expecting confirmation code',
+			State: 'Expecting',
+			Token: interim,
+		});
+		expect(
+			(await post(creds(user, { Authorization: `Bearer ${interim}`, VerificationCode: code })))
+				.status,
+		).toBe(200);
+	});
+
+	it('PIN user: no / wrong PinCode → 202 SecutityPin (sic); interim + right PinCode → 200', async () => {
+		const user = A.autoshares.pin;
+		const extras: Array<Record<string, string>> = [{}, { PinCode: '' }, { PinCode: '0000' }];
+		for (const extra of extras) {
+			const res = await post(creds(user, extra));
+			expect(res.status).toBe(202);
+			expect(Object.keys(res.json())).toEqual(['Step', 'Reason', 'State', 'Token']);
+			expect(res.json()).toMatchObject({
+				Step: 'SecutityPin',
+				Reason: 'Invalid pin',
+				State: 'Expecting',
+			});
+		}
+		const interim = as().issued.at(-1)!.token;
+		// Wrong PIN on the retry: the vendor's documented 401, ticket kept.
+		const wrong = await post(creds(user, { Authorization: `Bearer ${interim}`, PinCode: '0000' }));
+		expect(wrong.status).toBe(401);
+		expect(wrong.text).toBe('{"State":"Failed","Step":"SecutityPin","Reason":"Invalid pin"}');
+		const ok = await post(creds(user, { Authorization: `Bearer ${interim}`, PinCode: user.pin }));
+		expect(ok.status).toBe(200);
+		expect(ok.json().State).toBe('Succeeded');
+		// The right PIN on the first call goes straight through.
+		expect((await post(creds(user, { PinCode: user.pin }))).status).toBe(200);
+	});
+
+	it('PIN + 2FA user: PIN step, then code step, then 200', async () => {
+		const user = A.autoshares.pinTwoFactor;
+		const first = await post(creds(user));
+		expect(first.json().Step).toBe('SecutityPin');
+		const second = await post(
+			creds(user, { Authorization: `Bearer ${first.json().Token as string}`, PinCode: user.pin }),
+		);
+		expect(second.status).toBe(202);
+		expect(second.json().Step).toBe('VerificationCode');
+		const third = await post(
+			creds(user, {
+				Authorization: `Bearer ${second.json().Token as string}`,
+				VerificationCode: as().lastVerificationCode!,
+			}),
+		);
+		expect(third.status).toBe(200);
+	});
+
+	it('the corrected PIN step spelling can be switched on', async () => {
+		as().configure({ pinStepName: 'SecurityPin' });
+		expect((await post(creds(A.autoshares.pin))).json().Step).toBe('SecurityPin');
+	});
+
+	it('PIN not initialised → 202 {"State":"Expecting","Reason":"PIN code is not init"} (no Step, no Token)', async () => {
+		const res = await post(creds(A.autoshares.pinNotInitialised));
+		expect(res.status).toBe(202);
+		expect(res.text).toBe('{"State":"Expecting","Reason":"PIN code is not init"}');
+	});
+
+	it('expired password, wrong credentials, wrong / missing Et-App-Key → 401 bodies', async () => {
+		const expired = await post(creds(A.autoshares.expiredPassword));
+		expect(expired.status).toBe(401);
+		expect(expired.text).toBe(
+			'{"State":"Failed","Step":"BaseAuthentication","Reason":"Your Password has expired and must be changed"}',
+		);
+		const wrong = await post(creds({ username: A.autoshares.plain.username, password: 'nope' }));
+		expect(wrong.status).toBe(401);
+		expect(wrong.text).toBe(
+			'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
+		);
+		for (const key of ['nope', '']) {
+			const res = await post(creds(A.autoshares.plain, { 'Et-App-Key': key }));
+			expect(res.status).toBe(401);
+			expect(res.text).toBe('{"error":"Application key is not defined or does not exist"}');
+		}
+		expect(as().issued).toHaveLength(0);
+	});
+
+	it('the final token expires after the lifetime although the answer carries no expiry', async () => {
+		const token = await getToken(sandbox, 'autoshares');
+		now = START + 86400_000;
+		await expectDenied('autoshares', await info(authHeaders('autoshares', token)));
+	});
+
+	it('optional /token rate limit → 429 with Retry-After; the window rolls', async () => {
+		as().configure({ rateLimitPerMinute: 3 });
+		for (let i = 0; i < 3; i++) expect((await post(creds(A.autoshares.plain))).status).toBe(200);
+		const limited = await post(creds(A.autoshares.plain));
+		expect(limited.status).toBe(429);
+		expect(limited.headers['retry-after']).toBe('60');
+		now = START + 60_001;
+		expect((await post(creds(A.autoshares.plain))).status).toBe(200);
+		expect(as().tokenCalls).toBe(5);
+	});
+
+	it('GET on /token → 405, unknown → 404, ASP.NET style', async () => {
+		const res = await call(tokenUrl());
+		expect(res.status).toBe(405);
+		expect(res.json()).toEqual({ Message: 'Method Not Allowed' });
+		expect((await call(`${as().baseUrl}/v1.0/nothing`)).status).toBe(404);
+	});
+});
+
+// =============================================================================================
+
+describe('manis', () => {
+	const manis = () => sandbox.vendors.manis;
+	const tokenUrl = () => `${manis().baseUrl}/api/v1/auth/token`;
+	const good = { 'x-merchant-id': A.manis.merchantId, 'x-secret': A.manis.secret };
+	const post = (headers: Record<string, string>) => call(tokenUrl(), { method: 'POST', headers });
+
+	it('200 {"tokenType":"Bearer","token","expiresAt"} with expiresAt in epoch seconds by default', async () => {
+		expect(manis().baseUrl).toBe(manis().origin);
+		const res = await post(good);
+		expect(res.status).toBe(200);
+		const body = res.json();
+		expect(Object.keys(body)).toEqual(['tokenType', 'token', 'expiresAt']);
+		expect(body.tokenType).toBe('Bearer');
+		expect(body.expiresAt).toBe(Math.floor((START + 3600_000) / 1000));
+		expect(body.expiresAt as number).toBeLessThan(1e11);
+	});
+
+	it.each([
+		['milliseconds', START + 3600_000],
+		['iso', new Date(START + 3600_000).toISOString()],
+	] as const)('expiresAt format %s', async (format, expected) => {
+		manis().configure({ expiryFormat: format });
+		expect((await post(good)).json().expiresAt).toBe(expected);
+	});
+
+	it('missing headers → 400 problem body; wrong → 401 {"message","timestamp"}', async () => {
+		const noId = await post({ 'x-secret': A.manis.secret });
+		expect(noId.status).toBe(400);
+		const body = noId.json();
+		expect(Object.keys(body)).toEqual([
+			'timestamp',
+			'title',
+			'type',
+			'status',
+			'soaCode',
+			'detail',
+		]);
+		expect(body).toMatchObject({
+			title: 'Bad Request',
+			type: 'about:blank',
+			status: 400,
+			soaCode: 'AUTH-400',
+			detail: 'x-merchant-id header is required',
+		});
+		expect(body.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+		const noSecret = await post({ 'x-merchant-id': A.manis.merchantId });
+		expect(noSecret.json().detail).toBe('x-secret header is required');
+
+		const wrong = await post({ ...good, 'x-secret': 'nope' });
+		expect(wrong.status).toBe(401);
+		expect(Object.keys(wrong.json())).toEqual(['message', 'timestamp']);
+		expect(wrong.json().message).toBe('Invalid merchant credentials');
+	});
+
+	it('later calls: Authorization: <tokenType> <token>', async () => {
+		const token = await getToken(sandbox, 'manis');
+		const ok = await echo(sandbox, 'manis', { Authorization: `Bearer ${token}` });
+		expect(ok.status).toBe(200);
+		expect(ok.json().receivedHeaders).toEqual({ authorization: `Bearer ${token}` });
+		await expectDenied('manis', await echo(sandbox, 'manis', { Authorization: token }));
+		await expectDenied('manis', await echo(sandbox, 'manis', { Authorization: `bearer ${token}` }));
+
+		manis().configure({ tokenType: 'MAC' });
+		const mac = (await post(good)).json();
+		expect(mac.tokenType).toBe('MAC');
+		expect(
+			(await echo(sandbox, 'manis', { Authorization: `MAC ${mac.token as string}` })).status,
+		).toBe(200);
+		await expectDenied(
+			'manis',
+			await echo(sandbox, 'manis', { Authorization: `Bearer ${mac.token as string}` }),
+		);
+
+		manis().configure({ tokenType: '' });
+		const empty = (await post(good)).json();
+		expect(
+			(await echo(sandbox, 'manis', { Authorization: `Bearer ${empty.token as string}` })).status,
+		).toBe(200);
+	});
+
+	it('GET on the token path → 405', async () => {
+		expect((await call(tokenUrl())).status).toBe(405);
+	});
+});
+
+// =============================================================================================
+
+describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
+	const server = () => sandbox.vendors[vendor];
+	const fetchToken = () => {
+		const { url, ...options } = tokenCall(sandbox, vendor);
+		return call(url, options);
+	};
+
+	it('echo checks the later-call auth; expireAllTokens → 401; stats counts', async () => {
+		const token = await getToken(sandbox, vendor);
+		const ok = await echo(sandbox, vendor, authHeaders(vendor, token));
+		expect(ok.status).toBe(200);
+		expect(ok.json()).toMatchObject({ ok: true });
+		const received = ok.json().receivedHeaders as Record<string, string>;
+		for (const [name, value] of Object.entries(authHeaders(vendor, token))) {
+			expect(received[name.toLowerCase()]).toBe(value);
+		}
+		expect((await echo(sandbox, vendor, {})).status).toBe(401); // Autoshares: the app-key error
+		await expectDenied(vendor, await echo(sandbox, vendor, authHeaders(vendor, 'unknown-token')));
+
+		server().expireAllTokens();
+		await expectDenied(vendor, await echo(sandbox, vendor, authHeaders(vendor, token)));
+		// New tokens work again.
+		const fresh = await getToken(sandbox, vendor);
+		expect((await echo(sandbox, vendor, authHeaders(vendor, fresh))).status).toBe(200);
+
+		const stats = await call(`${server().origin}/__sandbox/stats`);
+		expect(stats.json()).toEqual({ vendor, tokenCalls: 2, issued: 2, requests: 7 });
+		expect(server().requests).toHaveLength(7); // stats calls are not recorded
+
+		server().reset();
+		expect(server().tokenCalls).toBe(0);
+		expect(server().requests).toHaveLength(0);
+		expect(server().issued).toHaveLength(0);
+		await expectDenied(vendor, await echo(sandbox, vendor, authHeaders(vendor, fresh)));
+	});
+
+	it('fault: status, for N calls, FIFO, then normal', async () => {
+		server().injectFault({ kind: 'status', status: 503 }, 2);
+		server().injectFault({ kind: 'status', status: 500, body: 'boom' }, 1);
+		expect((await fetchToken()).status).toBe(503);
+		expect((await fetchToken()).status).toBe(503);
+		const custom = await fetchToken();
+		expect(custom.status).toBe(500);
+		expect(custom.text).toBe('boom');
+		expect((await fetchToken()).status).toBe(200);
+		expect(server().tokenCalls).toBe(4);
+		expect(server().issued).toHaveLength(1);
+	});
+
+	it('fault: until clearFaults', async () => {
+		server().injectFault({ kind: 'status', status: 502 });
+		for (let i = 0; i < 3; i++) expect((await fetchToken()).status).toBe(502);
+		server().clearFaults();
+		expect((await fetchToken()).status).toBe(200);
+	});
+
+	it('fault: rateLimit → 429 + Retry-After', async () => {
+		server().injectFault({ kind: 'rateLimit', retryAfterSeconds: 7 }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(429);
+		expect(res.headers['retry-after']).toBe('7');
+	});
+
+	it('fault: slow still answers normally', async () => {
+		server().injectFault({ kind: 'slow', delayMs: 20 }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(200);
+		expect(typeof res.json()[TOKEN_FIELD[vendor]]).toBe('string');
+	});
+
+	it('fault: reset destroys the connection without an answer', async () => {
+		server().injectFault({ kind: 'reset' }, 1);
+		await expect(fetchToken()).rejects.toThrow();
+		expect(server().tokenCalls).toBe(1);
+		expect((await fetchToken()).status).toBe(200);
+	});
+
+	it.each([200, 502])('fault: html page with status %d', async (status) => {
+		server().injectFault(status === 200 ? { kind: 'html' } : { kind: 'html', status }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(status);
+		expect(res.headers['content-type']).toMatch(/^text\/html/);
+		expect(res.text.startsWith('<!DOCTYPE html>')).toBe(true);
+	});
+
+	it('fault: truncated JSON (complete HTTP message, broken JSON)', async () => {
+		server().injectFault({ kind: 'truncated' }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(200);
+		expect(res.headers['content-type']).toBe('application/json');
+		expect(res.text.startsWith('{')).toBe(true);
+		expect(() => res.json()).toThrow();
+	});
+
+	it('fault: truncated with the connection aborted mid-body', async () => {
+		server().injectFault({ kind: 'truncated', abortConnection: true }, 1);
+		await expect(fetchToken()).rejects.toThrow();
+	});
+
+	it('fault: missingToken → 200 JSON without the token field', async () => {
+		server().injectFault({ kind: 'missingToken' }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(200);
+		const body = res.json();
+		expect(body).not.toHaveProperty(TOKEN_FIELD[vendor]);
+		expect(Object.keys(body).length).toBeGreaterThan(0);
+		expect(server().issued).toHaveLength(0);
+	});
+
+	it('fault: badExpiry → 200 with an unreadable expiry (token itself is real)', async () => {
+		server().injectFault({ kind: 'badExpiry' }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(200);
+		const body = res.json();
+		const field = EXPIRY_FIELD[vendor];
+		if (field) {
+			expect(['soon', 'not-a-date']).toContain(body[field]);
+			expect(Number.isNaN(Date.parse(body[field] as string))).toBe(true);
+		}
+		const token = body[TOKEN_FIELD[vendor]] as string;
+		expect((await echo(sandbox, vendor, authHeaders(vendor, token))).status).toBe(200);
+	});
+
+	it('fault: oversized → ~5 MB of 200 JSON', async () => {
+		server().injectFault({ kind: 'oversized' }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(200);
+		expect(Buffer.byteLength(res.text)).toBeGreaterThanOrEqual(5 * 1024 * 1024);
+		expect(Object.keys(res.json())[0]).toBe('padding');
+		server().injectFault({ kind: 'oversized', bytes: 1000 }, 1);
+		expect(Buffer.byteLength((await fetchToken()).text)).toBeLessThan(2000);
+	});
+
+	it("fault: unauthorized → 401 with the vendor's documented body", async () => {
+		server().injectFault({ kind: 'unauthorized' }, 1);
+		const res = await fetchToken();
+		expect(res.status).toBe(401);
+		const expected: Record<VendorId, (a: Answer) => void> = {
+			soda: (a) => expect(a.text).toBe('{"detail":"Invalid credentials"}'),
+			galileo: (a) => expect(a.text).toBe('{"detail":"Invalid API key"}'),
+			sirdata: (a) => expect(a.text).toBe(''),
+			autoshares: (a) =>
+				expect(a.text).toBe(
+					'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
+				),
+			manis: (a) => expect(a.json()).toMatchObject({ message: 'Invalid merchant credentials' }),
+		};
+		expected[vendor](res);
+	});
+
+	it('unknown route → 404; body over the limit → 413; garbage bytes → 400 and the server lives', async () => {
+		expect((await call(`${server().origin}/nowhere`)).status).toBe(404);
+		const { url, ...options } = tokenCall(sandbox, vendor);
+		const big = await call(url, { ...options, body: 'x'.repeat(100 * 1024) });
+		expect(big.status).toBe(413);
+
+		const raw = await new Promise<string>((resolve, reject) => {
+			const socket = net.connect(Number(new URL(server().origin).port), '127.0.0.1');
+			let data = '';
+			socket.on('data', (chunk) => (data += chunk.toString()));
+			socket.on('close', () => resolve(data));
+			socket.on('error', reject);
+			socket.write('\x00\x01GARBAGE \xff\r\n\r\n');
+		});
+		expect(raw.startsWith('HTTP/1.1 400')).toBe(true);
+		expect((await fetchToken()).status).toBe(200);
+	});
+});
+
+// =============================================================================================
+
+describe('lifecycle', () => {
+	it('hang never answers; close() ends hanging requests and every socket', async () => {
+		const own = await startSandbox();
+		const ownAgent = new Agent();
+		const pending: Array<Promise<unknown>> = [];
+		const settled: boolean[] = [];
+		for (const vendor of VENDOR_IDS) {
+			own.vendors[vendor].injectFault({ kind: 'hang' } satisfies Fault);
+			const { url, ...options } = tokenCall(own, vendor);
+			const index = pending.length;
+			settled.push(false);
+			pending.push(
+				call(url, options, ownAgent).then(
+					() => (settled[index] = true),
+					(error: unknown) => {
+						settled[index] = true;
+						throw error;
+					},
+				),
+			);
+		}
+		await Promise.all(VENDOR_IDS.map((vendor) => own.vendors[vendor].waitForTokenCalls(1)));
+		// The servers still answer other requests meanwhile.
+		for (const vendor of VENDOR_IDS) {
+			const stats = await call(`${own.vendors[vendor].origin}/__sandbox/stats`, {}, ownAgent);
+			expect(stats.json()).toMatchObject({ vendor, tokenCalls: 1 });
+		}
+		expect(settled.every((s) => !s)).toBe(true);
+
+		await own.close();
+		const outcomes = await Promise.allSettled(pending);
+		expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+		await own.close(); // idempotent
+		await ownAgent.close();
+	});
+
+	it('fixed ports and lifetimes from the options', async () => {
+		const probe = await startSandbox();
+		const port = Number(new URL(probe.vendors.manis.origin).port);
+		await probe.close();
+		const own = await startSandbox({ ports: { manis: port }, tokenLifetimeSeconds: { manis: 42 } });
+		try {
+			expect(own.vendors.manis.origin).toBe(`http://127.0.0.1:${port}`);
+			expect(own.vendors.manis.lifetimeSeconds).toBe(42);
+			expect(own.vendors.soda.lifetimeSeconds).toBe(1800);
+		} finally {
+			await own.close();
+		}
+	});
+});

@@ -1,0 +1,702 @@
+/**
+ * Shared machinery of the sandbox: one HTTP server per vendor, request recording, routing
+ * (404 / 405), bounded bodies, the token store, fault injection on the token endpoint, the
+ * `/__sandbox/*` routes and a clean `close()`. Vendor modules only describe their contract
+ * as a `VendorDefinition`.
+ */
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
+
+import type { Fault, IssuedToken, RecordedRequest, VendorId, VendorServer } from './types';
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Past this many bytes the server stops draining a too-large body and drops the socket. */
+const HARD_BODY_CAP = 64 * 1024 * 1024;
+const DEFAULT_OVERSIZED_BYTES = 5 * 1024 * 1024;
+
+export interface Reply {
+	status: number;
+	headers?: Record<string, string | number>;
+	/** `undefined`: empty body. A string is sent as is. Anything else is sent as JSON. */
+	body?: string | object;
+}
+
+export interface TokenRecord extends IssuedToken {
+	revoked: boolean;
+	meta: Record<string, string>;
+}
+
+export interface IssueOptions {
+	account: string;
+	tokenType: string;
+	interim?: boolean;
+	lifetimeSeconds?: number;
+	/** What the answer tells the client: the exact expiry, whole seconds (rounded down), or none. */
+	announce?: 'exact' | 'seconds' | 'none';
+	meta?: Record<string, string>;
+}
+
+export interface MintInput {
+	account: string;
+	issuedAtMs: number;
+	validUntilMs: number;
+	interim: boolean;
+	meta: Record<string, string>;
+}
+
+export interface Ctx<S extends object> {
+	method: string;
+	/** Decoded path, no query. */
+	path: string;
+	query: URLSearchParams;
+	headers: http.IncomingHttpHeaders;
+	body: string;
+	params: Record<string, string>;
+	srv: VendorServerImpl<S>;
+}
+
+export interface Route<S extends object> {
+	method: string;
+	/** `/api/v1/things/:id` style, or a RegExp on the decoded path (named groups become params). */
+	path: string | RegExp;
+	/** This is the token endpoint: counted in tokenCalls, subject to injected faults. */
+	token?: boolean;
+	handle(ctx: Ctx<S>): Reply | Promise<Reply>;
+}
+
+export type EchoResult =
+	| { ok: true; account: string; receivedHeaders: Record<string, string> }
+	| { ok: false; reply: Reply };
+
+export interface VendorDefinition<S extends object> {
+	vendor: VendorId;
+	/** '' or a prefix such as '/v1' or '/api': baseUrl = origin + basePath. */
+	basePath: string;
+	defaultLifetimeSeconds: number;
+	defaultSettings: S;
+	routes: Array<Route<S>>;
+	mintToken(input: MintInput, srv: VendorServerImpl<S>): string;
+	/** Describes the success answer of the token endpoint, for the generic faults. */
+	tokenAnswer: {
+		tokenField: string;
+		/** null when the answer carries no expiry (Autoshares). */
+		expiryField: string | null;
+		badExpiryValue: string;
+		/** The account a fault answer pretends to be for. */
+		defaultAccount: string;
+		tokenType(srv: VendorServerImpl<S>): string;
+		announce(srv: VendorServerImpl<S>): 'exact' | 'seconds' | 'none';
+		body(record: TokenRecord, srv: VendorServerImpl<S>): Record<string, unknown>;
+	};
+	/** The vendor's generic error envelope (404, 405, 413, 429, 500 ...). */
+	errorReply(status: number, message: string, srv: VendorServerImpl<S>): Reply;
+	/** The documented 401 of the token endpoint (the `unauthorized` fault). */
+	unauthorizedReply(srv: VendorServerImpl<S>): Reply;
+	/** The vendor's later-call authentication, for `/__sandbox/echo`. */
+	echo(ctx: Ctx<S>): EchoResult;
+}
+
+export interface ServerOptions<S extends object> {
+	lifetimeSeconds?: number;
+	settings?: Partial<S>;
+	clock: () => number;
+	maxBodyBytes: number;
+}
+
+interface CompiledRoute<S extends object> {
+	route: Route<S>;
+	regex: RegExp;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers shared by the vendor modules
+
+/** The header's value as a string (first one if repeated), or undefined. */
+export function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+	const value = headers[name.toLowerCase()];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/** Like `header`, but an empty value counts as absent. */
+export function nonEmptyHeader(
+	headers: http.IncomingHttpHeaders,
+	name: string,
+): string | undefined {
+	const value = header(headers, name);
+	return value === undefined || value === '' ? undefined : value;
+}
+
+/** `Basic base64(user:pass)` → credentials; anything else → null. */
+export function parseBasic(value: string | undefined): { user: string; pass: string } | null {
+	if (!value) return null;
+	const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(value.trim());
+	if (!match) return null;
+	const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+	const colon = decoded.indexOf(':');
+	if (colon < 0) return null;
+	return { user: decoded.slice(0, colon), pass: decoded.slice(colon + 1) };
+}
+
+/** Exactly `Bearer <token>` (scheme spelled as the vendors document it, one space) → token. */
+export function parseBearer(value: string | undefined): string | null {
+	if (!value || !value.startsWith('Bearer ')) return null;
+	const token = value.slice('Bearer '.length);
+	return token === '' || /\s/.test(token) ? null : token;
+}
+
+export function json(status: number, body: object, headers?: Record<string, string>): Reply {
+	return { status, body, headers };
+}
+
+function compilePath(path: string | RegExp): RegExp {
+	if (path instanceof RegExp) return path;
+	const source = path
+		.split('/')
+		.map((segment) =>
+			segment.startsWith(':')
+				? `(?<${segment.slice(1)}>[^/]+)`
+				: segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+		)
+		.join('/');
+	return new RegExp(`^${source}$`);
+}
+
+function contentTypeFor(body: string): string {
+	try {
+		JSON.parse(body);
+		return 'application/json';
+	} catch {
+		return 'text/plain; charset=utf-8';
+	}
+}
+
+function send(res: http.ServerResponse, reply: Reply): void {
+	if (res.headersSent || res.destroyed) return;
+	const headers: Record<string, string | number> = { ...(reply.headers ?? {}) };
+	let payload: string;
+	if (reply.body === undefined) payload = '';
+	else if (typeof reply.body === 'string') payload = reply.body;
+	else {
+		payload = JSON.stringify(reply.body);
+		if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+			headers['content-type'] = 'application/json';
+		}
+	}
+	const buffer = Buffer.from(payload, 'utf8');
+	headers['content-length'] = buffer.length;
+	res.writeHead(reply.status, headers);
+	res.end(buffer);
+}
+
+interface BodyResult {
+	body: string;
+	tooLarge: boolean;
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult | null> {
+	return new Promise((resolve) => {
+		const chunks: Buffer[] = [];
+		let kept = 0;
+		let total = 0;
+		let tooLarge = false;
+		req.on('data', (chunk: Buffer) => {
+			total += chunk.length;
+			if (total > HARD_BODY_CAP) {
+				req.socket.destroy();
+				resolve(null);
+				return;
+			}
+			if (kept + chunk.length > limit) {
+				tooLarge = true;
+				const room = limit - kept;
+				if (room > 0) chunks.push(chunk.subarray(0, room));
+				kept = limit;
+			} else {
+				chunks.push(chunk);
+				kept += chunk.length;
+			}
+		});
+		req.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8'), tooLarge }));
+		req.on('error', () => resolve(null));
+		req.on('close', () => {
+			if (!req.complete) resolve(null);
+		});
+	});
+}
+
+const HTML_ERROR_PAGE = (status: number) => {
+	const title =
+		status === 200
+			? 'Service temporarily unavailable'
+			: `${status} ${http.STATUS_CODES[status] ?? 'Error'}`;
+	return (
+		'<!DOCTYPE html>\n<html>\n<head><title>' +
+		title +
+		'</title></head>\n<body>\n<center><h1>' +
+		title +
+		'</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n'
+	);
+};
+
+// ---------------------------------------------------------------------------------------------
+
+export class VendorServerImpl<S extends object> implements VendorServer<S> {
+	readonly vendor: VendorId;
+	readonly requests: RecordedRequest[] = [];
+	readonly issued: TokenRecord[] = [];
+	readonly clock: () => number;
+	lastVerificationCode?: string;
+
+	private originValue = '';
+	private tokenCallCount = 0;
+	private lifetime: number;
+	private currentSettings: S;
+	private readonly tokens = new Map<string, TokenRecord>();
+	private faults: Array<{ fault: Fault; remaining: number }> = [];
+	private rateWindow: number[] = [];
+	private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+	private readonly routes: Array<CompiledRoute<S>>;
+	private readonly server: http.Server;
+	private readonly sockets = new Set<Socket>();
+	private readonly timers = new Set<NodeJS.Timeout>();
+	private readonly maxBodyBytes: number;
+	private closing?: Promise<void>;
+
+	constructor(
+		private readonly def: VendorDefinition<S>,
+		options: ServerOptions<S>,
+	) {
+		this.vendor = def.vendor;
+		this.clock = options.clock;
+		this.maxBodyBytes = options.maxBodyBytes;
+		this.lifetime = options.lifetimeSeconds ?? def.defaultLifetimeSeconds;
+		this.currentSettings = { ...def.defaultSettings, ...(options.settings ?? {}) };
+		this.routes = def.routes.map((route) => ({ route, regex: compilePath(route.path) }));
+		this.server = http.createServer((req, res) => {
+			this.handle(req, res).catch(() => {
+				send(res, this.def.errorReply(500, 'Internal Server Error', this));
+			});
+		});
+		this.server.on('connection', (socket: Socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+			const status =
+				err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'HPE_REQUEST_TIMEOUT' ? 408 : 400;
+			if (socket.writable && err.code !== 'ECONNRESET') {
+				socket.end(
+					`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+				);
+			} else {
+				socket.destroy();
+			}
+		});
+	}
+
+	// --- public API --------------------------------------------------------------------------
+
+	get origin(): string {
+		return this.originValue;
+	}
+
+	get baseUrl(): string {
+		return this.originValue + this.def.basePath;
+	}
+
+	get tokenCalls(): number {
+		return this.tokenCallCount;
+	}
+
+	get lifetimeSeconds(): number {
+		return this.lifetime;
+	}
+
+	get settings(): Readonly<S> {
+		return this.currentSettings;
+	}
+
+	setLifetime(seconds: number): void {
+		if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`bad lifetime ${seconds}`);
+		this.lifetime = seconds;
+	}
+
+	configure(patch: Partial<S>): void {
+		this.currentSettings = { ...this.currentSettings, ...patch };
+	}
+
+	expireAllTokens(): void {
+		for (const record of this.tokens.values()) record.revoked = true;
+	}
+
+	injectFault(fault: Fault, times?: number): void {
+		if (times !== undefined && !(times > 0)) return;
+		this.faults.push({ fault, remaining: times ?? Infinity });
+	}
+
+	clearFaults(): void {
+		this.faults = [];
+	}
+
+	reset(): void {
+		this.tokenCallCount = 0;
+		this.requests.length = 0;
+		this.issued.length = 0;
+		this.tokens.clear();
+		this.faults = [];
+		this.rateWindow = [];
+		this.lastVerificationCode = undefined;
+	}
+
+	waitForTokenCalls(count: number): Promise<void> {
+		return this.waitFor(() => this.tokenCallCount >= count);
+	}
+
+	waitForRequests(count: number): Promise<void> {
+		return this.waitFor(() => this.requests.length >= count);
+	}
+
+	// --- for vendor modules ------------------------------------------------------------------
+
+	/** Issue (and, unless `register` is false, remember) a token. */
+	issue(options: IssueOptions, register = true): TokenRecord {
+		const now = this.clock();
+		const interim = options.interim ?? false;
+		const meta = options.meta ?? {};
+		const validUntilMs = now + (options.lifetimeSeconds ?? this.lifetime) * 1000;
+		const announce = options.announce ?? 'exact';
+		const expiresAt =
+			announce === 'none'
+				? null
+				: new Date(announce === 'seconds' ? Math.floor(validUntilMs / 1000) * 1000 : validUntilMs);
+		const token = this.def.mintToken(
+			{ account: options.account, issuedAtMs: now, validUntilMs, interim, meta },
+			this,
+		);
+		const record: TokenRecord = {
+			token,
+			tokenType: options.tokenType,
+			expiresAt,
+			validUntil: new Date(validUntilMs),
+			interim,
+			account: options.account,
+			revoked: false,
+			meta,
+		};
+		if (register) {
+			this.tokens.set(token, record);
+			this.issued.push(record);
+		}
+		return record;
+	}
+
+	/** The live (not expired, not revoked) token record of that kind, or undefined. */
+	lookup(token: string | null | undefined, kind: 'final' | 'interim'): TokenRecord | undefined {
+		if (!token) return undefined;
+		const record = this.tokens.get(token);
+		if (!record || record.revoked || record.interim !== (kind === 'interim')) return undefined;
+		if (this.clock() >= record.validUntil.getTime()) return undefined;
+		return record;
+	}
+
+	revoke(record: TokenRecord): void {
+		record.revoked = true;
+	}
+
+	/** Rolling one-minute window: null if the call may go on, else the Retry-After seconds. */
+	takeRateLimitSlot(perMinute: number): number | null {
+		const now = this.clock();
+		this.rateWindow = this.rateWindow.filter((t) => t > now - 60_000);
+		if (this.rateWindow.length >= perMinute) {
+			return Math.max(1, Math.ceil((this.rateWindow[0] + 60_000 - now) / 1000));
+		}
+		this.rateWindow.push(now);
+		return null;
+	}
+
+	errorReply(status: number, message: string): Reply {
+		return this.def.errorReply(status, message, this);
+	}
+
+	// --- lifecycle ---------------------------------------------------------------------------
+
+	listen(host: string, port: number): Promise<void> {
+		return new Promise((resolve, reject) => {
+			const onError = (err: Error) => reject(err);
+			this.server.once('error', onError);
+			this.server.listen(port, host, () => {
+				this.server.off('error', onError);
+				const address = this.server.address();
+				if (address === null || typeof address === 'string') {
+					reject(new Error('unexpected server address'));
+					return;
+				}
+				const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
+				this.originValue = `http://${hostPart}:${address.port}`;
+				resolve();
+			});
+		});
+	}
+
+	close(): Promise<void> {
+		if (!this.closing) {
+			this.closing = new Promise((resolve) => {
+				for (const timer of this.timers) clearTimeout(timer);
+				this.timers.clear();
+				if (!this.server.listening) {
+					resolve();
+					return;
+				}
+				this.server.close(() => resolve());
+				for (const socket of this.sockets) socket.destroy();
+				this.server.closeAllConnections();
+			});
+		}
+		return this.closing;
+	}
+
+	// --- internals ---------------------------------------------------------------------------
+
+	private waitFor(ready: () => boolean): Promise<void> {
+		if (ready()) return Promise.resolve();
+		return new Promise((resolve) => this.waiters.push({ ready, resolve }));
+	}
+
+	private notify(): void {
+		const pending = this.waiters;
+		this.waiters = [];
+		for (const waiter of pending) {
+			if (waiter.ready()) waiter.resolve();
+			else this.waiters.push(waiter);
+		}
+	}
+
+	private delay(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => {
+				this.timers.delete(timer);
+				resolve();
+			}, ms);
+			this.timers.add(timer);
+		});
+	}
+
+	private takeFault(): Fault | undefined {
+		const entry = this.faults[0];
+		if (!entry) return undefined;
+		entry.remaining -= 1;
+		if (entry.remaining <= 0) this.faults.shift();
+		return entry.fault;
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const method = req.method ?? 'GET';
+		const rawUrl = req.url ?? '/';
+		const read = await readBody(req, this.maxBodyBytes);
+		if (read === null || this.closing) return;
+
+		const queryAt = rawUrl.indexOf('?');
+		const rawPath = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl;
+		const query = new URLSearchParams(queryAt >= 0 ? rawUrl.slice(queryAt + 1) : '');
+
+		if (rawPath === '/__sandbox/stats' && method === 'GET') {
+			send(res, json(200, this.stats()));
+			return;
+		}
+
+		const headers: Record<string, string | string[]> = {};
+		for (const [key, value] of Object.entries(req.headers)) {
+			if (value !== undefined) headers[key] = Array.isArray(value) ? [...value] : value;
+		}
+		this.requests.push({
+			method,
+			path: rawUrl,
+			headers,
+			rawHeaders: [...req.rawHeaders],
+			body: read.body,
+			at: new Date(this.clock()),
+		});
+		this.notify();
+
+		let path: string;
+		try {
+			path = decodeURIComponent(rawPath);
+		} catch {
+			send(res, this.errorReply(400, 'Bad Request'));
+			return;
+		}
+
+		const base = { method, path, query, headers: req.headers, body: read.body, srv: this };
+
+		if (path === '/__sandbox/echo') {
+			if (read.tooLarge) {
+				send(res, this.errorReply(413, 'Request Entity Too Large'));
+				return;
+			}
+			const result = this.def.echo({ ...base, params: {} });
+			send(
+				res,
+				result.ok
+					? json(200, {
+							ok: true,
+							vendor: this.vendor,
+							account: result.account,
+							receivedHeaders: result.receivedHeaders,
+						})
+					: result.reply,
+			);
+			return;
+		}
+
+		const matches: Array<{ route: Route<S>; params: Record<string, string> }> = [];
+		for (const { route, regex } of this.routes) {
+			const match = regex.exec(path);
+			if (match) matches.push({ route, params: { ...(match.groups ?? {}) } });
+		}
+		if (matches.length === 0) {
+			send(res, this.errorReply(404, 'Not Found'));
+			return;
+		}
+		const isTokenPath = matches.some((m) => m.route.token);
+		if (isTokenPath) {
+			this.tokenCallCount += 1;
+			this.notify();
+		}
+		const chosen = matches.find((m) => m.route.method === method);
+		if (!chosen) {
+			const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
+			const reply = this.errorReply(405, 'Method Not Allowed');
+			send(res, { ...reply, headers: { ...(reply.headers ?? {}), allow } });
+			return;
+		}
+		if (read.tooLarge) {
+			send(res, this.errorReply(413, 'Request Entity Too Large'));
+			return;
+		}
+		const ctx: Ctx<S> = { ...base, params: chosen.params };
+
+		if (chosen.route.token) {
+			const fault = this.takeFault();
+			if (fault) {
+				const handled = await this.applyFault(fault, req, res);
+				if (handled) return;
+			}
+		}
+		send(res, await chosen.route.handle(ctx));
+	}
+
+	/** Apply a fault; false means "now answer normally" (slow). */
+	private async applyFault(
+		fault: Fault,
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+	): Promise<boolean> {
+		const answer = this.def.tokenAnswer;
+		const sample = () =>
+			answer.body(
+				this.issue(
+					{
+						account: answer.defaultAccount,
+						tokenType: answer.tokenType(this),
+						announce: answer.announce(this),
+					},
+					false,
+				),
+				this,
+			);
+		switch (fault.kind) {
+			case 'status': {
+				if (fault.body === undefined) {
+					send(res, this.errorReply(fault.status, http.STATUS_CODES[fault.status] ?? 'Error'));
+				} else {
+					send(res, {
+						status: fault.status,
+						headers: { 'content-type': contentTypeFor(fault.body) },
+						body: fault.body,
+					});
+				}
+				return true;
+			}
+			case 'rateLimit': {
+				const reply = this.errorReply(429, 'Too Many Requests');
+				send(res, {
+					...reply,
+					headers: { ...(reply.headers ?? {}), 'retry-after': String(fault.retryAfterSeconds) },
+				});
+				return true;
+			}
+			case 'slow':
+				await this.delay(fault.delayMs);
+				return this.closing !== undefined;
+			case 'hang':
+				return true;
+			case 'reset':
+				req.socket.resetAndDestroy();
+				return true;
+			case 'html': {
+				const status = fault.status ?? 200;
+				send(res, {
+					status,
+					headers: { 'content-type': 'text/html; charset=utf-8' },
+					body: HTML_ERROR_PAGE(status),
+				});
+				return true;
+			}
+			case 'truncated': {
+				const full = Buffer.from(JSON.stringify(sample()), 'utf8');
+				const cut = full.subarray(0, Math.floor(full.length / 2));
+				if (fault.abortConnection) {
+					res.writeHead(200, { 'content-type': 'application/json', 'content-length': full.length });
+					res.write(cut, () => req.socket.destroy());
+				} else {
+					res.writeHead(200, { 'content-type': 'application/json', 'content-length': cut.length });
+					res.end(cut);
+				}
+				return true;
+			}
+			case 'missingToken': {
+				const body = sample();
+				delete body[answer.tokenField];
+				send(res, json(200, body));
+				return true;
+			}
+			case 'badExpiry': {
+				// A real token (so a client that tolerates the bad expiry can go on), unreadable expiry.
+				const record = this.issue({
+					account: answer.defaultAccount,
+					tokenType: answer.tokenType(this),
+					announce: 'none',
+				});
+				const body = answer.body(record, this);
+				if (answer.expiryField) body[answer.expiryField] = answer.badExpiryValue;
+				send(res, json(200, body));
+				return true;
+			}
+			case 'oversized': {
+				const target = fault.bytes ?? DEFAULT_OVERSIZED_BYTES;
+				const rest = JSON.stringify(sample()).slice(1); // `"token":...}` after the padding
+				const head = '{"padding":"';
+				const tail = '",' + rest;
+				const padding = 'x'.repeat(Math.max(0, target - head.length - tail.length));
+				send(res, {
+					status: 200,
+					headers: { 'content-type': 'application/json' },
+					body: head + padding + tail,
+				});
+				return true;
+			}
+			case 'unauthorized':
+				send(res, this.def.unauthorizedReply(this));
+				return true;
+		}
+	}
+
+	private stats() {
+		return {
+			vendor: this.vendor,
+			tokenCalls: this.tokenCallCount,
+			issued: this.issued.length,
+			requests: this.requests.length,
+		};
+	}
+}

@@ -1,0 +1,171 @@
+/**
+ * Public types of the vendor sandbox. Everything here is re-exported by `./index`.
+ */
+
+export type VendorId = 'soda' | 'galileo' | 'sirdata' | 'autoshares' | 'manis';
+
+export const VENDOR_IDS: readonly VendorId[] = [
+	'soda',
+	'galileo',
+	'sirdata',
+	'autoshares',
+	'manis',
+];
+
+/** One request as the server saw it. */
+export interface RecordedRequest {
+	method: string;
+	/** Path with the query string, exactly as on the request line (not decoded). */
+	path: string;
+	/** Lower-case keys, as Node parsed them (duplicates joined by Node's rules). */
+	headers: Record<string, string | string[]>;
+	/** Alternating name/value pairs with the casing the client sent (e.g. `SODA_TOKEN`). */
+	rawHeaders: string[];
+	/** Raw body as UTF-8; cut at the server's body limit. */
+	body: string;
+	at: Date;
+}
+
+/** One token the server handed out (final or interim). */
+export interface IssuedToken {
+	token: string;
+	/**
+	 * How later calls present it: `SODA_TOKEN` (Soda's header name), `bearer` (Galileo's
+	 * `token_type`), `` (Sirdata: raw Authorization, no scheme), `Bearer` (Autoshares), or
+	 * the `tokenType` Manis answered.
+	 */
+	tokenType: string;
+	/** The expiry the answer announced to the client; null when the answer announced none. */
+	expiresAt: Date | null;
+	/** When the server itself stops accepting the token. */
+	validUntil: Date;
+	/** Autoshares 2FA / PIN interim ticket: never valid on authenticated endpoints. */
+	interim: boolean;
+	/** Soda e-mail, Galileo e-mail, Sirdata login, Autoshares username, Manis merchant id. */
+	account: string;
+}
+
+export type Fault =
+	| { kind: 'status'; status: number; body?: string }
+	| { kind: 'rateLimit'; retryAfterSeconds: number }
+	| { kind: 'slow'; delayMs: number }
+	| { kind: 'hang' }
+	| { kind: 'reset' }
+	/** text/html error page; status 200 unless given (e.g. 502). */
+	| { kind: 'html'; status?: number }
+	/**
+	 * 200 application/json with the body cut mid-way. By default the HTTP message is complete
+	 * (Content-Length matches the cut body, so the JSON is what is broken); with
+	 * `abortConnection` the full length is announced and the socket is closed mid-body.
+	 */
+	| { kind: 'truncated'; abortConnection?: boolean }
+	| { kind: 'missingToken' }
+	| { kind: 'badExpiry' }
+	| { kind: 'oversized'; bytes?: number }
+	| { kind: 'unauthorized' };
+
+export type ManisExpiryFormat = 'seconds' | 'milliseconds' | 'iso';
+
+export interface ManisSettings {
+	/** Unit of `expiresAt` in the token answer. Default `'seconds'`. */
+	expiryFormat: ManisExpiryFormat;
+	/** `tokenType` in the answer; later calls must send `Authorization: <tokenType> <token>`
+	 * (`Bearer` when empty). Default `'Bearer'`. */
+	tokenType: string;
+}
+
+/**
+ * What a wrong `VerificationCode` does (undocumented by ETNA; sandbox choice):
+ * - `retry` (default): 401 `{"State":"Failed","Step":"VerificationCode","Reason":"Invalid verification code"}`,
+ *   the interim token stays valid for more tries;
+ * - `invalidate`: the same 401, and the interim token is burnt (the next try gets `Corrupted ticket`);
+ * - `reprompt`: 202 `Expecting` / `VerificationCode` again, same interim token, same code.
+ */
+export type AutosharesWrongCodeMode = 'retry' | 'invalidate' | 'reprompt';
+
+export interface AutosharesSettings {
+	wrongVerificationCode: AutosharesWrongCodeMode;
+	/** `null` (default) = no limit; a number = that many `/token` calls per rolling minute, then 429. */
+	rateLimitPerMinute: number | null;
+	/** The `Step` value of the PIN prompt. Default the API's own misspelling `SecutityPin`. */
+	pinStepName: 'SecutityPin' | 'SecurityPin';
+	/** Lifetime of interim (2FA / PIN) tickets. Default 300 s. */
+	interimLifetimeSeconds: number;
+}
+
+export interface SirdataSettings {
+	/** Offset used in `expiration_time`. Default +60 (`+01:00`, as in the vendor example). */
+	utcOffsetMinutes: number;
+}
+
+/** Soda and Galileo have nothing to configure beyond the common knobs. */
+export type NoSettings = Record<string, never>;
+
+export interface VendorSettings {
+	soda: NoSettings;
+	galileo: NoSettings;
+	sirdata: SirdataSettings;
+	autoshares: AutosharesSettings;
+	manis: ManisSettings;
+}
+
+export interface VendorServer<S extends object = object> {
+	readonly vendor: VendorId;
+	/** `http://127.0.0.1:PORT` */
+	readonly origin: string;
+	/** What a user types as the credential's base URL. */
+	readonly baseUrl: string;
+	/** Every request that reached a token endpoint path (any method, any outcome, faults included). */
+	readonly tokenCalls: number;
+	/** Every request except `GET /__sandbox/stats`. */
+	readonly requests: RecordedRequest[];
+	/** Every token handed out, interim ones included. */
+	readonly issued: IssuedToken[];
+	/** Lifetime given to tokens issued from now on. */
+	readonly lifetimeSeconds: number;
+	readonly settings: Readonly<S>;
+	/** Autoshares: the code "sent by SMS" with the last 202 VerificationCode. */
+	readonly lastVerificationCode?: string;
+	setLifetime(seconds: number): void;
+	/** Every token issued so far now answers 401 on authenticated endpoints (interim ones too). */
+	expireAllTokens(): void;
+	/** Queue a fault for the token endpoint, for `times` calls (default: until clearFaults). FIFO. */
+	injectFault(fault: Fault, times?: number): void;
+	clearFaults(): void;
+	/** Counters, records, faults, issued tokens, rate-limit window, last code. Keeps lifetime and settings. */
+	reset(): void;
+	/** Change vendor-specific settings (see `VendorSettings`). */
+	configure(patch: Partial<S>): void;
+	/** Resolves once `tokenCalls >= count` (no timers involved). */
+	waitForTokenCalls(count: number): Promise<void>;
+	/** Resolves once `requests.length >= count`. */
+	waitForRequests(count: number): Promise<void>;
+}
+
+export interface SandboxVendors {
+	soda: VendorServer<NoSettings>;
+	galileo: VendorServer<NoSettings>;
+	sirdata: VendorServer<SirdataSettings>;
+	autoshares: VendorServer<AutosharesSettings>;
+	manis: VendorServer<ManisSettings>;
+}
+
+export interface Sandbox {
+	vendors: SandboxVendors;
+	close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+	/** Defaults: soda 1800, galileo 86400, sirdata 3600, autoshares 86400, manis 3600. */
+	tokenLifetimeSeconds?: Partial<Record<VendorId, number>>;
+	/** Default `127.0.0.1`. */
+	host?: string;
+	/** Default 0 (a free port) for each vendor. */
+	ports?: Partial<Record<VendorId, number>>;
+	/** Vendor-specific settings at start (can be changed later with `configure`). */
+	settings?: { [V in VendorId]?: Partial<VendorSettings[V]> };
+	/** Milliseconds since the epoch; default `Date.now`. Lets tests move time without waiting. */
+	clock?: () => number;
+	/** Request body limit; bigger bodies get 413. Default 64 KiB. */
+	maxBodyBytes?: number;
+}
