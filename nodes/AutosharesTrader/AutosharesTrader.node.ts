@@ -13,6 +13,7 @@ import { toNodeApiError } from '../shared/errors';
 import { outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
 import { describeToken } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
+import { getAccountInfo } from './accountInfo';
 import { beginLogin, notifyWaiting } from './login';
 import { pendingKey, pendingLogins } from './pendingLogins';
 import { handleResume } from './resume';
@@ -24,7 +25,7 @@ export class AutosharesTrader implements INodeType {
 		icon: { light: 'file:../../icons/autosharesTrader.svg', dark: 'file:../../icons/autosharesTrader.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "logIn" ? "Log In" : $parameter["operation"] }}',
+		subtitle: '={{ $parameter["operation"] === "getAccountInfo" ? "Get Account Info" : "Log In" }}',
 		description: 'Log in to Autoshares Trader, pausing the workflow for the two-factor code when asked',
 		defaults: { name: 'Autoshares Trader' },
 		inputs: [NodeConnectionTypes.Main],
@@ -49,6 +50,12 @@ export class AutosharesTrader implements INodeType {
 						action: 'Log in',
 						description: 'Get a token; wait for the verification code if two-factor authentication asks for one',
 					},
+					{
+						name: 'Get Account Info',
+						value: 'getAccountInfo',
+						action: 'Get account info',
+						description: 'Get the logged-in user (GET /v1.0/users/@me/info), refreshing the token if it expired',
+					},
 				],
 				default: 'logIn',
 			},
@@ -58,6 +65,7 @@ export class AutosharesTrader implements INodeType {
 				name: 'notice',
 				type: 'notice',
 				default: '',
+				displayOptions: { show: { operation: ['logIn'] } },
 			},
 			{
 				displayName: 'Options',
@@ -65,6 +73,7 @@ export class AutosharesTrader implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
+				displayOptions: { show: { operation: ['logIn'] } },
 				options: [
 					{
 						displayName: 'Notify URL',
@@ -115,6 +124,7 @@ export class AutosharesTrader implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (this.getNodeParameter('operation', 0) === 'getAccountInfo') return await getAccountInfo.call(this);
 		const items = this.getInputData();
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const outputField = String(options.outputField ?? '');

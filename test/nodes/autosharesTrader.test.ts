@@ -250,3 +250,47 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(answers.map((a) => a.response.status).sort()).toEqual([200, 409, 409, 409, 409]);
 	});
 });
+
+describe('Autoshares Trader node: Get Account Info', () => {
+	function infoFlow(account: IDataObject) {
+		const node: INode = {
+			id: 'info',
+			name: 'Info',
+			type: 'n8n-nodes-token-auth.autosharesTrader',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { operation: 'getAccountInfo' },
+			credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
+		};
+		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: credentials(account) } });
+		return { helper, run: async () => await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, inputItems: [{}, {}] }) };
+	}
+
+	it('gets a token once, saves it to the credential, and refreshes once after it expires', async () => {
+		const flow = infoFlow(plain);
+		const first = await flow.run();
+		expect(first.run.status).toBe('success');
+		const items = first.run.data.resultData.runData.Info[0].data!.main[0]!;
+		expect(items).toHaveLength(2);
+		expect(items[1]).toMatchObject({ json: { Login: plain.username }, pairedItem: { item: 1 } });
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
+		expect(flow.helper.saves).toEqual(['cred']);
+
+		sandbox.vendors.autoshares.expireAllTokens();
+		const second = await flow.run();
+		expect(second.run.status).toBe('success');
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+		const infoCalls = sandbox.vendors.autoshares.requests.filter((r) => r.path === '/api/v1.0/users/@me/info');
+		// 2 items, then 1 refused + 1 retried + 1 more item.
+		expect(infoCalls.map((r) => r.headers['et-app-key'])).toEqual(Array(5).fill(appKey));
+	});
+
+	it("uses the Log In node's 2FA token in the same process", async () => {
+		const login = setup(twoFactor);
+		const { run } = await login.start();
+		await login.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const info = await infoFlow(twoFactor).run();
+		expect(info.run.status).toBe('success');
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+	});
+});
