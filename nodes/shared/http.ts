@@ -11,8 +11,9 @@ export interface HttpRequester {
 	httpRequest(options: IHttpRequestOptions): Promise<unknown>;
 	/**
 	 * n8n's older request helper. n8n's httpRequest drops the body of every GET, and Sirdata's
-	 * token call is a GET with a JSON body: only this helper sends it. n8n passes it to
-	 * preAuthentication from node contexts; where it is missing the GET body cannot be sent.
+	 * token call is a GET with a JSON body: only this helper sends it. Nodes have it; n8n 2.x
+	 * hands a credential's preAuthentication httpRequest alone, so there the GET body cannot be
+	 * sent and the credential relies on a token a node put in the token store.
 	 */
 	request?: (options: IDataObject) => Promise<unknown>;
 }
@@ -151,8 +152,8 @@ export async function sendVendorRequest(
 	options: IHttpRequestOptions,
 ): Promise<VendorAnswer> {
 	if (needsGetBody(options) && !helpers.request) {
-		throw new TokenAuthError(vendor, 'token request', 'this n8n cannot send the body of the GET request the token call needs.', {
-			description: `${vendor}'s token call is a GET with a JSON body, which n8n sends only from nodes. Use the credential in a node (HTTP Request, Get Token) rather than on its own, or update n8n.`,
+		throw new TokenAuthError(vendor, 'token request', "n8n's credential token step cannot send the JSON body of this GET request.", {
+			description: `${vendor}'s token call is a GET with a JSON body, and n8n drops GET bodies in a credential's token step. Put a Get Token node (vendor ${vendor}, this credential) before the nodes that use the credential: it gets the token, and the credential uses that token until it expires.`,
 		});
 	}
 	let lastFailure: TokenAuthError | undefined;

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { storeKey } from '../../nodes/shared/provider';
+import { requesterFrom } from '../../nodes/shared/http';
+import { obtainToken, storeKey } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
@@ -30,8 +31,18 @@ function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.go
 	return helper.decrypt('c');
 }
 
-async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject) {
-	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(), data)) as ICredentialDataDecryptedObject;
+/**
+ * The credential's preAuthentication as n8n 2.x calls it (httpRequest only). Sirdata's GET
+ * body needs the older request helper, which only a node context has: its generic tests run
+ * with it, and the 2.x behaviour has tests of its own below.
+ */
+async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject, withLegacyRequest = f.vendor === 'sirdata') {
+	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(withLegacyRequest), data)) as ICredentialDataDecryptedObject;
+}
+
+/** What a Get Token node run does for a credential: a token in the process's store. */
+async function tokenFromNode(f: VendorFixture) {
+	return await obtainToken(requesterFrom(n8nRequestHelpers()), providers[f.vendor], decrypted(f));
 }
 
 /** authenticate resolved as n8n resolves it, then the request sent with n8n's client to the sandbox. */
@@ -74,11 +85,13 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 	it("the credential test passes with good values and fails with the vendor's reason on bad ones", async () => {
 		const f = fx[vendor];
 		const helper = new TestCredentialsHelper(credentialTypes);
+		// n8n 2.x tests a credential with httpRequest alone: Sirdata needs a token from a node.
+		if (vendor === 'sirdata') await tokenFromNode(f);
 		expect(await testCredential(helper, f.credentialType, f.good)).toEqual({ status: 'OK', message: 'Connection successful!' });
 		const failed = await testCredential(helper, f.credentialType, f.bad);
 		expect(failed.status).toBe('Error');
 		expect(failed.message).toContain(providers[vendor].displayName);
-		expect(failed.message).toMatch(/refused/);
+		expect(failed.message).toMatch(vendor === 'sirdata' ? /cannot send the JSON body.*Get Token node/ : /refused/);
 	});
 
 	it('50 concurrent preAuthentication calls make exactly 1 token call', async () => {
@@ -108,6 +121,25 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		expect(storeKey(providers[vendor], providers[vendor].readFields(edited))).toBe(storeKey(providers[vendor], providers[vendor].readFields(decrypted(f))));
 		await expect(preAuthenticate(f, decrypted(f, f.bad))).rejects.toThrow(/refused/);
 		expect(server(f).tokenCalls).toBe(2);
+	});
+});
+
+describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x)', () => {
+	it('fails before any network call, pointing to the Get Token node', async () => {
+		const f = fx.sirdata;
+		const error = await preAuthenticate(f, decrypted(f), false).then(() => undefined, (e: unknown) => e as Error);
+		expect(error?.message).toMatch(/^Sirdata token request: n8n's credential token step cannot send the JSON body/);
+		expect(error?.message).toMatch(/Get Token node/);
+		expect(sandbox.vendors.sirdata.tokenCalls).toBe(0);
+	});
+
+	it("uses the token a Get Token node obtained, and the editor's Test passes", async () => {
+		const f = fx.sirdata;
+		const { token } = await tokenFromNode(f);
+		expect(await preAuthenticate(f, decrypted(f), false)).toMatchObject({ accessToken: token.token });
+		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good)).toMatchObject({ status: 'OK' });
+		// One token issued; the Test request's own bodiless GET is refused and ignored.
+		expect(sandbox.vendors.sirdata.issued).toHaveLength(1);
 	});
 });
 

@@ -45,9 +45,14 @@ export function n8nRequestHelpers() {
 	};
 }
 
-/** What n8n hands to preAuthentication from a node context. */
-export function preAuthHelper(): IHttpRequestHelper {
-	return { helpers: n8nRequestHelpers() } as unknown as IHttpRequestHelper;
+/**
+ * What n8n 2.x hands to preAuthentication: httpRequest alone (packages/cli credentials-helper
+ * wraps the caller's helpers in restrictToCredentialDomains). `withLegacyRequest` adds the
+ * older request helper, as a node context has it.
+ */
+export function preAuthHelper(withLegacyRequest = false): IHttpRequestHelper {
+	const { httpRequest, request } = n8nRequestHelpers();
+	return { helpers: withLegacyRequest ? { httpRequest, request } : { httpRequest } } as unknown as IHttpRequestHelper;
 }
 
 export function nodeTypesOf(byName: Record<string, INodeType>): INodeTypes {
@@ -115,7 +120,9 @@ export class TestCredentialsHelper {
 		if (expirable === undefined || typeof type.preAuthentication !== 'function') return undefined;
 		const testing = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
 		if (credentials[expirable.name] !== '' && !credentialsExpired && !testing) return undefined;
-		const output = await type.preAuthentication.call(helpers, credentials);
+		// As n8n 2.x does: the credential's token step gets httpRequest and nothing else.
+		const restricted = { helpers: { httpRequest: helpers.helpers.httpRequest } } as IHttpRequestHelper;
+		const output = await type.preAuthentication.call(restricted, credentials);
 		if (output[expirable.name] === undefined) return undefined;
 		const details = node.credentials?.[typeName];
 		if (details?.id) await this.asN8n().updateCredentials(details, typeName, { ...credentials, ...output } as ICredentialDataDecryptedObject);
