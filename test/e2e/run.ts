@@ -1,0 +1,309 @@
+/**
+ * The real-n8n suite: packs this package, installs the tarball into a real n8n exactly as a
+ * user does (<user folder>/.n8n/nodes), starts n8n against the vendor sandbox and drives it
+ * through n8n's own HTTP API. One PASS/FAIL line per check and the closing line
+ * `N passed, N failed`.
+ *
+ *   npm run test:e2e                      # n8n 2.40.7 and 1.123.81
+ *   npm run test:e2e -- --n8n 2.40.7      # one version (or E2E_N8N_VERSIONS=2.40.7)
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+
+import type { VendorId } from '../../nodes/shared/provider';
+import { fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
+import { N8nClient } from './runtime/n8nClient';
+import { installPackageTarball, startN8n } from './runtime/n8nProcess';
+import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
+
+const ROOT = path.resolve(__dirname, '../..');
+const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];
+const SIRDATA_LIFETIME_SECONDS = 40;
+const PACKAGE = 'n8n-nodes-token-auth';
+const DISPLAY: Record<VendorId, string> = { sodaCloud: 'Soda Cloud', galileo: 'Galileo', sirdata: 'Sirdata', autosharesTrader: 'Autoshares Trader', manis: 'Manis' };
+
+let passed = 0;
+let failed = 0;
+
+function log(line: string): void {
+	console.log(`  ${line}`);
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+	if (!condition) throw new Error(message);
+}
+
+async function check(name: string, run: () => Promise<void>): Promise<void> {
+	try {
+		await run();
+		passed++;
+		console.log(`PASS ${name}`);
+	} catch (error) {
+		failed++;
+		console.log(`FAIL ${name}\n     ${(error as Error).message.split('\n').join('\n     ')}`);
+	}
+}
+
+function versionsToRun(): string[] {
+	const flag = process.argv.indexOf('--n8n');
+	if (flag !== -1 && process.argv[flag + 1]) return process.argv[flag + 1].split(',');
+	if (process.env.E2E_N8N_VERSIONS) return process.env.E2E_N8N_VERSIONS.split(',');
+	return DEFAULT_VERSIONS;
+}
+
+/** `npm pack` of the built package, as it would be published. */
+function pack(into: string): string {
+	if (!fs.existsSync(path.join(ROOT, 'dist'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+	const output = execFileSync('npm', ['pack', '--json', '--pack-destination', into], { cwd: ROOT, encoding: 'utf8' });
+	const [{ filename }] = JSON.parse(output) as Array<{ filename: string }>;
+	return path.join(into, filename);
+}
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A stand-in for a chat webhook: records what the Autoshares Trader node's notify sends. */
+async function notifyReceiver() {
+	const received: Array<Record<string, string>> = [];
+	const server = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			received.push(JSON.parse(body) as Record<string, string>);
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/notify`;
+	return { url, received, close: () => server.close() };
+}
+
+/** The last final token the sandbox issued (interim 2FA tickets excluded). */
+function lastToken(server: VendorServer): string {
+	const issued = server.issued.filter((t) => !t.interim);
+	assert(issued.length > 0, 'the sandbox issued no token');
+	return issued[issued.length - 1].token;
+}
+
+/** Headers exactly as the sandbox received them, with the casing n8n sent. */
+function rawHeaders(server: VendorServer, pathPrefix: string): Record<string, string> {
+	const request = [...server.requests].reverse().find((r) => r.path.startsWith(pathPrefix));
+	assert(request, `no request to ${pathPrefix} reached the sandbox`);
+	const headers: Record<string, string> = {};
+	for (let i = 0; i < request.rawHeaders.length; i += 2) headers[request.rawHeaders[i]] = request.rawHeaders[i + 1];
+	return headers;
+}
+
+async function postJson(client: N8nClient, webhookPath: string, body: unknown) {
+	const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	const text = await response.text();
+	return { status: response.status, text, json: (() => { try { return JSON.parse(text) as unknown; } catch { return undefined; } })() };
+}
+
+async function suite(version: string, tarball: string): Promise<void> {
+	const work = fs.mkdtempSync(path.join(os.tmpdir(), `token-auth-e2e-${version}-`));
+	// Sirdata's token expires naturally in this suite (see the refresh check): keep it short.
+	const sandbox: Sandbox = await startSandbox({ tokenLifetimeSeconds: { sirdata: SIRDATA_LIFETIME_SECONDS } });
+	const notify = await notifyReceiver();
+	const fx = fixtures(sandbox);
+	const userFolder = path.join(work, 'user');
+	const at = `n8n ${version}:`;
+	await installPackageTarball(userFolder, tarball, log);
+	const n8n = await startN8n({ version, userFolder, log });
+	try {
+		const client = new N8nClient(n8n.baseUrl);
+		await client.setupOwner();
+
+		await check(`${at} nodes load as ${PACKAGE}.* and the five credential types are registered`, async () => {
+			const nodeNames = new Set((await client.nodeTypes()).map((t) => t.name));
+			for (const name of ['getToken', 'autosharesTrader']) assert(nodeNames.has(`${PACKAGE}.${name}`), `${PACKAGE}.${name} not loaded`);
+			const credentialNames = new Set((await client.credentialTypes()).map((t) => t.name));
+			for (const vendor of VENDORS) assert(credentialNames.has(fx[vendor].credentialType), `${fx[vendor].credentialType} not registered`);
+		});
+
+		const credentials = {} as Record<VendorId, { id: string; name: string }>;
+		for (const vendor of VENDORS) {
+			const created = await client.createCredential(fx[vendor].credentialType, `${DISPLAY[vendor]} (sandbox)`, fx[vendor].good);
+			credentials[vendor] = { id: created.id, name: created.name };
+		}
+		const server = (vendor: VendorId) => sandbox.vendors[sandboxVendor[vendor]];
+		// n8n 2.x cannot send Sirdata's GET body from a credential's token step: as the README
+		// says, a Get Token node before the HTTP Request gets the token the credential then uses.
+		const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
+		const tokenStep = (vendor: VendorId) =>
+			vendor === 'sirdata' && !n8nSendsLegacyHelper
+				? [node('Get Token', `${PACKAGE}.getToken`, 1, { vendor, options: { outputField: 'auth' } }, { credentials: { [fx[vendor].credentialType]: credentials[vendor] } })]
+				: [];
+
+		// First, while every credential's token is still empty: 100 items in one HTTP Request run.
+		for (const vendor of VENDORS) {
+			await check(`${at} ${vendor}: HTTP Request with 100 items and an empty token`, async () => {
+				const f = fx[vendor];
+				const workflowPath = `items-${vendor}`;
+				const workflow = await client.createWorkflow(
+					chain(`100 items ${vendor}`, [webhookNode(workflowPath), ...tokenStep(vendor), splitOutNode('body.items'), httpRequestNode('HTTP Request', `${server(vendor).origin}/__sandbox/echo`, f.credentialType, credentials[vendor])]),
+				);
+				await client.activateWorkflow(workflow.id);
+				const before = server(vendor).tokenCalls;
+				const answer = await postJson(client, workflowPath, { items: Array.from({ length: 100 }, (_, i) => ({ i })) });
+				const calls = server(vendor).tokenCalls - before;
+				log(`${vendor}: ${calls} token call(s) for 100 concurrent items`);
+				assert(answer.status === 200 && Array.isArray(answer.json) && answer.json.length === 100, `expected 100 answers, got ${answer.status} ${answer.text.slice(0, 300)}`);
+				assert(calls === 1, `expected exactly 1 token call, got ${calls}`);
+			});
+		}
+
+		for (const vendor of VENDORS) {
+			const f: VendorFixture = fx[vendor];
+			await check(`${at} ${vendor}: credential test passes with good values, fails with a readable reason on bad ones`, async () => {
+				const good = await client.testCredential(credentials[vendor].id);
+				assert(good.status === 'OK', `good values: ${JSON.stringify(good)}`);
+				const bad = await client.createCredential(f.credentialType, `${DISPLAY[vendor]} (wrong)`, f.bad);
+				const result = await client.testCredential(bad.id);
+				assert(result.status === 'Error', `bad values passed: ${JSON.stringify(result)}`);
+				// On n8n 2.x the Sirdata token step cannot run from a credential (see the README):
+				// wrong values then fail with that explanation instead of Sirdata's refusal.
+				const reason = tokenStep(vendor).length > 0 ? /cannot send the JSON body.*Get Token node/ : /refused/;
+				assert(result.message.includes(DISPLAY[vendor]) && reason.test(result.message), `unreadable reason: ${result.message}`);
+				log(`${vendor} bad credential: ${result.message}`);
+			});
+
+			const workflowPath = `echo-${vendor}`;
+			let workflowReady = false;
+			await check(`${at} ${vendor}: HTTP Request node (predefined credential type) sends the vendor's header exactly`, async () => {
+				const workflow = await client.createWorkflow(
+					chain(`echo ${vendor}`, [webhookNode(workflowPath), ...tokenStep(vendor), httpRequestNode('HTTP Request', `${server(vendor).origin}/__sandbox/echo`, f.credentialType, credentials[vendor])]),
+				);
+				await client.activateWorkflow(workflow.id);
+				workflowReady = true;
+				const answer = await postJson(client, workflowPath, {});
+				assert(answer.status === 200, `workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+				const sent = rawHeaders(server(vendor), '/__sandbox/echo');
+				// Some credential tests call the token endpoint themselves (Manis): match the token
+				// that was sent against every token the sandbox issued.
+				const matches = (token: string) => Object.entries(f.expectedHeaders(token)).every(([name, value]) => sent[name] === value);
+				const token = server(vendor).issued.find((t) => !t.interim && matches(t.token));
+				assert(token, `sent headers ${JSON.stringify(sent)} are not ${JSON.stringify(f.expectedHeaders('<an issued token>'))}`);
+			});
+
+			await check(`${at} ${vendor}: after the token expires n8n refreshes it once and the run succeeds`, async () => {
+				assert(workflowReady, 'the echo workflow was not created');
+				if (tokenStep(vendor).length > 0) {
+					// The Get Token node refreshes a token that is about to expire, the credential's
+					// stored token then gets a 401 and n8n's refresh takes the node's new token.
+					const last = server(vendor).issued.filter((t) => !t.interim).at(-1)!;
+					await sleep(Math.max(0, last.validUntil.getTime() - Date.now()) + 1000);
+				} else {
+					server(vendor).expireAllTokens();
+				}
+				const before = server(vendor).tokenCalls;
+				const answer = await postJson(client, workflowPath, {});
+				assert(answer.status === 200, `workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+				const calls = server(vendor).tokenCalls - before;
+				assert(calls === 1, `expected exactly 1 refresh, got ${calls} token calls`);
+			});
+
+			await check(`${at} ${vendor}: Get Token node outputs what the sandbox issued`, async () => {
+				const getTokenPath = `get-token-${vendor}`;
+				const workflow = await client.createWorkflow(
+					chain(`get token ${vendor}`, [
+						webhookNode(getTokenPath),
+						node('Get Token', `${PACKAGE}.getToken`, 1, { vendor, options: {} }, { credentials: { [f.credentialType]: credentials[vendor] } }),
+					]),
+				);
+				await client.activateWorkflow(workflow.id);
+				const answer = await postJson(client, getTokenPath, {});
+				assert(answer.status === 200 && Array.isArray(answer.json), `workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+				const output = (answer.json as Array<Record<string, unknown>>)[0];
+				const token = lastToken(server(vendor));
+				assert(output.provider === vendor && output.token === token, `token ${String(output.token)} is not the last one the sandbox issued`);
+				const expected = f.expectedHeaders(token);
+				delete expected['Et-App-Key'];
+				assert(JSON.stringify(output.headers) === JSON.stringify(expected), `headers ${JSON.stringify(output.headers)}`);
+				const issued = server(vendor).issued.find((t) => t.token === token)!;
+				if (issued.expiresAt === null) assert(output.expiresAt === null, `expiresAt ${String(output.expiresAt)} for a token without expiry`);
+				else assert(Math.abs(Date.parse(String(output.expiresAt)) - issued.expiresAt.getTime()) <= 2000, `expiresAt ${String(output.expiresAt)} vs ${issued.expiresAt.toISOString()}`);
+			});
+		}
+
+		await check(`${at} autoshares 2FA: waits, refuses a wrong code, finishes with the right one, and HTTP Request uses the token`, async () => {
+			const autoshares = sandbox.vendors.autoshares;
+			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA)', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autoshares.twoFactor });
+			const ref = { id: twoFactor.id, name: twoFactor.name };
+			const workflow = await client.createWorkflow(
+				chain('autoshares 2fa', [
+					webhookNode('autoshares-2fa', 'onReceived'),
+					node('Log In', `${PACKAGE}.autosharesTrader`, 1, { operation: 'logIn', options: { notifyUrl: notify.url, waitLimitMinutes: 5 } }, { credentials: { autosharesTraderApi: ref } }),
+					httpRequestNode('Account', `${autoshares.baseUrl}/v1.0/users/@me/info`, 'autosharesTraderApi', ref),
+				]),
+			);
+			await client.activateWorkflow(workflow.id);
+			const started = await postJson(client, 'autoshares-2fa', {});
+			assert(started.status === 200, `trigger answered ${started.status}`);
+			const deadline = Date.now() + 30_000;
+			while (notify.received.length === 0 && Date.now() < deadline) await sleep(200);
+			assert(notify.received.length === 1, 'no notify call arrived');
+			const { resumeUrl, step } = notify.received[0];
+			assert(step === 'verificationCode' && /\/webhook-waiting\/\d+\?signature=/.test(resumeUrl), `notify payload ${JSON.stringify(notify.received[0])}`);
+
+			// n8n notifies before it has saved the waiting state: retry a 409 for a few seconds.
+			const call = async (url: string, init: RequestInit = {}) => {
+				for (let i = 0; ; i++) {
+					const response = await fetch(url, init);
+					if (response.status !== 409 || i >= 40) return { status: response.status, text: await response.text() };
+					await response.arrayBuffer();
+					await sleep(250);
+				}
+			};
+			const unsigned = await call(resumeUrl.split('?')[0]);
+			assert(unsigned.status === 401, `resume URL without its signature answered ${unsigned.status}`);
+			const page = await call(resumeUrl, { headers: { accept: 'text/html' } });
+			assert(page.status === 200 && page.text.includes('<form'), `code page: ${page.status}`);
+			const wrong = await call(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '000000' }) });
+			assert(wrong.status === 422, `wrong code answered ${wrong.status}: ${wrong.text}`);
+			const waiting = await client.waitForExecution(() => true, 10_000, workflow.id);
+			assert(waiting.status === 'waiting', `after a wrong code the execution is ${waiting.status}`);
+			const right = await call(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: autoshares.lastVerificationCode }) });
+			assert(right.status === 200, `right code answered ${right.status}: ${right.text}`);
+			const done = await client.waitForExecution((e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 30_000, workflow.id);
+			assert(done.status === 'success', `execution ended ${done.status}`);
+			const account = done.data.resultData.runData.Account?.[0]?.data?.main[0]?.[0]?.json;
+			assert(account?.Login === SANDBOX_ACCOUNTS.autoshares.twoFactor.username, `HTTP Request after login got ${JSON.stringify(account)}`);
+			const login = done.data.resultData.runData['Log In']?.at(-1)?.data?.main[0]?.[0]?.json;
+			assert(login?.loggedIn === true && login.token === lastToken(autoshares), `Log In output ${JSON.stringify(login)}`);
+			const runText = JSON.stringify(done.data);
+			const interim = autoshares.issued.find((t) => t.interim)!.token;
+			assert(!runText.includes(interim) && !runText.includes(SANDBOX_ACCOUNTS.autoshares.appKey), 'the interim token or the app key is in the execution data');
+		});
+	} finally {
+		await n8n.stop();
+		notify.close();
+		await sandbox.close();
+		fs.rmSync(work, { recursive: true, force: true });
+	}
+}
+
+async function main(): Promise<void> {
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-auth-pack-'));
+	try {
+		const tarball = pack(packDir);
+		for (const version of versionsToRun()) {
+			console.log(`\n== real n8n ${version}`);
+			try {
+				await suite(version, tarball);
+			} catch (error) {
+				failed++;
+				console.log(`FAIL n8n ${version}: the suite could not run\n     ${(error as Error).stack ?? String(error)}`);
+			}
+		}
+	} finally {
+		fs.rmSync(packDir, { recursive: true, force: true });
+	}
+	console.log(`\n${passed} passed, ${failed} failed`);
+	process.exitCode = failed === 0 ? 0 : 1;
+}
+
+void main();
