@@ -1,14 +1,6 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
 import { autosharesTrader } from '../nodes/shared/providers/autosharesTrader';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -62,12 +54,9 @@ export class AutosharesTraderApi implements ICredentialType {
 		...tokenFields,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await preAuthenticate(this, autosharesTrader, credentials);
-	}
+	preAuthentication = preAuthenticationFor(autosharesTrader);
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
-		await authenticateRequest(autosharesTrader, credentials, requestOptions);
+	authenticate = authenticateFor(autosharesTrader);
 
 	test: ICredentialTestRequest = {
 		request: {

@@ -1,14 +1,6 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
 import { galileo } from '../nodes/shared/providers/galileo';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -91,12 +83,9 @@ export class GalileoApi implements ICredentialType {
 		...tokenFields,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await preAuthenticate(this, galileo, credentials);
-	}
+	preAuthentication = preAuthenticationFor(galileo);
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
-		await authenticateRequest(galileo, credentials, requestOptions);
+	authenticate = authenticateFor(galileo);
 
 	test: ICredentialTestRequest = {
 		request: {

@@ -1,14 +1,6 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
 import { manis } from '../nodes/shared/providers/manis';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -46,12 +38,9 @@ export class ManisApi implements ICredentialType {
 		...tokenFields,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await preAuthenticate(this, manis, credentials);
-	}
+	preAuthentication = preAuthenticationFor(manis);
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
-		await authenticateRequest(manis, credentials, requestOptions);
+	authenticate = authenticateFor(manis);
 
 	// Manis publishes no other endpoint: the token call itself is the proof.
 	test: ICredentialTestRequest = {

@@ -1,14 +1,6 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
 import { SIRDATA_DEFAULT_BASE_URL, sirdata } from '../nodes/shared/providers/sirdata';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -53,12 +45,9 @@ export class SirdataApi implements ICredentialType {
 		...tokenFields,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await preAuthenticate(this, sirdata, credentials);
-	}
+	preAuthentication = preAuthenticationFor(sirdata);
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
-		await authenticateRequest(sirdata, credentials, requestOptions);
+	authenticate = authenticateFor(sirdata);
 
 	// Sirdata has no endpoint every partner may call, so the proof is the token call that n8n
 	// runs (preAuthentication) before this request on every test: wrong values fail the test

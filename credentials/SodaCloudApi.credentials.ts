@@ -1,14 +1,6 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateRequest, preAuthenticate } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
 import { SODA_REGIONS, sodaCloud } from '../nodes/shared/providers/sodaCloud';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -94,12 +86,9 @@ export class SodaCloudApi implements ICredentialType {
 		...tokenFields,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return await preAuthenticate(this, sodaCloud, credentials);
-	}
+	preAuthentication = preAuthenticationFor(sodaCloud);
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
-		await authenticateRequest(sodaCloud, credentials, requestOptions);
+	authenticate = authenticateFor(sodaCloud);
 
 	test: ICredentialTestRequest = {
 		request: {

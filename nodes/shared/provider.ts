@@ -170,6 +170,19 @@ export async function preAuthenticate(
 	};
 }
 
+/** A credential's preAuthentication for this provider (n8n calls it with its helpers as `this`). */
+export function preAuthenticationFor(provider: AnyTokenProvider) {
+	return async function (this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(this, provider, credentials);
+	};
+}
+
+/** A credential's authenticate for this provider. */
+export function authenticateFor(provider: AnyTokenProvider) {
+	return async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) =>
+		await authenticateRequest(provider, credentials, requestOptions);
+}
+
 /** Body of every credential's authenticate: the vendor's headers on the outgoing request. */
 export async function authenticateRequest(
 	provider: AnyTokenProvider,

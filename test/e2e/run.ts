@@ -247,7 +247,10 @@ async function suite(version: string, tarball: string): Promise<void> {
 			while (notify.received.length === 0 && Date.now() < deadline) await sleep(200);
 			assert(notify.received.length === 1, 'no notify call arrived');
 			const { resumeUrl, step } = notify.received[0];
-			assert(step === 'verificationCode' && /\/webhook-waiting\/\d+\?signature=/.test(resumeUrl), `notify payload ${JSON.stringify(notify.received[0])}`);
+			// n8n signs resume URLs from 2.x on (about 2.16); 1.x URLs carry no signature.
+			const signed = Number(version.split('.')[0]) >= 2;
+			const shape = signed ? /\/webhook-waiting\/\d+\?signature=/ : /\/webhook-waiting\/\d+$/;
+			assert(step === 'verificationCode' && shape.test(resumeUrl), `notify payload ${JSON.stringify(notify.received[0])}`);
 
 			// n8n notifies before it has saved the waiting state: retry a 409 for a few seconds.
 			const call = async (url: string, init: RequestInit = {}) => {
@@ -258,8 +261,10 @@ async function suite(version: string, tarball: string): Promise<void> {
 					await sleep(250);
 				}
 			};
-			const unsigned = await call(resumeUrl.split('?')[0]);
-			assert(unsigned.status === 401, `resume URL without its signature answered ${unsigned.status}`);
+			if (signed) {
+				const unsigned = await call(resumeUrl.split('?')[0]);
+				assert(unsigned.status === 401, `resume URL without its signature answered ${unsigned.status}`);
+			}
 			const page = await call(resumeUrl, { headers: { accept: 'text/html' } });
 			assert(page.status === 200 && page.text.includes('<form'), `code page: ${page.status}`);
 			const wrong = await call(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '000000' }) });
