@@ -57,6 +57,13 @@ export function requiredString(vendor: string, body: IDataObject, field: string)
 			description: `${vendor} accepted the request but sent no usable token. Check the base URL; if it is right, the vendor's API may have changed: report it with the vendor's name and this message.`,
 		});
 	}
+	// Tokens travel in headers: control characters or non-Latin-1 text would be stripped or
+	// refused on the way, silently giving the vendor a different token.
+	if (!/^[\x20-\x7e\xa0-\xff]+$/.test(value.trim())) {
+		throw new TokenAuthError(vendor, 'token answer', `the "${field}" holds characters that cannot be sent in a header.`, {
+			description: `${vendor} sent a token that cannot be used as sent. Check the base URL; if it is right, report it with the vendor's name and this message.`,
+		});
+	}
 	return value.trim();
 }
 
@@ -67,14 +74,14 @@ export function unreadableExpiry(vendor: string, field: string): TokenAuthError 
 }
 
 /**
- * A short, single-line quote of the vendor's own error text for an error description. Vendor
- * messages can echo input: requestToken cuts every credential secret out of the error after.
+ * A single-line quote of the vendor's own error text for an error description. Vendor messages
+ * can echo input: requestToken cuts every credential secret out of the error, then shortens the
+ * quote (in that order, so no part of a secret survives a cut).
  */
 export function vendorSaid(message: unknown): string {
 	if (typeof message !== 'string' || message.trim() === '') return '';
-	let text = message.replace(/\s+/g, ' ').trim();
-	if (text.length > 200) text = `${text.slice(0, 197)}...`;
-	return ` The vendor said: "${text}"`;
+	// errors.ts (TokenAuthError.without) finds the quote by this wording.
+	return ` The vendor said: "${message.replace(/\s+/g, ' ').trim()}"`;
 }
 
 export function unexpectedStatus(vendor: string, answer: VendorAnswer, detail = ''): TokenAuthError {

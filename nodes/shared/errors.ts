@@ -65,12 +65,19 @@ export class TokenAuthError extends Error {
 		return this.message.slice(`${this.vendor} ${this.step}: `.length);
 	}
 
-	/** The same error with every given value cut out of its texts (vendor quotes can echo input). */
+	/**
+	 * The same error with every given value cut out of its texts (vendor quotes can echo
+	 * input), and the vendor's quote shortened after that, so no part of a secret survives.
+	 */
 	without(secrets: string[]): TokenAuthError {
 		const cut = (text: string) =>
 			secrets.reduce((result, secret) => (secret.length >= 3 ? result.split(secret).join('***') : result), text);
+		const shortQuote = (text: string) =>
+			text.replace(/(The vendor said: ")(.*)"$/s, (_all, lead: string, quote: string) =>
+				`${lead}${quote.length > 200 ? `${quote.slice(0, 197)}...` : quote}"`,
+			);
 		const copy = new TokenAuthError(this.vendor, this.step, cut(this.summary), {
-			description: cut(this.description),
+			description: shortQuote(cut(this.description)),
 			httpCode: this.vendorStatus,
 			transient: this.transient,
 			retryAfterSeconds: this.retryAfterSeconds,

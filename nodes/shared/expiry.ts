@@ -16,9 +16,12 @@ function toUtcIso(value: DateTime): string | undefined {
 	return value.toUTC().toISO({ suppressMilliseconds: false }) ?? undefined;
 }
 
+/** More seconds than this (about 3,000 years) is no lifetime a token has; it is a bad answer. */
+const MAX_SECONDS_LEFT = 1e11;
+
 export function expiryFromSecondsLeft(seconds: unknown, now: DateTime): string | undefined {
 	const value = typeof seconds === 'string' && seconds.trim() !== '' ? Number(seconds) : seconds;
-	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_SECONDS_LEFT) return undefined;
 	return toUtcIso(now.plus({ milliseconds: Math.round(value * 1000) }));
 }
 

@@ -100,10 +100,19 @@ export function retryAfterSeconds(value: string | undefined, nowMs: number): num
 	return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
+/** TLS failures: retrying cannot fix a certificate. */
+const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+
 /** Network failures carry axios/Node codes; none of their fields is copied into our error. */
 function networkFailure(vendor: string, step: TokenStep, error: unknown): TokenAuthError {
 	const code =
 		error && typeof error === 'object' && 'code' in error ? String((error as IDataObject).code) : '';
+	if (CERTIFICATE_CODES.test(code)) {
+		return new TokenAuthError(vendor, step, `the server's TLS certificate was not accepted (${code}).`, {
+			description:
+				"Check the base URL's host name. A self-signed or private certificate must be trusted by n8n (NODE_EXTRA_CA_CERTS), not ignored.",
+		});
+	}
 	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
 	const summary = timedOut
 		? `no answer within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} seconds.`
@@ -150,6 +159,7 @@ export async function sendVendorRequest(
 	vendor: string,
 	step: TokenStep,
 	options: IHttpRequestOptions,
+	attempts = ATTEMPTS,
 ): Promise<VendorAnswer> {
 	if (needsGetBody(options) && !helpers.request) {
 		throw new TokenAuthError(vendor, 'token request', "n8n's credential token step cannot send the JSON body of this GET request.", {
@@ -157,7 +167,7 @@ export async function sendVendorRequest(
 		});
 	}
 	let lastFailure: TokenAuthError | undefined;
-	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+	for (let attempt = 0; attempt < attempts; attempt++) {
 		if (lastFailure) {
 			const wait = lastFailure.retryAfterSeconds;
 			if (wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) break;

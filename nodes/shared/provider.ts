@@ -83,11 +83,14 @@ export async function requestToken(
 	continuation?: Continuation,
 ): Promise<TokenAnswer> {
 	const step = continuation ? (continuation.step === 'pin' ? 'PIN' : 'verification code') : 'token request';
+	// A second step is sent once: the vendor may have accepted a code whose answer was lost,
+	// and sending it again would burn the interim token ("Corrupted ticket").
 	const answer = await sendVendorRequest(
 		helpers,
 		provider.displayName,
 		step,
 		provider.tokenRequest(fields, continuation),
+		continuation ? 1 : undefined,
 	);
 	try {
 		return provider.readTokenAnswer(answer, DateTime.utc());

@@ -33,7 +33,10 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	secrets: (fields) => [fields.password, fields.apiKeySecret],
 
 	readFields(credentials) {
-		const region = String(credentials.region ?? 'eu');
+		const region = credentials.region ?? SODA_REGIONS.eu;
+		if (typeof region !== 'string') {
+			throw new TokenAuthError(NAME, 'settings', 'Region is not valid.', { description: 'Choose EU, US or Custom URL as the region.' });
+		}
 		const baseUrl =
 			region === 'custom'
 				? normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl)
