@@ -331,15 +331,6 @@ it('normaliseBaseUrl returns a clean HTTPS (or loopback) URL or throws TokenAuth
 /** JSON objects that String() cannot convert: credential data is decrypted JSON, so it can hold them. */
 const unprintable: fc.Arbitrary<unknown> = fc.constantFrom('{"toString":1}', '{"toString":"x","valueOf":null}', '{"valueOf":{},"toString":[]}').map((text) => JSON.parse(text) as unknown);
 
-function printable(value: unknown): boolean {
-	try {
-		String(value);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
 /** Values a credential field can hold: typical ones, and anything JSON can carry. */
 function field(...typical: unknown[]): fc.Arbitrary<unknown> {
 	return fc.oneof(
