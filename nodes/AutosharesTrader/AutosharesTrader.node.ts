@@ -16,7 +16,6 @@ import { autosharesTrader } from '../shared/providers/autosharesTrader';
 import { getAccountInfo } from './accountInfo';
 import { beginLogin, notifyWaiting } from './login';
 import { pendingKey, pendingLogins } from './pendingLogins';
-import { sealLogin, withSealedLogin } from './sealedLogin';
 import { handleResume } from './resume';
 
 export class AutosharesTrader implements INodeType {
@@ -140,20 +139,19 @@ export class AutosharesTrader implements INodeType {
 			}
 
 			const waitUntil = new Date(Date.now() + Number(options.waitLimitMinutes ?? 10) * 60_000);
-			const executionId = this.getExecutionId();
-			const key = pendingKey(executionId, this.getNode().name);
-			const login = {
+			const key = pendingKey(this.getExecutionId(), this.getNode().name);
+			pendingLogins.start(key, {
 				step: outcome.next.step,
 				reason: outcome.next.reason,
 				interimToken: outcome.next.interimToken,
+				attempts: 0,
 				maxAttempts: Number(options.maxAttempts ?? 3),
 				waitUntil: waitUntil.getTime(),
+				inputs: items.map((item) => item.json),
 				outputField,
 				includeSecretHeaders,
-			};
-			const inputs = items.map((item) => item.json);
-			pendingLogins.start(key, { ...login, attempts: 0, inputs, busy: false });
-			const sealed = sealLogin(login, outcome.fields, executionId);
+				busy: false,
+			});
 			const notifyUrl = String(options.notifyUrl ?? '').trim();
 			if (notifyUrl !== '') {
 				const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
@@ -168,9 +166,9 @@ export class AutosharesTrader implements INodeType {
 				});
 			}
 			await this.putExecutionToWait(waitUntil);
-			// Kept in the waiting execution, never passed on: on resume the webhook's items are the
-			// output, and on timeout n8n passes the input items through (without "loggedIn").
-			return [withSealedLogin(inputs, sealed).map((json, index) => ({ json, pairedItem: { item: index } }))];
+			// While waiting these are not output: on resume the webhook's items are, and on
+			// timeout n8n passes the input items through (without "loggedIn").
+			return [items];
 		} catch (error) {
 			throw toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
 		}

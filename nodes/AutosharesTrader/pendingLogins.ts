@@ -24,10 +24,10 @@ export interface PendingLogin {
 const GRACE_MS = 5 * 60_000;
 
 /**
- * Paused logins of this process: the fast path, and the only place attempts are counted and
- * concurrent resume calls are kept apart. A login this process did not pause (n8n restarted,
- * queue mode) is restored from the node's sealed pre-wait output (sealedLogin.ts). Entries
- * leave when the login ends, fails, or is long past its wait limit.
+ * The interim token lives only in this process's memory, never in execution data, the
+ * database or an output. n8n resumes a waiting execution in the process that serves its
+ * webhooks, which is the one that paused it unless n8n runs in queue mode (see README).
+ * Entries leave when the login ends, fails, or is long past its wait limit.
  */
 class PendingLogins {
 	private readonly entries = new Map<string, PendingLogin>();
@@ -49,11 +49,6 @@ class PendingLogins {
 	get(key: string): PendingLogin | undefined {
 		this.sweep();
 		return this.entries.get(key);
-	}
-
-	/** Forget every paused login, as a restart of n8n does. */
-	clear(): void {
-		this.entries.clear();
 	}
 
 	end(key: string): void {

@@ -5,7 +5,6 @@ import { plainRequester, withOutput } from '../shared/nodeHelpers';
 import { describeToken } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 import { continueLogin, type ContinueOutcome } from './login';
-import { openLogin, splitSealedLogin } from './sealedLogin';
 import { renderPage, type PageContent } from './page';
 import { pendingKey, pendingLogins, type PendingLogin } from './pendingLogins';
 
@@ -61,31 +60,6 @@ function reply(context: IWebhookFunctions, status: Status, content: PageContent,
 	}
 }
 
-/** The JSON of the items this node output when it paused (n8n keeps them with the execution). */
-function ownPreWaitOutput(context: IWebhookFunctions): unknown {
-	try {
-		return context.evaluateExpression(`{{ $(${JSON.stringify(context.getNode().name)}).all().map((item) => item.json) }}`, 0);
-	} catch {
-		// No run data of this node in the execution: nothing to restore from.
-		return undefined;
-	}
-}
-
-/**
- * The login from the node's sealed pre-wait output, when this process did not pause it (n8n
- * restarted, or queue mode). Attempts start again from zero: only memory counts them.
- */
-function restore(context: IWebhookFunctions, key: string, credentials: IDataObject): PendingLogin | undefined {
-	const own = ownPreWaitOutput(context);
-	if (!Array.isArray(own)) return undefined;
-	const { inputs, sealed } = splitSealedLogin(own as IDataObject[]);
-	const state = openLogin(sealed, autosharesTrader.readFields(credentials), context.getExecutionId());
-	if (!state) return undefined;
-	const login: PendingLogin = { ...state, attempts: 0, inputs, busy: false };
-	pendingLogins.start(key, login);
-	return login;
-}
-
 function fail(context: IWebhookFunctions, error: unknown, page: PageContent): never {
 	reply(context, 'failed', page);
 	throw toNodeApiError(context.getNode(), error, autosharesTrader.displayName);
@@ -98,8 +72,7 @@ function fail(context: IWebhookFunctions, error: unknown, page: PageContent): ne
  */
 export async function handleResume(context: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const key = pendingKey(context.getExecutionId(), context.getNode().name);
-	const credentials = await context.getCredentials('autosharesTraderApi');
-	const login = pendingLogins.get(key) ?? restore(context, key, credentials);
+	const login = pendingLogins.get(key);
 	const code = readCode(context);
 	const waiting = { noWebhookResponse: true };
 
@@ -107,12 +80,12 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 		const page = {
 			title: 'This login is no longer waiting',
 			message:
-				'No login is waiting here: it finished, timed out, or could not be read back. Run the workflow again to get a new code.',
+				'This n8n has no login waiting here: it finished, timed out, or n8n restarted since it began. Run the workflow again to get a new code.',
 		};
 		if (!login && code !== undefined && context.getRequestObject().method === 'POST') {
-			// A code for a login that cannot be restored: fail rather than leave it waiting.
-			fail(context, new TokenAuthError(autosharesTrader.displayName, 'verification code', 'the login was lost before the code arrived.', {
-				description: 'The paused login could not be read back: the credential was changed while it waited, or the execution data was altered. Run the workflow again and send the new code.',
+			// A code for a login this process never saw (n8n restarted): fail rather than hang.
+			fail(context, new TokenAuthError(autosharesTrader.displayName, 'verification code', 'the login was lost before the code arrived (n8n restarted).', {
+				description: 'Run the workflow again and send the new code.',
 			}), page);
 		}
 		reply(context, 'notPending', page);
@@ -140,6 +113,7 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 	login.busy = true;
 	let outcome: ContinueOutcome;
 	try {
+		const credentials = await context.getCredentials('autosharesTraderApi');
 		outcome = await continueLogin(plainRequester(context.helpers), credentials, login, code);
 	} catch (error) {
 		pendingLogins.end(key);

@@ -1,8 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionData, IWebhookResponseData } from 'n8n-workflow';
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
-import { pendingLogins } from '../../nodes/AutosharesTrader/pendingLogins';
-import { SEALED_FIELD } from '../../nodes/AutosharesTrader/sealedLogin';
 import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
@@ -250,44 +248,6 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(answers.filter((a) => a.result?.workflowData)).toHaveLength(1);
 		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
 		expect(answers.map((a) => a.response.status).sort()).toEqual([200, 409, 409, 409, 409]);
-	});
-});
-
-describe('Autoshares Trader node: a paused login outside this process', () => {
-	it('keeps only ciphertext of the login in the waiting execution', async () => {
-		const flow = setup(twoFactor);
-		const { run } = await flow.start([{ trigger: 1 }]);
-		const stored = JSON.stringify(run.data);
-		const interim = sandbox.vendors.autoshares.issued.find((t) => t.interim)!.token;
-		expect(stored).not.toContain(interim);
-		expect(stored).toContain(SEALED_FIELD);
-	});
-
-	it('finishes after n8n restarted (or in queue mode), from the sealed pre-wait output', async () => {
-		const flow = setup(twoFactor, { outputField: 'auth' });
-		const { run } = await flow.start([{ order: 1 }, { order: 2 }]);
-		pendingLogins.clear();
-		const wrong = await flow.post(run.data, { code: '000000' });
-		expect(wrong.response.status).toBe(422);
-		pendingLogins.clear();
-		const done = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
-		expect(done.error).toBeUndefined();
-		const outputs = outputOf(done.result);
-		expect(outputs).toEqual([
-			{ order: 1, auth: expect.objectContaining({ loggedIn: true }) },
-			{ order: 2, auth: expect.objectContaining({ loggedIn: true }) },
-		]);
-		expect(JSON.stringify(outputs)).not.toContain(SEALED_FIELD);
-	});
-
-	it('cannot be opened with other credential values, and then fails as lost', async () => {
-		const flow = setup(twoFactor);
-		const { run } = await flow.start();
-		pendingLogins.clear();
-		const other = setup({ ...twoFactor, password: 'Changed#Pass1' });
-		const lost = await callResumeWebhook({ ...other.base, stored: run.data, nodeName: 'Log In', method: 'POST', body: { code: '123456' }, headers: { 'content-type': 'application/json' } });
-		expect(lost.error?.message).toMatch(/login was lost/);
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
 	});
 });
 
