@@ -81,6 +81,23 @@ async function notifyReceiver() {
 	return { url, received, close: () => server.close() };
 }
 
+/** A call to a resume URL. n8n notifies before it has saved the waiting state: retry a 409 a while. */
+async function call(url: string, init: RequestInit = {}) {
+	for (let i = 0; ; i++) {
+		const response = await fetch(url, init);
+		if (response.status !== 409 || i >= 40) return { status: response.status, text: await response.text() };
+		await response.arrayBuffer();
+		await sleep(250);
+	}
+}
+
+async function nextNotify(notify: { received: Array<Record<string, string>> }, seen: number) {
+	const deadline = Date.now() + 30_000;
+	while (notify.received.length <= seen && Date.now() < deadline) await sleep(200);
+	assert(notify.received.length > seen, 'no notify call arrived');
+	return notify.received[seen];
+}
+
 /** The last final token the sandbox issued (interim 2FA tickets excluded). */
 function lastToken(server: VendorServer): string {
 	const issued = server.issued.filter((t) => !t.interim);
@@ -112,7 +129,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 	const userFolder = path.join(work, 'user');
 	const at = `n8n ${version}:`;
 	await installPackageTarball(userFolder, tarball, log);
-	const n8n = await startN8n({ version, userFolder, log });
+	let n8n = await startN8n({ version, userFolder, log });
 	try {
 		const client = new N8nClient(n8n.baseUrl);
 		await client.setupOwner();
@@ -243,24 +260,12 @@ async function suite(version: string, tarball: string): Promise<void> {
 			await client.activateWorkflow(workflow.id);
 			const started = await postJson(client, 'autoshares-2fa', {});
 			assert(started.status === 200, `trigger answered ${started.status}`);
-			const deadline = Date.now() + 30_000;
-			while (notify.received.length === 0 && Date.now() < deadline) await sleep(200);
-			assert(notify.received.length === 1, 'no notify call arrived');
-			const { resumeUrl, step } = notify.received[0];
+			const { resumeUrl, step } = await nextNotify(notify, 0);
 			// n8n signs resume URLs from 2.x on (about 2.16); 1.x URLs carry no signature.
 			const signed = Number(version.split('.')[0]) >= 2;
 			const shape = signed ? /\/webhook-waiting\/\d+\?signature=/ : /\/webhook-waiting\/\d+$/;
 			assert(step === 'verificationCode' && shape.test(resumeUrl), `notify payload ${JSON.stringify(notify.received[0])}`);
 
-			// n8n notifies before it has saved the waiting state: retry a 409 for a few seconds.
-			const call = async (url: string, init: RequestInit = {}) => {
-				for (let i = 0; ; i++) {
-					const response = await fetch(url, init);
-					if (response.status !== 409 || i >= 40) return { status: response.status, text: await response.text() };
-					await response.arrayBuffer();
-					await sleep(250);
-				}
-			};
 			if (signed) {
 				const unsigned = await call(resumeUrl.split('?')[0]);
 				assert(unsigned.status === 401, `resume URL without its signature answered ${unsigned.status}`);
@@ -282,6 +287,40 @@ async function suite(version: string, tarball: string): Promise<void> {
 			const runText = JSON.stringify(done.data);
 			const interim = autoshares.issued.find((t) => t.interim)!.token;
 			assert(!runText.includes(interim) && !runText.includes(SANDBOX_ACCOUNTS.autoshares.appKey), 'the interim token or the app key is in the execution data');
+		});
+
+		await check(`${at} autoshares 2FA: after an n8n restart the paused login fails with a clear reason`, async () => {
+			// The interim token lives only in the memory of the process that paused the login
+			// (README): after a restart the code cannot finish it, and the execution must end
+			// with that reason rather than wait until its limit.
+			const autoshares = sandbox.vendors.autoshares;
+			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA, restart)', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autoshares.twoFactor });
+			const ref = { id: twoFactor.id, name: twoFactor.name };
+			const workflow = await client.createWorkflow(
+				chain('autoshares 2fa restart', [
+					webhookNode('autoshares-2fa-restart', 'onReceived'),
+					node('Log In', `${PACKAGE}.autosharesTrader`, 1, { operation: 'logIn', options: { notifyUrl: notify.url, waitLimitMinutes: 5 } }, { credentials: { autosharesTraderApi: ref } }),
+				]),
+			);
+			await client.activateWorkflow(workflow.id);
+			const seen = notify.received.length;
+			assert((await postJson(client, 'autoshares-2fa-restart', {})).status === 200, 'trigger failed');
+			const { resumeUrl } = await nextNotify(notify, seen);
+			const page = await call(resumeUrl, { headers: { accept: 'text/html' } });
+			assert(page.status === 200, `before the restart the resume URL answered ${page.status}`);
+
+			// Same user folder, same port: the resume URL stays valid; process memory does not.
+			const port = n8n.port;
+			await n8n.stop();
+			n8n = await startN8n({ version, userFolder, log, port });
+			const restarted = new N8nClient(n8n.baseUrl);
+			await restarted.login();
+			const lost = await call(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: autoshares.lastVerificationCode }) });
+			assert(lost.status === 403, `after the restart the code answered ${lost.status}: ${lost.text}`);
+			const done = await restarted.waitForExecution((e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 30_000, workflow.id);
+			assert(done.status === 'error', `execution ended ${done.status}`);
+			const message = JSON.stringify(done.data.resultData.error ?? '');
+			assert(/login was lost/.test(message), `execution error: ${message.slice(0, 300)}`);
 		});
 	} finally {
 		await n8n.stop();

@@ -296,7 +296,10 @@ export async function callResumeWebhook(options: {
 	headers?: IDataObject;
 }) {
 	const { WebhookContext } = await import('n8n-core');
-	const workflow = new Workflow({ id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections, active: false, nodeTypes: options.nodeTypes });
+	// waiting-webhooks.ts disables the waiting node before it runs its webhook(), so that the
+	// resumed run does not wait again.
+	const nodes = options.nodes.map((n) => (n.name === options.nodeName ? { ...n, disabled: true } : n));
+	const workflow = new Workflow({ id: 'workflow-1', name: 'test', nodes, connections: options.connections, active: false, nodeTypes: options.nodeTypes });
 	const node = workflow.getNode(options.nodeName)!;
 	const nodeType = options.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	const { req, res, out } = fakeRequestResponse(options.method, options.body ?? {}, options.query, options.headers);
@@ -309,7 +312,10 @@ export async function callResumeWebhook(options: {
 		webhookDescription: nodeType.description.webhooks!.find((w) => w.httpMethod === options.method)!,
 		workflowId: 'workflow-1',
 	};
-	const context = new WebhookContext(workflow, node, additionalData, 'manual', webhookData as never, [], JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData);
+	// ...and drops the waiting node's own pre-wait run first: webhook() never sees that output.
+	const stored = JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData;
+	stored.resultData.runData[options.nodeName]?.pop();
+	const context = new WebhookContext(workflow, node, additionalData, 'manual', webhookData as never, [], stored);
 	try {
 		const result = await nodeType.webhook!.call(context);
 		return { result, response: out, error: undefined };
