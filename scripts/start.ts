@@ -1,0 +1,653 @@
+/**
+ * `npm start`: a real n8n with this package installed the way a user installs it, one credential
+ * per vendor pointing at the vendor sandbox (test/sandbox: loopback stand-ins for the five APIs),
+ * and every example workflow from examples/ imported. Ctrl-C stops everything.
+ *
+ *   npm start                           # n8n 2.40.7
+ *   npm start -- --n8n 1.123.81         # another n8n (or START_N8N_VERSION=1.123.81)
+ *   npm start -- --port 5680            # n8n's port (default 5678 when free, else a free one)
+ *   npm start -- --check                # start, check, stop, exit 0 (or START_CHECK=1)
+ *
+ * The first run for a version downloads n8n (about 2.8 GB) into ~/.cache/n8n-nodes-token-auth
+ * (N8N_E2E_CACHE moves it) and rebuilds its native modules: about 8 minutes. Later runs reuse it.
+ * Each start wipes and recreates its own n8n user folder, <cache>/demo-<version>.
+ */
+import { spawn } from 'child_process';
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+
+import { fixtures, VENDORS } from '../test/helpers/fixtures';
+import { N8nClient, type Owner } from '../test/e2e/runtime/n8nClient';
+import { cacheRoot, ensureN8n, type Log } from '../test/e2e/runtime/n8nInstall';
+import { installPackageTarball, startN8n, type N8nInstance } from '../test/e2e/runtime/n8nProcess';
+import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from '../test/sandbox';
+
+const ROOT = path.resolve(__dirname, '..');
+const EXAMPLES = path.join(ROOT, 'examples');
+const PACKAGE = 'n8n-nodes-token-auth';
+export const DEFAULT_N8N_VERSION = '2.40.7';
+const DEFAULT_PORT = 5678;
+/** soda, galileo, sirdata, autoshares, manis: fixed when free, so URLs stay the same between runs. */
+const SANDBOX_PORTS: Record<SandboxVendorId, number> = { soda: 5701, galileo: 5702, sirdata: 5703, autoshares: 5704, manis: 5705 };
+const SANDBOX_NAMES: Record<SandboxVendorId, string> = { soda: 'Soda Cloud', galileo: 'Galileo', sirdata: 'Sirdata', autoshares: 'Autoshares Trader', manis: 'Manis' };
+
+export const DEMO_OWNER: Owner = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Demo-Passw0rd' };
+
+/**
+ * The credentials npm start creates, named as the examples name them: n8n's own default name for
+ * a new credential ("<type name without API> account"), so that an example imported by hand into
+ * another n8n finds a credential created there with the default name.
+ */
+const CREDENTIAL_NAMES: Record<(typeof VENDORS)[number], string> = {
+	sodaCloud: 'Soda Cloud account',
+	galileo: 'Galileo account',
+	sirdata: 'Sirdata account',
+	autosharesTrader: 'Autoshares Trader account',
+	manis: 'Manis account',
+};
+const TWO_FACTOR_CREDENTIAL = 'Autoshares Trader 2FA account';
+
+/**
+ * Where the examples point (the vendors' real hosts, or a clearly named placeholder where the
+ * vendor documents no public endpoint) and where npm start points them instead. First match wins.
+ */
+function sandboxUrls(sandbox: Sandbox): Array<[string, string]> {
+	const v = sandbox.vendors;
+	return [
+		// Placeholders: the sandbox's echo checks the vendor's header exactly and answers 200.
+		['https://partner-api.sddan.com/api/v1/YOUR-ENDPOINT', `${v.sirdata.origin}/__sandbox/echo`],
+		['https://YOUR-MANIS-API-HOST/api/v1/YOUR-ENDPOINT', `${v.manis.origin}/__sandbox/echo`],
+		['https://reporting.cloud.soda.io/v1', v.soda.baseUrl],
+		['https://reporting.cloud.us.soda.io/v1', v.soda.baseUrl],
+		['https://api.galileo.ai', v.galileo.baseUrl],
+		['https://pub-api-et-demo-prod.etnasoft.us/api', v.autoshares.baseUrl],
+		['https://partner-api.sddan.com', v.sirdata.baseUrl],
+		['https://YOUR-MANIS-API-HOST', v.manis.baseUrl],
+	];
+}
+
+type Json = Record<string, unknown>;
+
+export interface ExampleWorkflow {
+	file: string;
+	json: Json;
+}
+
+export interface ImportedWorkflow {
+	id: string;
+	name: string;
+	file: string;
+	url: string;
+}
+
+/** What the Autoshares Trader node's Notify URL receives before it pauses for a code. */
+export interface TwoFactorEvent {
+	resumeUrl: string;
+	step: string;
+	reason?: string;
+	waitUntil?: string;
+	/** The code the sandbox "sent by SMS" for this login. */
+	code?: string;
+}
+
+export interface DemoOptions {
+	version: string;
+	/** n8n's port; default 5678 when free, else a free one. */
+	port?: number;
+	/** Folder under cacheRoot() used as n8n's user folder, wiped at each start; default demo-<version>. */
+	folderName?: string;
+	/** Run `npm run build` first (default true). */
+	build?: boolean;
+	log?: Log;
+	/** Called for every notify of a paused Autoshares login (the demo's own receiver). */
+	onTwoFactor?: (event: TwoFactorEvent) => void;
+	/** Called when the sandbox issues a new verification code (polled every second). */
+	onVerificationCode?: (code: string) => void;
+}
+
+export interface Demo {
+	version: string;
+	n8n: N8nInstance;
+	editorUrl: string;
+	owner: Owner;
+	/** Signed in as the owner. */
+	client: N8nClient;
+	sandbox: Sandbox;
+	credentials: Array<{ id: string; name: string; type: string }>;
+	workflows: ImportedWorkflow[];
+	/** The URL the 2FA example's Log In node notifies; every event it received. */
+	notifyUrl: string;
+	twoFactorEvents: TwoFactorEvent[];
+	userFolder: string;
+	stop(): Promise<void>;
+}
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+function timestamped(line: string): void {
+	console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+export function loadExamples(dir = EXAMPLES): ExampleWorkflow[] {
+	return fs
+		.readdirSync(dir)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => ({ file, json: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Json }));
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+	return await new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+function runInherited(command: string, args: string[]): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+		child.on('error', reject);
+		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code})`))));
+	});
+}
+
+function capture(command: string, args: string[]): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+		let output = '';
+		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		child.on('error', reject);
+		child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code})`))));
+	});
+}
+
+/** `npm pack` of the built package into `into`, as it would be published. */
+async function pack(into: string): Promise<string> {
+	const output = await capture('npm', ['pack', '--json', '--pack-destination', into]);
+	const [{ filename }] = JSON.parse(output) as Array<{ filename: string }>;
+	return path.join(into, path.basename(filename));
+}
+
+/** A tiny receiver for the Autoshares Trader node's Notify URL: the resume URL arrives here. */
+async function notifyReceiver(onEvent: (event: TwoFactorEvent) => void) {
+	const server = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+		req.on('end', () => {
+			try {
+				onEvent(JSON.parse(body) as TwoFactorEvent);
+				res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+			} catch {
+				res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"expected JSON"}');
+			}
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/autoshares-2fa`;
+	return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function rewriteUrl(value: string, urls: Array<[string, string]>): string {
+	const expression = value.startsWith('=');
+	const text = expression ? value.slice(1) : value;
+	for (const [from, to] of urls) {
+		if (text === from || text.startsWith(`${from}/`) || text.startsWith(`${from}?`)) {
+			return `${expression ? '=' : ''}${to}${text.slice(from.length)}`;
+		}
+	}
+	return value;
+}
+
+function rewriteStrings(value: unknown, urls: Array<[string, string]>): unknown {
+	if (typeof value === 'string') return rewriteUrl(value, urls);
+	if (Array.isArray(value)) return value.map((entry) => rewriteStrings(entry, urls));
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, rewriteStrings(entry, urls)]));
+	}
+	return value;
+}
+
+/**
+ * An example as npm start imports it: credentials by name replaced by the ones created here
+ * (by type when no name matches), vendor URLs pointed at the sandbox, and the 2FA Log In's empty
+ * Notify URL pointed at the demo's receiver so the resume URL can be printed.
+ */
+export function prepareExample(
+	example: ExampleWorkflow,
+	credentials: Array<{ id: string; name: string; type: string }>,
+	urls: Array<[string, string]>,
+	notifyUrl: string,
+	log: Log = () => {},
+): Json {
+	const nodes = (example.json.nodes as Json[]).map((original) => {
+		const node: Json = { ...original, parameters: rewriteStrings(original.parameters ?? {}, urls) };
+		if (original.credentials) {
+			const replaced: Record<string, { id: string; name: string }> = {};
+			for (const [type, reference] of Object.entries(original.credentials as Record<string, { name?: string }>)) {
+				const match =
+					credentials.find((c) => c.type === type && c.name === reference.name) ?? credentials.find((c) => c.type === type);
+				if (!match) throw new Error(`examples/${example.file}: node "${String(original.name)}" uses a ${type} credential, and npm start creates none`);
+				if (match.name !== reference.name) log(`examples/${example.file}: "${String(original.name)}" gets "${match.name}" (no credential named "${String(reference.name)}")`);
+				replaced[type] = { id: match.id, name: match.name };
+			}
+			node.credentials = replaced;
+		}
+		if (node.type === `${PACKAGE}.autosharesTrader`) {
+			const parameters = node.parameters as Json;
+			const options = (parameters.options ?? {}) as Json;
+			if ((parameters.operation ?? 'logIn') === 'logIn' && !options.notifyUrl) {
+				parameters.options = { ...options, notifyUrl };
+			}
+		}
+		return node;
+	});
+	return { name: example.json.name, nodes, connections: example.json.connections, settings: example.json.settings ?? { executionOrder: 'v1' } };
+}
+
+function pidAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Builds and packs the package, gets n8n, starts the sandbox and n8n with the package installed,
+ * sets up the owner, the credentials and the example workflows. `stop()` undoes all of it.
+ */
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+	const log = options.log ?? timestamped;
+	const { version } = options;
+	const root = cacheRoot();
+	const userFolder = path.join(root, options.folderName ?? `demo-${version}`);
+	const pidFile = `${userFolder}.pid`;
+	const cleanups: Array<() => Promise<void> | void> = [];
+	let stopped: Promise<void> | undefined;
+	const stop = () =>
+		(stopped ??= (async () => {
+			for (const cleanup of cleanups.reverse()) {
+				try {
+					await cleanup();
+				} catch (error) {
+					log(`while stopping: ${(error as Error).message}`);
+				}
+			}
+		})());
+
+	try {
+		fs.mkdirSync(root, { recursive: true });
+		const other = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : 0;
+		if (other && other !== process.pid && pidAlive(other)) {
+			throw new Error(`another npm start uses ${userFolder} (pid ${other}): stop it first (Ctrl-C in its terminal, or kill ${other})`);
+		}
+		fs.writeFileSync(pidFile, String(process.pid));
+		cleanups.push(() => fs.rmSync(pidFile, { force: true }));
+
+		if (options.build !== false) {
+			log('building the package (npm run build)');
+			await runInherited('npm', ['run', 'build']);
+		}
+		fs.rmSync(userFolder, { recursive: true, force: true });
+		fs.mkdirSync(userFolder, { recursive: true });
+		const tarball = await pack(userFolder);
+		log(`packed ${path.basename(tarball)}`);
+
+		const install = path.join(root, `n8n-${version}`);
+		// ensureN8n's own marker of a finished install (test/e2e/runtime/n8nInstall.ts).
+		if (!fs.existsSync(path.join(install, '.install-complete.json'))) {
+			log(`n8n ${version} is not in ${root} yet: downloading it (about 2.8 GB) and rebuilding its native`);
+			log('modules for Node 24 takes about 8 minutes, once; later starts reuse it. Progress follows.');
+		}
+		await ensureN8n(version, log);
+
+		const ports: Partial<Record<SandboxVendorId, number>> = {};
+		for (const id of VENDOR_IDS) ports[id] = (await portIsFree(SANDBOX_PORTS[id])) ? SANDBOX_PORTS[id] : 0;
+		const sandbox = await startSandbox({ ports });
+		cleanups.push(() => sandbox.close());
+		log(`vendor sandbox up: ${VENDOR_IDS.map((id) => `${id} ${sandbox.vendors[id].origin}`).join(', ')}`);
+
+		const twoFactorEvents: TwoFactorEvent[] = [];
+		const notify = await notifyReceiver((event) => {
+			const withCode = { ...event, code: sandbox.vendors.autoshares.lastVerificationCode };
+			twoFactorEvents.push(withCode);
+			options.onTwoFactor?.(withCode);
+		});
+		cleanups.push(() => notify.close());
+		let lastCode = sandbox.vendors.autoshares.lastVerificationCode;
+		const poll = setInterval(() => {
+			const code = sandbox.vendors.autoshares.lastVerificationCode;
+			if (code && code !== lastCode) options.onVerificationCode?.(code);
+			lastCode = code;
+		}, 1000);
+		cleanups.push(() => clearInterval(poll));
+
+		log(`installing ${path.basename(tarball)} into ${path.join(userFolder, '.n8n', 'nodes')}`);
+		await installPackageTarball(userFolder, tarball, log);
+		const port = options.port ?? ((await portIsFree(DEFAULT_PORT)) ? DEFAULT_PORT : undefined);
+		if (port === undefined) log(`port ${DEFAULT_PORT} is taken: n8n gets a free port`);
+		const n8n = await startN8n({ version, userFolder, port, log });
+		cleanups.push(() => n8n.stop());
+
+		const client = new N8nClient(n8n.baseUrl, DEMO_OWNER);
+		await client.setupOwner();
+		const fx = fixtures(sandbox);
+		const credentials: Demo['credentials'] = [];
+		for (const vendor of VENDORS) {
+			const created = await client.createCredential(fx[vendor].credentialType, CREDENTIAL_NAMES[vendor], fx[vendor].good);
+			credentials.push({ id: created.id, name: created.name, type: fx[vendor].credentialType });
+		}
+		const twoFactor = await client.createCredential('autosharesTraderApi', TWO_FACTOR_CREDENTIAL, {
+			...fx.autosharesTrader.good,
+			...SANDBOX_ACCOUNTS.autoshares.twoFactor,
+		});
+		credentials.push({ id: twoFactor.id, name: twoFactor.name, type: 'autosharesTraderApi' });
+		log(`created ${credentials.length} credentials`);
+
+		const urls = sandboxUrls(sandbox);
+		const workflows: ImportedWorkflow[] = [];
+		for (const example of loadExamples()) {
+			const created = await client.createWorkflow(prepareExample(example, credentials, urls, notify.url, log));
+			workflows.push({ id: created.id, name: created.name, file: example.file, url: `${n8n.baseUrl}/workflow/${created.id}` });
+		}
+		log(`imported ${workflows.length} example workflows from examples/`);
+
+		return {
+			version,
+			n8n,
+			editorUrl: n8n.baseUrl,
+			owner: DEMO_OWNER,
+			client,
+			sandbox,
+			credentials,
+			workflows,
+			notifyUrl: notify.url,
+			twoFactorEvents,
+			userFolder,
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+// ---- what npm start prints ----
+
+export function banner(demo: Demo, seconds: number): string {
+	const { sandbox } = demo;
+	const width = Math.max(...demo.workflows.map((w) => w.name.length));
+	const lines = [
+		'',
+		`n8n ${demo.version} with ${PACKAGE} is running (ready after ${seconds} s)`,
+		'',
+		`  Editor       ${demo.editorUrl}`,
+		`  Log in       ${demo.owner.email}  /  ${demo.owner.password}`,
+		'',
+		'  Example workflows (from examples/, pointed at the sandbox):',
+		...demo.workflows.map((w) => `    ${w.name.padEnd(width)}  ${w.url}`),
+		'',
+		`  Credentials: ${demo.credentials.map((c) => c.name).join(', ')}`,
+		'',
+		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts):',
+		...VENDOR_IDS.map((id) => `    ${SANDBOX_NAMES[id].padEnd(18)} ${sandbox.vendors[id].baseUrl}`),
+		'    accounts: npx tsx test/sandbox/cli.ts prints them; these credentials already use them',
+		'',
+		'  Two-factor login: open "Autoshares Trader: two-factor login" and click Execute workflow.',
+		'  Log In pauses; the verification code the sandbox "sends" and the page to type it into',
+		'  are printed here.',
+		'',
+		`  n8n's log: ${demo.n8n.logFile}`,
+		'  Ctrl-C stops n8n and the sandbox.',
+		'',
+	];
+	return lines.join('\n');
+}
+
+function printTwoFactor(event: TwoFactorEvent): void {
+	const code = event.code ?? '(see the code line above)';
+	console.log(
+		[
+			'',
+			`[2FA] Log In is waiting for the ${event.step === 'pin' ? 'PIN' : 'verification code'} ${code}. Type it on this page:`,
+			`        ${event.resumeUrl}`,
+			`      or: curl -X POST -H 'content-type: application/json' -d '{"code":"${code}"}' '${event.resumeUrl}'`,
+			'',
+		].join('\n'),
+	);
+}
+
+// ---- --check ----
+
+interface CheckResult {
+	passed: number;
+	failed: number;
+}
+
+/** What the last node of each example must output when it ran against the sandbox. */
+const EXPECTED: Record<string, (json: Json) => boolean> = {
+	'soda-cloud.json': (json) => typeof json.last_etl_refresh === 'string',
+	'galileo.json': (json) => json.email === SANDBOX_ACCOUNTS.galileo.user.email,
+	'sirdata.json': (json) => json.ok === true && json.vendor === 'sirdata',
+	'autoshares-trader.json': (json) => json.Login === SANDBOX_ACCOUNTS.autoshares.plain.username,
+	'manis.json': (json) => json.ok === true && json.vendor === 'manis',
+};
+
+/** The imported workflow with its Manual Trigger swapped for a Webhook, so a check can run it. */
+function withWebhookTrigger(workflow: Json, webhookPath: string, responseMode: 'lastNode' | 'onReceived'): Json {
+	const nodes = (workflow.nodes as Json[]).map((node) =>
+		node.type === 'n8n-nodes-base.manualTrigger'
+			? {
+					...node,
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					parameters: { httpMethod: 'POST', path: webhookPath, responseMode, responseData: 'allEntries', options: {} },
+					webhookId: randomUUID(),
+				}
+			: node,
+	);
+	return { name: `${String(workflow.name)} [check]`, nodes, connections: workflow.connections, settings: workflow.settings };
+}
+
+export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<CheckResult> {
+	const result: CheckResult = { passed: 0, failed: 0 };
+	const check = async (name: string, run: () => Promise<void>) => {
+		try {
+			await run();
+			result.passed++;
+			log(`PASS ${name}`);
+		} catch (error) {
+			result.failed++;
+			log(`FAIL ${name}\n       ${(error as Error).message.split('\n').join('\n       ')}`);
+		}
+	};
+	const assert: (condition: unknown, message: string) => asserts condition = (condition, message) => {
+		if (!condition) throw new Error(message);
+	};
+
+	await check('the editor answers', async () => {
+		for (const page of ['/', '/signin']) {
+			const response = await fetch(`${demo.editorUrl}${page}`);
+			const text = await response.text();
+			assert(response.status === 200 && /text\/html/.test(response.headers.get('content-type') ?? ''), `${page}: ${response.status}`);
+			assert(text.includes('id="app"'), `${page} is not n8n's editor page`);
+		}
+	});
+
+	const client = new N8nClient(demo.editorUrl, demo.owner);
+	await check(`the printed login works (${demo.owner.email})`, async () => await client.login());
+
+	await check('both nodes of the package are loaded', async () => {
+		const names = new Set((await client.nodeTypes()).map((t) => t.name));
+		for (const name of ['getToken', 'autosharesTrader']) assert(names.has(`${PACKAGE}.${name}`), `${PACKAGE}.${name} is not loaded`);
+	});
+
+	await check('the credentials are listed', async () => {
+		const listed = new Set((await client.rest<Array<{ name: string }>>('GET', '/rest/credentials')).map((c) => c.name));
+		for (const c of demo.credentials) assert(listed.has(c.name), `${c.name} is not listed`);
+	});
+
+	await check(`the ${demo.workflows.length} example workflows are listed`, async () => {
+		const examples = loadExamples();
+		assert(demo.workflows.length === examples.length && examples.length > 0, `${demo.workflows.length} imported of ${examples.length}`);
+		const listed = new Set((await client.rest<Array<{ name: string }>>('GET', '/rest/workflows')).map((w) => w.name));
+		for (const w of demo.workflows) assert(listed.has(w.name), `"${w.name}" is not listed`);
+	});
+
+	for (const workflow of demo.workflows) {
+		const expected = EXPECTED[workflow.file];
+		if (!expected) continue;
+		await check(`${workflow.file} runs against the sandbox`, async () => {
+			const stored = await client.getWorkflow(workflow.id);
+			const webhookPath = `check-${workflow.file.replace(/\.json$/, '')}`;
+			const clone = await client.createWorkflow(withWebhookTrigger(stored, webhookPath, 'lastNode'));
+			await client.activateWorkflow(clone.id);
+			const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+			const text = await response.text();
+			assert(response.status === 200, `answered ${response.status}: ${text.slice(0, 300)}`);
+			const items = JSON.parse(text) as Json[];
+			assert(Array.isArray(items) && items.length === 1 && expected(items[0]), `unexpected output ${text.slice(0, 300)}`);
+		});
+	}
+
+	const twoFactor = demo.workflows.find((w) => w.file === 'autoshares-trader-2fa.json');
+	if (twoFactor) {
+		await check('autoshares-trader-2fa.json pauses, prints the code and resume URL, and goes on with the code', async () => {
+			const stored = await client.getWorkflow(twoFactor.id);
+			const clone = await client.createWorkflow(withWebhookTrigger(stored, 'check-autoshares-2fa', 'onReceived'));
+			await client.activateWorkflow(clone.id);
+			const before = demo.twoFactorEvents.length;
+			const started = await client.callWebhook('check-autoshares-2fa', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+			assert(started.status === 200, `the trigger answered ${started.status}`);
+			await started.arrayBuffer();
+			const deadline = Date.now() + 30_000;
+			while (demo.twoFactorEvents.length === before && Date.now() < deadline) await sleep(200);
+			const event = demo.twoFactorEvents[before];
+			assert(event, 'no notify arrived from Log In');
+			assert(event.code === demo.sandbox.vendors.autoshares.lastVerificationCode && /\/webhook-waiting\//.test(event.resumeUrl), `notify ${JSON.stringify(event)}`);
+			// n8n notifies before it has saved the waiting state: retry a 409 for a few seconds.
+			let status = 0;
+			let body = '';
+			for (let i = 0; i < 40; i++) {
+				const response = await fetch(event.resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: event.code }) });
+				status = response.status;
+				body = await response.text();
+				if (status !== 409) break;
+				await sleep(250);
+			}
+			assert(status === 200, `the resume URL answered ${status}: ${body.slice(0, 300)}`);
+			const done = await client.waitForExecution((e) => !['waiting', 'running', 'new'].includes(e.status), 30_000, clone.id);
+			assert(done.status === 'success', `the execution ended ${done.status}`);
+			const account = done.data.resultData.runData['Account Info']?.[0]?.data?.main[0]?.[0]?.json;
+			assert(account?.Login === SANDBOX_ACCOUNTS.autoshares.twoFactor.username, `Account Info got ${JSON.stringify(account)}`);
+			assert(!done.data.resultData.runData['No code arrived'], 'the false branch ran');
+		});
+	}
+	return result;
+}
+
+// ---- command line ----
+
+interface Args {
+	version: string;
+	port?: number;
+	check: boolean;
+}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
+	const truthy = (value: string | undefined) => value !== undefined && !['', '0', 'false', 'no'].includes(value.toLowerCase());
+	const args: Args = { version: env.START_N8N_VERSION || DEFAULT_N8N_VERSION, check: truthy(env.START_CHECK) || truthy(env.npm_config_check) };
+	for (let i = 0; i < argv.length; i++) {
+		const [flag, inline] = argv[i].split('=', 2);
+		const value = () => {
+			const v = inline ?? argv[++i];
+			if (v === undefined) throw new Error(`${flag} needs a value`);
+			return v;
+		};
+		if (flag === '--check') args.check = true;
+		else if (flag === '--n8n') args.version = value();
+		else if (flag === '--port') args.port = Number(value());
+		else if (/^\d+\.\d+\.\d+$/.test(flag)) args.version = flag; // `npm start --n8n 1.123.81` leaves only the version here
+		else if (flag === '--help' || flag === '-h') {
+			console.log('usage: npm start -- [--n8n VERSION] [--port PORT] [--check]');
+			process.exit(0);
+		} else throw new Error(`unknown argument ${argv[i]} (usage: npm start -- [--n8n VERSION] [--port PORT] [--check])`);
+	}
+	if (args.port !== undefined && !(Number.isInteger(args.port) && args.port > 0 && args.port < 65536)) throw new Error('--port needs a port number');
+	return args;
+}
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	let args: Args;
+	try {
+		args = parseArgs(process.argv.slice(2));
+	} catch (error) {
+		console.error((error as Error).message);
+		process.exit(2);
+	}
+	let demo: Demo | undefined;
+	let stopping = false;
+	const shutdown = async (reason: string, code: number) => {
+		if (stopping) return;
+		stopping = true;
+		timestamped(`${reason}: stopping n8n and the sandbox`);
+		// Before startDemo returns there is nothing of ours to stop but what it stops itself on
+		// failure; n8n's own exit handlers (n8nProcess) kill its process group in any case.
+		await demo?.stop();
+		timestamped('stopped');
+		process.exit(code);
+	};
+	let firstSignalAt = 0;
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.on(signal, () => {
+			if (stopping) {
+				// Ctrl-C reaches this process twice (from the terminal and relayed by tsx): only a
+				// later second Ctrl-C means "leave now" (n8n is killed on exit all the same).
+				if (Date.now() - firstSignalAt > 2000) process.exit(130);
+				return;
+			}
+			firstSignalAt = Date.now();
+			void shutdown(signal, 0);
+		});
+	}
+
+	timestamped(`npm start: n8n ${args.version} with ${PACKAGE}${args.check ? ' (--check)' : ''}`);
+	try {
+		demo = await startDemo({
+			version: args.version,
+			port: args.port,
+			onTwoFactor: printTwoFactor,
+			onVerificationCode: (code) => timestamped(`[2FA] the sandbox "sent" Autoshares verification code ${code}`),
+		});
+	} catch (error) {
+		console.error(`\nnpm start failed: ${(error as Error).message}`);
+		process.exit(1);
+	}
+	const readyAfter = Math.round((Date.now() - started) / 1000);
+	console.log(banner(demo, readyAfter));
+	if (!args.check) return; // runs until Ctrl-C
+
+	const result = await checkDemo(demo);
+	const pid = demo.n8n.pid;
+	await demo.stop();
+	let leftover = true;
+	try {
+		process.kill(-pid, 0);
+	} catch {
+		leftover = false;
+	}
+	console.log(`${leftover ? 'FAIL n8n is still running' : 'PASS n8n, the sandbox and the receiver are stopped'}`);
+	if (leftover) result.failed++;
+	else result.passed++;
+	console.log(`\nnpm start --check (n8n ${args.version}): ${Math.round((Date.now() - started) / 1000)} s`);
+	console.log(`${result.passed} passed, ${result.failed} failed`);
+	process.exit(result.failed === 0 ? 0 : 1);
+}
+
+if (require.main === module) void main();
