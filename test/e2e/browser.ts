@@ -1,0 +1,236 @@
+/**
+ * A look at the package in n8n's editor, as a person sees it: starts n8n the way `npm start`
+ * does, drives Debian's Chromium with playwright-core and saves the README's screenshots.
+ *
+ *   npx tsx test/e2e/browser.ts                  # n8n 2.40.7, writes docs/screenshots/*.png
+ *   npx tsx test/e2e/browser.ts --n8n 1.123.81 --out /tmp/shots   # another n8n, elsewhere
+ *
+ * Needs /usr/bin/chromium (installed here with apt-get when missing and running as root) and
+ * playwright-core (a devDependency; it never downloads a browser of its own).
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import { DEFAULT_N8N_VERSION, startDemo, type Demo } from '../../scripts/start';
+
+const ROOT = path.resolve(__dirname, '../..');
+const outFlag = process.argv.indexOf('--out');
+const OUT = outFlag !== -1 && process.argv[outFlag + 1] ? path.resolve(process.argv[outFlag + 1]) : path.join(ROOT, 'docs', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const VIEWPORT = { width: 1280, height: 800 };
+
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+function ensureChromium(): void {
+	if (spawnSync('which', ['chromium']).status === 0 && fs.existsSync(CHROMIUM)) return;
+	if (process.getuid?.() !== 0) throw new Error(`no ${CHROMIUM}: install Debian's chromium (sudo apt-get update && sudo apt-get install -y chromium)`);
+	log('installing Debian chromium (apt-get update, apt-get install -y chromium)');
+	execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+	execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+async function shot(page: Page, name: string, dir = OUT): Promise<void> {
+	const file = path.join(dir, name);
+	await page.screenshot({ path: file });
+	log(`saved ${path.relative(ROOT, file)} (${Math.round(fs.statSync(file).size / 1024)} kB)`);
+}
+
+async function signIn(page: Page, demo: Demo): Promise<void> {
+	await page.goto(`${demo.editorUrl}/signin`);
+	const email = page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first();
+	await email.waitFor();
+	await email.fill(demo.owner.email);
+	await page.locator('input[type="password"]').first().fill(demo.owner.password);
+	await page.keyboard.press('Enter');
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 30_000 });
+	log(`signed in as ${demo.owner.email}`);
+}
+
+/** n8n sometimes greets a new owner with a modal or a callout: close what can be closed. */
+async function dismissPopups(page: Page): Promise<void> {
+	for (let i = 0; i < 3; i++) {
+		const close = page.locator('.el-dialog__headerbtn:visible, [data-test-id="close-button"]:visible, .el-message-box__headerbtn:visible').first();
+		if (!(await close.isVisible().catch(() => false))) return;
+		await close.click().catch(() => {});
+		await page.waitForTimeout(300);
+	}
+}
+
+async function openCanvas(page: Page, url: string): Promise<void> {
+	await page.goto(url);
+	await page.locator('.vue-flow, [data-test-id="canvas"], #canvas').first().waitFor({ timeout: 60_000 });
+	await page.waitForTimeout(1500);
+	await dismissPopups(page);
+}
+
+/** Click an empty spot of the canvas, press N and search the nodes panel. */
+async function searchNodes(page: Page, demo: Demo, query: string, file: string, ndvFile?: string): Promise<void> {
+	await openCanvas(page, `${demo.editorUrl}/workflow/new`);
+	await page.mouse.click(900, 560);
+	await page.keyboard.press('n');
+	const creator = page.locator('[data-test-id="node-creator"]');
+	if (!(await creator.isVisible({ timeout: 3000 }).catch(() => false))) {
+		// n8n 1.x did not take the key here: its "+" button opens the same panel.
+		await page.locator('[data-test-id="node-creator-plus-button"]').first().click();
+	}
+	await creator.waitFor({ timeout: 15_000 });
+	await page.keyboard.type(query, { delay: 40 });
+	await creator.getByText(query, { exact: false }).first().waitFor({ timeout: 15_000 });
+	// Our nodes, not n8n's own: the package's results carry their display names.
+	await page.waitForTimeout(800);
+	await shot(page, file);
+	if (!ndvFile) return;
+	// Add it: the node's settings open.
+	await creator.getByText(query, { exact: true }).first().click();
+	// A community node first shows its details ("Installed", "Via npm") with an Add button.
+	const add = page.getByRole('button', { name: /add to workflow/i });
+	if (await add.isVisible({ timeout: 3000 }).catch(() => false)) await add.click();
+	await page.getByText('Parameters', { exact: true }).first().waitFor({ timeout: 15_000 });
+	await page.waitForTimeout(1200);
+	// Open the credential list: every credential of the five vendors' types is offered there.
+	await page.locator('[data-test-id="node-credentials-select"]').first().click();
+	await page.getByText('Soda Cloud account').last().waitFor({ timeout: 10_000 });
+	await page.waitForTimeout(600);
+	await shot(page, ndvFile);
+	await page.keyboard.press('Escape');
+	await page.keyboard.press('Escape');
+}
+
+async function credentialForm(page: Page, demo: Demo): Promise<void> {
+	// n8n routes /home/credentials/create to the "Add new credential" type picker.
+	await page.goto(`${demo.editorUrl}/home/credentials/create`);
+	const picker = page.locator('[data-test-id="credential-select-modal"], .el-dialog').first();
+	await picker.waitFor({ timeout: 30_000 });
+	const select = picker.locator('input').first();
+	await select.click();
+	await page.keyboard.type('Soda Cloud', { delay: 40 });
+	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible').filter({ hasText: 'Soda Cloud API' }).first().click();
+	await picker.getByRole('button', { name: /continue/i }).click();
+	const form = page.locator('[data-test-id="credential-edit-dialog"], [data-test-id="editCredential-modal"]').first();
+	await form.waitFor({ timeout: 15_000 });
+	await form.getByText('Region').first().waitFor({ timeout: 15_000 });
+	await page.waitForTimeout(800);
+	await shot(page, 'credential-soda-cloud.png');
+	await page.keyboard.press('Escape');
+}
+
+async function openExample(page: Page, demo: Demo, file: string): Promise<void> {
+	const workflow = demo.workflows.find((w) => w.file === file);
+	if (!workflow) throw new Error(`examples/${file} was not imported`);
+	await openCanvas(page, workflow.url);
+	await page.locator('.vue-flow__node').first().waitFor({ timeout: 15_000 });
+	await page.waitForTimeout(1000);
+}
+
+async function executeWorkflow(page: Page): Promise<void> {
+	const button = page.locator('[data-test-id="execute-workflow-button"]');
+	if (await button.isVisible().catch(() => false)) await button.click();
+	else await page.keyboard.press('Control+Enter'); // the editor's own shortcut
+}
+
+/** Waits until the node with this label shows its success mark on the canvas. */
+async function waitForNodeSuccess(page: Page, label: string, timeout = 30_000): Promise<void> {
+	// Canvas nodes only: a sticky note may mention the same name.
+	const node = page.locator('[data-test-id="canvas-node"]').filter({ hasText: label }).first();
+	await node.locator('[data-test-id="canvas-node-status-success"]').first().waitFor({ timeout });
+}
+
+/** Soda example run against the sandbox, then the Get Token node's output. */
+async function sodaRun(page: Page, demo: Demo): Promise<void> {
+	await openExample(page, demo, 'soda-cloud.json');
+	await executeWorkflow(page);
+	await waitForNodeSuccess(page, 'Last ETL Refresh');
+	await page.waitForTimeout(800);
+	await shot(page, 'workflow-soda-cloud-run.png');
+	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Get Token' }).first().dblclick();
+	const output = page.locator('[data-test-id="ndv-output-panel"], [data-test-id="output-panel"]').first();
+	await output.waitFor({ timeout: 15_000 });
+	const json = output.getByText('JSON', { exact: true }).first();
+	if (await json.isVisible().catch(() => false)) await json.click();
+	await output.getByText('expiresAt').first().waitFor({ timeout: 15_000 });
+	await page.waitForTimeout(800);
+	await shot(page, 'get-token-output.png');
+	await page.keyboard.press('Escape');
+}
+
+/** The 2FA example: Log In pauses, the code page, then the run going on with the code. */
+async function twoFactorRun(page: Page, demo: Demo): Promise<void> {
+	await openExample(page, demo, 'autoshares-trader-2fa.json');
+	await shot(page, 'workflow-autoshares-2fa.png');
+	const before = demo.twoFactorEvents.length;
+	await executeWorkflow(page);
+	const deadline = Date.now() + 30_000;
+	while (demo.twoFactorEvents.length === before && Date.now() < deadline) await page.waitForTimeout(200);
+	const event = demo.twoFactorEvents[before];
+	if (!event?.code) throw new Error('Log In did not notify a paused login');
+	// n8n notifies before it has saved the waiting state: give it a moment before opening the page.
+	await page.waitForTimeout(1500);
+	const codePage = await page.context().newPage();
+	try {
+		await codePage.goto(event.resumeUrl);
+		const input = codePage.locator('input[name="code"], input').first();
+		await input.waitFor({ timeout: 15_000 });
+		await input.fill(event.code);
+		await shot(codePage, 'autoshares-2fa-code-page.png');
+		await Promise.all([codePage.waitForNavigation({ timeout: 15_000 }), codePage.keyboard.press('Enter')]);
+		await codePage.waitForTimeout(500);
+		log(`the code page answered: ${(await codePage.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
+	} finally {
+		await codePage.close();
+	}
+	await waitForNodeSuccess(page, 'Account Info');
+	await page.waitForTimeout(800);
+	await shot(page, 'workflow-autoshares-2fa-run.png');
+}
+
+async function main(): Promise<void> {
+	const flag = process.argv.indexOf('--n8n');
+	const version = flag !== -1 && process.argv[flag + 1] ? process.argv[flag + 1] : DEFAULT_N8N_VERSION;
+	ensureChromium();
+	fs.mkdirSync(OUT, { recursive: true });
+
+	// Its own user folder, so a running `npm start` of the same version is left alone.
+	const demo = await startDemo({ version, folderName: `screenshots-${version}`, log });
+	let browser: Browser | undefined;
+	let failed = false;
+	try {
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			headless: true,
+			args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+		});
+		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		await signIn(page, demo);
+		const steps: Array<[string, () => Promise<void>]> = [
+			['nodes panel: Get Token', async () => await searchNodes(page, demo, 'Get Token', 'nodes-panel-get-token.png', 'get-token-node.png')],
+			['nodes panel: Autoshares', async () => await searchNodes(page, demo, 'Autoshares', 'nodes-panel-autoshares.png')],
+			['credential form: Soda Cloud API', async () => await credentialForm(page, demo)],
+			['example workflow: Soda Cloud run and Get Token output', async () => await sodaRun(page, demo)],
+			['example workflow: two-factor login', async () => await twoFactorRun(page, demo)],
+		];
+		for (const [name, step] of steps) {
+			try {
+				await step();
+			} catch (error) {
+				failed = true;
+				log(`FAILED ${name}: ${(error as Error).message.split('\n')[0]}`);
+				await shot(page, `failed-${name.replace(/\W+/g, '-')}.png`, os.tmpdir()).catch(() => {});
+			}
+		}
+	} finally {
+		await browser?.close();
+		await demo.stop();
+	}
+	log(failed ? `some screenshots failed (see ${os.tmpdir()}/failed-*.png)` : `screenshots in ${path.relative(ROOT, OUT)}/`);
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+	console.error((error as Error).stack ?? String(error));
+	process.exit(1);
+});
