@@ -5,7 +5,7 @@ import { config } from '@n8n/node-cli/eslint';
 // processes, timers and the console, and throw plain errors, which the shipped code must not.
 export default [
 	...config,
-	{ ignores: ['dist/**', 'coverage/**', 'node_modules/**', '*.js', '*.mjs'] },
+	{ ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.tmp/**', '.e2e/**', '*.js', '*.mjs'] },
 	{
 		files: ['test/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
