@@ -217,10 +217,16 @@ describe('a connection closed in the middle of the body', () => {
 	it.concurrent.each(VENDORS)('%s', async (vendor) => {
 		const observed = await Promise.all(PATHS.map(async (path) => await observe(path, vendor, { kind: 'truncated', abortConnection: true })));
 		const name = providers[vendor].displayName;
+		const legacyHelper = vendor === 'sirdata';
 		for (const run of observed) {
 			expect(run.errorName).toBe(run.path === 'node' ? 'NodeApiError' : 'TokenAuthError');
-			expect(run.message).toMatch(new RegExp(`^${name} (token request: the connection failed before an answer arrived|token answer: the answer is not valid JSON)`));
-			expect(run.tokenCalls).toBe(/connection failed/.test(run.message) ? 3 : 1);
+			if (legacyHelper) {
+				expect(run.message).toMatch(new RegExp(`^${name} token answer: the answer is not valid JSON`));
+				expect(run.tokenCalls).toBe(1);
+			} else {
+				expect(run.message).toMatch(new RegExp(`^${name} token request: the connection failed before an answer arrived`));
+				expect(run.tokenCalls).toBe(3);
+			}
 		}
 	});
 });

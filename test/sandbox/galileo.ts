@@ -89,11 +89,11 @@ function tokenHandler(ctx: Ctx<NoSettings>): Reply {
 	if (organizationId !== null && !UUID.test(organizationId)) {
 		return json(422, {
 			detail: [
+				// The documented ValidationError: loc, msg, type (nothing else).
 				{
-					type: 'uuid_parsing',
 					loc: ['query', 'organization_id'],
 					msg: 'Input should be a valid UUID, unable to parse string as a UUID',
-					input: organizationId,
+					type: 'uuid_parsing',
 				},
 			],
 		});

@@ -36,6 +36,7 @@ export type {
 	SandboxOptions,
 	SandboxVendors,
 	SirdataSettings,
+	SodaSettings,
 	VendorId,
 	VendorServer,
 	VendorSettings,

@@ -240,6 +240,19 @@ describe('soda', () => {
 		expect(wrong.json()).toEqual({ detail: 'Not authenticated' });
 	});
 
+	it('last_etl_refresh: "no data" is a 202 with no body, still only for an authenticated call', async () => {
+		soda().configure({ lastEtlRefresh: 'noData' });
+		try {
+			const token = await getToken(sandbox, 'soda');
+			const res = await call(`${soda().baseUrl}/last_etl_refresh`, { headers: { SODA_TOKEN: token } });
+			expect(res.status).toBe(202);
+			expect(res.text).toBe('');
+			expect((await call(`${soda().baseUrl}/last_etl_refresh`)).status).toBe(401);
+		} finally {
+			soda().configure({ lastEtlRefresh: 'data' });
+		}
+	});
+
 	it('last_etl_refresh takes the API key pair; wrong pair or nothing → 401 detail', async () => {
 		const ok = await call(`${soda().baseUrl}/last_etl_refresh`, {
 			headers: { 'X-API-KEY-ID': A.soda.apiKey.id, 'X-API-KEY-SECRET': A.soda.apiKey.secret },

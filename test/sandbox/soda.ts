@@ -4,7 +4,7 @@
  * - GET /v1/get_token, HTTP Basic e-mail:password →
  *   200 {"user","token","organization_id","expires_in"} | 401 {"detail":"Invalid credentials"}
  * - GET /v1/last_etl_refresh, header `SODA_TOKEN: <token>` or `X-API-KEY-ID` + `X-API-KEY-SECRET`
- *   → 200 {"last_etl_refresh": iso} | 401 {"detail": ...}
+ *   → 200 {"last_etl_refresh": iso} | 202, no body ("no data", setting lastEtlRefresh) | 401 {"detail": ...}
  * - GET /v1/ping, no auth → 200
  */
 import { randomBytes } from 'node:crypto';
@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SANDBOX_ACCOUNTS } from './accounts';
 import type { EchoResult, Reply, VendorDefinition, VendorServerImpl } from './server';
 import { header, json, parseBasic } from './server';
-import type { NoSettings } from './types';
+import type { SodaSettings } from './types';
 
 const ACCOUNT = SANDBOX_ACCOUNTS.soda;
 
@@ -24,7 +24,7 @@ const invalidCredentials = (): Reply => ({
 });
 
 /** The later-call check shared by /v1/last_etl_refresh and /__sandbox/echo. */
-function authenticate(headers: IncomingHttpHeaders, srv: VendorServerImpl<NoSettings>): EchoResult {
+function authenticate(headers: IncomingHttpHeaders, srv: VendorServerImpl<SodaSettings>): EchoResult {
 	const token = header(headers, 'soda_token');
 	if (token !== undefined) {
 		const record = srv.lookup(token, 'final');
@@ -47,11 +47,11 @@ function authenticate(headers: IncomingHttpHeaders, srv: VendorServerImpl<NoSett
 	return { ok: false, reply: detail(401, 'Not authenticated') };
 }
 
-export const sodaDefinition: VendorDefinition<NoSettings> = {
+export const sodaDefinition: VendorDefinition<SodaSettings> = {
 	vendor: 'soda',
 	basePath: '/v1',
 	defaultLifetimeSeconds: 1800,
-	defaultSettings: {},
+	defaultSettings: { lastEtlRefresh: 'data' },
 	mintToken: () => randomBytes(32).toString('base64url'),
 	tokenAnswer: {
 		tokenField: 'token',
@@ -90,6 +90,7 @@ export const sodaDefinition: VendorDefinition<NoSettings> = {
 			handle: ({ headers, srv }) => {
 				const auth = authenticate(headers, srv);
 				if (!auth.ok) return auth.reply;
+				if (srv.settings.lastEtlRefresh === 'noData') return { status: 202 };
 				return json(200, { last_etl_refresh: new Date(srv.clock() - 3_600_000).toISOString() });
 			},
 		},

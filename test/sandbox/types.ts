@@ -98,11 +98,19 @@ export interface SirdataSettings {
 	utcOffsetMinutes: number;
 }
 
-/** Soda and Galileo have nothing to configure beyond the common knobs. */
+export interface SodaSettings {
+	/**
+	 * What `/v1/last_etl_refresh` answers an authenticated call: `data` (default, 200 with the
+	 * instant) or `noData` (202 and no body: Soda's "no data yet", which is a success).
+	 */
+	lastEtlRefresh: 'data' | 'noData';
+}
+
+/** Galileo has nothing to configure beyond the common knobs. */
 export type NoSettings = Record<string, never>;
 
 export interface VendorSettings {
-	soda: NoSettings;
+	soda: SodaSettings;
 	galileo: NoSettings;
 	sirdata: SirdataSettings;
 	autoshares: AutosharesSettings;
@@ -143,7 +151,7 @@ export interface VendorServer<S extends object = object> {
 }
 
 export interface SandboxVendors {
-	soda: VendorServer<NoSettings>;
+	soda: VendorServer<SodaSettings>;
 	galileo: VendorServer<NoSettings>;
 	sirdata: VendorServer<SirdataSettings>;
 	autoshares: VendorServer<AutosharesSettings>;
