@@ -28,7 +28,10 @@ export function isStillValid(token: IssuedToken, nowMs: number): boolean {
 export interface ObtainOptions {
 	/** Fetch a new token even if a valid one is held. */
 	force?: boolean;
-	/** The token the caller was using when it asked again: if the store holds it, it is dropped. */
+	/**
+	 * The token the caller was using when it asked again: if the store holds it, a new one is
+	 * fetched and replaces it (another token held means someone already refreshed: it is used).
+	 */
 	rejectedToken?: string;
 }
 
@@ -61,13 +64,18 @@ export class TokenStore {
 		if (token === undefined || this.tokens.get(key)?.token === token) this.tokens.delete(key);
 	}
 
+	/**
+	 * The held token, or one fetch shared by every concurrent caller. A token being replaced
+	 * (force, or reported as rejected) stays held until its replacement arrives: when the fetch
+	 * fails (a vendor outage, a 2FA login that cannot finish here, a helper that cannot send the
+	 * request) the token that was good a moment ago is not lost with it.
+	 */
 	async obtain(key: string, fetch: () => Promise<IssuedToken>, options: ObtainOptions = {}): Promise<IssuedToken> {
 		const inFlight = this.pending.get(key);
 		if (inFlight) return await inFlight;
-		if (options.force) this.forget(key);
-		else if (options.rejectedToken) this.forget(key, options.rejectedToken);
 		const held = this.held(key);
-		if (held) return held;
+		const replacing = options.force === true || (held !== undefined && held.token === options.rejectedToken);
+		if (held && !replacing) return held;
 		const request = fetch()
 			.then((token) => {
 				this.put(key, token);

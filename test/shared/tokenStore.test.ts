@@ -58,6 +58,18 @@ describe('TokenStore', () => {
 		expect(n).toBe(2);
 	});
 
+	it('keeps the token being replaced until its replacement arrives', async () => {
+		await store.obtain('k', async () => token('t1', clock, 3600));
+		const down = async () => await Promise.reject(new Error('down'));
+		await expect(store.obtain('k', down, { rejectedToken: 't1' })).rejects.toThrow('down');
+		expect(store.held('k')?.token).toBe('t1');
+		await expect(store.obtain('k', down, { force: true })).rejects.toThrow('down');
+		expect(store.held('k')?.token).toBe('t1');
+		// The next successful fetch replaces it.
+		expect((await store.obtain('k', async () => token('t2', clock, 3600), { rejectedToken: 't1' })).token).toBe('t2');
+		expect(store.held('k')?.token).toBe('t2');
+	});
+
 	it('keeps tokens without expiry until rejected, and honours force', async () => {
 		let n = 0;
 		const fetch = async () => token(`t${++n}`, clock, null);
