@@ -51,6 +51,8 @@ export interface TokenProvider<Fields extends object = object> {
 	readTokenAnswer(answer: VendorAnswer, now: DateTime): TokenAnswer;
 	/** The headers of every later request, exactly as the vendor wants them. */
 	headers(fields: Fields, token: Pick<IssuedToken, 'token' | 'tokenType'>): Record<string, string>;
+	/** The one header of `headers` that carries the token (left out while there is no token). */
+	tokenHeaderName: string;
 	/**
 	 * For vendors whose login can stop at a step (Autoshares' code or PIN): the error to give
 	 * where nothing can wait for that step (a credential, the Get Token node).
@@ -143,12 +145,32 @@ export interface StoredTokenFields extends IDataObject {
 	accessToken: string;
 	accessTokenType: string;
 	accessTokenExpiresAt: string;
+	/** storeKey of the settings the token was issued for: an edited credential never sends it. */
+	accessTokenFor: string;
+}
+
+/**
+ * The token n8n saved in the credential, if it may still be sent: issued for exactly these
+ * settings (n8n keeps the hidden token when a user edits the base URL or the account, and it
+ * must not go to another host or act as another user) and not past its stated expiry.
+ */
+function savedToken(
+	provider: AnyTokenProvider,
+	fields: object,
+	credentials: ICredentialDataDecryptedObject,
+): Pick<IssuedToken, 'token' | 'tokenType'> | undefined {
+	const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+	if (token === '' || credentials.accessTokenFor !== storeKey(provider, fields)) return undefined;
+	const expiresAt = typeof credentials.accessTokenExpiresAt === 'string' ? Date.parse(credentials.accessTokenExpiresAt) : NaN;
+	if (!Number.isNaN(expiresAt) && expiresAt <= Date.now()) return undefined;
+	return { token, tokenType: typeof credentials.accessTokenType === 'string' ? credentials.accessTokenType : '' };
 }
 
 /**
  * Body of every credential's preAuthentication. n8n calls it when the stored token is empty,
  * after a 401 (credentialsExpired) and on every credential test; in the last two cases the
- * stored token is the one that failed, so it is handed to the store as rejected.
+ * saved token, when authenticate sent it, is the one that failed, so it is handed to the store
+ * as rejected.
  */
 export async function preAuthenticate(
 	helper: IHttpRequestHelper,
@@ -158,11 +180,10 @@ export async function preAuthenticate(
 	const fields = provider.readFields(credentials);
 	// No token step: return nothing, so n8n saves nothing and authenticate sends the key pair.
 	if (provider.staticHeaders?.(fields)) return {};
-	const rejected = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 	// n8n shows only the message of a credential-path error (credential test, HTTP Request
 	// node): the advice goes into it.
 	const { token } = await obtainToken(requesterFrom(helper.helpers), provider, credentials, {
-		rejectedToken: rejected || undefined,
+		rejectedToken: savedToken(provider, fields, credentials)?.token,
 	}).catch((error: unknown) => {
 		throw error instanceof TokenAuthError ? error.withAdviceInMessage() : error;
 	});
@@ -170,6 +191,7 @@ export async function preAuthenticate(
 		accessToken: token.token,
 		accessTokenType: token.tokenType,
 		accessTokenExpiresAt: token.expiresAt ?? '',
+		accessTokenFor: storeKey(provider, fields),
 	};
 }
 
@@ -186,19 +208,24 @@ export function authenticateFor(provider: AnyTokenProvider) {
 		await authenticateRequest(provider, credentials, requestOptions);
 }
 
-/** Body of every credential's authenticate: the vendor's headers on the outgoing request. */
+/**
+ * Body of every credential's authenticate: the vendor's headers on the outgoing request. The
+ * token is the saved one while it fits these settings and has not expired, else a valid token
+ * this process holds for these settings (a Get Token or Autoshares Trader node's), else none:
+ * the token header is left out, the vendor answers 401 and n8n runs preAuthentication.
+ */
 export async function authenticateRequest(
 	provider: AnyTokenProvider,
 	credentials: ICredentialDataDecryptedObject,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const fields = provider.readFields(credentials);
-	const headers =
-		provider.staticHeaders?.(fields) ??
-		provider.headers(fields, {
-			token: String(credentials.accessToken ?? ''),
-			tokenType: String(credentials.accessTokenType ?? ''),
-		});
+	let headers = provider.staticHeaders?.(fields);
+	if (!headers) {
+		const token = savedToken(provider, fields, credentials) ?? tokenStore.held(storeKey(provider, fields));
+		headers = provider.headers(fields, token ?? { token: '', tokenType: '' });
+		if (!token) delete headers[provider.tokenHeaderName];
+	}
 	requestOptions.headers = { ...(requestOptions.headers ?? {}), ...headers };
 	return requestOptions;
 }

@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 /**
  * The hidden fields every credential declares for its token. n8n calls preAuthentication only
  * for a credential with a hidden `expirable` field, saves what it returns, and drops returned
- * keys that are not declared properties on the next decrypt: so all three are declared.
+ * keys that are not declared properties on the next decrypt: so all four are declared.
  */
 export const tokenFields: INodeProperties[] = [
 	{
@@ -23,6 +23,15 @@ export const tokenFields: INodeProperties[] = [
 		displayName: 'Access Token Expires At',
 		name: 'accessTokenExpiresAt',
 		type: 'hidden',
+		default: '',
+	},
+	{
+		// A digest of the settings the token was issued for (they include the password, so the
+		// digest is kept out of the editor like a password).
+		displayName: 'Access Token Issued For',
+		name: 'accessTokenFor',
+		type: 'hidden',
+		typeOptions: { password: true },
 		default: '',
 	},
 ];

@@ -131,6 +131,48 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		await expect(preAuthenticate(f, decrypted(f, f.bad))).rejects.toThrow(/refused/);
 		expect(server(f).tokenCalls).toBe(2);
 	});
+
+	it('after an edit the saved token is not sent; the 401 refresh gets one for the new settings', async () => {
+		const f = fx[vendor];
+		const saved = await preAuthenticate(f, decrypted(f));
+		// n8n keeps the hidden token fields when a user edits the credential: here the host changes.
+		const moved = { ...f.good, baseUrl: String(f.good.baseUrl).replace('127.0.0.1', 'localhost') };
+		const edited = { ...decrypted(f, moved), ...saved };
+		const { options, answer } = await authenticatedEcho(f, edited);
+		// Every header but the one carrying the token (Autoshares' Et-App-Key stays).
+		const { [providers[vendor].tokenHeaderName]: tokenHeader, ...others } = f.expectedHeaders(String(saved.accessToken));
+		expect(tokenHeader).toContain(String(saved.accessToken));
+		expect(options.headers).toEqual({ 'X-Other': 'kept', ...others });
+		expect(answer.statusCode).toBe(401);
+		// What n8n does on that 401: preAuthentication, then the request again.
+		const refreshed = { ...edited, ...(await preAuthenticate(f, edited)) };
+		expect(refreshed.accessToken).not.toBe(saved.accessToken);
+		expect(server(f).tokenCalls).toBe(2);
+		const again = await authenticatedEcho(f, refreshed);
+		expect(again.options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(String(refreshed.accessToken)) });
+		expect(again.answer.statusCode).toBe(200);
+	});
+
+	it('a saved token past its expiry is not sent, unless this process holds it as still valid', async () => {
+		const f = fx[vendor];
+		const saved = await preAuthenticate(f, decrypted(f));
+		const expired = { ...decrypted(f), ...saved, accessTokenExpiresAt: '2000-01-01T00:00:00.000Z' };
+		// This process fetched it and holds it with the vendor's own expiry: sent.
+		expect((await authenticatedEcho(f, expired)).options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(String(saved.accessToken)) });
+		tokenStore.clear();
+		const { options, answer } = await authenticatedEcho(f, expired);
+		expect(options.headers).not.toHaveProperty(providers[vendor].tokenHeaderName);
+		expect(answer.statusCode).toBe(401);
+	});
+
+	it('a token a node obtained in this process is sent before n8n has saved one', async () => {
+		const f = fx[vendor];
+		const { token } = await tokenFromNode(f);
+		const { options, answer } = await authenticatedEcho(f, decrypted(f));
+		expect(options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(token.token) });
+		expect(answer.statusCode).toBe(200);
+		expect(server(f).tokenCalls).toBe(1);
+	});
 });
 
 describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x)', () => {

@@ -246,6 +246,31 @@ async function suite(version: string, tarball: string): Promise<void> {
 			});
 		}
 
+		await check(`${at} autosharesTrader: after the base URL is edited in the credential, the old token is not sent and n8n gets a new one there`, async () => {
+			// n8n keeps the hidden token when a user edits a credential: a token issued for the
+			// old host or account must not go out with the new settings.
+			const f = fx.autosharesTrader;
+			const s = server('autosharesTrader');
+			const oldAuthorization = rawHeaders(s, '/__sandbox/echo').Authorization;
+			assert(oldAuthorization?.startsWith('Bearer '), `no earlier echo with a token: ${String(oldAuthorization)}`);
+			const stored = await client.getCredential(credentials.autosharesTrader.id, true);
+			const moved = String(f.good.baseUrl).replace('127.0.0.1', 'localhost');
+			// As the editor saves it: the form's data (secrets redacted) with the one field changed.
+			await client.updateCredential(stored.id, { name: stored.name, type: stored.type, data: { ...stored.data, baseUrl: moved } });
+			const seen = s.requests.length;
+			const before = s.tokenCalls;
+			const answer = await postJson(client, 'echo-autosharesTrader', {});
+			assert(answer.status === 200, `workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+			const after = s.requests.slice(seen);
+			const echoes = after.filter((r) => r.path.startsWith('/__sandbox/echo'));
+			assert(echoes.length > 0, 'no echo request');
+			assert(!echoes.some((r) => r.headers.authorization === oldAuthorization), 'the token issued for the old base URL was sent after the edit');
+			const tokenRequests = after.filter((r) => r.path === '/api/token');
+			assert(s.tokenCalls - before === 1 && tokenRequests.length === 1, `expected 1 token call, got ${s.tokenCalls - before}`);
+			assert(String(tokenRequests[0].headers.host).startsWith('localhost:'), `the new token was asked from ${String(tokenRequests[0].headers.host)}`);
+			assert(echoes.at(-1)!.headers.authorization === `Bearer ${lastToken(s)}`, 'the last echo did not carry the new token');
+		});
+
 		await check(`${at} autoshares 2FA: waits, refuses a wrong code, finishes with the right one, and HTTP Request uses the token`, async () => {
 			const autoshares = sandbox.vendors.autoshares;
 			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA)', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autoshares.twoFactor });

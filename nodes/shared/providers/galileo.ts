@@ -26,6 +26,7 @@ export const galileo: TokenProvider<GalileoFields> = {
 	displayName: NAME,
 	credentialName: 'galileoApi',
 	expiredTokenStatusCodes: [401],
+	tokenHeaderName: 'Authorization',
 	secretHeaderNames: [],
 	secrets: (fields) => [fields.apiKey, fields.password],
 

@@ -26,6 +26,7 @@ export const manis: TokenProvider<ManisFields> = {
 	displayName: NAME,
 	credentialName: 'manisApi',
 	expiredTokenStatusCodes: [401],
+	tokenHeaderName: 'Authorization',
 	secretHeaderNames: [],
 	secrets: (fields) => [fields.secret],
 

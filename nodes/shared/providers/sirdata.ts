@@ -21,6 +21,7 @@ export const sirdata: TokenProvider<SirdataFields> = {
 	displayName: NAME,
 	credentialName: 'sirdataApi',
 	expiredTokenStatusCodes: [401, 403],
+	tokenHeaderName: 'Authorization',
 	secretHeaderNames: [],
 	secrets: (fields) => [fields.password],
 

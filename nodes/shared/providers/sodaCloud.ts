@@ -29,6 +29,7 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	displayName: NAME,
 	credentialName: 'sodaCloudApi',
 	expiredTokenStatusCodes: [401],
+	tokenHeaderName: 'SODA_TOKEN',
 	secretHeaderNames: ['X-API-KEY-SECRET'],
 	secrets: (fields) => [fields.password, fields.apiKeySecret],
 
