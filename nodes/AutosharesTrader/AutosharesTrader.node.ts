@@ -10,7 +10,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { toNodeApiError } from '../shared/errors';
-import { outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
+import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
 import { describeToken } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 import { getAccountInfo } from './accountInfo';
@@ -147,7 +147,7 @@ export class AutosharesTrader implements INodeType {
 				attempts: 0,
 				maxAttempts: Number(options.maxAttempts ?? 3),
 				waitUntil: waitUntil.getTime(),
-				inputs: items.map((item) => item.json),
+				inputs: items,
 				outputField,
 				includeSecretHeaders,
 				busy: false,
@@ -170,7 +170,9 @@ export class AutosharesTrader implements INodeType {
 			// timeout n8n passes the input items through (without "loggedIn").
 			return [items];
 		} catch (error) {
-			throw toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
+			const apiError = toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
+			if (!this.continueOnFail()) throw apiError;
+			return [errorItems(items, apiError)];
 		}
 	}
 

@@ -10,10 +10,10 @@ import { autosharesTrader } from '../shared/providers/autosharesTrader';
 export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const credentials = await this.getCredentials('autosharesTraderApi');
-	const { baseUrl } = autosharesTrader.readFields(credentials);
 	const output: INodeExecutionData[] = [];
 	for (let index = 0; index < items.length; index++) {
 		try {
+			const { baseUrl } = autosharesTrader.readFields(credentials);
 			const info = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				'autosharesTraderApi',
@@ -24,7 +24,7 @@ export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExec
 		} catch (error) {
 			const apiError = toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
 			if (!this.continueOnFail()) throw apiError;
-			output.push({ json: { error: apiError.message }, pairedItem: { item: index } });
+			output.push({ json: { error: apiError.message, description: apiError.description ?? null }, pairedItem: { item: index } });
 		}
 	}
 	return [output];

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { NextStep } from '../shared/provider';
 
@@ -10,8 +10,8 @@ export interface PendingLogin {
 	attempts: number;
 	maxAttempts: number;
 	waitUntil: number;
-	/** The input items' JSON, so the resumed output keeps one item per input item. */
-	inputs: IDataObject[];
+	/** The input items (JSON and binary), so the resumed output keeps one item per input item. */
+	inputs: INodeExecutionData[];
 	outputField: string;
 	includeSecretHeaders: boolean;
 	/** A code is being checked right now: concurrent resume calls must not log in twice. */

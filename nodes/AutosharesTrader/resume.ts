@@ -149,7 +149,7 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 	}
 
 	const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, login.includeSecretHeaders) };
-	const items: INodeExecutionData[] = login.inputs.map((json, index) => withOutput({ json }, index, described, login.outputField));
+	const items: INodeExecutionData[] = login.inputs.map((item, index) => withOutput(item, index, described, login.outputField));
 	pendingLogins.end(key);
 	reply(context, 'loggedIn', { title: 'Logged in', message: 'Autoshares accepted the code. The workflow continues; you can close this page.' });
 	return { ...waiting, workflowData: [items] };

@@ -5,10 +5,10 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeApiError } from '../shared/errors';
-import { outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
+import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
 import { describeToken, obtainToken, type VendorId } from '../shared/provider';
 import { providers } from '../shared/providers';
 
@@ -70,7 +70,12 @@ export class GetToken implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const vendor = this.getNodeParameter('vendor', 0) as VendorId;
-		const provider = providers[vendor];
+		const provider = Object.prototype.hasOwnProperty.call(providers, vendor) ? providers[vendor] : undefined;
+		if (!provider) {
+			throw new NodeOperationError(this.getNode(), `Unknown vendor "${String(vendor)}"`, {
+				description: `Choose one of: ${Object.values(providers).map((p) => p.displayName).join(', ')}.`,
+			});
+		}
 		const firstOptions = this.getNodeParameter('options', 0, {}) as IDataObject;
 
 		// One token for all items: the credential and vendor are the node's, not the item's.
@@ -84,12 +89,7 @@ export class GetToken implements INodeType {
 		} catch (error) {
 			const apiError = toNodeApiError(this.getNode(), error, provider.displayName);
 			if (!this.continueOnFail()) throw apiError;
-			return [
-				items.map((_item, index) => ({
-					json: { error: apiError.message, description: apiError.description ?? null },
-					pairedItem: { item: index },
-				})),
-			];
+			return [errorItems(items, apiError)];
 		}
 
 		return [

@@ -32,11 +32,21 @@ export const outputOptions: INodeProperties[] = [
 	},
 ];
 
-/** Replaces the item with the token object, or puts it under `field` of the item. */
+/** Replaces the item with the token object, or puts it under `field` of the item, keeping its binary data. */
 export function withOutput(item: INodeExecutionData, index: number, value: IDataObject, field: string): INodeExecutionData {
 	const name = field.trim();
+	if (name === '') return { json: value, pairedItem: { item: index } };
 	return {
-		json: name === '' ? value : { ...item.json, [name]: value },
+		json: { ...item.json, [name]: value },
+		...(item.binary ? { binary: item.binary } : {}),
 		pairedItem: { item: index },
 	};
+}
+
+/** With Continue On Fail: the error on every item, in the shape both nodes use. */
+export function errorItems(items: INodeExecutionData[], error: { message: string; description?: string | null }): INodeExecutionData[] {
+	return items.map((_item, index) => ({
+		json: { error: error.message, description: error.description ?? null },
+		pairedItem: { item: index },
+	}));
 }

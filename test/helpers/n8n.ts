@@ -26,6 +26,7 @@ import {
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
 	type INode,
+	type INodeExecutionData,
 	type INodeCredentialsDetails,
 	type INodeType,
 	type INodeTypes,
@@ -224,6 +225,8 @@ export interface RunOptions {
 	executionId?: string;
 	runExecutionData?: IRunExecutionData;
 	inputItems?: IDataObject[];
+	/** Binary data per input item (same index as inputItems). */
+	inputBinary?: Array<INodeExecutionData['binary']>;
 }
 
 /** Runs a workflow through n8n-core's WorkflowExecute, from nodes[0] with the given items. */
@@ -233,7 +236,10 @@ export async function runWorkflow(options: RunOptions): Promise<{ run: IRun; wor
 	const workflow = new Workflow({ id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections, active: false, nodeTypes: options.nodeTypes });
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, { id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections } as never);
 	const additionalData = additionalDataFor(options.helper, hooks, executionId);
-	const items = (options.inputItems ?? [{}]).map((json) => ({ json }));
+	const items: INodeExecutionData[] = (options.inputItems ?? [{}]).map((json, index) => {
+		const binary = options.inputBinary?.[index];
+		return binary ? { json, binary } : { json };
+	});
 	const runExecutionData =
 		options.runExecutionData ??
 		createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: options.nodes[0], data: { main: [items] }, source: null }] } });

@@ -5,7 +5,7 @@ import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes } from '../helpers/fixtures';
-import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
 
 const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } = SANDBOX_ACCOUNTS.autoshares;
@@ -28,7 +28,7 @@ function credentials(account: IDataObject): ICredentialDataDecryptedObject {
 	return { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: appKey, ...account } as ICredentialDataDecryptedObject;
 }
 
-function setup(account: IDataObject, options: IDataObject = {}) {
+function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Partial<INode> = {}) {
 	const node: INode = {
 		id: 'login',
 		name: 'Log In',
@@ -37,13 +37,14 @@ function setup(account: IDataObject, options: IDataObject = {}) {
 		position: [0, 0],
 		parameters: { operation: 'logIn', options } as INode['parameters'],
 		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
+		...nodeExtra,
 	};
 	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: credentials(account) } });
 	const executionId = `execution-${++executionCounter}`;
 	const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
 	return {
 		base,
-		start: async (inputItems: IDataObject[] = [{ trigger: 1 }]) => await runWorkflow({ ...base, inputItems }),
+		start: async (inputItems: IDataObject[] = [{ trigger: 1 }], inputBinary?: RunOptions['inputBinary']) => await runWorkflow({ ...base, inputItems, inputBinary }),
 		post: async (stored: IRunExecutionData, body: unknown, headers: IDataObject = { 'content-type': 'application/json' }) =>
 			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'POST', body, headers }),
 		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
@@ -195,6 +196,28 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(lost.response.status).toBe(403);
 	});
 
+	it('keeps the input items\' binary data through the pause (Put Output in Field)', async () => {
+		const binary = { data: { data: 'aGVsbG8=', mimeType: 'text/plain', fileName: 'order.txt' } };
+		const flow = setup(twoFactor, { outputField: 'auth' });
+		const { run } = await flow.start([{ order: 1 }], [binary]);
+		expect(run.status).toBe('waiting');
+		const done = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const item = done.result?.workflowData?.[0]?.[0];
+		expect(item?.json).toMatchObject({ order: 1, auth: { loggedIn: true } });
+		expect(item?.binary).toEqual(binary);
+	});
+
+	it('with Continue On Fail a failed login is an error on every item', async () => {
+		const flow = setup({ ...plain, webApiKey: 'wrong-key' }, {}, { onError: 'continueRegularOutput' });
+		const { run } = await flow.start([{ a: 1 }, { a: 2 }]);
+		expect(run.status).toBe('success');
+		const items = run.data.resultData.runData['Log In'][0].data!.main[0]!;
+		expect(items).toHaveLength(2);
+		expect(items[1].json.error).toMatch(/app key was refused/);
+		expect(items[1].pairedItem).toEqual({ item: 1 });
+		expect(JSON.stringify(items)).not.toContain('wrong-key');
+	});
+
 	it('bad app key and an uninitialised PIN fail at once, without waiting', async () => {
 		const badKey = setup({ ...plain, webApiKey: 'wrong-key' });
 		const failed = await badKey.start();
@@ -258,7 +281,7 @@ describe('Autoshares Trader node: Log In', () => {
 });
 
 describe('Autoshares Trader node: Get Account Info', () => {
-	function infoFlow(account: IDataObject) {
+	function infoFlow(account: IDataObject, nodeExtra: Partial<INode> = {}) {
 		const node: INode = {
 			id: 'info',
 			name: 'Info',
@@ -267,6 +290,7 @@ describe('Autoshares Trader node: Get Account Info', () => {
 			position: [0, 0],
 			parameters: { operation: 'getAccountInfo' },
 			credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
+			...nodeExtra,
 		};
 		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: credentials(account) } });
 		return { helper, run: async () => await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, inputItems: [{}, {}] }) };
@@ -289,6 +313,20 @@ describe('Autoshares Trader node: Get Account Info', () => {
 		const infoCalls = sandbox.vendors.autoshares.requests.filter((r) => r.path === '/api/v1.0/users/@me/info');
 		// 2 items, then 1 refused + 1 retried + 1 more item.
 		expect(infoCalls.map((r) => r.headers['et-app-key'])).toEqual(Array(5).fill(appKey));
+	});
+
+	it('a settings error is a NodeApiError, or an error on every item with Continue On Fail', async () => {
+		const insecure = { ...plain, baseUrl: 'http://autoshares.example.com/api' };
+		const failed = await infoFlow(insecure).run();
+		expect(failed.run.data.resultData.error?.name).toBe('NodeApiError');
+		expect(failed.run.data.resultData.error?.message).toMatch(/Autoshares Trader/);
+		const onFail = await infoFlow(insecure, { onError: 'continueRegularOutput' }).run();
+		expect(onFail.run.status).toBe('success');
+		const items = onFail.run.data.resultData.runData.Info[0].data!.main[0]!;
+		expect(items).toHaveLength(2);
+		expect(items[1].json.error).toMatch(/HTTPS/);
+		expect(items[1].pairedItem).toEqual({ item: 1 });
+		expect(sandbox.vendors.autoshares.requests).toHaveLength(0);
 	});
 
 	it("uses the Log In node's 2FA token in the same process", async () => {

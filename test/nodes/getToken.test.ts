@@ -5,7 +5,7 @@ import type { VendorId } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
-import { nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { nodeTypesOf, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
 
 let sandbox: Sandbox;
@@ -35,9 +35,9 @@ function getTokenNode(vendor: VendorId, options: IDataObject = {}, extra: Partia
 	};
 }
 
-async function run(vendor: VendorId, data: IDataObject, options: IDataObject = {}, inputItems: IDataObject[] = [{}], extra: Partial<INode> = {}) {
+async function run(vendor: VendorId, data: IDataObject, options: IDataObject = {}, inputItems: IDataObject[] = [{}], extra: Partial<INode> = {}, inputBinary?: RunOptions['inputBinary']) {
 	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject } });
-	const { run: result } = await runWorkflow({ nodeTypes, nodes: [getTokenNode(vendor, options, extra)], connections: {}, helper, inputItems });
+	const { run: result } = await runWorkflow({ nodeTypes, nodes: [getTokenNode(vendor, options, extra)], connections: {}, helper, inputItems, inputBinary });
 	const task = result.data.resultData.runData['Get Token'][0];
 	return { task, items: task.data?.main[0] ?? [], error: result.data.resultData.error };
 }
@@ -107,10 +107,21 @@ describe.each(VENDORS)('Get Token node, %s', (vendor) => {
 });
 
 describe('Get Token node options', () => {
-	it('puts the object under a field of the input item', async () => {
-		const { items } = await run('manis', fx.manis.good, { outputField: 'auth' }, [{ orderId: 7 }]);
+	it('puts the object under a field of the input item, keeping its binary data', async () => {
+		const binary = { data: { data: 'aGVsbG8=', mimeType: 'text/plain', fileName: 'order.txt' } };
+		const { items } = await run('manis', fx.manis.good, { outputField: 'auth' }, [{ orderId: 7 }], {}, [binary]);
 		expect(items[0].json.orderId).toBe(7);
 		expect((items[0].json.auth as IDataObject).provider).toBe('manis');
+		expect(items[0].binary).toEqual(binary);
+		// Without a field the token object replaces the item, binary data included.
+		const replaced = await run('manis', fx.manis.good, {}, [{ orderId: 7 }], {}, [binary]);
+		expect(replaced.items[0].binary).toBeUndefined();
+	});
+
+	it('an unknown vendor value is a NodeOperationError, not a TypeError', async () => {
+		const { error } = await run('manis', fx.manis.good, {}, [{}], { parameters: { vendor: 'nope', options: {} } });
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe('Unknown vendor "nope"');
 	});
 
 	it('includes secret headers only when asked', async () => {
