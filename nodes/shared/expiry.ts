@@ -37,9 +37,10 @@ export function expiryFromInstant(value: unknown): string | undefined {
 	if (typeof value !== 'string') return undefined;
 	const text = value.trim();
 	if (/^\d+(\.\d+)?$/.test(text)) return expiryFromInstant(Number(text));
-	// setZone keeps the vendor's offset while parsing; toUtcIso converts. Luxon reads any
-	// number of fractional digits (Sirdata sends nanoseconds) and keeps milliseconds.
-	return toUtcIso(DateTime.fromISO(text, { setZone: true }));
+	// setZone keeps the vendor's offset while parsing; toUtcIso converts. A time without an
+	// offset is UTC (APIs mean UTC; the n8n server's own zone would shift it by hours). Luxon
+	// reads any number of fractional digits (Sirdata sends nanoseconds) and keeps milliseconds.
+	return toUtcIso(DateTime.fromISO(text, { zone: 'utc', setZone: true }));
 }
 
 /** Seconds from `now` until `expiresAt`, never negative; null when the vendor gives no expiry. */

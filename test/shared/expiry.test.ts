@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Settings } from 'luxon';
 
 import { expiryFromInstant, expiryFromSecondsLeft, secondsLeft } from '../../nodes/shared/expiry';
 
@@ -16,6 +16,17 @@ describe('expiry parsing', () => {
 
 	it('reads Sirdata RFC 3339 with nanoseconds and an offset, converting to UTC', () => {
 		expect(expiryFromInstant('2019-12-11T17:52:30.821624721+01:00')).toBe('2019-12-11T16:52:30.821Z');
+	});
+
+	it('reads a time without an offset as UTC, whatever the server\'s time zone', () => {
+		const serverZone = Settings.defaultZone;
+		Settings.defaultZone = 'America/New_York';
+		try {
+			expect(expiryFromInstant('2023-11-07T05:31:56')).toBe('2023-11-07T05:31:56.000Z');
+			expect(expiryFromInstant('2023-11-07T05:31:56-05:00')).toBe('2023-11-07T10:31:56.000Z');
+		} finally {
+			Settings.defaultZone = serverZone;
+		}
 	});
 
 	it('reads Galileo ISO 8601 without milliseconds', () => {
