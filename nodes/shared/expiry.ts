@@ -11,9 +11,14 @@ import { DateTime } from 'luxon';
 const EPOCH_MILLISECONDS_THRESHOLD = 1e11;
 const LATEST = DateTime.fromISO('9999-12-31T23:59:59Z');
 
+/**
+ * Everything here is read and judged in UTC: n8n sets luxon's default zone to the workflow's
+ * time zone (America/New_York unless configured), which must not change what an expiry means.
+ */
 function toUtcIso(value: DateTime): string | undefined {
-	if (!value.isValid || value > LATEST || value.year < 1970) return undefined;
-	return value.toUTC().toISO({ suppressMilliseconds: false }) ?? undefined;
+	const utc = value.toUTC();
+	if (!utc.isValid || utc > LATEST || utc.year < 1970) return undefined;
+	return utc.toISO({ suppressMilliseconds: false }) ?? undefined;
 }
 
 /** More seconds than this (about 3,000 years) is no lifetime a token has; it is a bad answer. */
@@ -30,15 +35,15 @@ export function expiryFromInstant(value: unknown): string | undefined {
 		if (!Number.isFinite(value) || value <= 0) return undefined;
 		return toUtcIso(
 			value < EPOCH_MILLISECONDS_THRESHOLD
-				? DateTime.fromSeconds(value)
-				: DateTime.fromMillis(value),
+				? DateTime.fromSeconds(value, { zone: 'utc' })
+				: DateTime.fromMillis(value, { zone: 'utc' }),
 		);
 	}
 	if (typeof value !== 'string') return undefined;
 	const text = value.trim();
 	if (/^\d+(\.\d+)?$/.test(text)) return expiryFromInstant(Number(text));
 	// setZone keeps the vendor's offset while parsing; toUtcIso converts. A time without an
-	// offset is UTC (APIs mean UTC; the n8n server's own zone would shift it by hours). Luxon
+	// offset is UTC (APIs mean UTC; n8n's workflow zone would shift it by hours). Luxon
 	// reads any number of fractional digits (Sirdata sends nanoseconds) and keeps milliseconds.
 	return toUtcIso(DateTime.fromISO(text, { zone: 'utc', setZone: true }));
 }

@@ -18,12 +18,15 @@ describe('expiry parsing', () => {
 		expect(expiryFromInstant('2019-12-11T17:52:30.821624721+01:00')).toBe('2019-12-11T16:52:30.821Z');
 	});
 
-	it('reads a time without an offset as UTC, whatever the server\'s time zone', () => {
+	// n8n sets luxon's default zone to the workflow's time zone (America/New_York by default).
+	it('reads a time without an offset as UTC, whatever luxon\'s default zone', () => {
 		const serverZone = Settings.defaultZone;
 		Settings.defaultZone = 'America/New_York';
 		try {
 			expect(expiryFromInstant('2023-11-07T05:31:56')).toBe('2023-11-07T05:31:56.000Z');
 			expect(expiryFromInstant('2023-11-07T05:31:56-05:00')).toBe('2023-11-07T10:31:56.000Z');
+			// Early epoch values stay in 1970 UTC, though it is still 1969 in New York.
+			expect(expiryFromInstant(3600)).toBe('1970-01-01T01:00:00.000Z');
 		} finally {
 			Settings.defaultZone = serverZone;
 		}
