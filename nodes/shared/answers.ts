@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
 import { TokenAuthError } from './errors';
@@ -70,6 +71,21 @@ export function requiredString(vendor: string, body: IDataObject, field: string)
 export function unreadableExpiry(vendor: string, field: string): TokenAuthError {
 	return new TokenAuthError(vendor, 'token answer', `the token's expiry ("${field}") cannot be read.`, {
 		description: `${vendor} sent a token with an expiry in an unknown format, so it cannot be refreshed in time. Report it with the vendor's name and this message.`,
+	});
+}
+
+/** How far in the past a stated expiry may be when the token arrives: clocks differ a little. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A token whose stated expiry was already past when it arrived is a misread answer (a lifetime
+ * sent where an instant belongs, such as Manis `expiresAt: 3600`, read as 1970) or a wrong
+ * clock: either way every request would fetch a new token, so it is refused with the reason.
+ */
+export function pastExpiry(vendor: string, expiresAt: string | null, now: DateTime): TokenAuthError | undefined {
+	if (expiresAt === null || Date.parse(expiresAt) >= now.toMillis() - CLOCK_SKEW_MS) return undefined;
+	return new TokenAuthError(vendor, 'token answer', `the token's expiry (${expiresAt}) was already past when it arrived.`, {
+		description: `Check the n8n server's clock (it reads ${now.toUTC().toISO() ?? 'unknown'}). If it is right, ${vendor} sent an expiry this package reads wrongly (a lifetime instead of an instant?): report it with the vendor's name and this message.`,
 	});
 }
 

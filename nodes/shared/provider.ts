@@ -7,6 +7,7 @@ import type {
 	IHttpRequestOptions,
 } from 'n8n-workflow';
 
+import { pastExpiry } from './answers';
 import { TokenAuthError } from './errors';
 import { secondsLeft } from './expiry';
 import { requesterFrom, sendVendorRequest, type HttpRequester, type VendorAnswer } from './http';
@@ -95,7 +96,11 @@ export async function requestToken(
 		continuation ? 1 : undefined,
 	);
 	try {
-		return provider.readTokenAnswer(answer, DateTime.utc());
+		const now = DateTime.utc();
+		const read = provider.readTokenAnswer(answer, now);
+		const past = read.kind === 'token' ? pastExpiry(provider.displayName, read.token.expiresAt, now) : undefined;
+		if (past) throw past;
+		return read;
 	} catch (error) {
 		throw error instanceof TokenAuthError ? error.without(provider.secrets(fields)) : error;
 	}

@@ -269,6 +269,19 @@ describe('vendor specifics', () => {
 		}
 	});
 
+	it('Manis: an expiry already past on arrival (a lifetime read as an instant, a wrong clock) is refused with the reason', async () => {
+		// `expiresAt: 3600`: a lifetime where Manis documents an instant, read as 1970-01-01T01:00:00Z.
+		sandbox.vendors.manis.injectFault({ kind: 'badExpiry', value: 3600 }, 1);
+		const error = await preAuthenticate(fx.manis, decrypted(fx.manis)).then(
+			() => undefined,
+			(e: unknown) => e as Error,
+		);
+		expect(error?.message).toMatch(/^Manis token answer: the token's expiry \(1970-01-01T01:00:00.000Z\) was already past when it arrived\..*Check the n8n server's clock/s);
+		expect(error?.message).not.toContain(SANDBOX_ACCOUNTS.manis.secret);
+		// Nothing is kept: the next call fetches again.
+		expect((await preAuthenticate(fx.manis, decrypted(fx.manis))).accessToken).toBe(sandbox.vendors.manis.issued[1].token);
+	});
+
 	it('Manis: an empty token type means Bearer', async () => {
 		sandbox.vendors.manis.configure({ tokenType: '' });
 		try {

@@ -668,7 +668,7 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 					announce: 'none',
 				});
 				const body = answer.body(record, this);
-				if (answer.expiryField) body[answer.expiryField] = answer.badExpiryValue;
+				if (answer.expiryField) body[answer.expiryField] = fault.value ?? answer.badExpiryValue;
 				send(res, json(200, body));
 				return true;
 			}

@@ -60,7 +60,8 @@ export type Fault =
 	 */
 	| { kind: 'truncated'; abortConnection?: boolean }
 	| { kind: 'missingToken' }
-	| { kind: 'badExpiry' }
+	/** 200 with a real token and an expiry that cannot be read (or `value`, e.g. a lifetime where an instant belongs). */
+	| { kind: 'badExpiry'; value?: string | number }
 	| { kind: 'oversized'; bytes?: number }
 	| { kind: 'unauthorized' };
 
