@@ -282,24 +282,15 @@ describe('vendor specifics', () => {
 		expect((await preAuthenticate(fx.manis, decrypted(fx.manis))).accessToken).toBe(sandbox.vendors.manis.issued[1].token);
 	});
 
-	it('Manis: an empty token type means Bearer', async () => {
-		sandbox.vendors.manis.configure({ tokenType: '' });
+	it.each([
+		['the token type the vendor sends is the scheme', 'Token', 'Token'],
+		['an empty token type means Bearer', '', 'Bearer'],
+	])('Manis: %s', async (_name, tokenType, scheme) => {
+		sandbox.vendors.manis.configure({ tokenType });
 		try {
 			const credentials = { ...decrypted(fx.manis), ...(await preAuthenticate(fx.manis, decrypted(fx.manis))) };
 			const { options, answer } = await authenticatedEcho(fx.manis, credentials);
-			expect((options.headers as IDataObject).Authorization).toBe(`Bearer ${String(credentials.accessToken)}`);
-			expect(answer.statusCode).toBe(200);
-		} finally {
-			sandbox.vendors.manis.configure({ tokenType: 'Bearer' });
-		}
-	});
-
-	it('Manis: the token type the vendor sends is the scheme', async () => {
-		sandbox.vendors.manis.configure({ tokenType: 'Token' });
-		try {
-			const credentials = { ...decrypted(fx.manis), ...(await preAuthenticate(fx.manis, decrypted(fx.manis))) };
-			const { options, answer } = await authenticatedEcho(fx.manis, credentials);
-			expect((options.headers as IDataObject).Authorization).toBe(`Token ${String(credentials.accessToken)}`);
+			expect((options.headers as IDataObject).Authorization).toBe(`${scheme} ${String(credentials.accessToken)}`);
 			expect(answer.statusCode).toBe(200);
 		} finally {
 			sandbox.vendors.manis.configure({ tokenType: 'Bearer' });
