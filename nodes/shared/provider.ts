@@ -156,16 +156,13 @@ export interface StoredTokenFields extends IDataObject {
 
 /**
  * The token n8n saved in the credential, if it may still be sent: issued for exactly these
- * settings (n8n keeps the hidden token when a user edits the base URL or the account, and it
- * must not go to another host or act as another user) and not past its stated expiry.
+ * settings (`key`, their storeKey: n8n keeps the hidden token when a user edits the base URL or
+ * the account, and it must not go to another host or act as another user) and not past its
+ * stated expiry.
  */
-function savedToken(
-	provider: AnyTokenProvider,
-	fields: object,
-	credentials: ICredentialDataDecryptedObject,
-): Pick<IssuedToken, 'token' | 'tokenType'> | undefined {
+function savedToken(credentials: ICredentialDataDecryptedObject, key: string): Pick<IssuedToken, 'token' | 'tokenType'> | undefined {
 	const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-	if (token === '' || credentials.accessTokenFor !== storeKey(provider, fields)) return undefined;
+	if (token === '' || credentials.accessTokenFor !== key) return undefined;
 	const expiresAt = typeof credentials.accessTokenExpiresAt === 'string' ? Date.parse(credentials.accessTokenExpiresAt) : NaN;
 	if (!Number.isNaN(expiresAt) && expiresAt <= Date.now()) return undefined;
 	return { token, tokenType: typeof credentials.accessTokenType === 'string' ? credentials.accessTokenType : '' };
@@ -185,10 +182,11 @@ export async function preAuthenticate(
 	const fields = provider.readFields(credentials);
 	// No token step: return nothing, so n8n saves nothing and authenticate sends the key pair.
 	if (provider.staticHeaders?.(fields)) return {};
+	const key = storeKey(provider, fields);
 	// n8n shows only the message of a credential-path error (credential test, HTTP Request
 	// node): the advice goes into it.
 	const { token } = await obtainToken(requesterFrom(helper.helpers), provider, credentials, {
-		rejectedToken: savedToken(provider, fields, credentials)?.token,
+		rejectedToken: savedToken(credentials, key)?.token,
 	}).catch((error: unknown) => {
 		throw error instanceof TokenAuthError ? error.withAdviceInMessage() : error;
 	});
@@ -196,7 +194,7 @@ export async function preAuthenticate(
 		accessToken: token.token,
 		accessTokenType: token.tokenType,
 		accessTokenExpiresAt: token.expiresAt ?? '',
-		accessTokenFor: storeKey(provider, fields),
+		accessTokenFor: key,
 	};
 }
 
@@ -227,7 +225,8 @@ export async function authenticateRequest(
 	const fields = provider.readFields(credentials);
 	let headers = provider.staticHeaders?.(fields);
 	if (!headers) {
-		const token = savedToken(provider, fields, credentials) ?? tokenStore.held(storeKey(provider, fields));
+		const key = storeKey(provider, fields);
+		const token = savedToken(credentials, key) ?? tokenStore.held(key);
 		headers = provider.headers(fields, token ?? { token: '', tokenType: '' });
 		if (!token) delete headers[provider.tokenHeaderName];
 	}
