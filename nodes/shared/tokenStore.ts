@@ -60,8 +60,8 @@ export class TokenStore {
 		this.tokens.set(key, token);
 	}
 
-	forget(key: string, token?: string): void {
-		if (token === undefined || this.tokens.get(key)?.token === token) this.tokens.delete(key);
+	forget(key: string): void {
+		this.tokens.delete(key);
 	}
 
 	/**
