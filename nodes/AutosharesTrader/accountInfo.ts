@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { toNodeApiError } from '../shared/errors';
+import { errorItem } from '../shared/nodeHelpers';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 
 /**
@@ -24,7 +25,7 @@ export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExec
 		} catch (error) {
 			const apiError = toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
 			if (!this.continueOnFail()) throw apiError;
-			output.push({ json: { error: apiError.message, description: apiError.description ?? null }, pairedItem: { item: index } });
+			output.push(errorItem(apiError, index));
 		}
 	}
 	return [output];

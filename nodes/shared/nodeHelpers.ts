@@ -43,10 +43,14 @@ export function withOutput(item: INodeExecutionData, index: number, value: IData
 	};
 }
 
-/** With Continue On Fail: the error on every item, in the shape both nodes use. */
-export function errorItems(items: INodeExecutionData[], error: { message: string; description?: string | null }): INodeExecutionData[] {
-	return items.map((_item, index) => ({
-		json: { error: error.message, description: error.description ?? null },
-		pairedItem: { item: index },
-	}));
+type ItemError = { message: string; description?: string | null };
+
+/** With Continue On Fail: the error in place of item `index`, in the shape both nodes use. */
+export function errorItem(error: ItemError, index: number): INodeExecutionData {
+	return { json: { error: error.message, description: error.description ?? null }, pairedItem: { item: index } };
+}
+
+/** With Continue On Fail: the error on every item. */
+export function errorItems(items: INodeExecutionData[], error: ItemError): INodeExecutionData[] {
+	return items.map((_item, index) => errorItem(error, index));
 }
