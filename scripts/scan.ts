@@ -20,6 +20,8 @@ import path from 'path';
 import { pathToFileURL } from 'url';
 import { stripVTControlCharacters } from 'util';
 
+import { packPackage } from '../test/e2e/runtime/pack';
+
 const ROOT = path.resolve(__dirname, '..');
 const SCANNER_MODULE = '@n8n/scan-community-package/scanner/scanner.mjs';
 /** What the scanner lints in a published package (see analyzePackageByName in scanner.mjs). */
@@ -144,13 +146,10 @@ function ensureBuilt(): void {
 
 /** `npm pack` into `work`, unpacked into `work/package`; returns the tarball's name. */
 function packAndUnpack(work: string, packageDir: string): string {
-	const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], ROOT)) as Array<{
-		filename: string;
-	}>;
-	const tarball = path.basename(packed[0].filename);
+	const { tarball } = packPackage(work);
 	mkdirSync(packageDir);
-	run('tar', ['-xzf', path.join(work, tarball), '-C', packageDir, '--strip-components=1'], work);
-	return tarball;
+	run('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1'], work);
+	return path.basename(tarball);
 }
 
 /**

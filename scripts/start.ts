@@ -15,7 +15,6 @@
 import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 
@@ -23,6 +22,8 @@ import { fixtures, VENDORS } from '../test/helpers/fixtures';
 import { N8nClient, type Owner } from '../test/e2e/runtime/n8nClient';
 import { cacheRoot, ensureN8n, type Log } from '../test/e2e/runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from '../test/e2e/runtime/n8nProcess';
+import { packPackage } from '../test/e2e/runtime/pack';
+import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../test/e2e/runtime/twoFactor';
 import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from '../test/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -83,13 +84,8 @@ export interface ImportedWorkflow {
 	url: string;
 }
 
-/** What the Autoshares Trader node's Notify URL receives before it pauses for a code. */
-export interface TwoFactorEvent {
-	resumeUrl: string;
-	step: string;
-	reason?: string;
-	waitUntil?: string;
-	/** The code the sandbox "sent by SMS" for this login. */
+/** What the Autoshares Trader node's Notify URL receives, with the code the sandbox "sent by SMS". */
+export interface TwoFactorEvent extends NotifyPayload {
 	code?: string;
 }
 
@@ -153,42 +149,6 @@ function runInherited(command: string, args: string[]): Promise<void> {
 		child.on('error', reject);
 		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code})`))));
 	});
-}
-
-function capture(command: string, args: string[]): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-		let output = '';
-		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-		child.on('error', reject);
-		child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code})`))));
-	});
-}
-
-/** `npm pack` of the built package into `into`, as it would be published. */
-async function pack(into: string): Promise<string> {
-	const output = await capture('npm', ['pack', '--json', '--pack-destination', into]);
-	const [{ filename }] = JSON.parse(output) as Array<{ filename: string }>;
-	return path.join(into, path.basename(filename));
-}
-
-/** A tiny receiver for the Autoshares Trader node's Notify URL: the resume URL arrives here. */
-async function notifyReceiver(onEvent: (event: TwoFactorEvent) => void) {
-	const server = http.createServer((req, res) => {
-		let body = '';
-		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-		req.on('end', () => {
-			try {
-				onEvent(JSON.parse(body) as TwoFactorEvent);
-				res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-			} catch {
-				res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"expected JSON"}');
-			}
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/autoshares-2fa`;
-	return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 function rewriteUrl(value: string, urls: Array<[string, string]>): string {
@@ -295,7 +255,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		}
 		fs.rmSync(userFolder, { recursive: true, force: true });
 		fs.mkdirSync(userFolder, { recursive: true });
-		const tarball = await pack(userFolder);
+		const tarball = packPackage(userFolder).tarball;
 		log(`packed ${path.basename(tarball)}`);
 
 		const install = path.join(root, `n8n-${version}`);
@@ -530,17 +490,8 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 			const event = demo.twoFactorEvents[before];
 			assert(event, 'no notify arrived from Log In');
 			assert(event.code === demo.sandbox.vendors.autoshares.lastVerificationCode && /\/webhook-waiting\//.test(event.resumeUrl), `notify ${JSON.stringify(event)}`);
-			// n8n notifies before it has saved the waiting state: retry a 409 for a few seconds.
-			let status = 0;
-			let body = '';
-			for (let i = 0; i < 40; i++) {
-				const response = await fetch(event.resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: event.code }) });
-				status = response.status;
-				body = await response.text();
-				if (status !== 409) break;
-				await sleep(250);
-			}
-			assert(status === 200, `the resume URL answered ${status}: ${body.slice(0, 300)}`);
+			const { status, text } = await callResumeUrl(event.resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: event.code }) });
+			assert(status === 200, `the resume URL answered ${status}: ${text.slice(0, 300)}`);
 			const done = await client.waitForExecution((e) => !['waiting', 'running', 'new'].includes(e.status), 30_000, clone.id);
 			assert(done.status === 'success', `the execution ended ${done.status}`);
 			const account = done.data.resultData.runData['Account Info']?.[0]?.data?.main[0]?.[0]?.json;

@@ -16,8 +16,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { N8nClient } from '../e2e/runtime/n8nClient';
-import { ensureN8n, npmFreeEnv } from '../e2e/runtime/n8nInstall';
+import { ensureN8n } from '../e2e/runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from '../e2e/runtime/n8nProcess';
+import { packPackage, type PackResult } from '../e2e/runtime/pack';
 import { chain, httpRequestNode, splitOutNode, webhookNode } from '../e2e/workflows';
 import { SANDBOX_ACCOUNTS, startSandbox, type VendorServer } from '../sandbox';
 import { buildPlainPackage, PLAIN_CREDENTIAL, PLAIN_PACKAGE } from './plainPackage';
@@ -73,26 +74,11 @@ function ensureBuilt(): void {
 	execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
 
-interface PackResult {
-	tarball: string;
-	size: number;
-	unpackedSize: number;
-	entryCount: number;
-	files: Array<{ path: string; size: number }>;
-}
-
 /** `npm pack` of the built package into the temp folder, as it would be published. */
 function pack(): PackResult {
 	const into = path.join(work, 'pack');
 	fs.mkdirSync(into);
-	const output = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', into], {
-		cwd: ROOT,
-		env: npmFreeEnv(),
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	const [result] = JSON.parse(output) as Array<Omit<PackResult, 'tarball'> & { filename: string }>;
-	return { ...result, tarball: path.join(into, result.filename) };
+	return packPackage(into);
 }
 
 // ---- (a) real n8n: token calls for 100 concurrent items with an empty token ----

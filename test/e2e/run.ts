@@ -9,7 +9,6 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -18,6 +17,8 @@ import { fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
 import { N8nClient } from './runtime/n8nClient';
 import { installPackageTarball, startN8n } from './runtime/n8nProcess';
+import { packPackage } from './runtime/pack';
+import { callResumeUrl, notifyReceiver, type NotifyPayload } from './runtime/twoFactor';
 import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -55,43 +56,22 @@ function versionsToRun(): string[] {
 	return DEFAULT_VERSIONS;
 }
 
-/** `npm pack` of the built package, as it would be published. */
+/** `npm pack` of the built package (built first when dist/ is missing), as it would be published. */
 function pack(into: string): string {
 	if (!fs.existsSync(path.join(ROOT, 'dist'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-	const output = execFileSync('npm', ['pack', '--json', '--pack-destination', into], { cwd: ROOT, encoding: 'utf8' });
-	const [{ filename }] = JSON.parse(output) as Array<{ filename: string }>;
-	return path.join(into, filename);
+	return packPackage(into).tarball;
 }
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A stand-in for a chat webhook: records what the Autoshares Trader node's notify sends. */
-async function notifyReceiver() {
-	const received: Array<Record<string, string>> = [];
-	const server = http.createServer((req, res) => {
-		let body = '';
-		req.on('data', (chunk) => (body += chunk));
-		req.on('end', () => {
-			received.push(JSON.parse(body) as Record<string, string>);
-			res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/notify`;
-	return { url, received, close: () => server.close() };
+/** The notify receiver, keeping every payload in arrival order. */
+async function recordingNotifyReceiver() {
+	const received: NotifyPayload[] = [];
+	const receiver = await notifyReceiver((event) => received.push(event));
+	return { ...receiver, received };
 }
 
-/** A call to a resume URL. n8n notifies before it has saved the waiting state: retry a 409 a while. */
-async function call(url: string, init: RequestInit = {}) {
-	for (let i = 0; ; i++) {
-		const response = await fetch(url, init);
-		if (response.status !== 409 || i >= 40) return { status: response.status, text: await response.text() };
-		await response.arrayBuffer();
-		await sleep(250);
-	}
-}
-
-async function nextNotify(notify: { received: Array<Record<string, string>> }, seen: number) {
+async function nextNotify(notify: { received: NotifyPayload[] }, seen: number) {
 	const deadline = Date.now() + 30_000;
 	while (notify.received.length <= seen && Date.now() < deadline) await sleep(200);
 	assert(notify.received.length > seen, 'no notify call arrived');
@@ -124,7 +104,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), `token-auth-e2e-${version}-`));
 	// Sirdata's token expires naturally in this suite (see the refresh check): keep it short.
 	const sandbox: Sandbox = await startSandbox({ tokenLifetimeSeconds: { sirdata: SIRDATA_LIFETIME_SECONDS } });
-	const notify = await notifyReceiver();
+	const notify = await recordingNotifyReceiver();
 	const fx = fixtures(sandbox);
 	const userFolder = path.join(work, 'user');
 	const at = `n8n ${version}:`;
@@ -292,16 +272,16 @@ async function suite(version: string, tarball: string): Promise<void> {
 			assert(step === 'verificationCode' && shape.test(resumeUrl), `notify payload ${JSON.stringify(notify.received[0])}`);
 
 			if (signed) {
-				const unsigned = await call(resumeUrl.split('?')[0]);
+				const unsigned = await callResumeUrl(resumeUrl.split('?')[0]);
 				assert(unsigned.status === 401, `resume URL without its signature answered ${unsigned.status}`);
 			}
-			const page = await call(resumeUrl, { headers: { accept: 'text/html' } });
+			const page = await callResumeUrl(resumeUrl, { headers: { accept: 'text/html' } });
 			assert(page.status === 200 && page.text.includes('<form'), `code page: ${page.status}`);
-			const wrong = await call(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '000000' }) });
+			const wrong = await callResumeUrl(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '000000' }) });
 			assert(wrong.status === 422, `wrong code answered ${wrong.status}: ${wrong.text}`);
 			const waiting = await client.waitForExecution(() => true, 10_000, workflow.id);
 			assert(waiting.status === 'waiting', `after a wrong code the execution is ${waiting.status}`);
-			const right = await call(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: autoshares.lastVerificationCode }) });
+			const right = await callResumeUrl(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: autoshares.lastVerificationCode }) });
 			assert(right.status === 200, `right code answered ${right.status}: ${right.text}`);
 			const done = await client.waitForExecution((e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 30_000, workflow.id);
 			assert(done.status === 'success', `execution ended ${done.status}`);
@@ -331,7 +311,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			const seen = notify.received.length;
 			assert((await postJson(client, 'autoshares-2fa-restart', {})).status === 200, 'trigger failed');
 			const { resumeUrl } = await nextNotify(notify, seen);
-			const page = await call(resumeUrl, { headers: { accept: 'text/html' } });
+			const page = await callResumeUrl(resumeUrl, { headers: { accept: 'text/html' } });
 			assert(page.status === 200, `before the restart the resume URL answered ${page.status}`);
 
 			// Same user folder, same port: the resume URL stays valid; process memory does not.
@@ -340,7 +320,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			n8n = await startN8n({ version, userFolder, log, port });
 			const restarted = new N8nClient(n8n.baseUrl);
 			await restarted.login();
-			const lost = await call(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: autoshares.lastVerificationCode }) });
+			const lost = await callResumeUrl(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: autoshares.lastVerificationCode }) });
 			assert(lost.status === 403, `after the restart the code answered ${lost.status}: ${lost.text}`);
 			const done = await restarted.waitForExecution((e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 30_000, workflow.id);
 			assert(done.status === 'error', `execution ended ${done.status}`);
@@ -349,7 +329,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 		});
 	} finally {
 		await n8n.stop();
-		notify.close();
+		await notify.close();
 		await sandbox.close();
 		fs.rmSync(work, { recursive: true, force: true });
 	}
