@@ -20,7 +20,7 @@ import * as path from 'path';
 
 import { fixtures, VENDORS } from '../test/helpers/fixtures';
 import { N8nClient, type Owner } from '../test/e2e/runtime/n8nClient';
-import { cacheRoot, ensureN8n, type Log } from '../test/e2e/runtime/n8nInstall';
+import { cacheRoot, ensureN8n, processAlive, type Log } from '../test/e2e/runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from '../test/e2e/runtime/n8nProcess';
 import { packPackage } from '../test/e2e/runtime/pack';
 import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../test/e2e/runtime/twoFactor';
@@ -208,15 +208,6 @@ export function prepareExample(
 	return { name: example.json.name, nodes, connections: example.json.connections, settings: example.json.settings ?? { executionOrder: 'v1' } };
 }
 
-function pidAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
 /**
  * Builds and packs the package, gets n8n, starts the sandbox and n8n with the package installed,
  * sets up the owner, the credentials and the example workflows. `stop()` undoes all of it.
@@ -243,7 +234,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 	try {
 		fs.mkdirSync(root, { recursive: true });
 		const other = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : 0;
-		if (other && other !== process.pid && pidAlive(other)) {
+		if (other && other !== process.pid && processAlive(other)) {
 			throw new Error(`another npm start uses ${userFolder} (pid ${other}): stop it first (Ctrl-C in its terminal, or kill ${other})`);
 		}
 		fs.writeFileSync(pidFile, String(process.pid));
@@ -587,12 +578,7 @@ async function main(): Promise<void> {
 	const result = await checkDemo(demo);
 	const pid = demo.n8n.pid;
 	await demo.stop();
-	let leftover = true;
-	try {
-		process.kill(-pid, 0);
-	} catch {
-		leftover = false;
-	}
+	const leftover = processAlive(-pid); // n8n's process group
 	console.log(`${leftover ? 'FAIL n8n is still running' : 'PASS n8n, the sandbox and the receiver are stopped'}`);
 	if (leftover) result.failed++;
 	else result.passed++;

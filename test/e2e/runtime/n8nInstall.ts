@@ -135,6 +135,11 @@ function lockHolderAlive(lock: string): boolean {
 		// Just created by someone else, pid not written yet.
 		return true;
 	}
+	return processAlive(pid);
+}
+
+/** Whether a process (or, for a negative pid, a process group) still exists. */
+export function processAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
