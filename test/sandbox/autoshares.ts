@@ -15,7 +15,8 @@
  *   {"State":"Failed","Step":"SecutityPin","Reason":"Invalid pin"} (the vendor's 401 example),
  *   interim kept; without a (valid) interim a wrong PIN gets 202 SecutityPin again;
  * - VerificationCode with a PIN-step interim → Corrupted ticket;
- * - interim tickets live `interimLifetimeSeconds` (300 s) and are burnt once used.
+ * - interim tickets live `interimLifetimeSeconds` (300 s) and are burnt once used;
+ * - `settings.expectingReason` replaces the 202 VerificationCode `Reason` (what a client forwards).
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -78,13 +79,13 @@ function askForCode(srv: Srv, user: User): Reply {
 		meta: { step: 'VerificationCode', code },
 	});
 	srv.lastVerificationCode = code;
-	return expectingCode(interim);
+	return expectingCode(srv, interim);
 }
 
-const expectingCode = (interim: TokenRecord) =>
+const expectingCode = (srv: Srv, interim: TokenRecord) =>
 	reply(202, {
 		Step: 'VerificationCode',
-		Reason: 'Expecting confirmation code',
+		Reason: srv.settings.expectingReason ?? 'Expecting confirmation code',
 		State: 'Expecting',
 		Token: interim.token,
 	});
@@ -145,7 +146,7 @@ function tokenHandler(headers: IncomingHttpHeaders, srv: Srv): Reply {
 		}
 		switch (srv.settings.wrongVerificationCode) {
 			case 'reprompt':
-				return expectingCode(interim);
+				return expectingCode(srv, interim);
 			case 'invalidate':
 				srv.revoke(interim);
 				return failed('VerificationCode', 'Invalid verification code');
@@ -219,6 +220,9 @@ export const autosharesDefinition: VendorDefinition<AutosharesSettings> = {
 	},
 	errorReply: (status, message) => reply(status, { Message: message }),
 	unauthorizedReply: () => failed('BaseAuthentication', 'Invalid credentials'),
+	// The token endpoint's own failure shape (what a client reads there), not ASP.NET's {Message}.
+	messageReply: (status, message) =>
+		reply(status, { State: 'Failed', Step: 'BaseAuthentication', Reason: message }),
 	echo: ({ headers, srv }) => authenticate(headers, srv),
 	routes: [
 		{

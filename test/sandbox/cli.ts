@@ -1,19 +1,32 @@
 /**
  * Start the vendor sandbox by hand:
  *
- *   npx tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P]
+ *   npx tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P] [--tls]
  *
  * --lifetime N   token lifetime in seconds for every vendor (default: each vendor's own)
  * --host H       listen address (default 127.0.0.1)
  * --port-base P  fixed ports P..P+4 (soda, galileo, sirdata, autoshares, manis); default free ports
+ * --tls          serve the vendors over https; the certificate is written to a temp file
+ *                (for `curl --cacert` or NODE_EXTRA_CA_CERTS)
  *
  * Prints each vendor's base URL and the sandbox accounts, then stays up until SIGINT/SIGTERM.
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS } from './index';
 import type { VendorId } from './index';
 
-function parseArgs(argv: string[]): { lifetime?: number; host?: string; portBase?: number } {
-	const result: { lifetime?: number; host?: string; portBase?: number } = {};
+interface Args {
+	lifetime?: number;
+	host?: string;
+	portBase?: number;
+	tls?: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+	const result: Args = {};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].split('=', 2);
 		const value = () => inline ?? argv[++i];
@@ -35,10 +48,13 @@ function parseArgs(argv: string[]): { lifetime?: number; host?: string; portBase
 			case '--port-base':
 				result.portBase = number('--port-base');
 				break;
+			case '--tls':
+				result.tls = true;
+				break;
 			case '--help':
 			case '-h':
 				process.stdout.write(
-					'usage: tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P]\n',
+					'usage: tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P] [--tls]\n',
 				);
 				process.exit(0);
 				break;
@@ -60,6 +76,7 @@ async function main(): Promise<void> {
 			args.lifetime === undefined ? undefined : perVendor(() => args.lifetime as number),
 		ports:
 			args.portBase === undefined ? undefined : perVendor((_, i) => (args.portBase as number) + i),
+		tls: args.tls,
 	});
 
 	const lines = ['Vendor sandbox is up.', ''];
@@ -68,6 +85,15 @@ async function main(): Promise<void> {
 		lines.push(
 			`${id.padEnd(11)} base URL ${server.baseUrl}   (lifetime ${server.lifetimeSeconds} s, stats ${server.origin}/__sandbox/stats, echo ${server.origin}/__sandbox/echo)`,
 		);
+	}
+	const catcher = sandbox.catcher;
+	lines.push(
+		`${'catcher'.padEnd(11)} ${catcher.origin}${catcher.secureOrigin ? ` and ${catcher.secureOrigin}` : ''}   (where redirect faults point)`,
+	);
+	if (sandbox.certificate) {
+		const certificatePath = join(tmpdir(), `vendor-sandbox-${process.pid}.pem`);
+		writeFileSync(certificatePath, sandbox.certificate);
+		lines.push(`certificate ${certificatePath}`);
 	}
 	lines.push('', 'Accounts:', JSON.stringify(SANDBOX_ACCOUNTS, null, 2), '', 'Ctrl-C to stop.', '');
 	process.stdout.write(lines.join('\n'));

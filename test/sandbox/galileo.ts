@@ -150,6 +150,7 @@ export const galileoDefinition: VendorDefinition<NoSettings> = {
 	},
 	errorReply: (status, message) => detail(status, message),
 	unauthorizedReply: () => detail(401, 'Invalid API key'),
+	messageReply: (status, message) => detail(status, message),
 	echo: (ctx) => authenticate(ctx.headers, ctx.srv),
 	routes: [
 		...['v1', 'v2'].flatMap((version) => [

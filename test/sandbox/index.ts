@@ -5,15 +5,18 @@
  *   const sandbox = await startSandbox();
  *   sandbox.vendors.soda.baseUrl        // http://127.0.0.1:PORT/v1
  *   sandbox.vendors.manis.configure({ expiryFormat: 'milliseconds' });
+ *   sandbox.vendors.soda.injectFault({ kind: 'redirect', status: 307, to: 'otherOrigin' }, 1);
+ *   sandbox.catcher.requests             // what a client sent where the redirect pointed
  *   await sandbox.close();
  */
 import { autosharesDefinition } from './autoshares';
 import { galileoDefinition } from './galileo';
 import { manisDefinition } from './manis';
 import type { VendorDefinition } from './server';
-import { DEFAULT_MAX_BODY_BYTES, VendorServerImpl } from './server';
+import { CatcherImpl, DEFAULT_MAX_BODY_BYTES, VendorServerImpl } from './server';
 import { sirdataDefinition } from './sirdata';
 import { sodaDefinition } from './soda';
+import { sandboxTlsPair } from './tls';
 import type { Sandbox, SandboxOptions, SandboxVendors, VendorId, VendorServer } from './types';
 import { VENDOR_IDS } from './types';
 
@@ -21,11 +24,14 @@ export { SANDBOX_ACCOUNTS } from './accounts';
 export type { SandboxAccounts } from './accounts';
 export { DEFAULT_AUTOSHARES_SETTINGS } from './autoshares';
 export { galileoTime } from './galileo';
+export { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY, REDIRECT_QUERY_MARKER } from './server';
 export { sirdataTime } from './sirdata';
 export { VENDOR_IDS } from './types';
 export type {
 	AutosharesSettings,
 	AutosharesWrongCodeMode,
+	CatcherServer,
+	EchoFormat,
 	Fault,
 	IssuedToken,
 	ManisExpiryFormat,
@@ -54,6 +60,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const host = options.host ?? '127.0.0.1';
 	const clock = options.clock ?? Date.now;
 	const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+	const tlsFor = (vendor: VendorId) =>
+		typeof options.tls === 'boolean' ? options.tls : (options.tls?.[vendor] ?? false);
+	const tls = VENDOR_IDS.some(tlsFor) ? sandboxTlsPair() : undefined;
+
+	// Answers in the shape of whichever vendor redirected there (the vendor id is in the path).
+	const catcher = new CatcherImpl(
+		(vendor) =>
+			(VENDOR_IDS as readonly string[]).includes(vendor)
+				? vendors[vendor as VendorId].caughtAnswer()
+				: undefined,
+		{ tls, clock, maxBodyBytes },
+	);
 
 	function create<V extends VendorId>(vendor: V): VendorServerImpl<SandboxVendors[V]['settings']> {
 		return new VendorServerImpl(DEFINITIONS[vendor], {
@@ -61,10 +79,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			settings: options.settings?.[vendor] as Partial<SandboxVendors[V]['settings']> | undefined,
 			clock,
 			maxBodyBytes,
+			tls: tlsFor(vendor) ? tls : undefined,
+			catcher,
 		});
 	}
 
-	const vendors: SandboxVendors = {
+	const vendors: { [V in VendorId]: VendorServerImpl<SandboxVendors[V]['settings']> } = {
 		soda: create('soda'),
 		galileo: create('galileo'),
 		sirdata: create('sirdata'),
@@ -73,19 +93,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	};
 	const servers = VENDOR_IDS.map((id) => vendors[id] as VendorServerImpl<object>);
 	const closeAll = async () => {
-		await Promise.all(servers.map((server) => server.close()));
+		await Promise.all([...servers.map((server) => server.close()), catcher.close()]);
 	};
 
 	// Wait for every listen to settle before cleaning up after a failure (e.g. a port in use).
-	const listening = await Promise.allSettled(
-		VENDOR_IDS.map((id, i) => servers[i].listen(host, options.ports?.[id] ?? 0)),
-	);
+	const listening = await Promise.allSettled([
+		...VENDOR_IDS.map((id, i) => servers[i].listen(host, options.ports?.[id] ?? 0)),
+		catcher.listen(host),
+	]);
 	const failure = listening.find((result) => result.status === 'rejected');
 	if (failure) {
 		await closeAll();
 		throw new Error(`vendor sandbox could not start: ${String(failure.reason)}`);
 	}
-	return { vendors, close: closeAll };
+	return { vendors, catcher, certificate: tls?.cert ?? null, close: closeAll };
 }
 
 /** Every vendor server as a list (handy for loops). */

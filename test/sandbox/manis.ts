@@ -69,6 +69,7 @@ export const manisDefinition: VendorDefinition<ManisSettings> = {
 	},
 	errorReply: (status, text, srv) => message(srv, status, text),
 	unauthorizedReply: (srv) => message(srv, 401, 'Invalid merchant credentials'),
+	messageReply: (status, text, srv) => message(srv, status, text),
 	echo: ({ headers, srv }) => {
 		const authorization = header(headers, 'authorization');
 		const space = authorization?.indexOf(' ') ?? -1;

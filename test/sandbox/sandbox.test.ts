@@ -6,8 +6,18 @@ import * as net from 'node:net';
 
 import { Agent, request } from 'undici';
 
+import type { Dispatcher } from 'undici';
+
 import type { Fault, Sandbox, VendorId } from './index';
-import { galileoTime, SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS } from './index';
+import {
+	CAUGHT_TOKEN_PREFIX,
+	galileoTime,
+	REDIRECT_QUERY,
+	REDIRECT_QUERY_MARKER,
+	SANDBOX_ACCOUNTS,
+	startSandbox,
+	VENDOR_IDS,
+} from './index';
 
 const A = SANDBOX_ACCOUNTS;
 const START = Date.UTC(2024, 0, 15, 12, 0, 0, 123);
@@ -28,7 +38,11 @@ interface Answer {
 	json: () => Record<string, unknown>;
 }
 
-async function call(url: string, options: Call = {}, dispatcher: Agent = agent): Promise<Answer> {
+async function call(
+	url: string,
+	options: Call = {},
+	dispatcher: Dispatcher = agent,
+): Promise<Answer> {
 	const res = await request(url, {
 		method: (options.method ?? 'GET') as 'GET',
 		headers: options.headers,
@@ -148,6 +162,60 @@ async function expectDenied(vendor: VendorId, res: Answer) {
 	}
 }
 
+/** The error text of a `say` / `echoRequest` JSON answer, from where each vendor puts it. */
+function messageOf(vendor: VendorId, res: Answer): string {
+	const body = res.json();
+	switch (vendor) {
+		case 'soda':
+		case 'galileo':
+			expect(Object.keys(body)).toEqual(['detail']);
+			return body.detail as string;
+		case 'sirdata':
+			expect(Object.keys(body)).toEqual(['message']);
+			return body.message as string;
+		case 'autoshares':
+			expect(Object.keys(body)).toEqual(['State', 'Step', 'Reason']);
+			expect(body).toMatchObject({ State: 'Failed', Step: 'BaseAuthentication' });
+			return body.Reason as string;
+		case 'manis':
+			expect(Object.keys(body)).toEqual(['message', 'timestamp']);
+			return body.message as string;
+	}
+}
+
+/** Reads a (never-ending) answer until `enough` bytes arrived, then closes the connection. */
+async function readThenClose(
+	url: string,
+	options: Call,
+	enough: number,
+	dispatcher: Dispatcher = agent,
+): Promise<Omit<Answer, 'text' | 'json'> & { received: Buffer }> {
+	const res = await request(url, {
+		method: (options.method ?? 'GET') as 'GET',
+		headers: options.headers,
+		body: options.body,
+		dispatcher,
+	});
+	const chunks: Buffer[] = [];
+	let size = 0;
+	// Leaving the loop destroys the body, which makes undici drop the connection.
+	for await (const chunk of res.body) {
+		chunks.push(chunk as Buffer);
+		size += (chunk as Buffer).length;
+		if (size >= enough) break;
+	}
+	return { status: res.statusCode, headers: res.headers, received: Buffer.concat(chunks) };
+}
+
+/** Reads and discards an answer; resolves at its end, rejects if the connection breaks. */
+function drain(body: NodeJS.ReadableStream): Promise<void> {
+	return new Promise((resolve, reject) => {
+		body.on('data', () => undefined);
+		body.on('end', resolve);
+		body.on('error', reject);
+	});
+}
+
 beforeAll(async () => {
 	sandbox = await startSandbox({ clock: () => now });
 });
@@ -160,10 +228,12 @@ afterAll(async () => {
 beforeEach(() => {
 	now = START;
 	for (const id of VENDOR_IDS) sandbox.vendors[id].reset();
+	sandbox.catcher.reset();
 	sandbox.vendors.autoshares.configure({
 		wrongVerificationCode: 'retry',
 		rateLimitPerMinute: null,
 		pinStepName: 'SecutityPin',
+		expectingReason: undefined,
 	});
 	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
 	sandbox.vendors.sirdata.configure({ utcOffsetMinutes: 60 });
@@ -742,6 +812,21 @@ describe('autoshares', () => {
 		expect(as().tokenCalls).toBe(5);
 	});
 
+	it('expectingReason replaces the Reason of the 202 VerificationCode answer (reprompt too)', async () => {
+		as().configure({ expectingReason: 'Code sent to +1 555 0100', wrongVerificationCode: 'reprompt' });
+		const user = A.autoshares.twoFactor;
+		const first = await post(creds(user));
+		expect(first.json()).toMatchObject({ Step: 'VerificationCode', Reason: 'Code sent to +1 555 0100' });
+		const again = await post(
+			creds(user, {
+				VerificationCode: 'wrong',
+				Authorization: `Bearer ${first.json().Token as string}`,
+			}),
+		);
+		expect(again.status).toBe(202);
+		expect(again.json().Reason).toBe('Code sent to +1 555 0100');
+	});
+
 	it('GET on /token → 405, unknown → 404, ASP.NET style', async () => {
 		const res = await call(tokenUrl());
 		expect(res.status).toBe(405);
@@ -989,6 +1074,170 @@ describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 		expected[vendor](res);
 	});
 
+	it('revokeToken ends one token before its stated expiry; the others live on', async () => {
+		const first = await getToken(sandbox, vendor);
+		const second = await getToken(sandbox, vendor);
+		expect(server().revokeToken(first)).toBe(true);
+		expect(server().revokeToken('never-issued')).toBe(false);
+		await expectDenied(vendor, await echo(sandbox, vendor, authHeaders(vendor, first)));
+		expect((await echo(sandbox, vendor, authHeaders(vendor, second))).status).toBe(200);
+	});
+
+	it.each([301, 302, 303, 307, 308] as const)(
+		'fault: redirect %d to the same origin, query marked; following it gets a token',
+		async (status) => {
+			server().injectFault({ kind: 'redirect', status, to: 'sameOrigin' }, 1);
+			const { url, ...options } = tokenCall(sandbox, vendor);
+			const res = await call(url, options);
+			expect(res.status).toBe(status);
+			expect(res.text).toBe('');
+			const location = new URL(res.headers.location as string);
+			expect(location.origin).toBe(server().origin);
+			expect(location.pathname).toBe(new URL(url).pathname);
+			expect(location.search).toBe(`?${REDIRECT_QUERY}`);
+			expect(location.search).toContain(REDIRECT_QUERY_MARKER);
+			// The queue held one redirect: the followed call is a normal token call.
+			const followed = await call(location.href, options);
+			expect(followed.status).toBe(200);
+			expect(server().tokenCalls).toBe(2);
+			expect(sandbox.catcher.requests).toHaveLength(0);
+		},
+	);
+
+	it('fault: redirect to another origin: the catcher records the call and answers a fake success', async () => {
+		server().injectFault({ kind: 'redirect', status: 307, to: 'otherOrigin' }, 1);
+		const { url, ...options } = tokenCall(sandbox, vendor);
+		const res = await call(url, options);
+		expect(res.status).toBe(307);
+		const location = new URL(res.headers.location as string);
+		expect(location.origin).toBe(sandbox.catcher.origin);
+		expect(location.origin).not.toBe(server().origin);
+		expect(location.pathname).toBe(`/catch/${vendor}${new URL(url).pathname}`);
+		expect(location.search).toBe(`?${REDIRECT_QUERY}`);
+
+		// What a client that follows a 307 does: the same method, headers and body, over there.
+		const caught = await call(location.href, options);
+		expect(caught.status).toBe(200);
+		const real = (await fetchToken()).json();
+		expect(Object.keys(caught.json())).toEqual(Object.keys(real));
+		const token = caught.json()[TOKEN_FIELD[vendor]] as string;
+		expect(token.startsWith(`${CAUGHT_TOKEN_PREFIX}-`)).toBe(true);
+		await expectDenied(vendor, await echo(sandbox, vendor, authHeaders(vendor, token)));
+
+		expect(sandbox.catcher.requests).toHaveLength(1);
+		const [recorded] = sandbox.catcher.requests;
+		expect(recorded).toMatchObject({
+			method: options.method ?? 'GET',
+			path: location.pathname + location.search,
+			body: options.body ?? '',
+		});
+		for (const [name, value] of Object.entries(options.headers ?? {})) {
+			expect(recorded.headers[name.toLowerCase()]).toBe(value);
+		}
+		expect(server().tokenCalls).toBe(2);
+
+		server().injectFault({ kind: 'redirect', status: 302, to: 'otherOrigin', path: '/login' }, 1);
+		const moved = new URL((await fetchToken()).headers.location as string);
+		expect(moved.pathname).toBe(`/catch/${vendor}/login`);
+		// A downgrade needs an https vendor to start from.
+		expect(() => server().injectFault({ kind: 'redirect', status: 302, to: 'plainHttp' })).toThrow(
+			/TLS/,
+		);
+	});
+
+	it.each(['json', 'text', 'html'] as const)(
+		'fault: say (%s) puts the message where the vendor puts its error text',
+		async (format) => {
+			const message = 'secret=s3cr3t <b>&amp</b>';
+			server().injectFault({ kind: 'say', status: 400, format, message }, 1);
+			const res = await fetchToken();
+			expect(res.status).toBe(400);
+			switch (format) {
+				case 'json':
+					expect(res.headers['content-type']).toMatch(/^application\/json/);
+					expect(messageOf(vendor, res)).toBe(message);
+					break;
+				case 'text':
+					expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+					expect(res.text).toBe(message);
+					break;
+				case 'html':
+					expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+					expect(res.text.startsWith('<!DOCTYPE html>')).toBe(true);
+					expect(res.text).toContain(`<pre>${message}</pre>`);
+					break;
+			}
+			expect(server().tokenCalls).toBe(1);
+			expect(server().issued).toHaveLength(0);
+			expect((await fetchToken()).status).toBe(200);
+		},
+	);
+
+	it.each(['json', 'text', 'html'] as const)(
+		'fault: echoRequest (%s) answers with everything the request carried',
+		async (format) => {
+			server().injectFault({ kind: 'echoRequest', status: 500, format }, 1);
+			const { url, ...options } = tokenCall(sandbox, vendor);
+			const res = await call(`${url}?probe=${REDIRECT_QUERY_MARKER}`, options);
+			expect(res.status).toBe(500);
+			const message = format === 'json' ? messageOf(vendor, res) : res.text;
+			const requestLine = `${options.method ?? 'GET'} ${new URL(url).pathname}?probe=${REDIRECT_QUERY_MARKER} HTTP/1.1\n`;
+			expect(message.startsWith(format === 'html' ? '<!DOCTYPE html>' : requestLine)).toBe(true);
+			expect(message).toContain(requestLine);
+			expect(message).toMatch(/\nhost: 127\.0\.0\.1:\d+\n/);
+			// Every header as the client spelled it, secrets (Authorization, keys) included.
+			for (const [name, value] of Object.entries(options.headers ?? {})) {
+				expect(message).toContain(`\n${name}: ${value}\n`);
+			}
+			if (options.body) expect(message).toContain(`\n\n${options.body}`);
+			if (format === 'text') expect(message.endsWith(`\n\n${options.body ?? ''}`)).toBe(true);
+			expect(server().tokenCalls).toBe(1);
+		},
+	);
+
+	it('fault: flood streams chunked JSON-looking bytes until the client closes', async () => {
+		server().injectFault({ kind: 'flood' }, 1);
+		const { url, ...options } = tokenCall(sandbox, vendor);
+		const got = await readThenClose(url, options, 1024 * 1024);
+		expect(got.status).toBe(200);
+		expect(got.headers['content-type']).toBe('application/json');
+		expect(got.headers['content-length']).toBeUndefined();
+		expect(got.headers['transfer-encoding']).toBe('chunked');
+		expect(got.received.subarray(0, 16).toString()).toBe('{"padding":"xxxx');
+		await server().waitForStreamsClosed();
+		expect(server().openStreams).toBe(0);
+		expect(server().lastStreamBytes).toBeGreaterThanOrEqual(got.received.length);
+		expect(server().tokenCalls).toBe(1);
+		expect(server().issued).toHaveLength(0);
+		expect((await fetchToken()).status).toBe(200);
+	});
+
+	it('fault: trickle sends the headers at once, then one byte per interval until the client closes', async () => {
+		const { url, ...options } = tokenCall(sandbox, vendor);
+		// Default interval (1 s): the headers are there before any byte of the body.
+		server().injectFault({ kind: 'trickle' }, 1);
+		const res = await request(url, {
+			method: (options.method ?? 'GET') as 'GET',
+			headers: options.headers,
+			body: options.body,
+			dispatcher: agent,
+		});
+		expect(res.statusCode).toBe(200);
+		expect(res.headers['content-type']).toBe('application/json');
+		expect(res.headers['content-length']).toBeUndefined();
+		expect(server().openStreams).toBe(1);
+		expect(server().lastStreamBytes).toBe(0);
+		res.body.destroy();
+		await server().waitForStreamsClosed();
+
+		server().injectFault({ kind: 'trickle', intervalMs: 1 }, 1);
+		const got = await readThenClose(url, options, 14);
+		expect(got.received.subarray(0, 14).toString()).toBe('{"padding":"xx');
+		await server().waitForStreamsClosed();
+		expect(server().lastStreamBytes).toBeGreaterThanOrEqual(14);
+		expect(server().tokenCalls).toBe(2);
+	});
+
 	it('unknown route → 404; body over the limit → 413; garbage bytes → 400 and the server lives', async () => {
 		expect((await call(`${server().origin}/nowhere`)).status).toBe(404);
 		const { url, ...options } = tokenCall(sandbox, vendor);
@@ -1046,6 +1295,50 @@ describe('lifecycle', () => {
 		await ownAgent.close();
 	});
 
+	it('close() ends flood and trickle answers at once', async () => {
+		const own = await startSandbox();
+		const ownAgent = new Agent();
+		own.vendors.soda.injectFault({ kind: 'flood' });
+		own.vendors.manis.injectFault({ kind: 'trickle', intervalMs: 60_000 });
+		const answers = [];
+		for (const vendor of ['soda', 'manis'] as const) {
+			const { url, ...options } = tokenCall(own, vendor);
+			const res = await request(url, {
+				method: (options.method ?? 'GET') as 'GET',
+				headers: options.headers,
+				dispatcher: ownAgent,
+			});
+			expect(res.statusCode).toBe(200);
+			answers.push(drain(res.body));
+		}
+		expect(own.vendors.soda.openStreams).toBe(1);
+		expect(own.vendors.manis.openStreams).toBe(1);
+		await own.close();
+		const outcomes = await Promise.allSettled(answers);
+		expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+		expect(own.vendors.soda.openStreams).toBe(0);
+		expect(own.vendors.manis.openStreams).toBe(0);
+		await ownAgent.close();
+	});
+
+	it('reset() ends a running flood too', async () => {
+		const own = await startSandbox();
+		const ownAgent = new Agent();
+		try {
+			own.vendors.soda.injectFault({ kind: 'flood' }, 1);
+			const { url, ...options } = tokenCall(own, 'soda');
+			const res = await request(url, { headers: options.headers, dispatcher: ownAgent });
+			const done = drain(res.body);
+			own.vendors.soda.reset();
+			await expect(done).rejects.toThrow();
+			expect(own.vendors.soda.openStreams).toBe(0);
+			expect(own.vendors.soda.lastStreamBytes).toBe(0);
+		} finally {
+			await own.close();
+			await ownAgent.close();
+		}
+	});
+
 	it('fixed ports and lifetimes from the options', async () => {
 		const probe = await startSandbox();
 		const port = Number(new URL(probe.vendors.manis.origin).port);
@@ -1058,5 +1351,102 @@ describe('lifecycle', () => {
 		} finally {
 			await own.close();
 		}
+	});
+});
+
+// =============================================================================================
+
+describe('tls', () => {
+	let secure: Sandbox;
+	let trusting: Agent;
+
+	beforeAll(async () => {
+		secure = await startSandbox({ tls: true });
+		trusting = new Agent({ connect: { ca: secure.certificate ?? undefined } });
+	});
+
+	afterAll(async () => {
+		await secure.close();
+		await trusting.close();
+	});
+
+	beforeEach(() => {
+		for (const id of VENDOR_IDS) secure.vendors[id].reset();
+		secure.catcher.reset();
+	});
+
+	it('every vendor answers over https with the exported self-signed certificate', async () => {
+		expect(secure.certificate).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+		for (const vendor of VENDOR_IDS) {
+			const server = secure.vendors[vendor];
+			expect(server.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+			expect(server.baseUrl.startsWith(server.origin)).toBe(true);
+			const { url, ...options } = tokenCall(secure, vendor);
+			const res = await call(url, options, trusting);
+			expect(res.status).toBe(200);
+			const token = res.json()[TOKEN_FIELD[vendor]] as string;
+			const echoed = await call(
+				`${server.origin}/__sandbox/echo`,
+				{ headers: authHeaders(vendor, token) },
+				trusting,
+			);
+			expect(echoed.status).toBe(200);
+		}
+		// Without the certificate a client cannot connect.
+		await expect(call(`${secure.vendors.soda.baseUrl}/ping`)).rejects.toThrow();
+	});
+
+	it('redirects: otherOrigin stays https (the catcher has a TLS side), plainHttp downgrades', async () => {
+		const soda = secure.vendors.soda;
+		expect(secure.catcher.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+		expect(secure.catcher.secureOrigin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+		const { url, ...options } = tokenCall(secure, 'soda');
+
+		soda.injectFault({ kind: 'redirect', status: 308, to: 'otherOrigin' }, 1);
+		soda.injectFault({ kind: 'redirect', status: 301, to: 'plainHttp' }, 1);
+		const other = new URL((await call(url, options, trusting)).headers.location as string);
+		const plain = new URL((await call(url, options, trusting)).headers.location as string);
+		expect(other.origin).toBe(secure.catcher.secureOrigin);
+		expect(plain.origin).toBe(secure.catcher.origin);
+		expect(plain.href).toBe(`${secure.catcher.origin}/catch/soda/v1/get_token?${REDIRECT_QUERY}`);
+
+		for (const target of [other, plain]) {
+			const caught = await call(target.href, options, trusting);
+			expect(caught.status).toBe(200);
+			expect((caught.json().token as string).startsWith(CAUGHT_TOKEN_PREFIX)).toBe(true);
+		}
+		expect(secure.catcher.requests.map((r) => r.headers.authorization)).toEqual([
+			options.headers?.authorization,
+			options.headers?.authorization,
+		]);
+		expect(soda.tokenCalls).toBe(2);
+	});
+
+	it('reset and truncated faults work over TLS too', async () => {
+		const galileo = secure.vendors.galileo;
+		const { url, ...options } = tokenCall(secure, 'galileo');
+		galileo.injectFault({ kind: 'reset' }, 1);
+		await expect(call(url, options, trusting)).rejects.toThrow();
+		galileo.injectFault({ kind: 'truncated', abortConnection: true }, 1);
+		await expect(call(url, options, trusting)).rejects.toThrow();
+		expect((await call(url, options, trusting)).status).toBe(200);
+	});
+
+	it('tls for some vendors only; a plain sandbox has no certificate and no TLS catcher', async () => {
+		const mixed = await startSandbox({ tls: { manis: true } });
+		try {
+			expect(mixed.vendors.manis.origin.startsWith('https://')).toBe(true);
+			expect(mixed.vendors.soda.origin.startsWith('http://')).toBe(true);
+			expect(mixed.certificate).toBe(secure.certificate); // one pair per process
+			expect(mixed.catcher.secureOrigin).not.toBeNull();
+			expect(() =>
+				mixed.vendors.soda.injectFault({ kind: 'redirect', status: 302, to: 'plainHttp' }),
+			).toThrow(/TLS/);
+			mixed.vendors.manis.injectFault({ kind: 'redirect', status: 302, to: 'plainHttp' }, 1);
+		} finally {
+			await mixed.close();
+		}
+		expect(sandbox.certificate).toBeNull();
+		expect(sandbox.catcher.secureOrigin).toBeNull();
 	});
 });

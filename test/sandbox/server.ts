@@ -1,18 +1,43 @@
 /**
- * Shared machinery of the sandbox: one HTTP server per vendor, request recording, routing
+ * Shared machinery of the sandbox: one HTTP(S) server per vendor, request recording, routing
  * (404 / 405), bounded bodies, the token store, fault injection on the token endpoint, the
- * `/__sandbox/*` routes and a clean `close()`. Vendor modules only describe their contract
- * as a `VendorDefinition`.
+ * `/__sandbox/*` routes, the redirect catcher and a clean `close()`. Vendor modules only
+ * describe their contract as a `VendorDefinition`.
  */
+import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 
-import type { Fault, IssuedToken, RecordedRequest, VendorId, VendorServer } from './types';
+import type { TlsPair } from './tls';
+import type {
+	CatcherServer,
+	EchoFormat,
+	Fault,
+	IssuedToken,
+	RecordedRequest,
+	VendorId,
+	VendorServer,
+} from './types';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Past this many bytes the server stops draining a too-large body and drops the socket. */
 const HARD_BODY_CAP = 64 * 1024 * 1024;
 const DEFAULT_OVERSIZED_BYTES = 5 * 1024 * 1024;
+// Streaming faults never end on their own, so each has a hard stop in case a client (or a test)
+// never closes: the sandbox must not fill a disk or outlive a CI job.
+const FLOOD_MAX_BYTES = 4 * 1024 ** 3;
+const FLOOD_MAX_MS = 10 * 60_000;
+const TRICKLE_MAX_MS = 30 * 60_000;
+const FLOOD_CHUNK_BYTES = 64 * 1024;
+const STREAM_HEAD = '{"padding":"';
+
+/** Sent as a marker in the query of every redirect Location; must never show in a client's errors. */
+export const REDIRECT_QUERY_MARKER = 'sandbox-redirect-secret';
+export const REDIRECT_QUERY = `next=${REDIRECT_QUERY_MARKER}-next&sig=${REDIRECT_QUERY_MARKER}-sig`;
+/** Tokens the catcher hands out start with this. */
+export const CAUGHT_TOKEN_PREFIX = 'CAUGHT';
 
 export interface Reply {
 	status: number;
@@ -92,6 +117,8 @@ export interface VendorDefinition<S extends object> {
 	errorReply(status: number, message: string, srv: VendorServerImpl<S>): Reply;
 	/** The documented 401 of the token endpoint (the `unauthorized` fault). */
 	unauthorizedReply(srv: VendorServerImpl<S>): Reply;
+	/** An error answer with `message` where the vendor puts its error text (`say`, `echoRequest`). */
+	messageReply(status: number, message: string, srv: VendorServerImpl<S>): Reply;
 	/** The vendor's later-call authentication, for `/__sandbox/echo`. */
 	echo(ctx: Ctx<S>): EchoResult;
 }
@@ -101,6 +128,10 @@ export interface ServerOptions<S extends object> {
 	settings?: Partial<S>;
 	clock: () => number;
 	maxBodyBytes: number;
+	/** Serve over https with this pair. */
+	tls?: TlsPair;
+	/** Where `otherOrigin` / `plainHttp` redirects point. */
+	catcher?: CatcherImpl;
 }
 
 interface CompiledRoute<S extends object> {
@@ -238,45 +269,69 @@ const HTML_ERROR_PAGE = (status: number) => {
 	);
 };
 
+/**
+ * The `say` / `echoRequest` page. The message is not escaped: the careless vendor this models
+ * pastes it in as is, so a secret in it arrives byte for byte.
+ */
+const HTML_MESSAGE_PAGE = (status: number, message: string) => {
+	const title = `${status} ${http.STATUS_CODES[status] ?? 'Error'}`;
+	return (
+		'<!DOCTYPE html>\n<html>\n<head><title>' +
+		title +
+		'</title></head>\n<body>\n<h1>' +
+		title +
+		'</h1>\n<pre>' +
+		message +
+		'</pre>\n</body>\n</html>\n'
+	);
+};
+
+/** The request as it arrived: request line, header lines with the client's casing, body. */
+function describeRequest(recorded: RecordedRequest, httpVersion: string): string {
+	const lines = [`${recorded.method} ${recorded.path} HTTP/${httpVersion}`];
+	for (let i = 0; i + 1 < recorded.rawHeaders.length; i += 2) {
+		lines.push(`${recorded.rawHeaders[i]}: ${recorded.rawHeaders[i + 1]}`);
+	}
+	return lines.join('\n') + '\n\n' + recorded.body;
+}
+
+function recordRequest(
+	req: http.IncomingMessage,
+	body: string,
+	clock: () => number,
+): RecordedRequest {
+	const headers: Record<string, string | string[]> = {};
+	for (const [key, value] of Object.entries(req.headers)) {
+		if (value !== undefined) headers[key] = Array.isArray(value) ? [...value] : value;
+	}
+	return {
+		method: req.method ?? 'GET',
+		path: req.url ?? '/',
+		headers,
+		rawHeaders: [...req.rawHeaders],
+		body,
+		at: new Date(clock()),
+	};
+}
+
 // ---------------------------------------------------------------------------------------------
+// One listening server (vendor or catcher): http or https, every socket tracked for close().
 
-export class VendorServerImpl<S extends object> implements VendorServer<S> {
-	readonly vendor: VendorId;
-	readonly requests: RecordedRequest[] = [];
-	readonly issued: TokenRecord[] = [];
-	readonly clock: () => number;
-	lastVerificationCode?: string;
+type AnyServer = http.Server | https.Server;
 
-	private originValue = '';
-	private tokenCallCount = 0;
-	private lifetime: number;
-	private currentSettings: S;
-	private readonly tokens = new Map<string, TokenRecord>();
-	private faults: Array<{ fault: Fault; remaining: number }> = [];
-	private rateWindow: number[] = [];
-	private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
-	private readonly routes: Array<CompiledRoute<S>>;
-	private readonly server: http.Server;
+class Listener {
+	readonly server: AnyServer;
+	readonly secure: boolean;
+	/** The TCP sockets (under TLS too): what close() and the `reset` fault act on. */
 	private readonly sockets = new Set<Socket>();
-	private readonly timers = new Set<NodeJS.Timeout>();
-	private readonly maxBodyBytes: number;
+	private originValue = '';
 	private closing?: Promise<void>;
 
-	constructor(
-		private readonly def: VendorDefinition<S>,
-		options: ServerOptions<S>,
-	) {
-		this.vendor = def.vendor;
-		this.clock = options.clock;
-		this.maxBodyBytes = options.maxBodyBytes;
-		this.lifetime = options.lifetimeSeconds ?? def.defaultLifetimeSeconds;
-		this.currentSettings = { ...def.defaultSettings, ...(options.settings ?? {}) };
-		this.routes = def.routes.map((route) => ({ route, regex: compilePath(route.path) }));
-		this.server = http.createServer((req, res) => {
-			this.handle(req, res).catch(() => {
-				send(res, this.def.errorReply(500, 'Internal Server Error', this));
-			});
-		});
+	constructor(tls: TlsPair | undefined, handler: http.RequestListener) {
+		this.secure = tls !== undefined;
+		this.server = tls
+			? https.createServer({ key: tls.key, cert: tls.cert }, handler)
+			: http.createServer(handler);
 		this.server.on('connection', (socket: Socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
@@ -294,14 +349,190 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 		});
 	}
 
-	// --- public API --------------------------------------------------------------------------
-
 	get origin(): string {
 		return this.originValue;
 	}
 
+	/** The TCP socket under a request's socket: a TLS socket cannot send an RST itself. */
+	tcpSocket(socket: Socket): Socket {
+		if (!(socket instanceof TLSSocket)) return socket;
+		for (const candidate of this.sockets) {
+			if (
+				candidate.remotePort === socket.remotePort &&
+				candidate.remoteAddress === socket.remoteAddress
+			) {
+				return candidate;
+			}
+		}
+		return socket;
+	}
+
+	listen(host: string, port: number): Promise<void> {
+		return new Promise((resolve, reject) => {
+			const onError = (err: Error) => reject(err);
+			this.server.once('error', onError);
+			this.server.listen(port, host, () => {
+				this.server.off('error', onError);
+				const address = this.server.address();
+				if (address === null || typeof address === 'string') {
+					reject(new Error('unexpected server address'));
+					return;
+				}
+				const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
+				this.originValue = `${this.secure ? 'https' : 'http'}://${hostPart}:${address.port}`;
+				resolve();
+			});
+		});
+	}
+
+	get closed(): boolean {
+		return this.closing !== undefined;
+	}
+
+	close(): Promise<void> {
+		if (!this.closing) {
+			this.closing = new Promise((resolve) => {
+				if (!this.server.listening) {
+					resolve();
+					return;
+				}
+				this.server.close(() => resolve());
+				for (const socket of this.sockets) socket.destroy();
+				this.server.closeAllConnections();
+			});
+		}
+		return this.closing;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// The redirect catcher
+
+type CaughtAnswer = (vendor: string) => Reply | undefined;
+
+export class CatcherImpl implements CatcherServer {
+	readonly requests: RecordedRequest[] = [];
+	private readonly plain: Listener;
+	private readonly tlsListener?: Listener;
+	private waiters: Array<{ count: number; resolve: () => void }> = [];
+
+	/** `answerFor(vendor)`: that vendor's success shape with a caught token, or undefined. */
+	constructor(
+		private readonly answerFor: CaughtAnswer,
+		private readonly options: { tls?: TlsPair; clock: () => number; maxBodyBytes: number },
+	) {
+		const handler: http.RequestListener = (req, res) => {
+			this.handle(req, res).catch(() => send(res, json(500, { message: 'catcher failed' })));
+		};
+		this.plain = new Listener(undefined, handler);
+		if (options.tls) this.tlsListener = new Listener(options.tls, handler);
+	}
+
+	get origin(): string {
+		return this.plain.origin;
+	}
+
+	get secureOrigin(): string | null {
+		return this.tlsListener?.origin ?? null;
+	}
+
+	reset(): void {
+		this.requests.length = 0;
+	}
+
+	waitForRequests(count: number): Promise<void> {
+		if (this.requests.length >= count) return Promise.resolve();
+		return new Promise((resolve) => this.waiters.push({ count, resolve }));
+	}
+
+	async listen(host: string): Promise<void> {
+		await Promise.all([this.plain, this.tlsListener].map((l) => l?.listen(host, 0)));
+	}
+
+	async close(): Promise<void> {
+		await Promise.all([this.plain, this.tlsListener].map((l) => l?.close()));
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const read = await readBody(req, this.options.maxBodyBytes);
+		if (read === null || this.plain.closed) return;
+		this.requests.push(recordRequest(req, read.body, this.options.clock));
+		const pending = this.waiters;
+		this.waiters = [];
+		for (const waiter of pending) {
+			if (this.requests.length >= waiter.count) waiter.resolve();
+			else this.waiters.push(waiter);
+		}
+		// Every answer is a "success", whatever the method: the point is what a client accepts.
+		const vendor = /^\/catch\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '';
+		send(
+			res,
+			this.answerFor(vendor) ??
+				json(200, { token: `${CAUGHT_TOKEN_PREFIX}-${randomBytes(16).toString('hex')}` }),
+		);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class VendorServerImpl<S extends object> implements VendorServer<S> {
+	readonly vendor: VendorId;
+	readonly requests: RecordedRequest[] = [];
+	readonly issued: TokenRecord[] = [];
+	readonly clock: () => number;
+	lastVerificationCode?: string;
+	lastStreamBytes = 0;
+
+	private tokenCallCount = 0;
+	private lifetime: number;
+	private currentSettings: S;
+	private readonly tokens = new Map<string, TokenRecord>();
+	private faults: Array<{ fault: Fault; remaining: number }> = [];
+	private rateWindow: number[] = [];
+	private waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+	private readonly routes: Array<CompiledRoute<S>>;
+	private readonly listener: Listener;
+	private readonly catcher?: CatcherImpl;
+	private readonly timers = new Set<NodeJS.Timeout>();
+	/** Running flood / trickle answers, each with the function that ends it. */
+	private readonly streams = new Set<() => void>();
+	private readonly maxBodyBytes: number;
+	private closing?: Promise<void>;
+
+	constructor(
+		private readonly def: VendorDefinition<S>,
+		options: ServerOptions<S>,
+	) {
+		this.vendor = def.vendor;
+		this.clock = options.clock;
+		this.maxBodyBytes = options.maxBodyBytes;
+		this.lifetime = options.lifetimeSeconds ?? def.defaultLifetimeSeconds;
+		this.currentSettings = { ...def.defaultSettings, ...(options.settings ?? {}) };
+		this.routes = def.routes.map((route) => ({ route, regex: compilePath(route.path) }));
+		this.catcher = options.catcher;
+		this.listener = new Listener(options.tls, (req, res) => {
+			this.handle(req, res).catch(() => {
+				send(res, this.def.errorReply(500, 'Internal Server Error', this));
+			});
+		});
+	}
+
+	// --- public API --------------------------------------------------------------------------
+
+	get origin(): string {
+		return this.listener.origin;
+	}
+
 	get baseUrl(): string {
-		return this.originValue + this.def.basePath;
+		return this.listener.origin + this.def.basePath;
+	}
+
+	get secure(): boolean {
+		return this.listener.secure;
+	}
+
+	get openStreams(): number {
+		return this.streams.size;
 	}
 
 	get tokenCalls(): number {
@@ -329,7 +560,27 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 		for (const record of this.tokens.values()) record.revoked = true;
 	}
 
+	revokeToken(token: string): boolean {
+		const record = this.tokens.get(token);
+		if (record) record.revoked = true;
+		return record !== undefined;
+	}
+
 	injectFault(fault: Fault, times?: number): void {
+		// Mistakes a test could not see otherwise (the fault would just answer something else).
+		if (fault.kind === 'redirect') {
+			if (fault.to === 'plainHttp' && !this.secure) {
+				throw new Error(
+					`${this.vendor}: a plainHttp redirect needs the vendor over TLS (startSandbox({ tls: true }))`,
+				);
+			}
+			if (fault.to !== 'sameOrigin' && !this.catcher) {
+				throw new Error(`${this.vendor}: no catcher to redirect to`);
+			}
+			if (fault.path !== undefined && !fault.path.startsWith('/')) {
+				throw new Error(`${this.vendor}: a redirect path starts with "/", got ${fault.path}`);
+			}
+		}
 		if (times !== undefined && !(times > 0)) return;
 		this.faults.push({ fault, remaining: times ?? Infinity });
 	}
@@ -346,6 +597,9 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 		this.faults = [];
 		this.rateWindow = [];
 		this.lastVerificationCode = undefined;
+		// A flood left running by an earlier test would go on eating CPU into the next one.
+		for (const end of [...this.streams]) end();
+		this.lastStreamBytes = 0;
 	}
 
 	waitForTokenCalls(count: number): Promise<void> {
@@ -354,6 +608,10 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 
 	waitForRequests(count: number): Promise<void> {
 		return this.waitFor(() => this.requests.length >= count);
+	}
+
+	waitForStreamsClosed(): Promise<void> {
+		return this.waitFor(() => this.streams.size === 0);
 	}
 
 	// --- for vendor modules ------------------------------------------------------------------
@@ -418,39 +676,33 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 		return this.def.errorReply(status, message, this);
 	}
 
+	/** What the catcher answers for this vendor: its success shape, with a token it never issued. */
+	caughtAnswer(): Reply {
+		const answer = this.def.tokenAnswer;
+		const record = this.issue(
+			{
+				account: answer.defaultAccount,
+				tokenType: answer.tokenType(this),
+				announce: answer.announce(this),
+			},
+			false,
+		);
+		record.token = `${CAUGHT_TOKEN_PREFIX}-${randomBytes(16).toString('hex')}`;
+		return json(200, answer.body(record, this));
+	}
+
 	// --- lifecycle ---------------------------------------------------------------------------
 
 	listen(host: string, port: number): Promise<void> {
-		return new Promise((resolve, reject) => {
-			const onError = (err: Error) => reject(err);
-			this.server.once('error', onError);
-			this.server.listen(port, host, () => {
-				this.server.off('error', onError);
-				const address = this.server.address();
-				if (address === null || typeof address === 'string') {
-					reject(new Error('unexpected server address'));
-					return;
-				}
-				const hostPart = address.address.includes(':') ? `[${address.address}]` : address.address;
-				this.originValue = `http://${hostPart}:${address.port}`;
-				resolve();
-			});
-		});
+		return this.listener.listen(host, port);
 	}
 
 	close(): Promise<void> {
 		if (!this.closing) {
-			this.closing = new Promise((resolve) => {
-				for (const timer of this.timers) clearTimeout(timer);
-				this.timers.clear();
-				if (!this.server.listening) {
-					resolve();
-					return;
-				}
-				this.server.close(() => resolve());
-				for (const socket of this.sockets) socket.destroy();
-				this.server.closeAllConnections();
-			});
+			for (const timer of this.timers) clearTimeout(timer);
+			this.timers.clear();
+			for (const end of [...this.streams]) end();
+			this.closing = this.listener.close();
 		}
 		return this.closing;
 	}
@@ -504,18 +756,8 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 			return;
 		}
 
-		const headers: Record<string, string | string[]> = {};
-		for (const [key, value] of Object.entries(req.headers)) {
-			if (value !== undefined) headers[key] = Array.isArray(value) ? [...value] : value;
-		}
-		this.requests.push({
-			method,
-			path: rawUrl,
-			headers,
-			rawHeaders: [...req.rawHeaders],
-			body: read.body,
-			at: new Date(this.clock()),
-		});
+		const recorded = recordRequest(req, read.body, this.clock);
+		this.requests.push(recorded);
 		this.notify();
 
 		let path: string;
@@ -578,7 +820,7 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 		if (chosen.route.token) {
 			const fault = this.takeFault();
 			if (fault) {
-				const handled = await this.applyFault(fault, req, res);
+				const handled = await this.applyFault(fault, req, res, recorded);
 				if (handled) return;
 			}
 		}
@@ -590,6 +832,7 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 		fault: Fault,
 		req: http.IncomingMessage,
 		res: http.ServerResponse,
+		recorded: RecordedRequest,
 	): Promise<boolean> {
 		const answer = this.def.tokenAnswer;
 		const sample = () =>
@@ -631,7 +874,7 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 			case 'hang':
 				return true;
 			case 'reset':
-				req.socket.resetAndDestroy();
+				this.listener.tcpSocket(req.socket).resetAndDestroy();
 				return true;
 			case 'html': {
 				const status = fault.status ?? 200;
@@ -688,7 +931,128 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 			case 'unauthorized':
 				send(res, this.def.unauthorizedReply(this));
 				return true;
+			case 'redirect':
+				send(res, {
+					status: fault.status,
+					headers: { location: this.redirectTarget(fault, recorded) },
+				});
+				return true;
+			case 'flood':
+				this.flood(res);
+				return true;
+			case 'trickle':
+				this.trickle(res, fault.intervalMs ?? 1000);
+				return true;
+			case 'say':
+				send(res, this.messageReply(fault.status, fault.format, fault.message));
+				return true;
+			case 'echoRequest':
+				send(
+					res,
+					this.messageReply(fault.status, fault.format, describeRequest(recorded, req.httpVersion)),
+				);
+				return true;
 		}
+	}
+
+	private messageReply(status: number, format: EchoFormat, message: string): Reply {
+		switch (format) {
+			case 'json':
+				return this.def.messageReply(status, message, this);
+			case 'text':
+				return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: message };
+			case 'html':
+				return {
+					status,
+					headers: { 'content-type': 'text/html; charset=utf-8' },
+					body: HTML_MESSAGE_PAGE(status, message),
+				};
+		}
+	}
+
+	/** Absolute Location of a `redirect` fault; its path defaults to the token path just called. */
+	private redirectTarget(
+		fault: Extract<Fault, { kind: 'redirect' }>,
+		recorded: RecordedRequest,
+	): string {
+		const path = fault.path ?? recorded.path.split('?')[0];
+		let target: string;
+		if (fault.to === 'sameOrigin' || !this.catcher) target = this.origin + path;
+		else {
+			// otherOrigin keeps the scheme (an origin change only); plainHttp is a downgrade.
+			const origin =
+				fault.to === 'otherOrigin' && this.secure
+					? (this.catcher.secureOrigin ?? this.catcher.origin)
+					: this.catcher.origin;
+			target = `${origin}/catch/${this.vendor}${path}`;
+		}
+		return `${target}?${REDIRECT_QUERY}`;
+	}
+
+	/** Registers a running stream answer; the returned `end` drops its socket (idempotent). */
+	private openStream(res: http.ServerResponse, maxMs: number, stop: () => void): () => void {
+		let ended = false;
+		const bound = setTimeout(() => end(), maxMs);
+		bound.unref(); // the bound must not keep a test process alive by itself
+		const end = () => {
+			if (ended) return;
+			ended = true;
+			clearTimeout(bound);
+			stop();
+			this.streams.delete(end);
+			res.destroy();
+			this.notify();
+		};
+		this.streams.add(end);
+		// The client closed (or the socket broke): stop writing at once.
+		res.on('close', end);
+		return end;
+	}
+
+	/** 200 JSON-looking bytes as fast as the socket drains, until the client closes or the bound. */
+	private flood(res: http.ServerResponse): void {
+		// No content-length: Node sends it chunked, so nothing tells the client when it ends.
+		res.writeHead(200, { 'content-type': 'application/json' });
+		this.lastStreamBytes = 0;
+		let sent = 0;
+		const chunk = Buffer.alloc(FLOOD_CHUNK_BYTES, 'x');
+		const first = Buffer.concat([Buffer.from(STREAM_HEAD), chunk.subarray(STREAM_HEAD.length)]);
+		const pump = (): void => {
+			for (;;) {
+				if (res.destroyed) return;
+				if (sent >= FLOOD_MAX_BYTES) {
+					end();
+					return;
+				}
+				const piece = sent === 0 ? first : chunk;
+				sent += piece.length;
+				this.lastStreamBytes = sent;
+				if (!res.write(piece)) {
+					res.once('drain', pump);
+					return;
+				}
+			}
+		};
+		const end = this.openStream(res, FLOOD_MAX_MS, () => res.off('drain', pump));
+		pump();
+	}
+
+	/** 200 with headers at once, then one byte every intervalMs, until the client closes or the bound. */
+	private trickle(res: http.ServerResponse, intervalMs: number): void {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.flushHeaders();
+		this.lastStreamBytes = 0;
+		let sent = 0;
+		const tick = setInterval(
+			() => {
+				if (res.destroyed) return;
+				res.write(sent < STREAM_HEAD.length ? STREAM_HEAD[sent] : 'x');
+				sent += 1;
+				this.lastStreamBytes = sent;
+			},
+			Math.max(1, intervalMs),
+		);
+		this.openStream(res, TRICKLE_MAX_MS, () => clearInterval(tick));
 	}
 
 	private stats() {

@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 
 import { SANDBOX_ACCOUNTS } from './accounts';
 import type { Reply, VendorDefinition } from './server';
-import { header } from './server';
+import { header, json } from './server';
 import type { SirdataSettings } from './types';
 
 const ACCOUNT = SANDBOX_ACCOUNTS.sirdata;
@@ -64,6 +64,8 @@ export const sirdataDefinition: VendorDefinition<SirdataSettings> = {
 	},
 	errorReply: (status) => empty(status),
 	unauthorizedReply: () => empty(401),
+	// Sirdata documents only empty error bodies; a text has to go somewhere: the common `message`.
+	messageReply: (status, message) => json(status, { message }),
 	echo: ({ headers, srv }) => {
 		const authorization = header(headers, 'authorization');
 		const record = srv.lookup(authorization, 'final');

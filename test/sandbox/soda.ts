@@ -69,6 +69,7 @@ export const sodaDefinition: VendorDefinition<SodaSettings> = {
 	},
 	errorReply: (status, message) => detail(status, message),
 	unauthorizedReply: invalidCredentials,
+	messageReply: (status, message) => detail(status, message),
 	echo: (ctx) => authenticate(ctx.headers, ctx.srv),
 	routes: [
 		{

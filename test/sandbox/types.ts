@@ -63,7 +63,43 @@ export type Fault =
 	/** 200 with a real token and an expiry that cannot be read (or `value`, e.g. a lifetime where an instant belongs). */
 	| { kind: 'badExpiry'; value?: string | number }
 	| { kind: 'oversized'; bytes?: number }
-	| { kind: 'unauthorized' };
+	| { kind: 'unauthorized' }
+	/**
+	 * An answer with `Location` (absolute) and no body. `sameOrigin`: this server's token path;
+	 * `otherOrigin`: the catcher, same scheme as this server; `plainHttp`: the catcher over
+	 * http (only on a TLS server, i.e. a downgrade). `path` replaces the token path in the
+	 * Location. The query is always `REDIRECT_QUERY`, so a test can check that a client never
+	 * shows it.
+	 */
+	| {
+			kind: 'redirect';
+			status: 301 | 302 | 303 | 307 | 308;
+			to: 'sameOrigin' | 'otherOrigin' | 'plainHttp';
+			path?: string;
+	  }
+	/**
+	 * 200 application/json, chunked, then `{"padding":"xxx…` as fast as the socket drains until
+	 * the client closes (bounded: 4 GiB or 10 minutes, then the socket is dropped).
+	 */
+	| { kind: 'flood' }
+	/**
+	 * 200 application/json, headers at once, then one byte of `{"padding":"xxx…` every
+	 * `intervalMs` (default 1000) until the client closes (bounded: 30 minutes).
+	 */
+	| { kind: 'trickle'; intervalMs?: number }
+	/** An error answer carrying `message` where the vendor puts its error text (see README). */
+	| { kind: 'say'; status: number; format: EchoFormat; message: string }
+	/**
+	 * Like `say`, with the whole request as the message: request line (path with query), every
+	 * header line as sent (Authorization included), a blank line, the body.
+	 */
+	| { kind: 'echoRequest'; status: number; format: EchoFormat };
+
+/**
+ * How `say` / `echoRequest` answer: `json` the vendor's error envelope, `text` text/plain with
+ * the message as the body, `html` a small error page with the message in it (not escaped).
+ */
+export type EchoFormat = 'json' | 'text' | 'html';
 
 export type ManisExpiryFormat = 'seconds' | 'milliseconds' | 'iso';
 
@@ -92,6 +128,11 @@ export interface AutosharesSettings {
 	pinStepName: 'SecutityPin' | 'SecurityPin';
 	/** Lifetime of interim (2FA / PIN) tickets. Default 300 s. */
 	interimLifetimeSeconds: number;
+	/**
+	 * `Reason` of the 202 VerificationCode answer instead of the vendor's
+	 * `Expecting confirmation code` (to test what a client forwards of it).
+	 */
+	expectingReason?: string;
 }
 
 export interface SirdataSettings {
@@ -120,7 +161,7 @@ export interface VendorSettings {
 
 export interface VendorServer<S extends object = object> {
 	readonly vendor: VendorId;
-	/** `http://127.0.0.1:PORT` */
+	/** `http://127.0.0.1:PORT` (`https://` when served over TLS). */
 	readonly origin: string;
 	/** What a user types as the credential's base URL. */
 	readonly baseUrl: string;
@@ -135,9 +176,18 @@ export interface VendorServer<S extends object = object> {
 	readonly settings: Readonly<S>;
 	/** Autoshares: the code "sent by SMS" with the last 202 VerificationCode. */
 	readonly lastVerificationCode?: string;
+	/** Body bytes handed to the socket by the latest `flood` / `trickle` answer (grows while it runs). */
+	readonly lastStreamBytes: number;
+	/** `flood` / `trickle` answers still running (0 once the client has closed them). */
+	readonly openStreams: number;
 	setLifetime(seconds: number): void;
-	/** Every token issued so far now answers 401 on authenticated endpoints (interim ones too). */
+	/**
+	 * Every token issued so far now answers 401 on authenticated endpoints (interim ones too):
+	 * how a test models "the vendor revoked the token before its stated expiry".
+	 */
 	expireAllTokens(): void;
+	/** That one token now answers 401 (false if this server never issued it). */
+	revokeToken(token: string): boolean;
 	/** Queue a fault for the token endpoint, for `times` calls (default: until clearFaults). FIFO. */
 	injectFault(fault: Fault, times?: number): void;
 	clearFaults(): void;
@@ -147,6 +197,25 @@ export interface VendorServer<S extends object = object> {
 	configure(patch: Partial<S>): void;
 	/** Resolves once `tokenCalls >= count` (no timers involved). */
 	waitForTokenCalls(count: number): Promise<void>;
+	/** Resolves once `requests.length >= count`. */
+	waitForRequests(count: number): Promise<void>;
+	/** Resolves once `openStreams` is 0 (the client closed every flood / trickle answer). */
+	waitForStreamsClosed(): Promise<void>;
+}
+
+/**
+ * Where `redirect` faults to another origin point: a loopback server that records every request
+ * and answers each one 200 with a token answer shaped like the redirecting vendor's success, the
+ * token starting with `CAUGHT_TOKEN_PREFIX`. A client that follows the redirect "succeeds" with
+ * an attacker's token, and whatever it sent along (credentials) is in `requests`.
+ */
+export interface CatcherServer {
+	/** `http://127.0.0.1:PORT` */
+	readonly origin: string;
+	/** `https://127.0.0.1:PORT` when a vendor runs over TLS, else null. Same `requests`. */
+	readonly secureOrigin: string | null;
+	readonly requests: RecordedRequest[];
+	reset(): void;
 	/** Resolves once `requests.length >= count`. */
 	waitForRequests(count: number): Promise<void>;
 }
@@ -161,6 +230,10 @@ export interface SandboxVendors {
 
 export interface Sandbox {
 	vendors: SandboxVendors;
+	catcher: CatcherServer;
+	/** PEM of the self-signed certificate (127.0.0.1, ::1, localhost) when TLS is on, else null. */
+	certificate: string | null;
+	/** Closes every server and ends running answers (hang, flood, trickle) at once. */
 	close(): Promise<void>;
 }
 
@@ -177,4 +250,6 @@ export interface SandboxOptions {
 	clock?: () => number;
 	/** Request body limit; bigger bodies get 413. Default 64 KiB. */
 	maxBodyBytes?: number;
+	/** Serve over https with `certificate`: every vendor (`true`) or the ones named. Default off. */
+	tls?: boolean | Partial<Record<VendorId, boolean>>;
 }
