@@ -60,6 +60,8 @@ export class AutosharesTraderApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
+			// It carries the token or the secrets: never to wherever a redirect points.
+			disableFollowRedirect: true,
 			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}',
 			url: '/v1.0/users/@me/info',
 		},

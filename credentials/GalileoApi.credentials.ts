@@ -89,6 +89,8 @@ export class GalileoApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
+			// It carries the token or the secrets: never to wherever a redirect points.
+			disableFollowRedirect: true,
 			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") + "/" + $credentials.apiVersion }}',
 			url: '/current_user',
 		},

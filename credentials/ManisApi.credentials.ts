@@ -45,6 +45,8 @@ export class ManisApi implements ICredentialType {
 	// Manis publishes no other endpoint: the token call itself is the proof.
 	test: ICredentialTestRequest = {
 		request: {
+			// It carries the token or the secrets: never to wherever a redirect points.
+			disableFollowRedirect: true,
 			method: 'POST',
 			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}',
 			url: '/api/v1/auth/token',

@@ -55,6 +55,8 @@ export class SirdataApi implements ICredentialType {
 	// body on a GET here, so Sirdata's 400 to it is expected and ignored.
 	test: ICredentialTestRequest = {
 		request: {
+			// It carries the token or the secrets: never to wherever a redirect points.
+			disableFollowRedirect: true,
 			method: 'GET',
 			baseURL: '={{ ($credentials.baseUrl || "https://partner-api.sddan.com").trim().replace(/\\/+$/, "") }}',
 			url: '=/api/v1/public/auth/partner/{{ encodeURIComponent(String($credentials.partnerId).trim()) }}/token',

@@ -92,6 +92,8 @@ export class SodaCloudApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
+			// It carries the token or the secrets: never to wherever a redirect points.
+			disableFollowRedirect: true,
 			baseURL: `={{ ($credentials.region === 'custom' ? $credentials.baseUrl : $credentials.region).trim().replace(/\\/+$/, '') }}`,
 			url: '/last_etl_refresh',
 		},

@@ -16,6 +16,7 @@ import { autosharesTrader } from '../shared/providers/autosharesTrader';
 import { getAccountInfo } from './accountInfo';
 import { beginLogin, notifyWaiting } from './login';
 import { pendingKey, pendingLogins } from './pendingLogins';
+import { readLoginOptions } from './options';
 import { handleResume } from './resume';
 
 export class AutosharesTrader implements INodeType {
@@ -30,7 +31,10 @@ export class AutosharesTrader implements INodeType {
 		defaults: { name: 'Autoshares Trader' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		usableAsTool: true,
+		// Not an AI tool: Log In would pause an agent's run for a code, and its output is a live
+		// token the model and its provider would see (README, "Security notes").
+		// n8n's type lists only `true`; n8n makes a tool variant for any truthy value.
+		usableAsTool: false as unknown as true,
 		credentials: [{ name: 'autosharesTraderApi', required: true }],
 		// The resume URL ($execution.resumeUrl) serves a code form on GET and takes the code on POST.
 		webhooks: [
@@ -126,9 +130,11 @@ export class AutosharesTrader implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		if (this.getNodeParameter('operation', 0) === 'getAccountInfo') return await getAccountInfo.call(this);
 		const items = this.getInputData();
-		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const outputField = String(options.outputField ?? '');
-		const includeSecretHeaders = options.includeSecretHeaders === true;
+		// Checked before any request: a bad value must not reach Autoshares or the wait.
+		const { notifyUrl, waitLimitMinutes, maxAttempts, outputField, includeSecretHeaders } = readLoginOptions(
+			this.getNode(),
+			this.getNodeParameter('options', 0, {}) as IDataObject,
+		);
 		const credentials = await this.getCredentials('autosharesTraderApi');
 
 		try {
@@ -138,21 +144,20 @@ export class AutosharesTrader implements INodeType {
 				return [items.map((item, index) => withOutput(item, index, described, outputField))];
 			}
 
-			const waitUntil = new Date(Date.now() + Number(options.waitLimitMinutes ?? 10) * 60_000);
+			const waitUntil = new Date(Date.now() + waitLimitMinutes * 60_000);
 			const key = pendingKey(this.getExecutionId(), this.getNode().name);
 			pendingLogins.start(key, {
 				step: outcome.next.step,
 				reason: outcome.next.reason,
 				interimToken: outcome.next.interimToken,
 				attempts: 0,
-				maxAttempts: Number(options.maxAttempts ?? 3),
+				maxAttempts,
 				waitUntil: waitUntil.getTime(),
 				inputs: items,
 				outputField,
 				includeSecretHeaders,
 				busy: false,
 			});
-			const notifyUrl = String(options.notifyUrl ?? '').trim();
 			if (notifyUrl !== '') {
 				const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 				await notifyWaiting(plainRequester(this.helpers), notifyUrl, {

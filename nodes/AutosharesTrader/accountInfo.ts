@@ -1,12 +1,40 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import { toNodeApiError } from '../shared/errors';
+import { TokenAuthError, toNodeApiError } from '../shared/errors';
 import { errorItem } from '../shared/nodeHelpers';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 
 /**
+ * n8n's error for a failed authenticated request quotes the answer, which may echo the app key
+ * the request carried: only its status is kept, with a fixed sentence.
+ */
+function accountInfoFailure(error: unknown): unknown {
+	if (!(error instanceof NodeApiError) || error.httpCode === null) return error;
+	const status = Number(error.httpCode);
+	const vendor = autosharesTrader.displayName;
+	if (status >= 300 && status <= 399) {
+		return new TokenAuthError(vendor, 'authenticated request', `the server answered with a redirect (HTTP ${status}); it was not followed.`, {
+			description: "Requests that carry the token and app key never follow redirects. Check the credential's base URL.",
+			httpCode: status,
+		});
+	}
+	if (status === 401 || status === 403) {
+		return new TokenAuthError(vendor, 'authenticated request', `the token or app key was refused (HTTP ${status}).`, {
+			description: 'Check the app key, and log in again with the Log In operation if the account uses two-factor authentication.',
+			httpCode: status,
+		});
+	}
+	return new TokenAuthError(vendor, 'authenticated request', `unexpected answer (HTTP ${status}).`, {
+		description: "Check the credential's base URL (it ends in /api on ETNA hosts).",
+		httpCode: status,
+	});
+}
+
+/**
  * "Get Account Info": GET /v1.0/users/@me/info with the credential. n8n adds the token (and
  * gets one first if needed); Autoshares' expired-token status triggers one refresh and retry.
+ * The request carries the token and the app key, so it follows no redirect.
  */
 export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -18,12 +46,12 @@ export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExec
 			const info = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				'autosharesTraderApi',
-				{ method: 'GET', url: `${baseUrl}/v1.0/users/@me/info`, json: true },
+				{ method: 'GET', url: `${baseUrl}/v1.0/users/@me/info`, json: true, disableFollowRedirect: true },
 				{ preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes },
 			)) as IDataObject;
 			output.push({ json: info, pairedItem: { item: index } });
 		} catch (error) {
-			const apiError = toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
+			const apiError = toNodeApiError(this.getNode(), accountInfoFailure(error), autosharesTrader.displayName);
 			if (!this.continueOnFail()) throw apiError;
 			output.push(errorItem(apiError, index));
 		}

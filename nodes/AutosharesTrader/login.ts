@@ -1,10 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { TokenAuthError } from '../shared/errors';
-import type { HttpRequester } from '../shared/http';
+import { sendVendorRequest, type HttpRequester } from '../shared/http';
+import { notifyAddress } from '../shared/inputs';
 import { requestToken, storeKey, type NextStep } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { tokenStore, type IssuedToken } from '../shared/tokenStore';
+
+const NOTIFY_TIMEOUT_MS = 15_000;
 
 export type LoginOutcome =
 	| { kind: 'token'; fields: AutosharesTraderFields; token: IssuedToken }
@@ -54,11 +57,24 @@ export async function continueLogin(
 	return { kind: 'refused', interimToken: answer.interimToken };
 }
 
-/** Tells someone where to send the code. Only the resume URL and the vendor's step go out. */
+/**
+ * Tells someone where to send the code. Only the resume URL, the step, the vendor's reason (cut
+ * of secrets and shortened when it was read) and the wait limit go out. The resume URL is
+ * what lets anyone finish the login, so the call follows the base-URL rules: HTTPS unless
+ * loopback, no redirect followed, a bounded answer and a deadline.
+ */
 export async function notifyWaiting(helpers: HttpRequester, url: string, payload: IDataObject): Promise<void> {
-	await helpers.httpRequest({ method: 'POST', url, body: payload, json: true, timeout: 15_000 }).catch(() => {
-		throw new TokenAuthError(autosharesTrader.displayName, 'verification code', 'the notify URL could not be reached, so nobody would learn where to send the code.', {
+	const vendor = autosharesTrader.displayName;
+	const address = notifyAddress(vendor, url);
+	const answer = await sendVendorRequest(
+		helpers,
+		{ vendor, step: 'notify', setting: 'Notify URL' },
+		{ method: 'POST', url: address, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload), timeout: NOTIFY_TIMEOUT_MS },
+	);
+	if (answer.statusCode < 200 || answer.statusCode > 299) {
+		throw new TokenAuthError(vendor, 'notify', `the Notify URL answered HTTP ${answer.statusCode}, so nobody would learn where to send the code.`, {
 			description: 'Check the Notify URL option (it must accept a JSON POST), or clear it and read the resume URL from the execution.',
+			httpCode: answer.statusCode,
 		});
-	});
+	}
 }

@@ -24,7 +24,11 @@ export class GetToken implements INodeType {
 		defaults: { name: 'Get Token' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		usableAsTool: true,
+		// Not an AI tool: its output is a live token (and, on request, an app key) that the model
+		// and its provider would see; an agent calls the API through n8n's HTTP Request tool with
+		// the credential instead, and never sees it (README, "Security notes").
+		// n8n's type lists only `true`; n8n makes a tool variant for any truthy value.
+		usableAsTool: false as unknown as true,
 		credentials: [
 			{ name: 'sodaCloudApi', required: true, displayOptions: { show: { vendor: ['sodaCloud'] } } },
 			{ name: 'galileoApi', required: true, displayOptions: { show: { vendor: ['galileo'] } } },

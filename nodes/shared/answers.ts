@@ -74,36 +74,24 @@ export function unreadableExpiry(vendor: string, field: string): TokenAuthError 
 	});
 }
 
-/** How far in the past a stated expiry may be when the token arrives: clocks differ a little. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
 /**
- * A token whose stated expiry was already past when it arrived is a misread answer (a lifetime
- * sent where an instant belongs, such as Manis `expiresAt: 3600`, read as 1970) or a wrong
- * clock: either way every request would fetch a new token, so it is refused with the reason.
+ * A token whose stated expiry is not after the moment it arrived is a misread answer (a
+ * lifetime sent where an instant belongs, such as Manis `expiresAt: 3600`, read as 1970) or a
+ * wrong clock. Such a token would never be sent (every check judges it expired), so every
+ * request would fetch a new one: it is refused with the reason, whatever the margin.
  */
 export function pastExpiry(vendor: string, expiresAt: string | null, now: DateTime): TokenAuthError | undefined {
-	if (expiresAt === null || Date.parse(expiresAt) >= now.toMillis() - CLOCK_SKEW_MS) return undefined;
+	if (expiresAt === null || Date.parse(expiresAt) > now.toMillis()) return undefined;
 	return new TokenAuthError(vendor, 'token answer', `the token's expiry (${expiresAt}) was already past when it arrived.`, {
 		description: `Check the n8n server's clock (it reads ${now.toUTC().toISO() ?? 'unknown'}). If it is right, ${vendor} sent an expiry this package reads wrongly (a lifetime instead of an instant?): report it with the vendor's name and this message.`,
 	});
 }
 
-/**
- * A single-line quote of the vendor's own error text for an error description. Vendor messages
- * can echo input: requestToken cuts every credential secret out of the error, then shortens the
- * quote (in that order, so no part of a secret survives a cut).
- */
-export function vendorSaid(message: unknown): string {
-	if (typeof message !== 'string' || message.trim() === '') return '';
-	// errors.ts (TokenAuthError.without) finds the quote by this wording.
-	return ` The vendor said: "${message.replace(/\s+/g, ' ').trim()}"`;
-}
-
-export function unexpectedStatus(vendor: string, answer: VendorAnswer, detail = ''): TokenAuthError {
+export function unexpectedStatus(vendor: string, answer: VendorAnswer, vendorText?: unknown): TokenAuthError {
 	return new TokenAuthError(vendor, 'token request', `unexpected answer (HTTP ${answer.statusCode}).`, {
-		description: `Check the base URL and the credential's values.${detail}`,
+		description: 'Check the base URL and the credential\'s values.',
 		httpCode: answer.statusCode,
+		vendorText,
 	});
 }
 
@@ -117,4 +105,23 @@ export function fastApiDetail(answer: VendorAnswer): unknown {
 			.join('; ');
 	}
 	return detail;
+}
+
+/** RFC 9110 token: what an auth scheme (`Bearer`) may be made of. */
+const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * An optional token type from the answer (`tokenType`, `token_type`), or `fallback` when it is
+ * missing or empty. It may end up in front of the token in an Authorization header, so anything
+ * that is not an auth-scheme word (a line break followed by another header, say) is refused.
+ */
+export function authScheme(vendor: string, body: IDataObject, field: string, fallback: string): string {
+	const value = body[field];
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return fallback;
+	if (typeof value !== 'string' || !AUTH_SCHEME.test(value.trim())) {
+		throw new TokenAuthError(vendor, 'token answer', `the "${field}" is not a valid token type.`, {
+			description: `${vendor} sent a token type that cannot be used in an Authorization header. Check the base URL; if it is right, report it with the vendor's name and this message.`,
+		});
+	}
+	return value.trim();
 }

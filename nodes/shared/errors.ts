@@ -1,5 +1,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { quotable, type Redaction } from './redact';
 
 /** What the package was doing when a vendor or a setting let it down. */
 export type TokenStep =
@@ -8,7 +10,8 @@ export type TokenStep =
 	| 'verification code'
 	| 'PIN'
 	| 'token answer'
-	| 'authenticated request';
+	| 'authenticated request'
+	| 'notify';
 
 export interface TokenAuthErrorOptions {
 	/** What the user should do about it. A fixed sentence: never a vendor body or a credential. */
@@ -20,6 +23,12 @@ export interface TokenAuthErrorOptions {
 	retryAfterSeconds?: number;
 	/** Machine-readable cause where a caller acts on it (a wrong code is retried, not fatal). */
 	kind?: 'codeRefused';
+	/**
+	 * The vendor's own error text, as received. It is never shown as it is: `redacted()` cuts
+	 * the credential's secrets out of it and quotes what is left after the description. An
+	 * error that is never redacted shows no vendor text at all.
+	 */
+	vendorText?: unknown;
 }
 
 /**
@@ -33,6 +42,7 @@ export class TokenAuthError extends Error {
 	readonly transient: boolean;
 	readonly retryAfterSeconds?: number;
 	readonly kind?: TokenAuthErrorOptions['kind'];
+	private readonly vendorText?: unknown;
 
 	constructor(
 		readonly vendor: string,
@@ -47,49 +57,40 @@ export class TokenAuthError extends Error {
 		this.transient = options.transient ?? false;
 		this.retryAfterSeconds = options.retryAfterSeconds;
 		this.kind = options.kind;
+		this.vendorText = options.vendorText;
 	}
 
-	/** One self-contained message, for where n8n shows only the message. */
-	withAdviceInMessage(): TokenAuthError {
-		const copy = new TokenAuthError(this.vendor, this.step, `${this.summary} ${this.description}`, {
-			description: '',
+	private copy(summary: string, description: string): TokenAuthError {
+		return new TokenAuthError(this.vendor, this.step, summary, {
+			description,
 			httpCode: this.vendorStatus,
 			transient: this.transient,
 			retryAfterSeconds: this.retryAfterSeconds,
 			kind: this.kind,
 		});
-		return copy;
+	}
+
+	/** One self-contained message, for where n8n shows only the message. */
+	withAdviceInMessage(): TokenAuthError {
+		return this.copy(`${this.summary} ${this.description}`, '');
 	}
 
 	private get summary(): string {
 		return this.message.slice(`${this.vendor} ${this.step}: `.length);
 	}
 
-	/**
-	 * The same error with every given value cut out of its texts (vendor quotes can echo
-	 * input), and the vendor's quote shortened after that, so no part of a secret survives.
-	 */
-	without(secrets: string[]): TokenAuthError {
-		const cut = (text: string) =>
-			secrets.reduce((result, secret) => (secret.length >= 3 ? result.split(secret).join('***') : result), text);
-		const shortQuote = (text: string) =>
-			text.replace(/(The vendor said: ")(.*)"$/s, (_all, lead: string, quote: string) =>
-				`${lead}${quote.length > 200 ? `${quote.slice(0, 197)}...` : quote}"`,
-			);
-		const copy = new TokenAuthError(this.vendor, this.step, cut(this.summary), {
-			description: shortQuote(cut(this.description)),
-			httpCode: this.vendorStatus,
-			transient: this.transient,
-			retryAfterSeconds: this.retryAfterSeconds,
-			kind: this.kind,
-		});
-		return copy;
+	/** The same error with the vendor's text, cut of every form of the secrets, quoted after the advice. */
+	redacted(redaction: Redaction): TokenAuthError {
+		const quote = quotable(this.vendorText, redaction);
+		return this.copy(this.summary, quote === '' ? this.description : `${this.description} The vendor said: "${quote}"`);
 	}
 }
 
-/** Turns whatever a token step threw into the NodeApiError a node should raise. */
-export function toNodeApiError(node: INode, error: unknown, vendor: string): NodeApiError {
-	if (error instanceof NodeApiError) return error;
+/** Turns whatever a token step threw into the error a node should raise. */
+export function toNodeApiError(node: INode, error: unknown, vendor: string): NodeApiError | NodeOperationError {
+	// n8n's own errors (no credential selected, a deleted credential, an expression that
+	// failed) already say what to fix.
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	const known =
 		error instanceof TokenAuthError
 			? error
@@ -97,6 +98,9 @@ export function toNodeApiError(node: INode, error: unknown, vendor: string): Nod
 					description:
 						'Check the base URL and that the vendor is reachable from n8n, then try again.',
 				});
+	if (known.step === 'settings') {
+		return new NodeOperationError(node, known.message, { description: known.description });
+	}
 	// Only these fixed fields reach NodeApiError: it keeps its first argument on the error,
 	// and n8n shows and stores that object.
 	const response: JsonObject = { vendor: known.vendor, step: known.step };

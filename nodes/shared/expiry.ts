@@ -7,9 +7,14 @@ import { DateTime } from 'luxon';
  * `undefined` means the value could not be read; callers turn that into an error.
  */
 
-/** Below this a Unix timestamp is read as seconds (1e11 s is the year 5138), above as milliseconds. */
-const EPOCH_MILLISECONDS_THRESHOLD = 1e11;
-const LATEST = DateTime.fromISO('9999-12-31T23:59:59Z');
+/**
+ * Up to this a Unix timestamp is read as seconds: 253402300799 is 9999-12-31T23:59:59Z, the
+ * "never expires" value some APIs send. Above it, milliseconds (a value that large in seconds
+ * would be past the year 9999; in milliseconds anything below it is before 1978).
+ */
+const LAST_EPOCH_SECOND = 253402300799;
+/** The last instant ISO 8601 can write with a four-digit year, fractions included. */
+const LATEST = DateTime.fromISO('9999-12-31T23:59:59.999Z');
 
 /**
  * Everything here is read and judged in UTC: n8n sets luxon's default zone to the workflow's
@@ -24,8 +29,11 @@ function toUtcIso(value: DateTime): string | undefined {
 /** More seconds than this (about 3,000 years) is no lifetime a token has; it is a bad answer. */
 const MAX_SECONDS_LEFT = 1e11;
 
+/** Seconds as decimal digits: `Number()` would also read `0x10`, `1e3` or ` 12 `. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
 export function expiryFromSecondsLeft(seconds: unknown, now: DateTime): string | undefined {
-	const value = typeof seconds === 'string' && seconds.trim() !== '' ? Number(seconds) : seconds;
+	const value = typeof seconds === 'string' ? (DECIMAL.test(seconds) ? Number(seconds) : undefined) : seconds;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_SECONDS_LEFT) return undefined;
 	return toUtcIso(now.plus({ milliseconds: Math.round(value * 1000) }));
 }
@@ -34,14 +42,14 @@ export function expiryFromInstant(value: unknown): string | undefined {
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value) || value <= 0) return undefined;
 		return toUtcIso(
-			value < EPOCH_MILLISECONDS_THRESHOLD
+			value <= LAST_EPOCH_SECOND
 				? DateTime.fromSeconds(value, { zone: 'utc' })
 				: DateTime.fromMillis(value, { zone: 'utc' }),
 		);
 	}
 	if (typeof value !== 'string') return undefined;
 	const text = value.trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return expiryFromInstant(Number(text));
+	if (DECIMAL.test(text)) return expiryFromInstant(Number(text));
 	// setZone keeps the vendor's offset while parsing; toUtcIso converts. A time without an
 	// offset is UTC (APIs mean UTC; n8n's workflow zone would shift it by hours). Luxon
 	// reads any number of fractional digits (Sirdata sends nanoseconds) and keeps milliseconds.

@@ -35,35 +35,6 @@ export function requesterFrom(helpers: object): HttpRequester {
 	};
 }
 
-function needsGetBody(options: IHttpRequestOptions): boolean {
-	return (options.method ?? 'GET').toUpperCase() === 'GET' && options.body !== undefined;
-}
-
-async function send(helpers: HttpRequester, options: IHttpRequestOptions): Promise<IDataObject> {
-	if (!needsGetBody(options)) {
-		return (await helpers.httpRequest({
-			timeout: TOKEN_REQUEST_TIMEOUT_MS,
-			...options,
-			encoding: 'text',
-			json: false,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		})) as IDataObject;
-	}
-	return (await (helpers.request as NonNullable<HttpRequester['request']>)({
-		method: 'GET',
-		uri: options.url,
-		qs: options.qs,
-		headers: options.headers,
-		body: options.body,
-		auth: options.auth,
-		json: false,
-		resolveWithFullResponse: true,
-		simple: false,
-		timeout: options.timeout ?? TOKEN_REQUEST_TIMEOUT_MS,
-	})) as IDataObject;
-}
-
 /** A vendor's answer as received: the body is raw text, read by the vendor's provider. */
 export interface VendorAnswer {
 	statusCode: number;
@@ -71,13 +42,157 @@ export interface VendorAnswer {
 	body: string;
 }
 
+/**
+ * The whole request, from sending to the last byte of the answer, must fit in this (or in the
+ * request's own `timeout`). n8n's client only has an idle timeout: a server that sends one byte
+ * a second would otherwise hold the call, and every caller waiting on it, for ever.
+ */
 export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
-/** Token answers are a few hundred bytes; anything this large is not one. */
+/**
+ * Token answers are a few hundred bytes; anything this large is not one. Reading stops here,
+ * so an answer that never ends costs this much memory and no more.
+ */
 export const MAX_ANSWER_BYTES = 1_048_576;
 const ATTEMPTS = 3;
 const BACKOFF_MS = [500, 2_000];
 /** A Retry-After longer than this is not waited out: the user is told instead. */
 const MAX_RETRY_AFTER_SECONDS = 30;
+
+/** Where the request went, for the advice of a redirect error. */
+export interface RequestTarget {
+	vendor: string;
+	step: TokenStep;
+	/** The setting that holds the address, named in the advice (`base URL`, `Notify URL`). */
+	setting: string;
+}
+
+function needsGetBody(options: IHttpRequestOptions): boolean {
+	return (options.method ?? 'GET').toUpperCase() === 'GET' && options.body !== undefined;
+}
+
+/** Why a request was stopped before its answer was complete. */
+class Stopped extends Error {
+	constructor(readonly why: 'deadline' | 'tooLarge') {
+		super(why);
+	}
+}
+
+interface ReadableBody {
+	[Symbol.asyncIterator](): AsyncIterator<unknown>;
+	destroy?(error?: Error): void;
+}
+
+function isReadable(body: unknown): body is ReadableBody {
+	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+
+function bytesOf(chunk: unknown): Uint8Array {
+	if (chunk instanceof Uint8Array) return chunk;
+	return new TextEncoder().encode(String(chunk));
+}
+
+/**
+ * The answer's body as text, read chunk by chunk and abandoned once it passes `limit` bytes or
+ * the deadline fires: the rest is never read into memory. Older n8n versions may hand back a
+ * string, bytes or parsed JSON instead of a stream; those are measured the same way.
+ */
+async function readBounded(body: unknown, limit: number, signal: AbortSignal): Promise<string> {
+	if (!isReadable(body)) {
+		const text = bodyText(body);
+		if (new TextEncoder().encode(text).length > limit) throw new Stopped('tooLarge');
+		return text;
+	}
+	const decoder = new TextDecoder();
+	const stop = () => body.destroy?.(new Stopped('deadline'));
+	signal.addEventListener('abort', stop, { once: true });
+	let received = 0;
+	let text = '';
+	try {
+		for await (const chunk of body) {
+			if (signal.aborted) throw new Stopped('deadline');
+			const bytes = bytesOf(chunk);
+			received += bytes.length;
+			if (received > limit) {
+				body.destroy?.();
+				throw new Stopped('tooLarge');
+			}
+			text += decoder.decode(bytes, { stream: true });
+		}
+	} finally {
+		// An error after the abort is the deadline's: withDeadline reports it as such.
+		signal.removeEventListener('abort', stop);
+	}
+	if (signal.aborted) throw new Stopped('deadline');
+	return text + decoder.decode();
+}
+
+/**
+ * Sends one request that carries a credential secret. It never follows a redirect: n8n's client
+ * would re-send the auth, the custom headers and a 307 body to wherever `Location` points,
+ * another host or plain http included. The answer is read as a stream with a byte limit.
+ */
+async function sendOnce(helpers: HttpRequester, options: IHttpRequestOptions, timeoutMs: number, signal: AbortSignal): Promise<VendorAnswer> {
+	let raw: IDataObject;
+	if (!needsGetBody(options)) {
+		raw = (await helpers.httpRequest({
+			...options,
+			timeout: timeoutMs,
+			encoding: 'stream',
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			abortSignal: signal,
+		})) as IDataObject;
+	} else {
+		// The legacy helper takes no abort signal: the deadline race in sendVendorRequest ends
+		// the wait, and the stream is destroyed once its headers are in.
+		raw = (await (helpers.request as NonNullable<HttpRequester['request']>)({
+			method: 'GET',
+			uri: options.url,
+			qs: options.qs,
+			headers: options.headers,
+			body: options.body,
+			auth: options.auth,
+			json: false,
+			resolveWithFullResponse: true,
+			simple: false,
+			followRedirect: false,
+			followAllRedirects: false,
+			useStream: true,
+			timeout: timeoutMs,
+		})) as IDataObject;
+	}
+	return {
+		statusCode: Number(raw?.statusCode ?? 0),
+		headers: headerMap(raw?.headers),
+		body: await readBounded(raw?.body, MAX_ANSWER_BYTES, signal),
+	};
+}
+
+/**
+ * Runs `send` with a whole-request deadline. The abort signal stops n8n's client; the race
+ * ends the wait even where a helper does not honour the signal (the legacy one).
+ */
+async function withDeadline<T>(timeoutMs: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+	const request = new AbortController();
+	const timer = new AbortController();
+	const deadline = sleep(timeoutMs, timer.signal).then(
+		() => {
+			request.abort();
+			throw new Stopped('deadline');
+		},
+		// The timer was cancelled because the request ended first.
+		() => new Promise<never>(() => {}),
+	);
+	try {
+		return await Promise.race([send(request.signal), deadline]);
+	} catch (error) {
+		throw request.signal.aborted ? new Stopped('deadline') : error;
+	} finally {
+		timer.abort();
+	}
+}
 
 function headerMap(raw: unknown): Record<string, string> {
 	const headers: Record<string, string> = {};
@@ -109,36 +224,69 @@ export function retryAfterSeconds(value: string | undefined, nowMs: number): num
 const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 
 /** Network failures carry axios/Node codes; none of their fields is copied into our error. */
-function networkFailure(vendor: string, step: TokenStep, error: unknown): TokenAuthError {
-	const code =
-		error && typeof error === 'object' && 'code' in error ? String((error as IDataObject).code) : '';
-	if (CERTIFICATE_CODES.test(code)) {
-		return new TokenAuthError(vendor, step, `the server's TLS certificate was not accepted (${code}).`, {
-			description:
-				"Check the base URL's host name. A self-signed or private certificate must be trusted by n8n (NODE_EXTRA_CA_CERTS), not ignored.",
+function networkFailure(target: RequestTarget, timeoutMs: number, error: unknown): TokenAuthError {
+	const { vendor, step } = target;
+	if (error instanceof Stopped && error.why === 'tooLarge') {
+		return new TokenAuthError(vendor, 'token answer', `the answer is far too large to be a token (over ${MAX_ANSWER_BYTES / 1_048_576} MiB); reading stopped there.`, {
+			description: `Check that the ${target.setting} points at the ${vendor} API and not at another site.`,
 		});
 	}
-	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
-	const summary = timedOut
-		? `no answer within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} seconds.`
-		: code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-			? 'the server could not be reached.'
-			: 'the connection failed before an answer arrived.';
-	return new TokenAuthError(vendor, step, summary, {
-		description:
-			'Check the base URL and that the vendor can be reached from n8n (proxy, firewall). Try again later if the vendor is having trouble.',
+	const code = error && typeof error === 'object' && 'code' in error ? String((error as IDataObject).code) : '';
+	if (CERTIFICATE_CODES.test(code)) {
+		return new TokenAuthError(vendor, step, `the server's TLS certificate was not accepted (${code}).`, {
+			description: `Check the ${target.setting}'s host name. A self-signed or private certificate must be trusted by n8n (NODE_EXTRA_CA_CERTS), not ignored.`,
+		});
+	}
+	// n8n's idle timeout and the whole-request deadline say the same thing to the user.
+	const timedOut =
+		error instanceof Stopped || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
+	if (timedOut) {
+		return new TokenAuthError(vendor, step, `no complete answer within ${timeoutMs / 1000} seconds.`, {
+			description: `The server did not answer in time, or sent its answer too slowly, so the request was stopped. Check the ${target.setting} and that ${vendor} can be reached from n8n (proxy, firewall); try again later if ${vendor} is having trouble.`,
+			transient: true,
+		});
+	}
+	const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+	return new TokenAuthError(vendor, step, unreachable ? 'the server could not be reached.' : 'the connection failed before an answer arrived.', {
+		description: `Check the ${target.setting} and that ${vendor} can be reached from n8n (proxy, firewall). Try again later if ${vendor} is having trouble.`,
 		transient: code !== 'ENOTFOUND' && code !== 'ECONNREFUSED',
 	});
 }
 
-function transientAnswer(vendor: string, step: TokenStep, answer: VendorAnswer): TokenAuthError | undefined {
+/** The redirect's target as `scheme://host[:port]`: its path and query may carry anything. */
+function locationOrigin(location: string | undefined, requestUrl: string | undefined): string | undefined {
+	if (location === undefined || location.trim() === '') return undefined;
+	try {
+		const url = new URL(location.trim(), requestUrl);
+		return `${url.protocol}//${url.host}`;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * A 3xx is never followed (sendOnce): the request carried a secret. The user learns where it
+ * pointed (origin only) and what to do if that is the vendor's real address.
+ */
+function redirectAnswer(target: RequestTarget, answer: VendorAnswer, requestUrl: string | undefined): TokenAuthError | undefined {
+	if (answer.statusCode < 300 || answer.statusCode > 399 || answer.statusCode === 304) return undefined;
+	const origin = locationOrigin(answer.headers.location, requestUrl);
+	const where = origin === undefined ? '' : ` to ${origin}`;
+	return new TokenAuthError(target.vendor, target.step, `the server answered with a redirect (HTTP ${answer.statusCode})${where}; it was not followed.`, {
+		description: `Requests that carry the credential's secrets never follow redirects, so nothing was sent${where === '' ? ' elsewhere' : ` to ${origin}`}. If that address is the ${target.vendor} API, enter it as the ${target.setting}; otherwise check the ${target.setting}.`,
+		httpCode: answer.statusCode,
+	});
+}
+
+function transientAnswer(target: RequestTarget, answer: VendorAnswer): TokenAuthError | undefined {
+	const { vendor, step } = target;
 	if (answer.statusCode === 429) {
 		const wait = retryAfterSeconds(answer.headers['retry-after'], Date.now());
 		return new TokenAuthError(vendor, step, 'too many requests (HTTP 429).', {
 			description:
 				wait === undefined
-					? `${vendor} is rate limiting token requests. Wait a minute before running again, and avoid running many executions at once.`
-					: `${vendor} is rate limiting token requests and asked to wait ${wait} seconds. Try again after that.`,
+					? `${vendor} is rate limiting requests. Wait a minute before running again, and avoid running many executions at once.`
+					: `${vendor} is rate limiting requests and asked to wait ${wait} seconds. Try again after that.`,
 			httpCode: 429,
 			transient: true,
 			retryAfterSeconds: wait,
@@ -155,22 +303,25 @@ function transientAnswer(vendor: string, step: TokenStep, answer: VendorAnswer):
 }
 
 /**
- * Sends one token-step request and returns the raw answer, whatever its status. Transient
- * failures (5xx, 429, reset, timeout) are retried a bounded number of times, honouring a short
- * Retry-After; the last one is thrown. Everything else is the provider's to read.
+ * Sends one request that carries a credential secret (a token-step request, a notify call) and
+ * returns the raw answer, whatever its status. No redirect is followed, the answer is bounded
+ * in size and the whole request in time. Transient failures (5xx, 429, reset, timeout) are
+ * retried a bounded number of times, honouring a short Retry-After; the last one is thrown.
+ * Everything else is the caller's to read.
  */
 export async function sendVendorRequest(
 	helpers: HttpRequester,
-	vendor: string,
-	step: TokenStep,
+	target: RequestTarget,
 	options: IHttpRequestOptions,
 	attempts = ATTEMPTS,
 ): Promise<VendorAnswer> {
+	const { vendor } = target;
 	if (needsGetBody(options) && !helpers.request) {
 		throw new TokenAuthError(vendor, 'token request', "n8n's credential token step cannot send the JSON body of this GET request.", {
 			description: `${vendor}'s token call is a GET with a JSON body, and n8n drops GET bodies in a credential's token step. Put a Get Token node (vendor ${vendor}, this credential) before the nodes that use the credential: it gets the token, and the credential uses that token until it expires.`,
 		});
 	}
+	const timeoutMs = options.timeout ?? TOKEN_REQUEST_TIMEOUT_MS;
 	let lastFailure: TokenAuthError | undefined;
 	for (let attempt = 0; attempt < attempts; attempt++) {
 		if (lastFailure) {
@@ -178,26 +329,17 @@ export async function sendVendorRequest(
 			if (wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) break;
 			await sleep(wait !== undefined ? wait * 1000 : BACKOFF_MS[attempt - 1]);
 		}
-		let raw: IDataObject;
+		let answer: VendorAnswer;
 		try {
-			raw = await send(helpers, options);
+			answer = await withDeadline(timeoutMs, async (signal) => await sendOnce(helpers, options, timeoutMs, signal));
 		} catch (error) {
-			lastFailure = networkFailure(vendor, step, error);
-			if (!lastFailure.transient) break;
+			lastFailure = networkFailure(target, timeoutMs, error);
+			if (!lastFailure.transient) throw lastFailure;
 			continue;
 		}
-		const answer: VendorAnswer = {
-			statusCode: Number(raw?.statusCode ?? 0),
-			headers: headerMap(raw?.headers),
-			body: bodyText(raw?.body),
-		};
-		if (answer.body.length > MAX_ANSWER_BYTES) {
-			throw new TokenAuthError(vendor, 'token answer', 'the answer is far too large to be a token.', {
-				description: `Check that the base URL points at the ${vendor} API and not at another site.`,
-				httpCode: answer.statusCode,
-			});
-		}
-		lastFailure = transientAnswer(vendor, step, answer);
+		const redirect = redirectAnswer(target, answer, options.url);
+		if (redirect) throw redirect;
+		lastFailure = transientAnswer(target, answer);
 		if (!lastFailure) return answer;
 	}
 	throw lastFailure as TokenAuthError;

@@ -7,11 +7,10 @@ function isLoopback(hostname: string): boolean {
 }
 
 /**
- * Checks a base URL a user typed and returns it without trailing slashes. Tokens and secrets
- * travel to this address, so plain HTTP is refused except on loopback (local test servers),
- * and so are URLs carrying a user name, password or fragment.
+ * Checks an address a user typed for requests that carry secrets. Plain HTTP is refused except
+ * on loopback (local test servers), and so are URLs carrying a user name, password or fragment.
  */
-export function normaliseBaseUrl(vendor: string, fieldName: string, value: unknown): string {
+function secretCarryingUrl(vendor: string, fieldName: string, value: unknown): { url: URL; text: string } {
 	const text = typeof value === 'string' ? value.trim() : '';
 	const problem = (summary: string, description: string) =>
 		new TokenAuthError(vendor, 'settings', summary, { description });
@@ -42,13 +41,26 @@ export function normaliseBaseUrl(vendor: string, fieldName: string, value: unkno
 	if (url.hash !== '' || text.includes('#')) {
 		throw problem(`${fieldName} must not contain a fragment.`, 'Remove the "#…" part of the URL.');
 	}
+	return { url, text };
+}
+
+/** Checks a base URL a user typed and returns it without trailing slashes or a query. */
+export function normaliseBaseUrl(vendor: string, fieldName: string, value: unknown): string {
+	const { url } = secretCarryingUrl(vendor, fieldName, value);
 	if (url.search !== '') {
-		throw problem(
-			`${fieldName} must not contain a query string.`,
-			'Remove the "?…" part of the URL.',
-		);
+		throw new TokenAuthError(vendor, 'settings', `${fieldName} must not contain a query string.`, {
+			description: 'Remove the "?…" part of the URL.',
+		});
 	}
 	return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/**
+ * Checks the address a notify call goes to: it carries the signed resume URL, so it follows the
+ * base-URL rules, but a query (a chat webhook's key) may be part of it.
+ */
+export function notifyAddress(vendor: string, value: unknown): string {
+	return secretCarryingUrl(vendor, 'Notify URL', value).url.href;
 }
 
 /** A required text field, trimmed: a trailing space pasted with a key is the commonest mistake. */
@@ -75,4 +87,19 @@ export function requiredPassword(vendor: string, fieldName: string, value: unkno
 		});
 	}
 	return text;
+}
+
+/**
+ * A value sent as an HTTP header must be one: n8n's client silently strips CR, LF and NUL and
+ * cannot send characters above U+00FF, so the vendor would get another value than the one
+ * typed and the user would be told the password was wrong.
+ */
+export function sentInHeader(vendor: string, fieldName: string, value: string): string {
+	// eslint-disable-next-line no-control-regex
+	if (/[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/.test(value)) {
+		throw new TokenAuthError(vendor, 'settings', `${fieldName} holds characters that cannot be sent in an HTTP header.`, {
+			description: `${vendor} receives the ${fieldName} in a request header, which cannot carry line breaks, control characters or characters beyond Latin-1. Re-enter the ${fieldName} exactly as ${vendor} gave it to you.`,
+		});
+	}
+	return value;
 }

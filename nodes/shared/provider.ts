@@ -11,7 +11,8 @@ import { pastExpiry } from './answers';
 import { TokenAuthError } from './errors';
 import { secondsLeft } from './expiry';
 import { requesterFrom, sendVendorRequest, type HttpRequester, type VendorAnswer } from './http';
-import { tokenStore, type IssuedToken, type ObtainOptions } from './tokenStore';
+import { quotable, redactionFor, type Redaction } from './redact';
+import { isUsable, newest, tokenStore, type IssuedToken, type ObtainOptions } from './tokenStore';
 
 export type VendorId = 'sodaCloud' | 'galileo' | 'sirdata' | 'autosharesTrader' | 'manis';
 
@@ -19,7 +20,7 @@ export type VendorId = 'sodaCloud' | 'galileo' | 'sirdata' | 'autosharesTrader' 
 export interface NextStep {
 	kind: 'nextStep';
 	step: 'verificationCode' | 'pin';
-	/** The vendor's own words (`Expecting confirmation code`, `Invalid pin`): safe to show. */
+	/** The vendor's own words (`Expecting confirmation code`, `Invalid pin`), cut of secrets and shortened. */
 	reason: string;
 	interimToken: string;
 }
@@ -79,6 +80,15 @@ export function storeKey(provider: AnyTokenProvider, fields: object): string {
 	return createHash('sha256').update(provider.vendor).update('\0').update(stableJson(fields)).digest('hex');
 }
 
+/**
+ * Everything that must never be shown for these fields: the provider's secrets, and the
+ * HTTP Basic pair its token request sends (an echoed `Authorization: Basic …` is its base64).
+ */
+export function redactionOf(provider: AnyTokenProvider, fields: object): Redaction {
+	const auth = provider.tokenRequest(fields).auth;
+	return redactionFor(provider.secrets(fields), auth ? [[auth.username, auth.password]] : []);
+}
+
 export async function requestToken(
 	helpers: HttpRequester,
 	provider: AnyTokenProvider,
@@ -86,23 +96,24 @@ export async function requestToken(
 	continuation?: Continuation,
 ): Promise<TokenAnswer> {
 	const step = continuation ? (continuation.step === 'pin' ? 'PIN' : 'verification code') : 'token request';
-	// A second step is sent once: the vendor may have accepted a code whose answer was lost,
-	// and sending it again would burn the interim token ("Corrupted ticket").
-	const answer = await sendVendorRequest(
-		helpers,
-		provider.displayName,
-		step,
-		provider.tokenRequest(fields, continuation),
-		continuation ? 1 : undefined,
-	);
+	const redaction = redactionOf(provider, fields);
 	try {
+		// A second step is sent once: the vendor may have accepted a code whose answer was lost,
+		// and sending it again would burn the interim token ("Corrupted ticket").
+		const answer = await sendVendorRequest(
+			helpers,
+			{ vendor: provider.displayName, step, setting: 'base URL' },
+			provider.tokenRequest(fields, continuation),
+			continuation ? 1 : undefined,
+		);
 		const now = DateTime.utc();
 		const read = provider.readTokenAnswer(answer, now);
-		const past = read.kind === 'token' ? pastExpiry(provider.displayName, read.token.expiresAt, now) : undefined;
+		if (read.kind === 'nextStep') return { ...read, reason: quotable(read.reason, redaction) };
+		const past = pastExpiry(provider.displayName, read.token.expiresAt, now);
 		if (past) throw past;
 		return read;
 	} catch (error) {
-		throw error instanceof TokenAuthError ? error.without(provider.secrets(fields)) : error;
+		throw error instanceof TokenAuthError ? error.redacted(redaction) : error;
 	}
 }
 
@@ -125,7 +136,8 @@ function staticToken(): IssuedToken {
 }
 
 /**
- * The current token for these credentials: the store's while it is valid, otherwise one new
+ * The current token for these credentials: the freshest valid one known (the store's, or the
+ * one n8n saved in the credential, which another process may have fetched), otherwise one new
  * token call shared by every concurrent caller.
  */
 export async function obtainToken(
@@ -137,11 +149,11 @@ export async function obtainToken(
 	const fields = provider.readFields(credentials);
 	const fixed = provider.staticHeaders?.(fields);
 	if (fixed) return { fields, token: staticToken() };
-	const token = await tokenStore.obtain(
-		storeKey(provider, fields),
-		async () => await fetchFinalToken(helpers, provider, fields),
-		options,
-	);
+	const key = storeKey(provider, fields);
+	const token = await tokenStore.obtain(key, async () => await fetchFinalToken(helpers, provider, fields), {
+		known: savedToken(credentials, key),
+		...options,
+	});
 	return { fields, token };
 }
 
@@ -150,29 +162,45 @@ export interface StoredTokenFields extends IDataObject {
 	accessToken: string;
 	accessTokenType: string;
 	accessTokenExpiresAt: string;
+	accessTokenObtainedAt: string;
 	/** storeKey of the settings the token was issued for: an edited credential never sends it. */
 	accessTokenFor: string;
 }
 
 /**
- * The token n8n saved in the credential, if it may still be sent: issued for exactly these
- * settings (`key`, their storeKey: n8n keeps the hidden token when a user edits the base URL or
- * the account, and it must not go to another host or act as another user) and not past its
- * stated expiry.
+ * The token n8n saved in the credential, if it was issued for exactly these settings (`key`,
+ * their storeKey: n8n keeps the hidden token when a user edits the base URL or the account, and
+ * it must not go to another host or act as another user). Whether it is still fresh, usable or
+ * refused is the caller's to judge.
  */
-function savedToken(credentials: ICredentialDataDecryptedObject, key: string): Pick<IssuedToken, 'token' | 'tokenType'> | undefined {
-	const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-	if (token === '' || credentials.accessTokenFor !== key) return undefined;
-	const expiresAt = typeof credentials.accessTokenExpiresAt === 'string' ? Date.parse(credentials.accessTokenExpiresAt) : NaN;
-	if (!Number.isNaN(expiresAt) && expiresAt <= Date.now()) return undefined;
-	return { token, tokenType: typeof credentials.accessTokenType === 'string' ? credentials.accessTokenType : '' };
+export function savedToken(credentials: IDataObject, key: string): IssuedToken | undefined {
+	const text = (name: string) => (typeof credentials[name] === 'string' ? (credentials[name] as string) : '');
+	if (text('accessToken') === '' || credentials.accessTokenFor !== key) return undefined;
+	return {
+		token: text('accessToken'),
+		tokenType: text('accessTokenType'),
+		expiresAt: text('accessTokenExpiresAt') === '' ? null : text('accessTokenExpiresAt'),
+		obtainedAt: text('accessTokenObtainedAt'),
+		extras: {},
+	};
 }
 
 /**
- * Body of every credential's preAuthentication. n8n calls it when the stored token is empty,
- * after a 401 (credentialsExpired) and on every credential test; in the last two cases the
- * saved token, when authenticate sent it, is the one that failed, so it is handed to the store
- * as rejected.
+ * The token a request with these credentials carries: the newest of the saved one and the
+ * store's that may still be sent (not past its end, not refused here), or none.
+ */
+function sendableToken(credentials: IDataObject, key: string): IssuedToken | undefined {
+	const now = Date.now();
+	const saved = savedToken(credentials, key);
+	const fromCredential = saved && isUsable(saved, now) && !tokenStore.isRefused(saved.token) ? saved : undefined;
+	return newest(fromCredential, tokenStore.usable(key));
+}
+
+/**
+ * Body of every credential's preAuthentication. n8n calls it when the saved token is empty
+ * (before the first request: nothing was refused), after a refused request (credentialsExpired)
+ * and on every credential test. In the last two cases the token authenticate sent is the one
+ * that failed: it is reported to the store as refused, so no caller gets it again.
  */
 export async function preAuthenticate(
 	helper: IHttpRequestHelper,
@@ -183,10 +211,11 @@ export async function preAuthenticate(
 	// No token step: return nothing, so n8n saves nothing and authenticate sends the key pair.
 	if (provider.staticHeaders?.(fields)) return {};
 	const key = storeKey(provider, fields);
+	const firstCall = typeof credentials.accessToken !== 'string' || credentials.accessToken === '';
 	// n8n shows only the message of a credential-path error (credential test, HTTP Request
 	// node): the advice goes into it.
 	const { token } = await obtainToken(requesterFrom(helper.helpers), provider, credentials, {
-		rejectedToken: savedToken(credentials, key)?.token,
+		rejectedToken: firstCall ? undefined : sendableToken(credentials, key)?.token,
 	}).catch((error: unknown) => {
 		throw error instanceof TokenAuthError ? error.withAdviceInMessage() : error;
 	});
@@ -194,6 +223,7 @@ export async function preAuthenticate(
 		accessToken: token.token,
 		accessTokenType: token.tokenType,
 		accessTokenExpiresAt: token.expiresAt ?? '',
+		accessTokenObtainedAt: token.obtainedAt,
 		accessTokenFor: key,
 	};
 }
@@ -213,9 +243,9 @@ export function authenticateFor(provider: AnyTokenProvider) {
 
 /**
  * Body of every credential's authenticate: the vendor's headers on the outgoing request. The
- * token is the saved one while it fits these settings and has not expired, else a valid token
- * this process holds for these settings (a Get Token or Autoshares Trader node's), else none:
- * the token header is left out, the vendor answers 401 and n8n runs preAuthentication.
+ * token is the newest of the saved one and this process's that fits these settings, has not
+ * expired and was not refused; with none, the token header is left out, the vendor answers 401
+ * and n8n runs preAuthentication.
  */
 export async function authenticateRequest(
 	provider: AnyTokenProvider,
@@ -225,8 +255,7 @@ export async function authenticateRequest(
 	const fields = provider.readFields(credentials);
 	let headers = provider.staticHeaders?.(fields);
 	if (!headers) {
-		const key = storeKey(provider, fields);
-		const token = savedToken(credentials, key) ?? tokenStore.held(key);
+		const token = sendableToken(credentials, storeKey(provider, fields));
 		headers = provider.headers(fields, token ?? { token: '', tokenType: '' });
 		if (!token) delete headers[provider.tokenHeaderName];
 	}

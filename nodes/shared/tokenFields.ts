@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 /**
  * The hidden fields every credential declares for its token. n8n calls preAuthentication only
  * for a credential with a hidden `expirable` field, saves what it returns, and drops returned
- * keys that are not declared properties on the next decrypt: so all four are declared.
+ * keys that are not declared properties on the next decrypt: so all of them are declared.
  */
 export const tokenFields: INodeProperties[] = [
 	{
@@ -22,6 +22,14 @@ export const tokenFields: INodeProperties[] = [
 	{
 		displayName: 'Access Token Expires At',
 		name: 'accessTokenExpiresAt',
+		type: 'hidden',
+		default: '',
+	},
+	{
+		// When the token was issued: of two tokens for the same settings (one saved here by
+		// another n8n process, one in this process's store) the newer one is sent.
+		displayName: 'Access Token Obtained At',
+		name: 'accessTokenObtainedAt',
 		type: 'hidden',
 		default: '',
 	},

@@ -175,6 +175,48 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 	});
 });
 
+describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry', (vendor) => {
+	// expireAllTokens: the vendor revoked every token (rotation, restart) long before expiry.
+	it('is never sent again, even when the refresh fails, and Get Token then fetches a new one', async () => {
+		const f = fx[vendor];
+		const saved = { ...decrypted(f), ...(await preAuthenticate(f, decrypted(f))) };
+		server(f).expireAllTokens();
+		expect((await authenticatedEcho(f, saved)).answer.statusCode).toBe(401);
+		// n8n's 401 path reports the saved token; the vendor is down for the refresh.
+		server(f).injectFault({ kind: 'status', status: 400 });
+		await expect(preAuthenticate(f, saved)).rejects.toThrow();
+		server(f).clearFaults();
+		// Another request with the credential as n8n still has it: the refused token stays home.
+		const { options } = await authenticatedEcho(f, saved);
+		expect(options.headers).not.toHaveProperty(providers[vendor].tokenHeaderName);
+		const calls = server(f).tokenCalls;
+		const { token } = await obtainToken(requesterFrom(n8nRequestHelpers()), providers[vendor], saved);
+		expect(token.token).not.toBe(saved.accessToken);
+		expect(server(f).tokenCalls).toBe(calls + 1);
+		expect((await authenticatedEcho(f, saved)).answer.statusCode).toBe(200);
+	});
+
+	it('a token the Get Token node handed out, refused downstream, is replaced on the next run with one token call', async () => {
+		const f = fx[vendor];
+		const first = await tokenFromNode(f);
+		// The credential's first use: n8n saves the store's token, no token call.
+		const saved = { ...decrypted(f), ...(await preAuthenticate(f, decrypted(f))) };
+		expect(saved.accessToken).toBe(first.token.token);
+		expect(server(f).tokenCalls).toBe(1);
+		server(f).expireAllTokens();
+		// n8n's 401 path: on n8n 2.x Sirdata's step cannot fetch (no GET body), the others can.
+		const refreshed = await preAuthenticate(f, saved, false).then(
+			(output) => output,
+			() => undefined,
+		);
+		expect(refreshed === undefined).toBe(vendor === 'sirdata');
+		const calls = server(f).tokenCalls;
+		const next = await tokenFromNode(f);
+		expect(next.token.token).not.toBe(first.token.token);
+		expect(server(f).tokenCalls).toBe(refreshed === undefined ? calls + 1 : calls);
+	});
+});
+
 describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x)', () => {
 	it('fails before any network call, pointing to the Get Token node', async () => {
 		const f = fx.sirdata;

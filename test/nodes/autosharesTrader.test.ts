@@ -315,10 +315,11 @@ describe('Autoshares Trader node: Get Account Info', () => {
 		expect(infoCalls.map((r) => r.headers['et-app-key'])).toEqual(Array(5).fill(appKey));
 	});
 
-	it('a settings error is a NodeApiError, or an error on every item with Continue On Fail', async () => {
+	it('a settings error is a NodeOperationError, or an error on every item with Continue On Fail', async () => {
 		const insecure = { ...plain, baseUrl: 'http://autoshares.example.com/api' };
 		const failed = await infoFlow(insecure).run();
-		expect(failed.run.data.resultData.error?.name).toBe('NodeApiError');
+		// Bad settings are the user's to fix, not a failed vendor call.
+		expect(failed.run.data.resultData.error?.name).toBe('NodeOperationError');
 		expect(failed.run.data.resultData.error?.message).toMatch(/Autoshares Trader/);
 		const onFail = await infoFlow(insecure, { onError: 'continueRegularOutput' }).run();
 		expect(onFail.run.status).toBe('success');

@@ -40,9 +40,28 @@ describe('expiry parsing', () => {
 		expect(expiryFromInstant(1767225600)).toBe('2026-01-01T00:00:00.000Z');
 		expect(expiryFromInstant(1767225600000)).toBe('2026-01-01T00:00:00.000Z');
 		expect(expiryFromInstant('1767225600')).toBe('2026-01-01T00:00:00.000Z');
-		// Just below and above the 1e11 threshold.
+		// The last second of 9999 is the threshold: up to it seconds, above it milliseconds.
 		expect(expiryFromInstant(99_999_999_999)).toBe(DateTime.fromSeconds(99_999_999_999).toUTC().toISO());
-		expect(expiryFromInstant(100_000_000_000)).toBe('1973-03-03T09:46:40.000Z');
+		expect(expiryFromInstant(253_402_300_800)).toBe(new Date(253_402_300_800).toISOString());
+	});
+
+	// "Never expires" as APIs write it: the last instant of the year 9999.
+	it.each([
+		[253402300799, '9999-12-31T23:59:59.000Z'],
+		['253402300799', '9999-12-31T23:59:59.000Z'],
+		['9999-12-31T23:59:59Z', '9999-12-31T23:59:59.000Z'],
+		['9999-12-31T23:59:59.9999999Z', '9999-12-31T23:59:59.999Z'],
+	])('reads the "never expires" instant %p', (value, expected) => {
+		expect(expiryFromInstant(value)).toBe(expected);
+	});
+
+	it.each(['0x10', '1e3', ' 12', '12 ', '+12', '-12', '1_000', 'Infinity'])('reads seconds left only as decimal digits, not %p', (value) => {
+		expect(expiryFromSecondsLeft(value, now)).toBeUndefined();
+	});
+
+	it('reads seconds left written as decimal digits', () => {
+		expect(expiryFromSecondsLeft('1800', now)).toBe('2026-01-01T00:30:00.000Z');
+		expect(expiryFromSecondsLeft('1.5', now)).toBe('2026-01-01T00:00:01.500Z');
 	});
 
 	it.each(['soon', 'not-a-date', '2026-13-45T00:00:00Z', '', -1, 0, Number.NaN, true, {}, [], null, 1e20])(

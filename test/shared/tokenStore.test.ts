@@ -58,25 +58,80 @@ describe('TokenStore', () => {
 		expect(n).toBe(2);
 	});
 
-	it('keeps the token being replaced until its replacement arrives', async () => {
+	it('keeps a token replaced by force until its replacement arrives', async () => {
 		await store.obtain('k', async () => token('t1', clock, 3600));
 		const down = async () => await Promise.reject(new Error('down'));
-		await expect(store.obtain('k', down, { rejectedToken: 't1' })).rejects.toThrow('down');
-		expect(store.held('k')?.token).toBe('t1');
 		await expect(store.obtain('k', down, { force: true })).rejects.toThrow('down');
 		expect(store.held('k')?.token).toBe('t1');
 		// The next successful fetch replaces it.
-		expect((await store.obtain('k', async () => token('t2', clock, 3600), { rejectedToken: 't1' })).token).toBe('t2');
+		expect((await store.obtain('k', async () => token('t2', clock, 3600), { force: true })).token).toBe('t2');
 		expect(store.held('k')?.token).toBe('t2');
 	});
 
-	it('keeps tokens without expiry until rejected, and honours force', async () => {
+	it('keeps a token being refreshed before its expiry usable until the replacement arrives', async () => {
+		await store.obtain('k', async () => token('t1', clock, 3600));
+		clock += 3600_000 - 30_000; // inside the 60 s margin: due for a refresh, not expired
+		const down = async () => await Promise.reject(new Error('down'));
+		await expect(store.obtain('k', down)).rejects.toThrow('down');
+		expect(store.held('k')).toBeUndefined();
+		expect(store.usable('k')?.token).toBe('t1');
+		clock += 30_000;
+		expect(store.usable('k')).toBeUndefined();
+	});
+
+	it('never hands out a refused token again, even when the refresh fails', async () => {
+		await store.obtain('k', async () => token('t1', clock, 3600));
+		const down = async () => await Promise.reject(new Error('down'));
+		await expect(store.obtain('k', down, { rejectedToken: 't1' })).rejects.toThrow('down');
+		expect(store.held('k')).toBeUndefined();
+		expect(store.usable('k')).toBeUndefined();
+		expect(store.isRefused('t1')).toBe(true);
+		// The next caller fetches instead of getting t1.
+		expect((await store.obtain('k', async () => token('t2', clock, 3600))).token).toBe('t2');
+	});
+
+	it('never takes a refused token back from elsewhere (a saved credential)', async () => {
+		store.refuse('k', 't1');
+		let calls = 0;
+		const fetched = await store.obtain('k', async () => token(`t${++calls + 1}`, clock, 3600), { known: token('t1', clock, 3600) });
+		expect(fetched.token).toBe('t2');
+		expect(calls).toBe(1);
+	});
+
+	it('uses a newer token known from elsewhere instead of its own, with no token call', async () => {
+		await store.obtain('k', async () => token('old', clock, 3600));
+		clock += 10_000;
+		const fail = async () => await Promise.reject(new Error('no token call expected'));
+		expect((await store.obtain('k', fail, { known: token('newer', clock, 3600) })).token).toBe('newer');
+		// Kept: the next caller gets it from the store.
+		expect(store.held('k')?.token).toBe('newer');
+		// An older known token does not replace a newer held one.
+		expect((await store.obtain('k', fail, { known: token('old', clock - 10_000, 3600) })).token).toBe('newer');
+	});
+
+	it('keeps tokens without expiry for 24 hours at most, and honours force', async () => {
 		let n = 0;
 		const fetch = async () => token(`t${++n}`, clock, null);
 		await store.obtain('k', fetch);
-		clock += 30 * 24 * 3600_000;
+		clock += 23 * 3600_000;
 		expect((await store.obtain('k', fetch)).token).toBe('t1');
 		expect((await store.obtain('k', fetch, { force: true })).token).toBe('t2');
+		clock += 24 * 3600_000;
+		expect((await store.obtain('k', fetch)).token).toBe('t3');
+	});
+
+	it('is bounded: past the cap the oldest entries go, and expired ones are swept when storing', () => {
+		const small = new TokenStore(() => clock, 3);
+		for (const name of ['a', 'b', 'c', 'd']) small.put(name, token(name, clock, 3600));
+		expect(small.usable('a')).toBeUndefined();
+		expect(['b', 'c', 'd'].map((name) => small.usable(name)?.token)).toEqual(['b', 'c', 'd']);
+		for (let i = 0; i < 5; i++) small.refuse('x', `refused-${i}`);
+		expect(small.isRefused('refused-0')).toBe(false);
+		expect(small.isRefused('refused-4')).toBe(true);
+		clock += 2 * 3600_000;
+		small.put('e', token('e', clock, 3600));
+		// b, c, d expired an hour ago: swept, not merely hidden.
+		expect((small as unknown as { tokens: Map<string, unknown> }).tokens.size).toBe(1);
 	});
 
 	it('keeps keys apart and forgets nothing when a fetch fails', async () => {

@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { readJsonObject, requiredString, tryJsonObject } from '../answers';
 import { TokenAuthError } from '../errors';
 import type { VendorAnswer } from '../http';
-import { normaliseBaseUrl, optionalText, requiredPassword, requiredText } from '../inputs';
+import { normaliseBaseUrl, optionalText, requiredPassword, requiredText, sentInHeader } from '../inputs';
 import type { TokenAnswer, TokenProvider } from '../provider';
 
 const NAME = 'Autoshares Trader';
@@ -75,10 +75,11 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 	readFields(credentials) {
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
-			appKey: requiredText(NAME, 'App Key', credentials.webApiKey),
-			username: requiredText(NAME, 'Username', credentials.username),
-			password: requiredPassword(NAME, 'Password', credentials.password),
-			pinCode: optionalText(credentials.pinPassword),
+			// Every value travels in a header of its own.
+			appKey: sentInHeader(NAME, 'App Key', requiredText(NAME, 'App Key', credentials.webApiKey)),
+			username: sentInHeader(NAME, 'Username', requiredText(NAME, 'Username', credentials.username)),
+			password: sentInHeader(NAME, 'Password', requiredPassword(NAME, 'Password', credentials.password)),
+			pinCode: sentInHeader(NAME, 'PIN', optionalText(credentials.pinPassword)),
 		};
 	},
 

@@ -1,10 +1,10 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry, vendorSaid } from '../answers';
+import { authScheme, fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
-import { normaliseBaseUrl, optionalText, requiredPassword, requiredText } from '../inputs';
+import { normaliseBaseUrl, optionalText, requiredPassword, requiredText, sentInHeader } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Galileo';
@@ -48,7 +48,7 @@ export const galileo: TokenProvider<GalileoFields> = {
 			baseUrl: normaliseBaseUrl(NAME, 'API Base URL', credentials.baseUrl),
 			apiVersion: credentials.apiVersion === 'v2' ? 'v2' : 'v1',
 			authMethod: byPassword ? 'password' : 'apiKey',
-			apiKey: byPassword ? '' : requiredText(NAME, 'API Key', credentials.apiKey),
+			apiKey: byPassword ? '' : sentInHeader(NAME, 'API Key', requiredText(NAME, 'API Key', credentials.apiKey)),
 			username: byPassword ? requiredText(NAME, 'Username', credentials.username) : '',
 			password: byPassword ? requiredPassword(NAME, 'Password', credentials.password) : '',
 			organizationId,
@@ -70,25 +70,27 @@ export const galileo: TokenProvider<GalileoFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
+		// A refusal is not quoted: what a vendor says about a refused secret may repeat it.
 		if (answer.statusCode === 401 || answer.statusCode === 403) {
 			throw new TokenAuthError(NAME, 'token request', `the API key or username/password was refused (HTTP ${answer.statusCode}).`, {
-				description: `Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").${vendorSaid(fastApiDetail(answer))}`,
+				description: `Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
 				httpCode: answer.statusCode,
 			});
 		}
 		if (answer.statusCode === 422) {
 			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 422).', {
-				description: `Check the organization ID or slug.${vendorSaid(fastApiDetail(answer))}`,
+				description: 'Check the organization ID or slug.',
 				httpCode: 422,
+				vendorText: fastApiDetail(answer),
 			});
 		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, vendorSaid(fastApiDetail(answer)));
+		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
 		const body = readJsonObject(NAME, answer);
 		const token = requiredString(NAME, body, 'access_token');
 		const expiresAt = expiryFromInstant(body.expires_at);
 		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_at');
 		// Kept as sent ("bearer"); the header is always "Bearer <token>".
-		const tokenType = typeof body.token_type === 'string' && body.token_type.trim() !== '' ? body.token_type.trim() : 'bearer';
+		const tokenType = authScheme(NAME, body, 'token_type', 'bearer');
 		return { kind: 'token', token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
 	},
 

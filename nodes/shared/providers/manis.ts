@@ -1,10 +1,10 @@
 import type { DateTime } from 'luxon';
 
-import { readJsonObject, requiredString, tryJsonObject, unexpectedStatus, unreadableExpiry, vendorSaid } from '../answers';
+import { authScheme, readJsonObject, requiredString, tryJsonObject, unexpectedStatus, unreadableExpiry } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
-import { normaliseBaseUrl, requiredText } from '../inputs';
+import { normaliseBaseUrl, requiredText, sentInHeader } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Manis';
@@ -34,8 +34,8 @@ export const manis: TokenProvider<ManisFields> = {
 	readFields(credentials) {
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
-			merchantId: requiredText(NAME, 'Merchant ID', credentials.merchantId),
-			secret: requiredText(NAME, 'Secret', credentials.secret),
+			merchantId: sentInHeader(NAME, 'Merchant ID', requiredText(NAME, 'Merchant ID', credentials.merchantId)),
+			secret: sentInHeader(NAME, 'Secret', requiredText(NAME, 'Secret', credentials.secret)),
 		};
 	},
 
@@ -48,26 +48,28 @@ export const manis: TokenProvider<ManisFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
+		// A refusal is not quoted: what a vendor says about a refused secret may repeat it.
 		if (answer.statusCode === 401 || answer.statusCode === 403) {
 			throw new TokenAuthError(NAME, 'token request', `the merchant ID or secret was refused (HTTP ${answer.statusCode}).`, {
-				description: `Check the merchant ID and secret that Manis gave you, and the base URL.${vendorSaid(manisMessage(answer))}`,
+				description: 'Check the merchant ID and secret that Manis gave you, and the base URL.',
 				httpCode: answer.statusCode,
 			});
 		}
 		if (answer.statusCode === 400) {
 			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 400).', {
-				description: `Check the merchant ID and secret.${vendorSaid(manisMessage(answer))}`,
+				description: 'Check the merchant ID and secret.',
 				httpCode: 400,
+				vendorText: manisMessage(answer),
 			});
 		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, vendorSaid(manisMessage(answer)));
+		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, manisMessage(answer));
 		const body = readJsonObject(NAME, answer);
 		const token = requiredString(NAME, body, 'token');
 		// "integer" in the schema, "timestamp" in the table, units undocumented: epoch seconds
 		// or milliseconds by magnitude, or an ISO string.
 		const expiresAt = expiryFromInstant(body.expiresAt);
 		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiresAt');
-		const tokenType = typeof body.tokenType === 'string' && body.tokenType.trim() !== '' ? body.tokenType.trim() : 'Bearer';
+		const tokenType = authScheme(NAME, body, 'tokenType', 'Bearer');
 		return { kind: 'token', token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
 	},
 

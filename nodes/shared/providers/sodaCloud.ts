@@ -1,10 +1,10 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry, vendorSaid } from '../answers';
+import { fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromSecondsLeft } from '../expiry';
-import { normaliseBaseUrl, requiredPassword, requiredText } from '../inputs';
+import { normaliseBaseUrl, requiredPassword, requiredText, sentInHeader } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Soda Cloud';
@@ -48,8 +48,8 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 				authMethod: 'apiKey',
 				email: '',
 				password: '',
-				apiKeyId: requiredText(NAME, 'API Key ID', credentials.apiKeyId),
-				apiKeySecret: requiredText(NAME, 'API Key Secret', credentials.apiKeySecret),
+				apiKeyId: sentInHeader(NAME, 'API Key ID', requiredText(NAME, 'API Key ID', credentials.apiKeyId)),
+				apiKeySecret: sentInHeader(NAME, 'API Key Secret', requiredText(NAME, 'API Key Secret', credentials.apiKeySecret)),
 			};
 		}
 		return {
@@ -85,7 +85,7 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 				httpCode: answer.statusCode,
 			});
 		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, vendorSaid(fastApiDetail(answer)));
+		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
 		const body = readJsonObject(NAME, answer);
 		const token = requiredString(NAME, body, 'token');
 		const expiresAt = expiryFromSecondsLeft(body.expires_in, now);
