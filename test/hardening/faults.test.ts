@@ -16,7 +16,7 @@
 // First: n8n's logger prints every failed node; a hundred expected failures are only noise here.
 import { restoreConsole } from './consoleCapture';
 
-import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError, type TokenStep } from '../../nodes/shared/errors';
@@ -24,7 +24,7 @@ import { requesterFrom, sendVendorRequest } from '../../nodes/shared/http';
 import { storeKey, type VendorId } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { startSandbox, type Fault, type Sandbox, type VendorServer } from '../sandbox';
 
@@ -130,15 +130,7 @@ async function viaCredential(f: VendorFixture): Promise<{ token: string | null; 
 }
 
 async function viaNode(f: VendorFixture): Promise<{ token: string | null; error?: Error & { description?: string } }> {
-	const node: INode = {
-		id: 'get-token',
-		name: 'Get Token',
-		type: 'n8n-nodes-token-auth.getToken',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { vendor: f.vendor, options: {} } as INode['parameters'],
-		credentials: { [f.credentialType]: { id: 'cred', name: 'cred' } },
-	};
+	const node = getTokenNode(f.vendor);
 	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: f.credentialType, data: { ...f.good } } });
 	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
 	const error = run.data.resultData.error as (Error & { description?: string }) | undefined;

@@ -15,7 +15,7 @@ import { restoreConsole } from './consoleCapture';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
@@ -24,7 +24,7 @@ import type { VendorId } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor } from '../helpers/fixtures';
 import { callResumeWebhook, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type EchoFormat, type Sandbox } from '../sandbox';
 
@@ -171,16 +171,7 @@ async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 	const runs = [];
 	for (const onError of [undefined, 'continueRegularOutput'] as const) {
 		tokenStore.clear();
-		const node: INode = {
-			id: 'get-token',
-			name: 'Get Token',
-			type: 'n8n-nodes-token-auth.getToken',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { vendor, options: {} } as INode['parameters'],
-			credentials: { [type]: { id: 'cred', name: 'cred' } },
-			...(onError ? { onError } : {}),
-		};
+		const node = getTokenNode(vendor, {}, onError ? { onError } : {});
 		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type, data: { ...data } as ICredentialDataDecryptedObject } });
 		const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, executionId: `redaction-${++executions}` });
 		runs.push({ error: run.data.resultData.error, items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] });
@@ -249,15 +240,7 @@ describe('Autoshares: the vendor reason forwarded to the notify call and the res
 					const data = { ...fixtures(sandbox).autosharesTrader.good, ...account };
 					const secret = String(data[field as keyof typeof data]);
 					autoshares.configure({ expectingReason: `${before}${TRANSFORMS[name](secret, { user: account.username })}${after}` });
-					const node: INode = {
-						id: 'login',
-						name: 'Log In',
-						type: 'n8n-nodes-token-auth.autosharesTrader',
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: { operation: 'logIn', options: { notifyUrl } } as INode['parameters'],
-						credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
-					};
+					const node = logInNode({ notifyUrl });
 					const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject } });
 					const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId: `redaction-${++executions}` };
 					const seen = received.length;

@@ -14,14 +14,14 @@
  */
 import { restoreConsole } from './consoleCapture';
 
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions, INode } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import type { VendorId } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
 import { callResumeWebhook, n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY_MARKER, SANDBOX_ACCOUNTS, startSandbox, type RecordedRequest, type Sandbox } from '../sandbox';
 
@@ -90,15 +90,7 @@ async function viaCredential(vendor: VendorId, data: IDataObject): Promise<Error
 
 async function viaNode(vendor: VendorId, data: IDataObject): Promise<Error & { description?: string }> {
 	const type = providers[vendor].credentialName;
-	const node: INode = {
-		id: 'get-token',
-		name: 'Get Token',
-		type: 'n8n-nodes-token-auth.getToken',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { vendor, options: {} } as INode['parameters'],
-		credentials: { [type]: { id: 'cred', name: 'cred' } },
-	};
+	const node = getTokenNode(vendor);
 	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type, data: { ...data } as ICredentialDataDecryptedObject } });
 	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
 	const output = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0]?.[0]?.json;
@@ -160,15 +152,7 @@ describe('the Autoshares two-step login and its notify call', () => {
 	});
 
 	function login(options: IDataObject) {
-		const node: INode = {
-			id: 'login',
-			name: 'Log In',
-			type: 'n8n-nodes-token-auth.autosharesTrader',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { operation: 'logIn', options } as INode['parameters'],
-			credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
-		};
+		const node = logInNode(options);
 		const data = { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: SANDBOX_ACCOUNTS.autoshares.appKey, ...SANDBOX_ACCOUNTS.autoshares.twoFactor };
 		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject } });
 		const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId: `redirect-${Math.random()}` };

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, INode } from 'n8n-workflow';
 
 import { AutosharesTraderApi } from '../../credentials/AutosharesTraderApi.credentials';
 import { GalileoApi } from '../../credentials/GalileoApi.credentials';
@@ -6,6 +6,7 @@ import { ManisApi } from '../../credentials/ManisApi.credentials';
 import { SirdataApi } from '../../credentials/SirdataApi.credentials';
 import { SodaCloudApi } from '../../credentials/SodaCloudApi.credentials';
 import type { VendorId } from '../../nodes/shared/provider';
+import { providers } from '../../nodes/shared/providers';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../sandbox';
 
 export const credentialTypes: Record<string, ICredentialType> = {
@@ -79,3 +80,31 @@ export function fixtures(sandbox: Sandbox): Record<VendorId, VendorFixture> {
 }
 
 export const VENDORS: VendorId[] = ['sodaCloud', 'galileo', 'sirdata', 'autosharesTrader', 'manis'];
+
+/** The Get Token node of a test workflow, with the vendor's credential `cred`. */
+export function getTokenNode(vendor: VendorId, options: IDataObject = {}, extra: Partial<INode> = {}): INode {
+	return {
+		id: 'get-token',
+		name: 'Get Token',
+		type: 'n8n-nodes-token-auth.getToken',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { vendor, options } as INode['parameters'],
+		credentials: { [providers[vendor].credentialName]: { id: 'cred', name: 'cred' } },
+		...extra,
+	};
+}
+
+/** The Autoshares Trader node's Log In of a test workflow, with the credential `cred`. */
+export function logInNode(options: IDataObject = {}, extra: Partial<INode> = {}): INode {
+	return {
+		id: 'login',
+		name: 'Log In',
+		type: 'n8n-nodes-token-auth.autosharesTrader',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { operation: 'logIn', options } as INode['parameters'],
+		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
+		...extra,
+	};
+}

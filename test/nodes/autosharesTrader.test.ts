@@ -4,7 +4,7 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes } from '../helpers/fixtures';
+import { credentialTypes, logInNode } from '../helpers/fixtures';
 import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
 
@@ -29,16 +29,7 @@ function credentials(account: IDataObject): ICredentialDataDecryptedObject {
 }
 
 function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Partial<INode> = {}) {
-	const node: INode = {
-		id: 'login',
-		name: 'Log In',
-		type: 'n8n-nodes-token-auth.autosharesTrader',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { operation: 'logIn', options } as INode['parameters'],
-		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
-		...nodeExtra,
-	};
+	const node = logInNode(options, nodeExtra);
 	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: credentials(account) } });
 	const executionId = `execution-${++executionCounter}`;
 	const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };

@@ -4,7 +4,7 @@ import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import type { VendorId } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
 import { nodeTypesOf, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
 
@@ -21,19 +21,6 @@ beforeEach(() => {
 	tokenStore.clear();
 	for (const server of Object.values(sandbox.vendors)) server.reset();
 });
-
-function getTokenNode(vendor: VendorId, options: IDataObject = {}, extra: Partial<INode> = {}): INode {
-	return {
-		id: 'get-token',
-		name: 'Get Token',
-		type: 'n8n-nodes-token-auth.getToken',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { vendor, options } as INode['parameters'],
-		credentials: { [fx[vendor].credentialType]: { id: 'cred', name: 'cred' } },
-		...extra,
-	};
-}
 
 async function run(vendor: VendorId, data: IDataObject, options: IDataObject = {}, inputItems: IDataObject[] = [{}], extra: Partial<INode> = {}, inputBinary?: RunOptions['inputBinary']) {
 	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject } });
