@@ -215,7 +215,7 @@ export async function preAuthenticate(
 	// n8n shows only the message of a credential-path error (credential test, HTTP Request
 	// node): the advice goes into it.
 	const { token } = await obtainToken(requesterFrom(helper.helpers), provider, credentials, {
-		rejectedToken: firstCall ? undefined : sendableToken(credentials, key)?.token,
+		rejected: firstCall ? undefined : sendableToken(credentials, key),
 	}).catch((error: unknown) => {
 		throw error instanceof TokenAuthError ? error.withAdviceInMessage() : error;
 	});

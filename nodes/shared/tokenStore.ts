@@ -60,9 +60,11 @@ export interface ObtainOptions {
 	force?: boolean;
 	/**
 	 * The token the caller sent and the vendor refused: it is marked refused and never handed
-	 * out again by this process (another valid token, if someone already refreshed, is used).
+	 * out again by this process. A token issued after it (someone already refreshed) is used;
+	 * one issued before it is not: when a vendor refuses a token it has usually dropped the
+	 * older ones too (a revocation, a rotation, a restart).
 	 */
-	rejectedToken?: string;
+	rejected?: Pick<IssuedToken, 'token' | 'obtainedAt'>;
 	/**
 	 * A token known from elsewhere for the same settings (the one n8n saved in the credential,
 	 * possibly by another process): used, and kept, when it is newer than the store's.
@@ -145,14 +147,18 @@ export class TokenStore {
 	 * token that was good a moment ago is not lost with it. A refused token is dropped at once.
 	 */
 	async obtain(key: string, fetch: () => Promise<IssuedToken>, options: ObtainOptions = {}): Promise<IssuedToken> {
-		if (options.rejectedToken !== undefined && options.rejectedToken !== '') {
-			const refused = this.tokens.get(key);
-			this.refuse(key, options.rejectedToken, refused?.token === options.rejectedToken ? endOf(refused) : undefined);
+		const rejected = options.rejected?.token ? options.rejected : undefined;
+		if (rejected) {
+			const held = this.tokens.get(key);
+			this.refuse(key, rejected.token, held?.token === rejected.token ? endOf(held) : undefined);
 		}
 		const inFlight = this.pending.get(key);
 		if (inFlight) return await inFlight;
-		const known = options.known && !this.isRefused(options.known.token) && isStillValid(options.known, this.now()) ? options.known : undefined;
-		const best = newest(this.held(key), known);
+		const refusedAt = rejected ? Date.parse(rejected.obtainedAt) : NaN;
+		const candidate = (token: IssuedToken | undefined) =>
+			token && !this.isRefused(token.token) && isStillValid(token, this.now()) && !(Date.parse(token.obtainedAt) <= refusedAt) ? token : undefined;
+		const known = candidate(options.known);
+		const best = newest(candidate(this.tokens.get(key)), known);
 		if (best && options.force !== true) {
 			if (best === known && this.tokens.get(key)?.token !== known.token) this.put(key, known);
 			return best;

@@ -51,10 +51,11 @@ describe('TokenStore', () => {
 	it('drops the held token when a caller reports that very token as rejected', async () => {
 		let n = 0;
 		const fetch = async () => token(`t${++n}`, clock, 3600);
-		await store.obtain('k', fetch);
-		expect((await store.obtain('k', fetch, { rejectedToken: 't1' })).token).toBe('t2');
+		const t1 = await store.obtain('k', fetch);
+		clock += 1_000;
+		expect((await store.obtain('k', fetch, { rejected: t1 })).token).toBe('t2');
 		// A late caller still holding t1 gets t2 without another call.
-		expect((await store.obtain('k', fetch, { rejectedToken: 't1' })).token).toBe('t2');
+		expect((await store.obtain('k', fetch, { rejected: t1 })).token).toBe('t2');
 		expect(n).toBe(2);
 	});
 
@@ -80,9 +81,9 @@ describe('TokenStore', () => {
 	});
 
 	it('never hands out a refused token again, even when the refresh fails', async () => {
-		await store.obtain('k', async () => token('t1', clock, 3600));
+		const t1 = await store.obtain('k', async () => token('t1', clock, 3600));
 		const down = async () => await Promise.reject(new Error('down'));
-		await expect(store.obtain('k', down, { rejectedToken: 't1' })).rejects.toThrow('down');
+		await expect(store.obtain('k', down, { rejected: t1 })).rejects.toThrow('down');
 		expect(store.held('k')).toBeUndefined();
 		expect(store.usable('k')).toBeUndefined();
 		expect(store.isRefused('t1')).toBe(true);
@@ -95,6 +96,22 @@ describe('TokenStore', () => {
 		let calls = 0;
 		const fetched = await store.obtain('k', async () => token(`t${++calls + 1}`, clock, 3600), { known: token('t1', clock, 3600) });
 		expect(fetched.token).toBe('t2');
+		expect(calls).toBe(1);
+	});
+
+	it('after a refusal, uses a token issued later, never one issued before the refused one', async () => {
+		// Queue mode: this process holds t-old; another saved t-saved in the credential later.
+		await store.obtain('k', async () => token('t-old', clock, 3600));
+		const saved = token('t-saved', clock + 5_000, 3600);
+		clock += 10_000;
+		let calls = 0;
+		const fetch = async () => token(`t-new-${++calls}`, clock, 3600);
+		// The vendor revoked everything; t-saved (the newest, so the one sent) is refused: t-old,
+		// older still, is not offered in its place.
+		expect((await store.obtain('k', fetch, { rejected: saved, known: saved })).token).toBe('t-new-1');
+		expect(calls).toBe(1);
+		// A caller that sent t-saved a moment later gets t-new-1, issued after it.
+		expect((await store.obtain('k', fetch, { rejected: saved, known: saved })).token).toBe('t-new-1');
 		expect(calls).toBe(1);
 	});
 
