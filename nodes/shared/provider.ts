@@ -197,6 +197,14 @@ function sendableToken(credentials: IDataObject, key: string): IssuedToken | und
 }
 
 /**
+ * The token authenticate put on a request, by the credential object it was given. n8n hands
+ * the same object to preAuthentication when that request is refused, so the refused token is
+ * known exactly, even when concurrent requests have refreshed the store in between (without
+ * this, each of 25 items refused with the old token would report the new one as refused).
+ */
+const sentTokens = new WeakMap<object, IssuedToken | null>();
+
+/**
  * Body of every credential's preAuthentication. n8n calls it when the saved token is empty
  * (before the first request: nothing was refused), after a refused request (credentialsExpired)
  * and on every credential test. In the last two cases the token authenticate sent is the one
@@ -212,10 +220,12 @@ export async function preAuthenticate(
 	if (provider.staticHeaders?.(fields)) return {};
 	const key = storeKey(provider, fields);
 	const firstCall = typeof credentials.accessToken !== 'string' || credentials.accessToken === '';
+	// A credential test calls this without a request before it: what it would send is refused.
+	const sent = sentTokens.has(credentials) ? sentTokens.get(credentials) : sendableToken(credentials, key);
 	// n8n shows only the message of a credential-path error (credential test, HTTP Request
 	// node): the advice goes into it.
 	const { token } = await obtainToken(requesterFrom(helper.helpers), provider, credentials, {
-		rejected: firstCall ? undefined : sendableToken(credentials, key),
+		rejected: firstCall ? undefined : (sent ?? undefined),
 	}).catch((error: unknown) => {
 		throw error instanceof TokenAuthError ? error.withAdviceInMessage() : error;
 	});
@@ -256,6 +266,7 @@ export async function authenticateRequest(
 	let headers = provider.staticHeaders?.(fields);
 	if (!headers) {
 		const token = sendableToken(credentials, storeKey(provider, fields));
+		sentTokens.set(credentials, token ?? null);
 		headers = provider.headers(fields, token ?? { token: '', tokenType: '' });
 		if (!token) delete headers[provider.tokenHeaderName];
 	}

@@ -196,6 +196,31 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 		expect((await authenticatedEcho(f, saved)).answer.statusCode).toBe(200);
 	});
 
+	it('25 requests refused with the revoked token make one token call between them, however their refreshes interleave', async () => {
+		const f = fx[vendor];
+		const saved = await preAuthenticate(f, decrypted(f));
+		server(f).expireAllTokens();
+		const before = server(f).tokenCalls;
+		// As n8n's authenticated request does: one credential object per request, authenticated,
+		// and on a 401 handed to preAuthentication, merged with its output, authenticated again.
+		const requests = await Promise.all(
+			Array.from({ length: 25 }, async () => {
+				const credentials = { ...decrypted(f), ...saved };
+				return { credentials, first: (await authenticatedEcho(f, credentials)).answer.statusCode };
+			}),
+		);
+		expect(requests.map((r) => r.first)).toEqual(Array(25).fill(401));
+		// The first refusal is handled before the others arrive: by then the store holds the new
+		// token, which none of those 24 requests carried.
+		const retry = async ({ credentials }: (typeof requests)[number]) => {
+			Object.assign(credentials, await preAuthenticate(f, credentials));
+			return (await authenticatedEcho(f, credentials)).answer.statusCode;
+		};
+		const statuses = [await retry(requests[0]), ...(await Promise.all(requests.slice(1).map(retry)))];
+		expect(statuses).toEqual(Array(25).fill(200));
+		expect(server(f).tokenCalls - before).toBe(1);
+	});
+
 	it('a token the Get Token node handed out, refused downstream, is replaced on the next run with one token call', async () => {
 		const f = fx[vendor];
 		const first = await tokenFromNode(f);
