@@ -1,10 +1,11 @@
 // Starts a real n8n on a free loopback port with its own user folder, and makes sure that no
-// n8n process outlives the runner that started it.
-import { spawn, type ChildProcess } from 'child_process';
+// n8n process outlives the runner that started it (processGroup.ts). launchN8n is the part
+// shared with the queue-mode cluster (queueMode.ts).
+import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { ensureN8n, npmFreeEnv, type Log } from './n8nInstall';
+import { answers, freePorts, spawnGroup, waitUntil, type GroupProcess } from './processGroup';
 
 export interface StartOptions {
 	version: string;
@@ -31,26 +32,65 @@ export const ENCRYPTION_KEY = 'n8n-nodes-token-auth-e2e-encryption-key';
 
 export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	const log = options.log ?? (() => {});
-	const { nodeBin, n8nMain } = await ensureN8n(options.version, log);
 	const userFolder = path.resolve(options.userFolder);
-	fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 	const [port, brokerPort] = await freePorts(2, options.port);
-	const baseUrl = `http://127.0.0.1:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
+	const n8n = await launchN8n({ version: options.version, command: 'start', userFolder, port, brokerPort, env: options.env, logFile, log });
+	try {
+		await waitUntilMainReady(n8n, options.startTimeoutMs ?? 180_000);
+	} catch (error) {
+		await n8n.stop();
+		throw error;
+	}
+	log(`n8n@${options.version} ready at ${n8n.baseUrl}`);
+	return { baseUrl: n8n.baseUrl, port, userFolder, logFile, pid: n8n.pid, stop: async () => await n8n.stop() };
+}
+
+/** `n8n start` runs the editor and API; `worker` and `webhook` exist only in queue mode. */
+export type N8nCommand = 'start' | 'worker' | 'webhook';
+
+export interface LaunchOptions {
+	version: string;
+	command: N8nCommand;
+	/** N8N_USER_FOLDER, resolved; queue-mode processes share one. */
+	userFolder: string;
+	/** N8N_PORT: the HTTP port of `start` and `webhook` (a worker does not listen on it). */
+	port: number;
+	/** N8N_RUNNERS_BROKER_PORT: every process runs its own task broker. */
+	brokerPort: number;
+	/** WEBHOOK_URL, the base of webhook and resume URLs; defaults to the process's own URL. */
+	webhookUrl?: string;
+	/** Added last: these win over the defaults. */
+	env?: Record<string, string>;
+	logFile: string;
+	log: Log;
+}
+
+export interface LaunchedN8n extends GroupProcess {
+	/** http://127.0.0.1:<port> */
+	baseUrl: string;
+	logFile: string;
+}
+
+/** Spawns one n8n process (not waiting for it): the shared part of every kind of start. */
+export async function launchN8n(options: LaunchOptions): Promise<LaunchedN8n> {
+	const { nodeBin, n8nMain } = await ensureN8n(options.version, options.log);
+	fs.mkdirSync(path.join(options.userFolder, '.n8n'), { recursive: true });
+	const baseUrl = `http://127.0.0.1:${options.port}`;
 	const env: Record<string, string> = {
 		...inheritedEnv(),
 		// n8n starts its task runner as plain `node` from PATH: that must be Node 24 too.
 		PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
-		N8N_USER_FOLDER: userFolder,
-		N8N_PORT: String(port),
+		N8N_USER_FOLDER: options.userFolder,
+		N8N_PORT: String(options.port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
 		N8N_PROTOCOL: 'http',
 		N8N_EDITOR_BASE_URL: `${baseUrl}/`,
-		WEBHOOK_URL: `${baseUrl}/`,
+		WEBHOOK_URL: options.webhookUrl ?? `${baseUrl}/`,
 		// Same name in 1.123 and 2.40 (@n8n/config TaskRunnersConfig); the default 5679 would
 		// clash between two instances.
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_RUNNERS_BROKER_PORT: String(options.brokerPort),
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		DB_TYPE: 'sqlite',
 		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
@@ -65,42 +105,23 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		N8N_LOG_OUTPUT: 'console',
 		...options.env,
 	};
-	const out = fs.openSync(logFile, 'a');
-	log(`starting n8n@${options.version} at ${baseUrl} (log: ${logFile})`);
-	// Own process group: stop() and the exit handlers kill n8n together with its task runners.
-	const child = spawn(nodeBin, [n8nMain, 'start'], {
-		cwd: userFolder,
-		env,
-		detached: true,
-		stdio: ['ignore', out, out],
-	});
-	fs.closeSync(out);
-	// Unref'd: a runner that forgets stop() still exits, and its exit handler kills n8n.
-	child.unref();
-	const pgid = child.pid;
-	if (pgid === undefined) throw new Error(`could not start n8n: ${nodeBin} ${n8nMain}`);
-	const reaper = startReaper(pgid);
-	live.add(pgid);
-	registerExitHandlers();
-	let exited = false;
-	child.on('exit', () => (exited = true));
+	const what = options.command === 'start' ? 'n8n' : `n8n ${options.command}`;
+	// A worker listens only on its health-check port (QUEUE_HEALTH_CHECK_PORT), not on N8N_PORT.
+	const where = options.command === 'worker' ? `with task broker port ${options.brokerPort}` : `at ${baseUrl}`;
+	options.log(`starting ${what}@${options.version} ${where} (log: ${options.logFile})`);
+	const child = spawnGroup(nodeBin, [n8nMain, options.command], { cwd: options.userFolder, env, logFile: options.logFile, what });
+	return { ...child, baseUrl, logFile: options.logFile };
+}
 
-	let stopping: Promise<void> | undefined;
-	const stop = () => {
-		stopping ??= killGroup(pgid).finally(() => {
-			live.delete(pgid);
-			reaper.stdin?.end();
-		});
-		return stopping;
-	};
-	try {
-		await waitUntilReady(baseUrl, options.startTimeoutMs ?? 180_000, () => exited, logFile);
-	} catch (error) {
-		await stop();
-		throw error;
+/**
+ * `n8n start` is ready when /healthz/readiness says so (the migrations have run) and, a few
+ * seconds later, the REST routes answer too.
+ */
+export async function waitUntilMainReady(n8n: LaunchedN8n, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (const url of [`${n8n.baseUrl}/healthz/readiness`, `${n8n.baseUrl}/rest/settings`]) {
+		await waitUntil(`n8n at ${url}`, async () => await answers(url), { timeoutMs, deadline, process: n8n, logFile: n8n.logFile });
 	}
-	log(`n8n@${options.version} ready at ${baseUrl}`);
-	return { baseUrl, port, userFolder, logFile, pid: pgid, stop };
 }
 
 // Installs a packed community package the way a user does on a self-hosted n8n: into
@@ -119,106 +140,7 @@ export async function installPackageTarball(userFolder: string, tarballPath: str
 		'--no-audit', '--no-fund', '--no-package-lock'], nodesDir, log);
 }
 
-// ---- readiness ----
-
-async function waitUntilReady(baseUrl: string, timeoutMs: number, exited: () => boolean, logFile: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	// /healthz/readiness answers before the REST routes are registered: wait for both.
-	for (const url of [`${baseUrl}/healthz/readiness`, `${baseUrl}/rest/settings`]) {
-		for (;;) {
-			if (exited()) throw new Error(`n8n exited during start-up:\n${tail(logFile)}`);
-			if (Date.now() > deadline) throw new Error(`n8n not ready after ${timeoutMs} ms (${url}):\n${tail(logFile)}`);
-			try {
-				const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-				await response.arrayBuffer();
-				if (response.ok) break;
-			} catch {
-				// not listening yet
-			}
-			await sleep(500);
-		}
-	}
-}
-
-function tail(file: string, lines = 40): string {
-	try {
-		return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-	} catch {
-		return '(no log)';
-	}
-}
-
-// ---- processes ----
-
-const live = new Set<number>();
-let handlersRegistered = false;
-
-function killGroupNow(pgid: number, signal: NodeJS.Signals): boolean {
-	try {
-		process.kill(-pgid, signal);
-		return true;
-	} catch {
-		return false; // ESRCH: the group is gone
-	}
-}
-
-function groupAlive(pgid: number): boolean {
-	return killGroupNow(pgid, 0 as unknown as NodeJS.Signals);
-}
-
-async function killGroup(pgid: number, graceMs = 15_000): Promise<void> {
-	killGroupNow(pgid, 'SIGTERM');
-	const deadline = Date.now() + graceMs;
-	while (groupAlive(pgid) && Date.now() < deadline) await sleep(200);
-	if (!groupAlive(pgid)) return;
-	killGroupNow(pgid, 'SIGKILL');
-	const hardDeadline = Date.now() + 10_000;
-	while (groupAlive(pgid) && Date.now() < hardDeadline) await sleep(100);
-	if (groupAlive(pgid)) throw new Error(`n8n process group ${pgid} survived SIGKILL`);
-}
-
-// Exit handlers cover a normal exit, an uncaught exception and Ctrl-C/kill; the reaper below
-// covers the one case no handler sees: the runner itself dying by SIGKILL.
-function registerExitHandlers(): void {
-	if (handlersRegistered) return;
-	handlersRegistered = true;
-	process.on('exit', () => {
-		for (const pgid of live) killGroupNow(pgid, 'SIGKILL');
-	});
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		const handler = () => {
-			for (const pgid of live) killGroupNow(pgid, 'SIGKILL');
-			live.clear();
-			process.removeListener(signal, handler);
-			// Only ours: die of the signal as the runner would have without us.
-			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-		};
-		process.on(signal, handler);
-	}
-}
-
-// A tiny detached process that holds a pipe from the runner: when the runner dies in any way,
-// the pipe closes and the reaper kills the n8n group.
-function startReaper(pgid: number): ChildProcess {
-	const script = `
-		const pgid = ${pgid};
-		const alive = () => { try { process.kill(-pgid, 0); return true; } catch { return false; } };
-		const kill = (signal) => { try { process.kill(-pgid, signal); } catch {} };
-		process.stdin.on('close', () => {
-			if (!alive()) process.exit(0);
-			kill('SIGTERM');
-			const since = Date.now();
-			setInterval(() => {
-				if (!alive()) process.exit(0);
-				if (Date.now() - since > 10000) { kill('SIGKILL'); process.exit(0); }
-			}, 200);
-		});
-		process.stdin.resume();`;
-	const reaper = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-	reaper.unref();
-	(reaper.stdin as unknown as { unref(): void }).unref();
-	return reaper;
-}
+// ---- helpers ----
 
 function inheritedEnv(): Record<string, string> {
 	const env: Record<string, string> = {};
@@ -228,26 +150,6 @@ function inheritedEnv(): Record<string, string> {
 		env[key] = value;
 	}
 	return env;
-}
-
-async function freePorts(count: number, first?: number): Promise<number[]> {
-	const servers: net.Server[] = [];
-	try {
-		const ports: number[] = [];
-		if (first !== undefined) ports.push(first);
-		while (ports.length < count) {
-			const server = net.createServer();
-			servers.push(server);
-			await new Promise<void>((resolve, reject) => {
-				server.once('error', reject);
-				server.listen(0, '127.0.0.1', () => resolve());
-			});
-			ports.push((server.address() as net.AddressInfo).port);
-		}
-		return ports;
-	} finally {
-		await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-	}
 }
 
 function run(command: string, args: string[], cwd: string, log: Log): Promise<void> {
@@ -266,8 +168,4 @@ function run(command: string, args: string[], cwd: string, log: Log): Promise<vo
 			else reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}) in ${cwd}:\n${output}`));
 		});
 	});
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
