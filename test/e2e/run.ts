@@ -117,6 +117,9 @@ async function suite(version: string, tarball: string): Promise<void> {
 		await check(`${at} nodes load as ${PACKAGE}.* and the five credential types are registered`, async () => {
 			const nodeNames = new Set((await client.nodeTypes()).map((t) => t.name));
 			for (const name of ['getToken', 'autosharesTrader']) assert(nodeNames.has(`${PACKAGE}.${name}`), `${PACKAGE}.${name} not loaded`);
+			// Neither node is offered to AI agents (usableAsTool: false): n8n would list `<name>Tool`.
+			const tools = [...nodeNames].filter((name) => name.startsWith(`${PACKAGE}.`) && name.endsWith('Tool'));
+			assert(tools.length === 0, `tool variants offered: ${tools.join(', ')}`);
 			const credentialNames = new Set((await client.credentialTypes()).map((t) => t.name));
 			for (const vendor of VENDORS) assert(credentialNames.has(fx[vendor].credentialType), `${fx[vendor].credentialType} not registered`);
 		});
@@ -223,6 +226,71 @@ async function suite(version: string, tarball: string): Promise<void> {
 				const issued = server(vendor).issued.find((t) => t.token === token)!;
 				if (issued.expiresAt === null) assert(output.expiresAt === null, `expiresAt ${String(output.expiresAt)} for a token without expiry`);
 				else assert(Math.abs(Date.parse(String(output.expiresAt)) - issued.expiresAt.getTime()) <= 2000, `expiresAt ${String(output.expiresAt)} vs ${issued.expiresAt.toISOString()}`);
+			});
+		}
+
+		// A token endpoint that redirects elsewhere: nothing secret may reach the other host,
+		// through n8n's HTTP Request node (the credential's token step) and through Get Token.
+		const redirecting = await startSandbox();
+		try {
+			const rfx = fixtures(redirecting);
+			for (const vendor of VENDORS) {
+				await check(`${at} ${vendor}: a token endpoint that redirects to another host gets nothing secret, via HTTP Request and Get Token`, async () => {
+					const target = redirecting.vendors[sandboxVendor[vendor]];
+					target.injectFault({ kind: 'redirect', status: 307, to: 'otherOrigin' });
+					const created = await client.createCredential(rfx[vendor].credentialType, `${DISPLAY[vendor]} (redirecting)`, rfx[vendor].good);
+					const ref = { id: created.id, name: created.name };
+					const viaHttp = await client.createWorkflow(
+						chain(`redirect http ${vendor}`, [webhookNode(`redirect-http-${vendor}`), httpRequestNode('HTTP Request', `${target.origin}/__sandbox/echo`, rfx[vendor].credentialType, ref)]),
+					);
+					const viaNode = await client.createWorkflow(
+						chain(`redirect get token ${vendor}`, [webhookNode(`redirect-node-${vendor}`), node('Get Token', `${PACKAGE}.getToken`, 1, { vendor, options: {} }, { credentials: { [rfx[vendor].credentialType]: ref } })]),
+					);
+					for (const workflow of [viaHttp, viaNode]) await client.activateWorkflow(workflow.id);
+					const http = await postJson(client, `redirect-http-${vendor}`, {});
+					const got = await postJson(client, `redirect-node-${vendor}`, {});
+					target.clearFaults();
+					assert(http.status >= 400 && got.status >= 400, `a redirected token call succeeded: ${http.status} ${got.status}`);
+					const caught = redirecting.catcher.requests;
+					assert(caught.length === 0, `${caught.length} request(s) reached the other host: ${caught.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+					const failure = await client.waitForExecution((e) => e.status === 'error', 10_000, viaNode.id);
+					const message = JSON.stringify(failure.data.resultData.error ?? '');
+					assert(/redirect \(HTTP 307\)/.test(message) && !message.includes('sandbox-redirect-secret'), `Get Token error: ${message.slice(0, 300)}`);
+				});
+			}
+		} finally {
+			await redirecting.close();
+		}
+
+		// The vendor revokes every token long before its stated expiry.
+		for (const vendor of VENDORS) {
+			await check(`${at} ${vendor}: after the vendor revokes the token, the next execution succeeds with exactly one token call`, async () => {
+				const s = server(vendor);
+				s.expireAllTokens();
+				const before = s.tokenCalls;
+				let answer = await postJson(client, `echo-${vendor}`, {});
+				// Sirdata on 2.x: the credential cannot fetch (no GET body), so this execution
+				// fails and reports the token refused; the next one's Get Token fetches a new one.
+				if (tokenStep(vendor).length > 0) {
+					assert(answer.status !== 200 && s.tokenCalls === before, `the first run after the revocation answered ${answer.status} with ${s.tokenCalls - before} token calls`);
+					answer = await postJson(client, `echo-${vendor}`, {});
+				}
+				assert(answer.status === 200, `workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+				assert(s.tokenCalls - before === 1, `expected exactly 1 token call, got ${s.tokenCalls - before}`);
+				const again = await postJson(client, `echo-${vendor}`, {});
+				assert(again.status === 200 && s.tokenCalls - before === 1, `the run after that answered ${again.status} with ${s.tokenCalls - before} token calls in all`);
+			});
+
+			if (tokenStep(vendor).length > 0) continue;
+			await check(`${at} ${vendor}: after a revocation, 100 concurrent items refused with the old token share one refresh`, async () => {
+				const s = server(vendor);
+				s.expireAllTokens();
+				const before = s.tokenCalls;
+				const answer = await postJson(client, `items-${vendor}`, { items: Array.from({ length: 100 }, (_, i) => ({ i })) });
+				const calls = s.tokenCalls - before;
+				log(`${vendor}: ${calls} token call(s) for 100 concurrent items after the revocation`);
+				assert(answer.status === 200 && Array.isArray(answer.json) && answer.json.length === 100, `expected 100 answers, got ${answer.status} ${answer.text.slice(0, 300)}`);
+				assert(calls === 1, `expected exactly 1 token call, got ${calls}`);
 			});
 		}
 
@@ -346,6 +414,17 @@ async function main(): Promise<void> {
 			} catch (error) {
 				failed++;
 				console.log(`FAIL n8n ${version}: the suite could not run\n     ${(error as Error).stack ?? String(error)}`);
+			}
+			// Queue mode (Redis, main, two workers, a webhook process) for one version only.
+			if (version === '2.40.7') {
+				console.log(`\n== real n8n ${version}, queue mode`);
+				try {
+					const { queueSuite } = await import('./queueSuite');
+					await queueSuite(version, tarball, check, log);
+				} catch (error) {
+					failed++;
+					console.log(`FAIL n8n ${version} queue mode: the suite could not run\n     ${(error as Error).stack ?? String(error)}`);
+				}
 			}
 		}
 	} finally {
