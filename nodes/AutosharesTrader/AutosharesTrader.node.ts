@@ -7,7 +7,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeApiError } from '../shared/errors';
 import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
@@ -15,9 +15,10 @@ import { describeToken } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 import { getAccountInfo } from './accountInfo';
 import { beginLogin, notifyWaiting } from './login';
-import { pendingKey, pendingLogins } from './pendingLogins';
+import { customDataOf, storeSealed } from './pausedLogin';
 import { readLoginOptions } from './options';
-import { handleResume } from './resume';
+import { handleResume, sealBinding } from './resume';
+import { seal, sealName } from './sealedLogin';
 
 export class AutosharesTrader implements INodeType {
 	description: INodeTypeDescription = {
@@ -145,19 +146,23 @@ export class AutosharesTrader implements INodeType {
 			}
 
 			const waitUntil = new Date(Date.now() + waitLimitMinutes * 60_000);
-			const key = pendingKey(this.getExecutionId(), this.getNode().name);
-			pendingLogins.start(key, {
-				step: outcome.next.step,
-				reason: outcome.next.reason,
-				interimToken: outcome.next.interimToken,
-				attempts: 0,
-				maxAttempts,
-				waitUntil: waitUntil.getTime(),
-				inputs: items,
-				outputField,
-				includeSecretHeaders,
-				busy: false,
-			});
+			// Everything the second step needs goes with the execution, sealed: the resume call
+			// may reach another process (queue mode) or this one after a restart.
+			const node = this.getNode();
+			const sealed = seal(
+				{ step: outcome.next.step, interimToken: outcome.next.interimToken, attempts: 0, maxAttempts, waitUntil: waitUntil.getTime(), outputField, includeSecretHeaders },
+				sealBinding(this.getExecutionId(), node.id, outcome.fields),
+			);
+			// n8n 2.x: the execution's custom data, which the resume call can overwrite once the
+			// login ends. n8n 1.x offers nodes no custom data: the node's context instead.
+			const customData = customDataOf(this);
+			if (!customData) this.getContext('node')[sealName(node.id)] = sealed;
+			else if (!storeSealed(customData, node.id, sealed)) {
+				throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution, so the login was not paused.', {
+					description:
+						"The execution's custom data is full (n8n keeps 10 values per execution, shared by every node and the Execution Data node) or too small for this login's token. Free some custom data keys in this workflow and run it again.",
+				});
+			}
 			if (notifyUrl !== '') {
 				const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 				await notifyWaiting(plainRequester(this.helpers), notifyUrl, {
@@ -165,9 +170,6 @@ export class AutosharesTrader implements INodeType {
 					step: outcome.next.step,
 					reason: outcome.next.reason,
 					waitUntil: waitUntil.toISOString(),
-				}).catch((error: unknown) => {
-					pendingLogins.end(key);
-					throw error;
 				});
 			}
 			await this.putExecutionToWait(waitUntil);

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { TokenAuthError } from '../shared/errors';
 import { sendVendorRequest, type HttpRequester } from '../shared/http';
 import { notifyAddress } from '../shared/inputs';
-import { requestToken, storeKey, type NextStep } from '../shared/provider';
+import { requestToken, savedToken, storeKey, type NextStep } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { tokenStore, type IssuedToken } from '../shared/tokenStore';
 
@@ -19,9 +19,17 @@ function loggedIn(fields: AutosharesTraderFields, token: IssuedToken): Extract<L
 	return { kind: 'token', fields, token };
 }
 
-/** First call of the login: a token, or the step Autoshares is waiting for. */
+/**
+ * First call of the login: a token, or the step Autoshares is waiting for. While a valid token
+ * is known for these settings (this process's, or the one n8n saved in the credential, which
+ * may come from a two-factor login finished on another process) it is used: no token call,
+ * no new code.
+ */
 export async function beginLogin(helpers: HttpRequester, credentials: IDataObject): Promise<LoginOutcome> {
 	const fields = autosharesTrader.readFields(credentials);
+	const key = storeKey(autosharesTrader, fields);
+	const known = tokenStore.current(key, savedToken(credentials, key));
+	if (known) return { kind: 'token', fields, token: known };
 	const answer = await requestToken(helpers, autosharesTrader, fields);
 	if (answer.kind === 'token') return loggedIn(fields, answer.token);
 	// A PIN step with a PIN configured means that PIN was refused: waiting would not help.

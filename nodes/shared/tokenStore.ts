@@ -140,6 +140,20 @@ export class TokenStore {
 	}
 
 	/**
+	 * The freshest valid token known without a token call: the store's, or `known` (kept from
+	 * then on) when it is newer; never a refused one, nor one issued before `rejected`.
+	 */
+	current(key: string, known?: IssuedToken, rejected?: Pick<IssuedToken, 'obtainedAt'>): IssuedToken | undefined {
+		const refusedAt = rejected ? Date.parse(rejected.obtainedAt) : NaN;
+		const candidate = (token: IssuedToken | undefined) =>
+			token && !this.isRefused(token.token) && isStillValid(token, this.now()) && !(Date.parse(token.obtainedAt) <= refusedAt) ? token : undefined;
+		const outside = candidate(known);
+		const best = newest(candidate(this.tokens.get(key)), outside);
+		if (best && best === outside && this.tokens.get(key)?.token !== outside.token) this.put(key, outside);
+		return best;
+	}
+
+	/**
 	 * The freshest valid token known (the store's, or `known` when it is newer), or one fetch
 	 * shared by every concurrent caller. A token being replaced by force or by a refresh before
 	 * its expiry stays usable until its replacement arrives: when the fetch fails (a vendor
@@ -154,15 +168,8 @@ export class TokenStore {
 		}
 		const inFlight = this.pending.get(key);
 		if (inFlight) return await inFlight;
-		const refusedAt = rejected ? Date.parse(rejected.obtainedAt) : NaN;
-		const candidate = (token: IssuedToken | undefined) =>
-			token && !this.isRefused(token.token) && isStillValid(token, this.now()) && !(Date.parse(token.obtainedAt) <= refusedAt) ? token : undefined;
-		const known = candidate(options.known);
-		const best = newest(candidate(this.tokens.get(key)), known);
-		if (best && options.force !== true) {
-			if (best === known && this.tokens.get(key)?.token !== known.token) this.put(key, known);
-			return best;
-		}
+		const best = options.force === true ? undefined : this.current(key, options.known, rejected);
+		if (best) return best;
 		const request = fetch()
 			.then((token) => {
 				this.put(key, token);

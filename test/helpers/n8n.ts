@@ -322,11 +322,14 @@ export async function callResumeWebhook(options: {
 	const stored = JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData;
 	stored.resultData.runData[options.nodeName]?.pop();
 	const context = new WebhookContext(workflow, node, additionalData, 'manual', webhookData as never, [], stored);
+	// `stored` afterwards is what n8n continues from (and saves) when workflowData comes back:
+	// custom data the webhook changed, metadata on the resumed stack entry. Without
+	// workflowData n8n saves nothing, and the next call starts from the same stored data.
 	try {
 		const result = await nodeType.webhook!.call(context);
-		return { result, response: out, error: undefined };
+		return { result, response: out, error: undefined, stored };
 	} catch (error) {
-		return { result: undefined, response: out, error: error as Error & { description?: string } };
+		return { result: undefined, response: out, error: error as Error & { description?: string }, stored };
 	}
 }
 

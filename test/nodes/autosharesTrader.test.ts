@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionData, IWebhookResponseData } from 'n8n-workflow';
+import { createRunExecutionData, type ICredentialDataDecryptedObject, type IDataObject, type INode, type IRunExecutionData, type IWebhookResponseData } from 'n8n-workflow';
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { storeKey } from '../../nodes/shared/provider';
@@ -41,6 +41,21 @@ function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Parti
 		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
 			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'GET', query, headers: { accept: 'text/html' } }),
 	};
+}
+
+function infoFlow(account: IDataObject, nodeExtra: Partial<INode> = {}, data: ICredentialDataDecryptedObject = credentials(account)) {
+	const node: INode = {
+		id: 'info',
+		name: 'Info',
+		type: 'n8n-nodes-token-auth.autosharesTrader',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { operation: 'getAccountInfo' },
+		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
+		...nodeExtra,
+	};
+	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data } });
+	return { helper, run: async () => await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, inputItems: [{}, {}] }) };
 }
 
 function outputOf(result: IWebhookResponseData | undefined): IDataObject[] {
@@ -87,18 +102,62 @@ describe('Autoshares Trader node: Log In', () => {
 		// The credential of this process now uses the node's token.
 		expect(tokenStore.held(storeKey(autosharesTrader, autosharesTrader.readFields(credentials(twoFactor))))?.token).toBe(final.token);
 
-		const resumed = await resumeExecution({ ...flow.base, stored: run.data, workflowData: done.result!.workflowData });
+		const resumed = await resumeExecution({ ...flow.base, stored: done.stored, workflowData: done.result!.workflowData });
 		expect(resumed.run.status).toBe('success');
 		expect(resumed.run.data.resultData.runData['Log In'].at(-1)!.data!.main[0]![0].json).toMatchObject({ auth: { loggedIn: true } });
 
-		// Calls after completion find nothing waiting and make no token call.
-		const late = await flow.post(run.data, { code: server.lastVerificationCode });
+		// The seal was overwritten when the login ended: a call that still reaches webhook()
+		// finds nothing waiting and makes no token call.
+		const late = await flow.post(done.stored, { code: server.lastVerificationCode });
 		expect(late.response.status).toBe(410);
 		expect(server.tokenCalls).toBe(2);
 	});
 
+	it('saves the two-factor token in the credential, where every n8n process reads it', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		const done = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const final = sandbox.vendors.autoshares.issued.find((t) => !t.interim)!;
+		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true, token: final.token });
+		// n8n saved what the credential's token step returned: the login's token, no new login.
+		expect(flow.base.helper.saves).toContain('cred');
+		expect(flow.base.helper.store.cred.data).toMatchObject({ accessToken: final.token });
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+		// Another process, with an empty store, sends it from the credential.
+		tokenStore.clear();
+		const info = await infoFlow(twoFactor, {}, flow.base.helper.store.cred.data).run();
+		expect(info.run.status).toBe('success');
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+	});
+
+	it('a credential edited while the login waits: the seal does not open, the node fails with the reason', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		flow.base.helper.store.cred.data = { ...flow.base.helper.store.cred.data, password: 'Changed#1' };
+		const answer = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		expect(answer.response.status).toBe(403);
+		const resumed = await resumeExecution({ ...flow.base, stored: answer.stored, workflowData: answer.result!.workflowData });
+		expect(resumed.run.status).toBe('error');
+		expect(resumed.run.data.resultData.error?.message).toMatch(/^Autoshares Trader verification code: the paused login can no longer be opened\./);
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
+	});
+
+	it("fails before pausing when the execution's custom data has no room for the login", async () => {
+		const flow = setup(twoFactor);
+		// Other nodes (an Execution Data node, say) already use the 10 keys n8n keeps.
+		const runExecutionData = createRunExecutionData({
+			resultData: { runData: {}, metadata: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`other${i}`, 'x'])) },
+			executionData: { nodeExecutionStack: [{ node: flow.base.nodes[0], data: { main: [[{ json: { row: 1 } }]] }, source: null }] },
+		});
+		const { run } = await runWorkflow({ ...flow.base, runExecutionData });
+		expect(run.waitTill).toBeUndefined();
+		expect(run.data.resultData.error?.name).toBe('NodeOperationError');
+		expect(run.data.resultData.error?.message).toMatch(/could not keep the paused login with the execution, so the login was not paused/);
+	});
+
 	it('accepts the code as form data and as a query parameter', async () => {
 		for (const send of ['form', 'query'] as const) {
+			tokenStore.clear();
 			const flow = setup(twoFactor);
 			const { run } = await flow.start();
 			const code = sandbox.vendors.autoshares.lastVerificationCode;
@@ -136,11 +195,17 @@ describe('Autoshares Trader node: Log In', () => {
 		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
 		const last = await flow.post(run.data, { code: '111111' });
 		expect(last.response.status).toBe(403);
-		expect(last.error?.name).toBe('NodeApiError');
-		expect(last.error?.message).toMatch(/2 wrong codes/);
+		// The run resumes with the failure attached: the node fails with it.
+		const resumed = await resumeExecution({ ...flow.base, stored: last.stored, workflowData: last.result!.workflowData });
+		expect(resumed.run.status).toBe('error');
+		expect(resumed.run.data.resultData.error?.name).toBe('NodeApiError');
+		expect(resumed.run.data.resultData.error?.message).toMatch(/2 wrong codes/);
+		expect(resumed.run.data.resultData.runData['Log In'].at(-1)?.error?.message).toMatch(/2 wrong codes/);
+		// Where n8n cannot attach it (1.x), the items say it.
+		expect(outputOf(last.result)[0]).toMatchObject({ loggedIn: false, error: expect.stringMatching(/2 wrong codes/) });
 		// The login is over: even the right code is not sent any more.
 		const calls = sandbox.vendors.autoshares.tokenCalls;
-		expect((await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode })).response.status).toBe(410);
+		expect((await flow.post(last.stored, { code: sandbox.vendors.autoshares.lastVerificationCode })).response.status).toBe(410);
 		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
 	});
 
@@ -183,8 +248,10 @@ describe('Autoshares Trader node: Log In', () => {
 		// The first wrong code burns the interim token; the next call gets Corrupted ticket.
 		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
 		const lost = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
-		expect(lost.error?.message).toMatch(/Corrupted ticket/);
 		expect(lost.response.status).toBe(403);
+		const resumed = await resumeExecution({ ...flow.base, stored: lost.stored, workflowData: lost.result!.workflowData });
+		expect(resumed.run.status).toBe('error');
+		expect(resumed.run.data.resultData.error?.message).toMatch(/Corrupted ticket/);
 	});
 
 	it('keeps the input items\' binary data through the pause (Put Output in Field)', async () => {
@@ -272,20 +339,6 @@ describe('Autoshares Trader node: Log In', () => {
 });
 
 describe('Autoshares Trader node: Get Account Info', () => {
-	function infoFlow(account: IDataObject, nodeExtra: Partial<INode> = {}) {
-		const node: INode = {
-			id: 'info',
-			name: 'Info',
-			type: 'n8n-nodes-token-auth.autosharesTrader',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { operation: 'getAccountInfo' },
-			credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
-			...nodeExtra,
-		};
-		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: credentials(account) } });
-		return { helper, run: async () => await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, inputItems: [{}, {}] }) };
-	}
 
 	it('gets a token once, saves it to the credential, and refreshes once after it expires', async () => {
 		const flow = infoFlow(plain);

@@ -1,0 +1,96 @@
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'crypto';
+
+import type { NextStep } from '../shared/provider';
+
+/**
+ * A paused two-factor login, as it crosses the wait. n8n resumes a waiting execution on
+ * whichever process receives the resume call (the webhook process in queue mode, any process
+ * after a restart), from what it saved in the database: so everything the second step needs
+ * goes with the execution, and process memory holds nothing the seal does not.
+ */
+export interface PausedLogin {
+	step: NextStep['step'];
+	interimToken: string;
+	/** Wrong codes already sent when the login was sealed. */
+	attempts: number;
+	maxAttempts: number;
+	/** Epoch milliseconds: after this the login is over, whatever the seal says. */
+	waitUntil: number;
+	outputField: string;
+	includeSecretHeaders: boolean;
+}
+
+/** What a seal is bound to: it opens only for the same execution, node and credential. */
+export interface SealBinding {
+	executionId: string;
+	nodeId: string;
+	/**
+	 * The credential's stable secrets and the address they go to. The key is derived from them,
+	 * so an edited credential (another password, another host) cannot open the seal.
+	 */
+	secrets: string[];
+}
+
+const VERSION = 'v1';
+const INFO = 'n8n-nodes-token-auth/autoshares-paused-login/v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+function key(binding: SealBinding): Buffer {
+	// Length-prefixed, so no two lists of secrets run together into the same input.
+	const material = binding.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
+	return Buffer.from(hkdfSync('sha256', material, `execution:${binding.executionId}`, INFO, 32));
+}
+
+function associatedData(binding: SealBinding): Buffer {
+	return Buffer.from(`${VERSION}\0${binding.executionId}\0${binding.nodeId}`);
+}
+
+/**
+ * AES-256-GCM under an HKDF key from the credential's secrets, salted with the execution id;
+ * the execution and node ids are the associated data. The result is `v1.` + base64url of
+ * IV, ciphertext and tag: about 4/3 of the JSON plus 40 characters.
+ */
+export function seal(login: PausedLogin, binding: SealBinding): string {
+	const iv = randomBytes(IV_BYTES);
+	const cipher = createCipheriv('aes-256-gcm', key(binding), iv);
+	cipher.setAAD(associatedData(binding));
+	const body = Buffer.concat([cipher.update(JSON.stringify(login), 'utf8'), cipher.final()]);
+	return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+}
+
+function isPausedLogin(value: unknown): value is PausedLogin {
+	if (typeof value !== 'object' || value === null) return false;
+	const v = value as Record<string, unknown>;
+	return (
+		(v.step === 'verificationCode' || v.step === 'pin') &&
+		typeof v.interimToken === 'string' &&
+		Number.isInteger(v.attempts) &&
+		Number.isInteger(v.maxAttempts) &&
+		typeof v.waitUntil === 'number' &&
+		typeof v.outputField === 'string' &&
+		typeof v.includeSecretHeaders === 'boolean'
+	);
+}
+
+/** The login, or undefined when the seal does not open: another execution, node or credential, or tampering. */
+export function open(sealed: string, binding: SealBinding): PausedLogin | undefined {
+	if (!sealed.startsWith(`${VERSION}.`)) return undefined;
+	const raw = Buffer.from(sealed.slice(VERSION.length + 1), 'base64url');
+	if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
+	try {
+		const decipher = createDecipheriv('aes-256-gcm', key(binding), raw.subarray(0, IV_BYTES));
+		decipher.setAAD(associatedData(binding));
+		decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+		const text = Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+		const login: unknown = JSON.parse(text);
+		return isPausedLogin(login) ? login : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** A short name for the node in custom data keys, which allow only [A-Za-z0-9_]. */
+export function sealName(nodeId: string): string {
+	return `tokenAuth2fa_${createHash('sha256').update(nodeId).digest('hex').slice(0, 8)}`;
+}

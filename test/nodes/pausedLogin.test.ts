@@ -1,0 +1,113 @@
+/**
+ * The paused two-factor login as it crosses the wait: sealed (AES-256-GCM, HKDF key from the
+ * credential's secrets, salted with the execution id, bound to execution and node), kept in
+ * the execution's custom data within n8n's silent limits, and read back by any process.
+ */
+import { endSealed, readSealed, SEAL_ENDED, storeSealed, type CustomData } from '../../nodes/AutosharesTrader/pausedLogin';
+import { open, seal, sealName, type PausedLogin, type SealBinding } from '../../nodes/AutosharesTrader/sealedLogin';
+
+const LOGIN: PausedLogin = {
+	step: 'verificationCode',
+	interimToken: 'INTERIM-TOKEN-0123456789abcdef',
+	attempts: 0,
+	maxAttempts: 3,
+	waitUntil: Date.parse('2030-01-01T00:00:00Z'),
+	outputField: 'auth',
+	includeSecretHeaders: false,
+};
+const BINDING: SealBinding = { executionId: '41', nodeId: 'node-a', secrets: ['https://api.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd!', ''] };
+
+/** n8n's custom data as production has it: 10 keys, values cut to 512 characters, silently. */
+function productionCustomData(taken = 0): CustomData & { values: Map<string, string> } {
+	const values = new Map<string, string>();
+	for (let i = 0; i < taken; i++) values.set(`other_${i}`, 'x');
+	return {
+		values,
+		set(key, value) {
+			if (!/^[A-Za-z0-9_]+$/.test(key)) return;
+			if (!values.has(key) && values.size >= 10) return;
+			values.set(key, String(value).slice(0, 512));
+		},
+		get: (key) => values.get(key),
+	};
+}
+
+describe('seal / open', () => {
+	it('opens for the same execution, node and credential', () => {
+		expect(open(seal(LOGIN, BINDING), BINDING)).toEqual(LOGIN);
+	});
+
+	it('holds neither the interim token nor any secret in readable form', () => {
+		const sealed = seal(LOGIN, BINDING);
+		for (const secret of [LOGIN.interimToken, ...BINDING.secrets.filter(Boolean)]) {
+			expect(sealed).not.toContain(secret);
+			expect(sealed).not.toContain(Buffer.from(secret).toString('base64url').slice(4, 16));
+		}
+	});
+
+	it.each([
+		['another execution', { ...BINDING, executionId: '42' }],
+		['another node', { ...BINDING, nodeId: 'node-b' }],
+		['an edited password', { ...BINDING, secrets: ['https://api.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd?', ''] }],
+		['another base URL', { ...BINDING, secrets: ['https://evil.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd!', ''] }],
+	])('does not open for %s', (_what, other) => {
+		expect(open(seal(LOGIN, BINDING), other)).toBeUndefined();
+	});
+
+	it('does not open when tampered with, cut short or not a seal', () => {
+		const sealed = seal(LOGIN, BINDING);
+		const flipped = `${sealed.slice(0, 20)}${sealed[20] === 'A' ? 'B' : 'A'}${sealed.slice(21)}`;
+		for (const bad of [flipped, sealed.slice(0, -4), 'v1.', 'plain text', '']) expect(open(bad, BINDING)).toBeUndefined();
+	});
+
+	it('keeps secrets apart: no two lists of secrets give the same key', () => {
+		const joined = { ...BINDING, secrets: ['ab', 'c'] };
+		expect(open(seal(LOGIN, joined), { ...BINDING, secrets: ['a', 'bc'] })).toBeUndefined();
+	});
+});
+
+describe('custom data storage', () => {
+	it('keeps a seal in one value, read back whole', () => {
+		const data = productionCustomData();
+		const sealed = seal(LOGIN, BINDING);
+		expect(storeSealed(data, BINDING.nodeId, sealed)).toBe(true);
+		expect(readSealed(data, BINDING.nodeId)).toBe(sealed);
+		expect([...data.values.keys()]).toEqual([sealName(BINDING.nodeId)]);
+	});
+
+	it('splits a seal larger than one value (a long token) over several keys, never past 512 characters', () => {
+		const data = productionCustomData();
+		const sealed = seal({ ...LOGIN, interimToken: 'T'.repeat(900) }, BINDING);
+		expect(sealed.length).toBeGreaterThan(1000);
+		expect(storeSealed(data, BINDING.nodeId, sealed)).toBe(true);
+		expect(readSealed(data, BINDING.nodeId)).toBe(sealed);
+		expect(data.values.size).toBeGreaterThan(1);
+		for (const value of data.values.values()) expect(value.length).toBeLessThanOrEqual(512);
+	});
+
+	it('says so when n8n silently did not keep it (other nodes used the 10 keys)', () => {
+		const data = productionCustomData(10);
+		expect(storeSealed(data, BINDING.nodeId, seal(LOGIN, BINDING))).toBe(false);
+		const tight = productionCustomData(9);
+		expect(storeSealed(tight, BINDING.nodeId, seal({ ...LOGIN, interimToken: 'T'.repeat(900) }, BINDING))).toBe(false);
+	});
+
+	it('says so when a manual run throws instead', () => {
+		const throwing: CustomData = {
+			set: () => {
+				throw new Error('Custom data key limit reached');
+			},
+			get: () => undefined,
+		};
+		expect(storeSealed(throwing, BINDING.nodeId, seal(LOGIN, BINDING))).toBe(false);
+	});
+
+	it('is overwritten once the login ends: nothing of the seal remains', () => {
+		const data = productionCustomData();
+		const sealed = seal({ ...LOGIN, interimToken: 'T'.repeat(900) }, BINDING);
+		storeSealed(data, BINDING.nodeId, sealed);
+		endSealed(data, BINDING.nodeId);
+		expect(readSealed(data, BINDING.nodeId)).toBe(SEAL_ENDED);
+		expect([...data.values.values()].join('')).not.toContain(sealed.slice(10, 40));
+	});
+});
