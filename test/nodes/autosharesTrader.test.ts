@@ -219,7 +219,7 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
 	});
 
-	// The documented spelling, and the corrected one ../shared/VENDORS.md says to accept as well.
+	// The documented spelling, and the corrected one test/sandbox/CONTRACTS.md says to accept as well.
 	it.each(['SecutityPin', 'SecurityPin'] as const)('PIN step (%s) without a configured PIN: waits for the PIN like a code', async (pinStepName) => {
 		sandbox.vendors.autoshares.configure({ pinStepName });
 		const flow = setup({ username: pin.username, password: pin.password });

@@ -1,6 +1,6 @@
 /**
  * Vendor sandbox: one real HTTP server per vendor on loopback, following the documented token
- * contracts (see README.md beside this file and /work/shared/VENDORS.md).
+ * contracts (README.md and CONTRACTS.md beside this file).
  *
  *   const sandbox = await startSandbox();
  *   sandbox.vendors.soda.baseUrl        // http://127.0.0.1:PORT/v1
