@@ -6,6 +6,10 @@
  */
 import { inspect } from 'node:util';
 
+// Other test files silence n8n's logger (test/helpers/n8n.ts); here it speaks, into the capture,
+// so that what it would print can be searched for secrets.
+process.env.N8N_LOG_LEVEL = 'info';
+
 export const consoleOutput: string[] = [];
 const restorers: Array<() => void> = [];
 

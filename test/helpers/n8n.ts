@@ -11,6 +11,9 @@ import { join } from 'node:path';
 // n8n-core's InstanceSettings writes <N8N_USER_FOLDER>/.n8n/config on first use: keep it out of $HOME.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'n8n-token-auth-test-'));
 process.env.N8N_ENCRYPTION_KEY ??= 'test-encryption-key';
+// n8n's logger reports every node these tests fail on purpose: a green run stays quiet.
+// N8N_LOG_LEVEL=info npx jest shows it (the secret-leak test captures and searches it).
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import { OutboundHttp } from '@n8n/backend-network';
 import { Container } from '@n8n/di';
