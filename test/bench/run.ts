@@ -1,14 +1,19 @@
 /**
  * `npm run bench`: benchmark RATIOS (absolute values in parentheses), on loopback.
- * Not a test: nothing here asserts a time. About 40 s once n8n is in the e2e cache.
+ * Not a test: nothing here asserts a time. A few minutes once n8n is in the e2e cache (the
+ * queue-mode cluster of (b) takes most of it).
  *
  *   (a) token calls of n8n's HTTP Request node for 100 concurrent items with an empty token, in a
  *       real n8n 2.40.7: the Manis credential of this package vs a plain n8n-style credential
  *       (test/bench/plainPackage.ts, built in a temp folder only); 3 runs each with the sandbox's
  *       token endpoint as fast as loopback and 3 with it answering 200 ms later;
- *   (b) the Get Token node's time for 1,000 items over one raw token request (getToken.ts);
- *   (c) cold `require` of the package's dist/ over cold `require` of n8n-workflow alone;
- *   (d) the packed tarball: size, files, and packed size over the size of the sources.
+ *   (b) the same, for 10 concurrent executions × 100 items on a fresh credential: in the single
+ *       n8n of (a), and in queue mode (Redis, main, 2 workers, a webhook process; the
+ *       executions spread over both workers, each with its own token store), with how many
+ *       executions each worker ran;
+ *   (c) the Get Token node's time for 1,000 items over one raw token request (getToken.ts);
+ *   (d) cold `require` of the package's dist/ over cold `require` of n8n-workflow alone;
+ *   (e) the packed tarball: size, files, and packed size over the size of the sources.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,6 +24,7 @@ import { N8nClient } from '../e2e/runtime/n8nClient';
 import { ensureN8n } from '../e2e/runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from '../e2e/runtime/n8nProcess';
 import { packPackage, type PackResult } from '../e2e/runtime/pack';
+import { startQueueCluster, type LogMark, type QueueCluster } from '../e2e/runtime/queueMode';
 import { chain, httpRequestNode, splitOutNode, webhookNode } from '../e2e/workflows';
 import { SANDBOX_ACCOUNTS, startSandbox, type VendorServer } from '../sandbox';
 import { buildPlainPackage, PLAIN_CREDENTIAL, PLAIN_PACKAGE } from './plainPackage';
@@ -30,11 +36,13 @@ const REQUIRE_ROUNDS = 9;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'token-auth-bench-'));
 let n8n: N8nInstance | undefined;
+let cluster: QueueCluster | undefined;
 
 function cleanUpNow(): void {
-	if (n8n) {
+	const groups = [...(n8n ? [n8n.pid] : []), ...(cluster ? [...cluster.processes().map((p) => p.pid), cluster.redis.pid] : [])];
+	for (const pid of groups) {
 		try {
-			process.kill(-n8n.pid, 'SIGKILL');
+			process.kill(-pid, 'SIGKILL');
 		} catch {
 			// already gone
 		}
@@ -42,11 +50,11 @@ function cleanUpNow(): void {
 	fs.rmSync(work, { recursive: true, force: true });
 }
 
-// Registered before n8n starts, so it runs before n8nProcess's own handler; process.exit then
-// runs n8nProcess's exit handler too, which kills any n8n process group still alive.
+// Registered before n8n starts, so it runs before processGroup's own handler; process.exit then
+// runs processGroup's exit handler too, which kills any process group (n8n, Redis) still alive.
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
 	process.on(signal, () => {
-		console.log(`\n${signal}: stopping n8n and removing ${work}`);
+		console.log(`\n${signal}: stopping n8n (and the queue-mode cluster) and removing ${work}`);
 		cleanUpNow();
 		process.exit(code);
 	});
@@ -81,7 +89,7 @@ function pack(): PackResult {
 	return packPackage(into);
 }
 
-// ---- (a) real n8n: token calls for 100 concurrent items with an empty token ----
+// ---- (a), (b) real n8n: token calls with an empty token ----
 
 /**
  * n8n's HTTP Request node awaits a credential read per item and starts each item's request
@@ -92,109 +100,248 @@ function pack(): PackResult {
  */
 const TOKEN_LATENCY_MS = 200;
 const REPETITIONS = 3;
+/** (b): concurrent executions of the same workflow, ITEMS items each. */
+const EXECUTIONS = 10;
+const QUEUE_WORKERS = 2;
 
 interface Counts {
 	ours: number[];
 	plain: number[];
 	oursMs: number[];
 	plainMs: number[];
+	/** Queue mode: executions per worker, per run. */
+	oursWorkers: Array<Record<string, number>>;
+	plainWorkers: Array<Record<string, number>>;
 }
 
-async function benchTokenCalls(tarball: string): Promise<{ loopback: Counts; slow: Counts }> {
-	const userFolder = path.join(work, 'n8n-user');
+interface Scenarios {
+	loopback: Counts;
+	slow: Counts;
+}
+
+/** Where a run's workflow is saved and activated, and where its production webhook is called. */
+interface Target {
+	rest: N8nClient;
+	webhooks: N8nClient;
+	/** Queue mode: the cluster whose workers' logs tell which worker ran which execution. */
+	cluster?: QueueCluster;
+}
+
+interface RunResult {
+	calls: number;
+	elapsed: number;
+	perWorker?: Record<string, number>;
+}
+
+const sleep = async (milliseconds: number) => await new Promise((resolve) => setTimeout(resolve, milliseconds));
+let runs = 0;
+
+/**
+ * Until the webhook process (or single n8n) knows the new production webhook: a CORS preflight
+ * answers 204 then and runs nothing; before, an error status. So the concurrent calls start
+ * together instead of some of them waiting in callWebhook's 404 retry. After 10 s it gives up
+ * quietly: callWebhook's retry still applies.
+ */
+async function webhookKnown(baseUrl: string, webhookPath: string): Promise<void> {
+	const deadline = Date.now() + 10_000;
+	while (Date.now() < deadline) {
+		const response = await fetch(`${baseUrl}/webhook/${webhookPath}`, {
+			method: 'OPTIONS',
+			headers: { origin: baseUrl, 'access-control-request-method': 'POST' },
+			signal: AbortSignal.timeout(2000),
+		}).catch(() => undefined);
+		await response?.arrayBuffer();
+		if (response?.status === 204) return;
+		await sleep(100);
+	}
+}
+
+/** Executions per worker among the jobs the workers logged since `mark` (they log as they start). */
+async function executionsPerWorker(cluster: QueueCluster, mark: LogMark, executions: number): Promise<Record<string, number>> {
+	const deadline = Date.now() + 10_000;
+	let jobs = cluster.workerRuns(undefined, mark);
+	while (jobs.length < executions && Date.now() < deadline) {
+		await sleep(100);
+		jobs = cluster.workerRuns(undefined, mark);
+	}
+	const perWorker = Object.fromEntries(cluster.workers.map((worker) => [worker.name, 0]));
+	for (const job of jobs) perWorker[job.worker]++;
+	return perWorker;
+}
+
+/**
+ * One run: a fresh credential (its token field empty, nothing has used it yet), a workflow
+ * Webhook → Split Out → HTTP Request with that credential, `executions` concurrent calls of its
+ * production webhook with ITEMS items each; the token calls the sandbox counted meanwhile.
+ */
+async function runOnce(target: Target, manis: VendorServer, credentialType: string, label: string, executions: number): Promise<RunResult> {
+	const { rest, webhooks, cluster } = target;
+	const data = { baseUrl: manis.baseUrl, merchantId: SANDBOX_ACCOUNTS.manis.merchantId, secret: SANDBOX_ACCOUNTS.manis.secret };
+	const credential = await rest.createCredential(credentialType, `Manis (${label} ${++runs})`, data);
+	const webhookPath = `bench-${runs}-${credentialType}`;
+	const workflow = await rest.createWorkflow(
+		chain(`bench ${runs} ${label}`, [
+			webhookNode(webhookPath),
+			splitOutNode('body.items'),
+			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, { id: credential.id, name: credential.name }),
+		]),
+	);
+	await rest.activateWorkflow(workflow.id);
+	await webhookKnown(webhooks.baseUrl, webhookPath);
+	const body = JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => ({ i })) });
+	const mark = cluster?.mark();
+	const before = manis.tokenCalls;
+	const started = process.hrtime.bigint();
+	const answers = await Promise.all(
+		Array.from({ length: executions }, async () => {
+			const response = await webhooks.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+			return { status: response.status, text: await response.text() };
+		}),
+	);
+	const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+	const calls = manis.tokenCalls - before;
+	await rest.deactivateWorkflow(workflow.id);
+	// Only the count is the result; the answers are checked so that a failed run is not
+	// reported as a number.
+	for (const [index, { status, text }] of answers.entries()) {
+		const parsed = (() => {
+			try {
+				return JSON.parse(text) as Array<{ ok?: boolean }>;
+			} catch {
+				return undefined;
+			}
+		})();
+		const served = Array.isArray(parsed) ? parsed.filter((answer) => answer.ok === true).length : 0;
+		if (status !== 200 || served !== ITEMS) {
+			const which = executions > 1 ? ` (execution ${index + 1} of ${executions})` : '';
+			throw new Error(`${label}${which}: the workflow answered ${status} with ${served} of ${ITEMS} echo answers: ${text.slice(0, 300)}`);
+		}
+	}
+	const perWorker = cluster && mark ? await executionsPerWorker(cluster, mark, executions) : undefined;
+	return { calls, elapsed, perWorker };
+}
+
+const workersText = (perWorker: Record<string, number> | undefined) =>
+	perWorker ? ` [${Object.entries(perWorker).map(([worker, count]) => `${worker} ${count}`).join(', ')}]` : '';
+
+/**
+ * REPETITIONS runs of each credential, with the token endpoint as fast as loopback or `latencyMs`
+ * slower. A fresh sandbox per repetition: new port, so new credential values, so this package's
+ * token store (in every process) cannot reuse a token from an earlier run.
+ */
+async function scenario(target: Target, latencyMs: number, executions: number, what: string): Promise<Counts> {
+	const counts: Counts = { ours: [], plain: [], oursMs: [], plainMs: [], oursWorkers: [], plainWorkers: [] };
+	for (let i = 0; i < REPETITIONS; i++) {
+		const sandbox = await startSandbox();
+		try {
+			const manis = sandbox.vendors.manis;
+			if (latencyMs > 0) manis.injectFault({ kind: 'slow', delayMs: latencyMs });
+			const ours = await runOnce(target, manis, 'manisApi', 'n8n-nodes-token-auth', executions);
+			const plain = await runOnce(target, manis, PLAIN_CREDENTIAL, PLAIN_PACKAGE, executions);
+			counts.ours.push(ours.calls);
+			counts.plain.push(plain.calls);
+			counts.oursMs.push(ours.elapsed);
+			counts.plainMs.push(plain.elapsed);
+			if (ours.perWorker) counts.oursWorkers.push(ours.perWorker);
+			if (plain.perWorker) counts.plainWorkers.push(plain.perWorker);
+			log(
+				`${what}, token endpoint ${latencyMs > 0 ? `+${latencyMs} ms` : 'loopback'}, run ${i + 1}: ` +
+					`n8n-nodes-token-auth ${ours.calls} token call(s) (${ms(ours.elapsed)})${workersText(ours.perWorker)}, ` +
+					`${PLAIN_PACKAGE} ${plain.calls} (${ms(plain.elapsed)})${workersText(plain.perWorker)}`,
+			);
+		} finally {
+			await sandbox.close();
+		}
+	}
+	return counts;
+}
+
+async function bothScenarios(target: Target, executions: number, what: string): Promise<Scenarios> {
+	const loopback = await scenario(target, 0, executions, what);
+	const slow = await scenario(target, TOKEN_LATENCY_MS, executions, what);
+	return { loopback, slow };
+}
+
+async function checkRegistered(client: N8nClient): Promise<void> {
+	const registered = new Set((await client.credentialTypes()).map((type) => type.name));
+	for (const type of ['manisApi', PLAIN_CREDENTIAL]) {
+		if (!registered.has(type)) throw new Error(`n8n did not register the credential type ${type}`);
+	}
+}
+
+/** Both packages into a user folder, as a user would install them (npm, from the tarballs). */
+async function installBoth(userFolder: string, tarball: string, plainTarball: string): Promise<void> {
 	await installPackageTarball(userFolder, tarball, log);
-	await installPackageTarball(userFolder, buildPlainPackage(path.join(work, 'plain')), log);
+	await installPackageTarball(userFolder, plainTarball, log);
+}
+
+/** (a) and the single-process half of (b), in one `n8n start`. */
+async function benchSingleProcess(tarball: string, plainTarball: string): Promise<{ a: Scenarios; b: Scenarios }> {
+	const userFolder = path.join(work, 'n8n-user');
+	await installBoth(userFolder, tarball, plainTarball);
 	n8n = await startN8n({ version: N8N_VERSION, userFolder, log });
 	try {
 		const client = new N8nClient(n8n.baseUrl);
 		await client.setupOwner();
-		const registered = new Set((await client.credentialTypes()).map((type) => type.name));
-		for (const type of ['manisApi', PLAIN_CREDENTIAL]) {
-			if (!registered.has(type)) throw new Error(`n8n did not register the credential type ${type}`);
-		}
-		const items = Array.from({ length: ITEMS }, (_, i) => ({ i }));
-		let runs = 0;
-
-		const run = async (manis: VendorServer, credentialType: string, label: string) => {
-			// A fresh credential: its token field is empty, and nothing has used it yet.
-			const data = { baseUrl: manis.baseUrl, merchantId: SANDBOX_ACCOUNTS.manis.merchantId, secret: SANDBOX_ACCOUNTS.manis.secret };
-			const credential = await client.createCredential(credentialType, `Manis (${label} ${++runs})`, data);
-			const webhookPath = `bench-${runs}-${credentialType}`;
-			const workflow = await client.createWorkflow(
-				chain(`bench ${runs} ${label}`, [
-					webhookNode(webhookPath),
-					splitOutNode('body.items'),
-					httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, { id: credential.id, name: credential.name }),
-				]),
-			);
-			await client.activateWorkflow(workflow.id);
-			const before = manis.tokenCalls;
-			const started = process.hrtime.bigint();
-			const response = await client.callWebhook(webhookPath, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ items }),
-			});
-			const text = await response.text();
-			const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-			const calls = manis.tokenCalls - before;
-			await client.deactivateWorkflow(workflow.id);
-			// Only the count is the result; the answers are checked so that a failed run is not
-			// reported as a number.
-			const answers = (() => {
-				try {
-					return JSON.parse(text) as Array<{ ok?: boolean }>;
-				} catch {
-					return undefined;
-				}
-			})();
-			const served = Array.isArray(answers) ? answers.filter((answer) => answer.ok === true).length : 0;
-			if (response.status !== 200 || served !== ITEMS) {
-				throw new Error(`${label}: the workflow answered ${response.status} with ${served} of ${ITEMS} echo answers: ${text.slice(0, 300)}`);
-			}
-			return { calls, elapsed };
-		};
-
-		const scenario = async (latencyMs: number): Promise<Counts> => {
-			const counts: Counts = { ours: [], plain: [], oursMs: [], plainMs: [] };
-			for (let i = 0; i < REPETITIONS; i++) {
-				// A fresh sandbox per repetition: new port, so new credential values, so this
-				// package's token store cannot reuse a token from an earlier run.
-				const sandbox = await startSandbox();
-				try {
-					const manis = sandbox.vendors.manis;
-					if (latencyMs > 0) manis.injectFault({ kind: 'slow', delayMs: latencyMs });
-					const ours = await run(manis, 'manisApi', 'n8n-nodes-token-auth');
-					const plain = await run(manis, PLAIN_CREDENTIAL, PLAIN_PACKAGE);
-					counts.ours.push(ours.calls);
-					counts.plain.push(plain.calls);
-					counts.oursMs.push(ours.elapsed);
-					counts.plainMs.push(plain.elapsed);
-					log(`token endpoint ${latencyMs > 0 ? `+${latencyMs} ms` : 'loopback'}, run ${i + 1}: n8n-nodes-token-auth ${ours.calls} token call(s) (${ms(ours.elapsed)}), ${PLAIN_PACKAGE} ${plain.calls} (${ms(plain.elapsed)})`);
-				} finally {
-					await sandbox.close();
-				}
-			}
-			return counts;
-		};
-		const loopback = await scenario(0);
-		const slow = await scenario(TOKEN_LATENCY_MS);
-		return { loopback, slow };
+		await checkRegistered(client);
+		const target = { rest: client, webhooks: client };
+		const a = await bothScenarios(target, 1, `(a) ${ITEMS} items`);
+		const b = await bothScenarios(target, EXECUTIONS, `(b) single process, ${EXECUTIONS} × ${ITEMS}`);
+		return { a, b };
 	} finally {
 		await n8n.stop();
 		n8n = undefined;
 	}
 }
 
+/**
+ * The queue-mode half of (b): Redis, main, QUEUE_WORKERS workers and a webhook process sharing
+ * one user folder with both packages in it. The workflow is saved and activated on main, its
+ * production webhook is called on the webhook process (where WEBHOOK_URL points), and the
+ * executions run on whichever worker takes each job; every worker has its own token store.
+ */
+async function benchQueueMode(tarball: string, plainTarball: string): Promise<Scenarios> {
+	const userFolder = path.join(work, 'n8n-queue-user');
+	await installBoth(userFolder, tarball, plainTarball);
+	const started = Date.now();
+	cluster = await startQueueCluster({ version: N8N_VERSION, userFolder, workers: QUEUE_WORKERS, log });
+	try {
+		const qc = cluster;
+		log(`queue mode up in ${Math.round((Date.now() - started) / 1000)} s: ${qc.processes().map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`).join(', ')}`);
+		const client = new N8nClient(qc.main.baseUrl);
+		await client.setupOwner();
+		await checkRegistered(client);
+		return await bothScenarios({ rest: client, webhooks: new N8nClient(qc.webhook.baseUrl), cluster: qc }, EXECUTIONS, `(b) queue mode, ${EXECUTIONS} × ${ITEMS}`);
+	} finally {
+		await cluster.stop();
+		cluster = undefined;
+	}
+}
+
+const range = (values: number[]) => (Math.min(...values) === Math.max(...values) ? `${values[0]}` : `${Math.min(...values)}–${Math.max(...values)}`);
+
 function describeCounts(counts: Counts): string {
 	const ours = median(counts.ours);
 	const plain = median(counts.plain);
-	const range = (values: number[]) => (Math.min(...values) === Math.max(...values) ? `${values[0]}` : `${Math.min(...values)}–${Math.max(...values)}`);
 	const fewer = ours > 0 ? `${times(plain / ours)} fewer` : 'no token call at all';
 	return `n8n-nodes-token-auth ${ours}, plain n8n credential ${plain} → ${fewer} (${REPETITIONS} runs: ${range(counts.ours)} vs ${range(counts.plain)}; median run ${ms(median(counts.oursMs))} vs ${ms(median(counts.plainMs))})`;
 }
 
-// ---- (c) cold require ----
+/** (b): "this package N, store-less credential M (ratio M/N)", medians, then the runs. */
+function describeShape(counts: Counts): string {
+	const ours = median(counts.ours);
+	const plain = median(counts.plain);
+	const ratio = ours > 0 ? `ratio ${times(plain / ours)}` : 'this package made no token call';
+	let text = `this package ${ours}, store-less credential ${plain} (${ratio}; ${REPETITIONS} runs: ${range(counts.ours)} vs ${range(counts.plain)}; median run ${ms(median(counts.oursMs))} vs ${ms(median(counts.plainMs))})`;
+	if (counts.oursWorkers.length > 0) {
+		const perRun = (list: Array<Record<string, number>>) => list.map((perWorker) => Object.values(perWorker).join('+')).join(', ');
+		const names = Object.keys(counts.oursWorkers[0]).join('+');
+		text += `; executions per worker (${names}) per run: this package ${perRun(counts.oursWorkers)}, store-less ${perRun(counts.plainWorkers)}`;
+	}
+	return text;
+}
+
+// ---- (d) cold require ----
 
 interface RequireResult {
 	packageMs: number;
@@ -242,7 +389,7 @@ function benchRequire(nodeBin: string): RequireResult {
 	};
 }
 
-// ---- (d) tarball ----
+// ---- (e) tarball ----
 
 function sourceBytes(): { bytes: number; files: number } {
 	let bytes = 0;
@@ -284,25 +431,37 @@ async function main(): Promise<void> {
 	const packed = pack();
 	const { nodeBin } = await ensureN8n(N8N_VERSION, log);
 
-	console.log(`(a) real n8n ${N8N_VERSION}: HTTP Request node, ${ITEMS} concurrent items, empty token`);
-	const a = await benchTokenCalls(packed.tarball);
+	const plainTarball = buildPlainPackage(path.join(work, 'plain'));
 
-	console.log('(b) Get Token node, 1,000 items (in-process, n8n-core WorkflowExecute)');
+	console.log(`(a), (b) real n8n ${N8N_VERSION}, one process: HTTP Request node, ${ITEMS} concurrent items, then ${EXECUTIONS} concurrent executions × ${ITEMS} items, empty token`);
+	const single = await benchSingleProcess(packed.tarball, plainTarball);
+	console.log(`(b) real n8n ${N8N_VERSION}, queue mode (main + ${QUEUE_WORKERS} workers + webhook process): ${EXECUTIONS} concurrent executions × ${ITEMS} items, empty token`);
+	const queue = await benchQueueMode(packed.tarball, plainTarball);
+
+	console.log('(c) Get Token node, 1,000 items (in-process, n8n-core WorkflowExecute)');
 	const { benchGetToken } = await import('./getToken');
-	const b = await benchGetToken();
+	const c = await benchGetToken();
 
-	console.log(`(c) cold require, ${REQUIRE_ROUNDS} fresh processes`);
-	const c = benchRequire(nodeBin);
+	console.log(`(d) cold require, ${REQUIRE_ROUNDS} fresh processes`);
+	const d = benchRequire(nodeBin);
 
-	console.log('(d) npm pack');
+	console.log('(e) npm pack');
 	const tarballBytes = fs.statSync(packed.tarball).size;
 	const sources = sourceBytes();
 
 	const lines = [
-		`(a) token calls for ${ITEMS} concurrent items, empty token (n8n ${N8N_VERSION}, HTTP Request node): loopback: ${describeCounts(a.loopback)}; token endpoint +${TOKEN_LATENCY_MS} ms: ${describeCounts(a.slow)}`,
-		`(b) Get Token node, 1,000 items, Force Refresh: ${times(b.ratio)} the time of one raw token request, ${b.tokenCalls} token call per execution (median ${ms(b.nodeMs)} vs ${ms(b.rawMs)})`,
-		`(c) cold require of all ${c.files} dist/*.js (${c.loadedByEntries} pulled in by the package.json n8n entries), n8n-workflow already loaded: ${times(c.packageMs / c.workflowMs)} of n8n-workflow's cold require (median ${ms(c.packageMs)} vs ${ms(c.workflowMs)}, Node ${c.nodeVersion})`,
-		`(d) packed tarball ${kB(tarballBytes)}, ${packed.entryCount} files, unpacked ${kB(packed.unpackedSize)} (${byKind(packed.files)}): packed ${times(tarballBytes / sources.bytes)} the size of its sources (nodes+credentials+icons, ${sources.files} files, ${kB(sources.bytes)})`,
+		`(a) token calls for ${ITEMS} concurrent items, empty token (n8n ${N8N_VERSION}, HTTP Request node): loopback: ${describeCounts(single.a.loopback)}; token endpoint +${TOKEN_LATENCY_MS} ms: ${describeCounts(single.a.slow)}`,
+		...(['loopback', 'slow'] as const).flatMap((key) => {
+			const endpoint = key === 'loopback' ? 'token endpoint on loopback' : `token endpoint +${TOKEN_LATENCY_MS} ms`;
+			const shape = `(b) token calls, ${EXECUTIONS} executions × ${ITEMS} items, fresh credential, ${endpoint}`;
+			return [
+				`${shape}, single process: ${describeShape(single.b[key])}`,
+				`${shape}, queue mode (main + ${QUEUE_WORKERS} workers): ${describeShape(queue[key])}`,
+			];
+		}),
+		`(c) Get Token node, 1,000 items, Force Refresh: ${times(c.ratio)} the time of one raw token request, ${c.tokenCalls} token call per execution (median ${ms(c.nodeMs)} vs ${ms(c.rawMs)})`,
+		`(d) cold require of all ${d.files} dist/*.js (${d.loadedByEntries} pulled in by the package.json n8n entries), n8n-workflow already loaded: ${times(d.packageMs / d.workflowMs)} of n8n-workflow's cold require (median ${ms(d.packageMs)} vs ${ms(d.workflowMs)}, Node ${d.nodeVersion})`,
+		`(e) packed tarball ${kB(tarballBytes)}, ${packed.entryCount} files, unpacked ${kB(packed.unpackedSize)} (${byKind(packed.files)}): packed ${times(tarballBytes / sources.bytes)} the size of its sources (nodes+credentials+icons, ${sources.files} files, ${kB(sources.bytes)})`,
 	];
 	console.log(`\n== benchmark (${Math.round((Date.now() - started) / 1000)} s)`);
 	for (const line of lines) console.log(line);
@@ -315,5 +474,6 @@ main()
 	})
 	.finally(async () => {
 		if (n8n) await n8n.stop().catch(() => undefined);
+		if (cluster) await cluster.stop().catch(() => undefined);
 		fs.rmSync(work, { recursive: true, force: true });
 	});
