@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { toNodeApiError } from '../shared/errors';
+import { toNodeError } from '../shared/errors';
 import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
 import { describeToken } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
@@ -177,7 +177,7 @@ export class AutosharesTrader implements INodeType {
 			// timeout n8n passes the input items through (without "loggedIn").
 			return [items];
 		} catch (error) {
-			const apiError = toNodeApiError(this.getNode(), error, autosharesTrader.displayName);
+			const apiError = toNodeError(this.getNode(), error, autosharesTrader.displayName);
 			if (!this.continueOnFail()) throw apiError;
 			return [errorItems(items, apiError)];
 		}

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { TokenAuthError, toNodeApiError } from '../shared/errors';
+import { TokenAuthError, toNodeError } from '../shared/errors';
 import { errorItem } from '../shared/nodeHelpers';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 
@@ -51,7 +51,7 @@ export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExec
 			)) as IDataObject;
 			output.push({ json: info, pairedItem: { item: index } });
 		} catch (error) {
-			const apiError = toNodeApiError(this.getNode(), accountInfoFailure(error), autosharesTrader.displayName);
+			const apiError = toNodeError(this.getNode(), accountInfoFailure(error), autosharesTrader.displayName);
 			if (!this.continueOnFail()) throw apiError;
 			output.push(errorItem(apiError, index));
 		}

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { TokenAuthError, toNodeApiError } from '../shared/errors';
+import { TokenAuthError, toNodeError } from '../shared/errors';
 import { plainRequester, withOutput } from '../shared/nodeHelpers';
 import { describeToken } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
@@ -106,7 +106,7 @@ function failAtNode(context: IWebhookFunctions, error: unknown, page: PageConten
 	if (customData) endSealed(customData, node.id);
 	loginProgress.end(progressKey(context.getExecutionId(), node.id));
 	reply(context, 'failed', page);
-	const failure = toNodeApiError(node, error, autosharesTrader.displayName);
+	const failure = toNodeError(node, error, autosharesTrader.displayName);
 	const stack = (context as unknown as { runExecutionData?: { executionData?: { nodeExecutionStack?: ResumeStackEntry[] } } }).runExecutionData?.executionData
 		?.nodeExecutionStack?.[0];
 	if (stack?.node?.name === node.name) stack.metadata = { ...(stack.metadata ?? {}), resumeError: failure as unknown as IDataObject };

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { toNodeApiError } from '../shared/errors';
+import { toNodeError } from '../shared/errors';
 import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
 import { describeToken, obtainToken, type VendorId } from '../shared/provider';
 import { providers } from '../shared/providers';
@@ -91,7 +91,7 @@ export class GetToken implements INodeType {
 			});
 			described = describeToken(provider, fields, token, firstOptions.includeSecretHeaders === true);
 		} catch (error) {
-			const apiError = toNodeApiError(this.getNode(), error, provider.displayName);
+			const apiError = toNodeError(this.getNode(), error, provider.displayName);
 			if (!this.continueOnFail()) throw apiError;
 			return [errorItems(items, apiError)];
 		}

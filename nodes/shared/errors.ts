@@ -87,7 +87,7 @@ export class TokenAuthError extends Error {
 }
 
 /** Turns whatever a token step threw into the error a node should raise. */
-export function toNodeApiError(node: INode, error: unknown, vendor: string): NodeApiError | NodeOperationError {
+export function toNodeError(node: INode, error: unknown, vendor: string): NodeApiError | NodeOperationError {
 	// n8n's own errors (no credential selected, a deleted credential, an expression that
 	// failed) already say what to fix.
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
