@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { TokenAuthError, toNodeError } from '../shared/errors';
 import { errorItem } from '../shared/nodeHelpers';
+import { expiredStatusCodesOf } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 
 /**
@@ -42,12 +43,12 @@ export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExec
 	const output: INodeExecutionData[] = [];
 	for (let index = 0; index < items.length; index++) {
 		try {
-			const { baseUrl } = autosharesTrader.readFields(credentials);
+			const fields = autosharesTrader.readFields(credentials);
 			const info = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				'autosharesTraderApi',
-				{ method: 'GET', url: `${baseUrl}/v1.0/users/@me/info`, json: true, disableFollowRedirect: true },
-				{ preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes },
+				{ method: 'GET', url: `${fields.baseUrl}/v1.0/users/@me/info`, json: true, disableFollowRedirect: true },
+				{ preAuthenticationRetryStatusCode: expiredStatusCodesOf(autosharesTrader, fields) },
 			)) as IDataObject;
 			output.push({ json: info, pairedItem: { item: index } });
 		} catch (error) {

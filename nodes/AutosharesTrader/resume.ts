@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 
 import { TokenAuthError, toNodeError } from '../shared/errors';
 import { plainRequester, withOutput } from '../shared/nodeHelpers';
-import { describeToken } from '../shared/provider';
+import { describeToken, expiredStatusCodesOf } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { continueLogin, type ContinueOutcome } from './login';
 import { renderPage, type PageContent } from './page';
@@ -134,7 +134,7 @@ async function saveToCredential(context: IWebhookFunctions, credentials: IDataOb
 			{ method: 'GET', url: `${fields.baseUrl}/v1.0/users/@me/info`, json: true, disableFollowRedirect: true },
 			{
 				credentialsDecrypted: { id: details.id, name: details.name, type: 'autosharesTraderApi', data: { ...credentials, accessToken: '' } as ICredentialDataDecryptedObject },
-				preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes,
+				preAuthenticationRetryStatusCode: expiredStatusCodesOf(autosharesTrader, fields),
 			},
 		)
 		.catch(() => {

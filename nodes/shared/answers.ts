@@ -19,9 +19,9 @@ function parseJson(text: string): unknown {
  * bodies and non-objects become the package's own error instead of a SyntaxError or a
  * TypeError further down.
  */
-export function readJsonObject(vendor: string, answer: VendorAnswer): IDataObject {
+export function readJsonObject(vendor: string, answer: VendorAnswer, setting = 'base URL'): IDataObject {
 	const text = answer.body.trim();
-	const wrongPlace = `Check that the base URL points at the ${vendor} API (not its web console or a proxy page).`;
+	const wrongPlace = `Check that the ${setting} points at the ${vendor} API (not its web console or a proxy page).`;
 	if (text.startsWith('<')) {
 		throw new TokenAuthError(vendor, 'token answer', `the server answered with a web page instead of JSON (HTTP ${answer.statusCode}).`, {
 			description: wrongPlace,
@@ -58,11 +58,18 @@ export function requiredString(vendor: string, body: IDataObject, field: string)
 			description: `${vendor} accepted the request but sent no usable token. Check the base URL; if it is right, the vendor's API may have changed: report it with the vendor's name and this message.`,
 		});
 	}
-	// Tokens travel in headers: control characters or non-Latin-1 text would be stripped or
-	// refused on the way, silently giving the vendor a different token.
+	return sendableToken(vendor, `"${field}"`, value);
+}
+
+/**
+ * A token as it will travel: trimmed, and refused when it holds control characters or
+ * non-Latin-1 text, which would be stripped or refused in a header, silently giving the
+ * vendor a different token.
+ */
+export function sendableToken(vendor: string, label: string, value: string, setting = 'base URL'): string {
 	if (!/^[\x20-\x7e\xa0-\xff]+$/.test(value.trim())) {
-		throw new TokenAuthError(vendor, 'token answer', `the "${field}" holds characters that cannot be sent in a header.`, {
-			description: `${vendor} sent a token that cannot be used as sent. Check the base URL; if it is right, report it with the vendor's name and this message.`,
+		throw new TokenAuthError(vendor, 'token answer', `the ${label} holds characters that cannot be sent in a header.`, {
+			description: `${vendor} sent a token that cannot be used as sent. Check the ${setting}; if it is right, report it with the vendor's name and this message.`,
 		});
 	}
 	return value.trim();
@@ -116,12 +123,67 @@ const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * that is not an auth-scheme word (a line break followed by another header, say) is refused.
  */
 export function authScheme(vendor: string, body: IDataObject, field: string, fallback: string): string {
-	const value = body[field];
+	return checkedScheme(vendor, `"${field}"`, body[field], fallback);
+}
+
+/** authScheme for a value already picked out of the answer; `label` names where it was. */
+export function checkedScheme(vendor: string, label: string, value: unknown, fallback: string, setting = 'base URL'): string {
 	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return fallback;
 	if (typeof value !== 'string' || !AUTH_SCHEME.test(value.trim())) {
-		throw new TokenAuthError(vendor, 'token answer', `the "${field}" is not a valid token type.`, {
-			description: `${vendor} sent a token type that cannot be used in an Authorization header. Check the base URL; if it is right, report it with the vendor's name and this message.`,
+		throw new TokenAuthError(vendor, 'token answer', `the ${label} is not a valid token type.`, {
+			description: `${vendor} sent a token type that cannot be used in an Authorization header. Check the ${setting}; if it is right, report it with the vendor's name and this message.`,
 		});
 	}
 	return value.trim();
+}
+
+/** Whether `value` is an auth-scheme word (`Bearer`, `JWT`, `Token`). */
+export function isAuthScheme(value: string): boolean {
+	return AUTH_SCHEME.test(value);
+}
+
+/**
+ * The value at a dot path (`data.access_token`, `items.0.token`: a number picks from a list),
+ * or undefined when the path leads nowhere. Only own keys are followed.
+ */
+export function valueAt(body: unknown, path: string): unknown {
+	let value = body;
+	for (const segment of path.split('.')) {
+		if (Array.isArray(value) && /^\d+$/.test(segment)) value = value[Number(segment)];
+		else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment)) {
+			value = (value as IDataObject)[segment];
+		} else return undefined;
+	}
+	return value;
+}
+
+/** What a value is, in the words of an error message ("an object", "a number"…). */
+export function kindOf(value: unknown): string {
+	if (value === undefined) return 'nothing';
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'object') return 'an object';
+	if (typeof value === 'string') return value.trim() === '' ? 'empty text' : 'text';
+	if (typeof value === 'boolean') return 'true/false';
+	return `a ${typeof value}`;
+}
+
+/**
+ * The dot paths of an answer's text and number values (a few levels deep, at most `limit`):
+ * what a Token Path or Expiry Path could be, for an error that says the configured one is not.
+ */
+export function valuePaths(body: unknown, limit = 12, depth = 4): string[] {
+	const paths: string[] = [];
+	const walk = (value: unknown, prefix: string, level: number) => {
+		if (paths.length >= limit) return;
+		if (typeof value === 'string' || typeof value === 'number') {
+			if (prefix !== '') paths.push(prefix);
+			return;
+		}
+		if (value === null || typeof value !== 'object' || level >= depth) return;
+		const entries = Array.isArray(value) ? value.slice(0, 3).map((item, index) => [String(index), item] as const) : Object.entries(value as IDataObject);
+		for (const [key, inner] of entries) walk(inner, prefix === '' ? key : `${prefix}.${key}`, level + 1);
+	};
+	walk(body, '', 0);
+	return paths;
 }

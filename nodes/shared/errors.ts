@@ -29,6 +29,8 @@ export interface TokenAuthErrorOptions {
 	 * error that is never redacted shows no vendor text at all.
 	 */
 	vendorText?: unknown;
+	/** What introduces the quote of `vendorText` (default `The vendor said`). */
+	quoteIntro?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export class TokenAuthError extends Error {
 	readonly retryAfterSeconds?: number;
 	readonly kind?: TokenAuthErrorOptions['kind'];
 	private readonly vendorText?: unknown;
+	private readonly quoteIntro: string;
 
 	constructor(
 		readonly vendor: string,
@@ -58,6 +61,7 @@ export class TokenAuthError extends Error {
 		this.retryAfterSeconds = options.retryAfterSeconds;
 		this.kind = options.kind;
 		this.vendorText = options.vendorText;
+		this.quoteIntro = options.quoteIntro ?? 'The vendor said';
 	}
 
 	private copy(summary: string, description: string): TokenAuthError {
@@ -82,7 +86,7 @@ export class TokenAuthError extends Error {
 	/** The same error with the vendor's text, cut of every form of the secrets, quoted after the advice. */
 	redacted(redaction: Redaction): TokenAuthError {
 		const quote = quotable(this.vendorText, redaction);
-		return this.copy(this.summary, quote === '' ? this.description : `${this.description} The vendor said: "${quote}"`);
+		return this.copy(this.summary, quote === '' ? this.description : `${this.description} ${this.quoteIntro}: "${quote}"`);
 	}
 }
 

@@ -56,6 +56,46 @@ export function expiryFromInstant(value: unknown): string | undefined {
 	return toUtcIso(DateTime.fromISO(text, { zone: 'utc', setZone: true }));
 }
 
+/** Epoch seconds, as a number or decimal digits, whatever their size (the user said the unit). */
+export function expiryFromEpochSeconds(value: unknown): string | undefined {
+	const seconds = typeof value === 'string' ? (DECIMAL.test(value.trim()) ? Number(value.trim()) : undefined) : value;
+	if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > LAST_EPOCH_SECOND) return undefined;
+	return toUtcIso(DateTime.fromMillis(Math.round(seconds * 1000), { zone: 'utc' }));
+}
+
+/** Epoch milliseconds, as a number or decimal digits. */
+export function expiryFromEpochMilliseconds(value: unknown): string | undefined {
+	const ms = typeof value === 'string' ? (DECIMAL.test(value.trim()) ? Number(value.trim()) : undefined) : value;
+	if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > LAST_EPOCH_SECOND * 1000 + 999) return undefined;
+	return toUtcIso(DateTime.fromMillis(Math.round(ms), { zone: 'utc' }));
+}
+
+/** An ISO 8601 / RFC 3339 instant as text; numbers are not guessed at here. */
+export function expiryFromIsoText(value: unknown): string | undefined {
+	if (typeof value !== 'string' || DECIMAL.test(value.trim())) return undefined;
+	return expiryFromInstant(value);
+}
+
+/**
+ * The `exp` claim of a JWT (JWS compact form: three base64url parts), in epoch seconds. The
+ * signature is not checked: the API does that; the claim only says when to refresh. An
+ * encrypted JWT (five parts) or a token that is no JWT gives undefined.
+ */
+export function expiryFromJwt(token: string): string | undefined {
+	const parts = token.split('.');
+	if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return undefined;
+	let claims: unknown;
+	try {
+		claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+	} catch {
+		return undefined;
+	}
+	if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return undefined;
+	const exp = (claims as Record<string, unknown>).exp;
+	// RFC 7519: a NumericDate is a JSON number; text in its place is not one.
+	return typeof exp === 'number' ? expiryFromEpochSeconds(exp) : undefined;
+}
+
 /** Seconds from `now` until `expiresAt`, never negative; null when the vendor gives no expiry. */
 export function secondsLeft(expiresAt: string | null, now: DateTime): number | null {
 	if (expiresAt === null) return null;

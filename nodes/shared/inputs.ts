@@ -60,7 +60,72 @@ export function normaliseBaseUrl(vendor: string, fieldName: string, value: unkno
  * base-URL rules, but a query (a chat webhook's key) may be part of it.
  */
 export function notifyAddress(vendor: string, value: unknown): string {
-	return secretCarryingUrl(vendor, 'Notify URL', value).url.href;
+	return secretAddress(vendor, 'Notify URL', value);
+}
+
+/**
+ * A full address a request with secrets goes to (a token URL, a test URL): the base-URL rules,
+ * but the path is kept as typed and a query may be part of it.
+ */
+export function secretAddress(vendor: string, fieldName: string, value: unknown): string {
+	return secretCarryingUrl(vendor, fieldName, value).url.href;
+}
+
+function settingsError(vendor: string, summary: string, description: string): TokenAuthError {
+	return new TokenAuthError(vendor, 'settings', summary, { description });
+}
+
+/** RFC 9110 token: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A header name a user typed, trimmed; `fallback` when empty. */
+export function headerName(vendor: string, fieldName: string, value: unknown, fallback?: string): string {
+	const text = optionalText(value) || (fallback ?? '');
+	if (text === '') throw settingsError(vendor, `${fieldName} is empty.`, `Enter the ${fieldName} in the ${vendor} credential.`);
+	if (!HEADER_NAME.test(text)) {
+		throw settingsError(vendor, `${fieldName} is not a header name.`, 'A header name is one word of letters, digits and - _ . (for example Authorization or X-Api-Key), without spaces or a colon.');
+	}
+	return text;
+}
+
+/**
+ * A list of HTTP statuses a user typed ("401, 403, 419"); `fallback` when empty. Each must be
+ * a client or server error (400 to 599), as an expired token is answered.
+ */
+export function statusCodes(vendor: string, fieldName: string, value: unknown, fallback: number[]): number[] {
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'string') {
+		throw settingsError(vendor, `${fieldName} is not a list of status codes.`, 'Enter the statuses separated by commas, for example 401, 403, 419.');
+	}
+	if (text === '') return fallback;
+	const codes: number[] = [];
+	for (const part of text.split(/[\s,;]+/).filter((entry) => entry !== '')) {
+		const code = /^\d{3}$/.test(part) ? Number(part) : NaN;
+		if (!(code >= 400 && code <= 599)) {
+			// Digits are quoted; anything else is not (a secret pasted into the wrong field).
+			const what = /^\d{1,6}$/.test(part) ? `"${part}", which is not` : 'something that is not';
+			throw settingsError(vendor, `${fieldName} holds ${what} a status code from 400 to 599.`, 'Enter the statuses separated by commas, for example 401, 403, 419.');
+		}
+		if (!codes.includes(code)) codes.push(code);
+	}
+	return codes;
+}
+
+/**
+ * A dot path into a JSON answer (`access_token`, `data.jwt`, `items.0.token`), trimmed; ''
+ * when empty and not required. Keys that contain a dot cannot be reached this way.
+ */
+export function dotPath(vendor: string, fieldName: string, value: unknown, required: boolean): string {
+	const text = optionalText(value);
+	if (text === '') {
+		if (required) throw settingsError(vendor, `${fieldName} is empty.`, `Enter the ${fieldName}: the dot path of the value in the answer, for example access_token or data.jwt.`);
+		return '';
+	}
+	const advice = 'Write the keys from the top of the answer joined by dots, for example data.access_token, and a number for a place in a list (items.0.token). No $, brackets or spaces.';
+	if (/^\$|[[\]\s]/.test(text) || text.split('.').some((segment) => segment === '')) {
+		throw settingsError(vendor, `${fieldName} is not a dot path.`, advice);
+	}
+	return text;
 }
 
 /** A required text field, trimmed: a trailing space pasted with a key is the commonest mistake. */

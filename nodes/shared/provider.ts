@@ -14,8 +14,6 @@ import { requesterFrom, sendVendorRequest, type HttpRequester, type VendorAnswer
 import { quotable, redactionFor, type Redaction } from './redact';
 import { isUsable, newest, tokenStore, type IssuedToken, type ObtainOptions } from './tokenStore';
 
-export type VendorId = 'sodaCloud' | 'galileo' | 'sirdata' | 'autosharesTrader' | 'manis';
-
 /** A login that is not finished yet: Autoshares asks for a verification code or a PIN. */
 export interface NextStep {
 	kind: 'nextStep';
@@ -39,7 +37,8 @@ export interface Continuation {
  * Trader) only calls these. Pure functions except where a request is sent through n8n.
  */
 export interface TokenProvider<Fields extends object = object> {
-	vendor: VendorId;
+	/** The registry key (nodes/shared/providers/index.ts) and Get Token's Vendor value. */
+	vendor: string;
 	/** As users know the vendor; starts every error message. */
 	displayName: string;
 	/** The n8n credential type name. */
@@ -49,19 +48,35 @@ export interface TokenProvider<Fields extends object = object> {
 	/** Headers that need no token step (Soda's API key pair), or undefined. */
 	staticHeaders?(fields: Fields): Record<string, string> | undefined;
 	tokenRequest(fields: Fields, continuation?: Continuation): IHttpRequestOptions;
-	/** Reads any answer of the token endpoint; throws TokenAuthError for everything but a token or a next step. */
-	readTokenAnswer(answer: VendorAnswer, now: DateTime): TokenAnswer;
+	/**
+	 * Reads any answer of the token endpoint; throws TokenAuthError for everything but a token or
+	 * a next step. `fields` matter where the user says how the answer reads (Custom Token Endpoint).
+	 */
+	readTokenAnswer(answer: VendorAnswer, now: DateTime, fields: Fields): TokenAnswer;
 	/** The headers of every later request, exactly as the vendor wants them. */
 	headers(fields: Fields, token: Pick<IssuedToken, 'token' | 'tokenType'>): Record<string, string>;
-	/** The one header of `headers` that carries the token (left out while there is no token). */
-	tokenHeaderName: string;
+	/**
+	 * The one header of `headers` that carries the token (left out while there is no token), or a
+	 * function of the fields where that is a setting; undefined when the token goes in the query.
+	 */
+	tokenHeaderName: string | ((fields: Fields) => string | undefined);
+	/** Query parameters that carry the token, where the vendor wants it there instead of a header. */
+	queryParameters?(fields: Fields, token: Pick<IssuedToken, 'token' | 'tokenType'>): Record<string, string> | undefined;
+	/** The setting that holds the vendor's address, named in advice ("enter it as the base URL"). Default `base URL`. */
+	addressSetting?: string;
 	/**
 	 * For vendors whose login can stop at a step (Autoshares' code or PIN): the error to give
 	 * where nothing can wait for that step (a credential, the Get Token node).
 	 */
 	unfinishedLogin?(fields: Fields, next: NextStep): TokenAuthError;
-	/** Statuses this vendor answers when a token has expired (n8n retries 401 only by default). */
-	expiredTokenStatusCodes: number[];
+	/**
+	 * Statuses this vendor answers when a token has expired, or a function of the fields where the
+	 * user configures them. n8n's httpRequestWithAuthentication retries 401 only unless a node
+	 * passes these (preAuthenticationRetryStatusCode); Get Token's Refused Status is judged by them.
+	 */
+	expiredTokenStatusCodes: number[] | ((fields: Fields) => number[]);
+	/** Text an expired-token answer's body contains, where the user configures it ('' or absent: any body). */
+	expiredTokenText?(fields: Fields): string;
 	/** Credential values that must never be shown: cut out of any vendor text we quote. */
 	secrets(fields: Fields): string[];
 	/** Headers of `headers`/`staticHeaders` that carry a credential secret rather than the token. */
@@ -70,6 +85,28 @@ export interface TokenProvider<Fields extends object = object> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTokenProvider = TokenProvider<any>;
+
+/** The header that carries the token for these fields, or undefined when it travels in the query. */
+export function tokenHeaderNameOf(provider: AnyTokenProvider, fields: object): string | undefined {
+	return typeof provider.tokenHeaderName === 'function' ? provider.tokenHeaderName(fields) : provider.tokenHeaderName;
+}
+
+/** The statuses that mean "this token has expired" for these fields. */
+export function expiredStatusCodesOf(provider: AnyTokenProvider, fields: object): number[] {
+	return typeof provider.expiredTokenStatusCodes === 'function' ? provider.expiredTokenStatusCodes(fields) : provider.expiredTokenStatusCodes;
+}
+
+/**
+ * Whether a refused request looks like this vendor's expired-token answer: its status is one of
+ * the expired statuses and, where the user set a text, the answer contains it. Without a status
+ * (the caller already decided the token was refused) it does.
+ */
+export function isExpiredTokenAnswer(provider: AnyTokenProvider, fields: object, status?: number, answer?: string): boolean {
+	if (status === undefined) return true;
+	if (!expiredStatusCodesOf(provider, fields).includes(status)) return false;
+	const text = provider.expiredTokenText?.(fields) ?? '';
+	return text === '' || answer === undefined || answer === '' || answer.includes(text);
+}
 
 function stableJson(value: object): string {
 	return JSON.stringify(Object.keys(value).sort().map((key) => [key, (value as IDataObject)[key]]));
@@ -102,12 +139,12 @@ export async function requestToken(
 		// and sending it again would burn the interim token ("Corrupted ticket").
 		const answer = await sendVendorRequest(
 			helpers,
-			{ vendor: provider.displayName, step, setting: 'base URL' },
+			{ vendor: provider.displayName, step, setting: provider.addressSetting ?? 'base URL' },
 			provider.tokenRequest(fields, continuation),
 			continuation ? 1 : undefined,
 		);
 		const now = DateTime.utc();
-		const read = provider.readTokenAnswer(answer, now);
+		const read = provider.readTokenAnswer(answer, now, fields);
 		if (read.kind === 'nextStep') return { ...read, reason: quotable(read.reason, redaction) };
 		const past = pastExpiry(provider.displayName, read.token.expiresAt, now);
 		if (past) throw past;
@@ -183,6 +220,17 @@ export function savedToken(credentials: IDataObject, key: string): IssuedToken |
 		obtainedAt: text('accessTokenObtainedAt'),
 		extras: {},
 	};
+}
+
+/**
+ * A token a caller reports as refused (Get Token's Refused Token), with when it was issued if
+ * this process knows it (its store's, or the one n8n saved): tokens issued before it are then
+ * not handed out either. An unknown token is only marked refused.
+ */
+export function reportedToken(provider: AnyTokenProvider, credentials: IDataObject, token: string): Pick<IssuedToken, 'token' | 'obtainedAt'> {
+	const key = storeKey(provider, provider.readFields(credentials));
+	const known = [savedToken(credentials, key), tokenStore.usable(key)].find((candidate) => candidate?.token === token);
+	return { token, obtainedAt: known?.obtainedAt ?? '' };
 }
 
 /**
@@ -268,7 +316,10 @@ export async function authenticateRequest(
 		const token = sendableToken(credentials, storeKey(provider, fields));
 		sentTokens.set(credentials, token ?? null);
 		headers = provider.headers(fields, token ?? { token: '', tokenType: '' });
-		if (!token) delete headers[provider.tokenHeaderName];
+		const tokenHeader = tokenHeaderNameOf(provider, fields);
+		if (!token && tokenHeader !== undefined) delete headers[tokenHeader];
+		const query = token ? provider.queryParameters?.(fields, token) : undefined;
+		if (query) requestOptions.qs = { ...(requestOptions.qs ?? {}), ...query };
 	}
 	requestOptions.headers = { ...(requestOptions.headers ?? {}), ...headers };
 	return requestOptions;
@@ -287,6 +338,7 @@ export function describeToken(
 ): IDataObject {
 	const now = DateTime.utc();
 	const all = provider.staticHeaders?.(fields) ?? provider.headers(fields, token);
+	const query = token.token === '' ? undefined : provider.queryParameters?.(fields, token);
 	const headers: Record<string, string> = {};
 	const credentialHeaders: string[] = [];
 	for (const [name, value] of Object.entries(all)) {
@@ -299,6 +351,8 @@ export function describeToken(
 		tokenType: token.tokenType,
 		headers,
 		credentialHeaders,
+		// Only where the token travels in the query: the parameters to add to the URL.
+		...(query ? { query } : {}),
 		expiresAt: token.expiresAt,
 		expiresIn: secondsLeft(token.expiresAt, now),
 		obtainedAt: token.obtainedAt,
