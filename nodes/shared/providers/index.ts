@@ -1,5 +1,6 @@
 import type { AnyTokenProvider } from '../provider';
 import { autosharesTrader } from './autosharesTrader';
+import { customEndpoint } from './customEndpoint';
 import { galileo } from './galileo';
 import { manis } from './manis';
 import { sirdata } from './sirdata';
@@ -17,6 +18,7 @@ const registry = {
 	sirdata,
 	autosharesTrader,
 	manis,
+	customEndpoint,
 };
 
 export type VendorId = keyof typeof registry;
@@ -31,4 +33,4 @@ export function providerFor(vendor: unknown): AnyTokenProvider | undefined {
 	return typeof vendor === 'string' && Object.prototype.hasOwnProperty.call(providers, vendor) ? providers[vendor as VendorId] : undefined;
 }
 
-export { autosharesTrader, galileo, manis, sirdata, sodaCloud };
+export { autosharesTrader, customEndpoint, galileo, manis, sirdata, sodaCloud };
