@@ -58,6 +58,11 @@ export const SANDBOX_ACCOUNTS = {
 		merchantId: 'MRC-SANDBOX-0001',
 		secret: 'manis-sandbox-secret-8e2d',
 	},
+	/** The generic API's form login (`POST /api/auth/login`). */
+	generic: {
+		username: 'lin@sandbox.example',
+		password: 'generic-sandbox-password-3c9d',
+	},
 } as const;
 
 export type SandboxAccounts = typeof SANDBOX_ACCOUNTS;

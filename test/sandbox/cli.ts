@@ -5,7 +5,7 @@
  *
  * --lifetime N   token lifetime in seconds for every vendor (default: each vendor's own)
  * --host H       listen address (default 127.0.0.1)
- * --port-base P  fixed ports P..P+4 (soda, galileo, sirdata, autoshares, manis); default free ports
+ * --port-base P  fixed ports P..P+5 (soda, galileo, sirdata, autoshares, manis, generic); default free ports
  * --tls          serve the vendors over https; the certificate is written to a temp file
  *                (for `curl --cacert` or NODE_EXTRA_CA_CERTS)
  *

@@ -1,6 +1,7 @@
 /**
  * Vendor sandbox: one real HTTP server per vendor on loopback, following the documented token
- * contracts (README.md and CONTRACTS.md beside this file).
+ * contracts, and one generic API with a made-up contract for the Custom Token Endpoint
+ * credential (README.md and CONTRACTS.md beside this file).
  *
  *   const sandbox = await startSandbox();
  *   sandbox.vendors.soda.baseUrl        // http://127.0.0.1:PORT/v1
@@ -11,6 +12,7 @@
  */
 import { autosharesDefinition } from './autoshares';
 import { galileoDefinition } from './galileo';
+import { genericDefinition } from './generic';
 import { manisDefinition } from './manis';
 import type { VendorDefinition } from './server';
 import { CatcherImpl, DEFAULT_MAX_BODY_BYTES, VendorServerImpl } from './server';
@@ -33,6 +35,7 @@ export type {
 	CatcherServer,
 	EchoFormat,
 	Fault,
+	GenericSettings,
 	IssuedToken,
 	ManisExpiryFormat,
 	ManisSettings,
@@ -54,6 +57,7 @@ const DEFINITIONS: { [V in VendorId]: VendorDefinition<SandboxVendors[V]['settin
 	sirdata: sirdataDefinition,
 	autoshares: autosharesDefinition,
 	manis: manisDefinition,
+	generic: genericDefinition,
 };
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -90,6 +94,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		sirdata: create('sirdata'),
 		autoshares: create('autoshares'),
 		manis: create('manis'),
+		generic: create('generic'),
 	};
 	const servers = VENDOR_IDS.map((id) => vendors[id] as VendorServerImpl<object>);
 	const closeAll = async () => {

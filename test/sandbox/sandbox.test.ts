@@ -97,23 +97,44 @@ function tokenCall(sb: Sandbox, vendor: VendorId): { url: string } & Call {
 				method: 'POST',
 				headers: { 'x-merchant-id': A.manis.merchantId, 'x-secret': A.manis.secret },
 			};
+		case 'generic':
+			return {
+				url: `${v.generic.baseUrl}/auth/login`,
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ username: A.generic.username, password: A.generic.password }).toString(),
+			};
 	}
 }
 
+/** Where the token is in the answer: a key, or a dot path (the generic API's `data.jwt`). */
 const TOKEN_FIELD: Record<VendorId, string> = {
 	soda: 'token',
 	galileo: 'access_token',
 	sirdata: 'token',
 	autoshares: 'Token',
 	manis: 'token',
+	generic: 'data.jwt',
 };
+/** null: no expiry field (Autoshares states none; the generic API's is the JWT's claim). */
 const EXPIRY_FIELD: Record<VendorId, string | null> = {
 	soda: 'expires_in',
 	galileo: 'expires_at',
 	sirdata: 'expiration_time',
 	autoshares: null,
 	manis: 'expiresAt',
+	generic: null,
 };
+
+/** The value at a dot path of a JSON answer. */
+function at(body: unknown, path: string): unknown {
+	return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), body);
+}
+
+/** The claims of a JWT, unverified. */
+function claimsOf(jwt: string): Record<string, unknown> {
+	return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
 
 /** The documented later-call headers of each vendor. */
 function authHeaders(vendor: VendorId, token: string): Record<string, string> {
@@ -127,6 +148,7 @@ function authHeaders(vendor: VendorId, token: string): Record<string, string> {
 		case 'autoshares':
 			return { Authorization: `Bearer ${token}`, 'Et-App-Key': A.autoshares.appKey };
 		case 'manis':
+		case 'generic':
 			return { Authorization: `Bearer ${token}` };
 	}
 }
@@ -135,7 +157,7 @@ async function getToken(sb: Sandbox, vendor: VendorId): Promise<string> {
 	const { url, ...options } = tokenCall(sb, vendor);
 	const res = await call(url, options);
 	expect(res.status).toBe(200);
-	return res.json()[TOKEN_FIELD[vendor]] as string;
+	return at(res.json(), TOKEN_FIELD[vendor]) as string;
 }
 
 const echo = (sb: Sandbox, vendor: VendorId, headers: Record<string, string>) =>
@@ -159,6 +181,9 @@ async function expectDenied(vendor: VendorId, res: Answer) {
 		case 'manis':
 			expect(Object.keys(res.json())).toEqual(['message', 'timestamp']);
 			break;
+		case 'generic':
+			expect(res.json()).toMatchObject({ status: 'error', error: { code: expect.stringMatching(/^(unauthenticated|invalid_token)$/) } });
+			break;
 	}
 }
 
@@ -180,6 +205,9 @@ function messageOf(vendor: VendorId, res: Answer): string {
 		case 'manis':
 			expect(Object.keys(body)).toEqual(['message', 'timestamp']);
 			return body.message as string;
+		case 'generic':
+			expect(Object.keys(body)).toEqual(['status', 'error']);
+			return (body.error as Record<string, unknown>).message as string;
 	}
 }
 
@@ -237,9 +265,10 @@ beforeEach(() => {
 	});
 	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
 	sandbox.vendors.sirdata.configure({ utcOffsetMinutes: 60 });
+	sandbox.vendors.generic.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
 	for (const id of VENDOR_IDS)
 		sandbox.vendors[id].setLifetime(
-			{ soda: 1800, galileo: 86400, sirdata: 3600, autoshares: 86400, manis: 3600 }[id],
+			{ soda: 1800, galileo: 86400, sirdata: 3600, autoshares: 86400, manis: 3600, generic: 3600 }[id],
 		);
 });
 
@@ -924,6 +953,83 @@ describe('manis', () => {
 
 // =============================================================================================
 
+describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () => {
+	const generic = () => sandbox.vendors.generic;
+	const loginUrl = () => `${generic().baseUrl}/auth/login`;
+	const form = (values: Record<string, string>) => ({
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams(values).toString(),
+	});
+	const good = { username: A.generic.username, password: A.generic.password };
+	const me = (headers: Record<string, string> = {}, query = '') => call(`${generic().baseUrl}/me${query}`, { headers });
+
+	it('a form login answers {"status":"ok","data":{"jwt","token_type"}}, the expiry in the JWT\'s exp', async () => {
+		expect(generic().baseUrl).toBe(`${generic().origin}/api`);
+		const res = await call(loginUrl(), form({ ...good, grant_type: 'password', scope: 'read' }));
+		expect(res.status).toBe(200);
+		const body = res.json();
+		expect(Object.keys(body)).toEqual(['status', 'data']);
+		const data = body.data as Record<string, unknown>;
+		expect(Object.keys(data)).toEqual(['jwt', 'token_type']);
+		expect(data.token_type).toBe('Bearer');
+		const claims = claimsOf(data.jwt as string);
+		expect(claims).toMatchObject({ sub: A.generic.username, iat: Math.floor(START / 1000), exp: Math.floor((START + 3600_000) / 1000) });
+		expect(generic().issued[0].expiresAt?.getTime()).toBe((claims.exp as number) * 1000);
+	});
+
+	it('expiryForm secondsString: "expires_in" as a string of seconds, and a JWT without exp', async () => {
+		generic().configure({ expiryForm: 'secondsString' });
+		const data = (await call(loginUrl(), form(good))).json().data as Record<string, unknown>;
+		expect(data.expires_in).toBe('3600');
+		expect(claimsOf(data.jwt as string)).not.toHaveProperty('exp');
+	});
+
+	it('JSON, a wrong content type, missing or wrong values and other grant types are refused', async () => {
+		const json = await call(loginUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(good) });
+		expect(json.status).toBe(415);
+		expect(json.json()).toMatchObject({ status: 'error', error: { code: 'unsupported_media_type' } });
+		expect((await call(loginUrl(), form({ username: A.generic.username }))).json()).toMatchObject({ error: { code: 'invalid_request', message: 'password is required' } });
+		const wrong = await call(loginUrl(), form({ ...good, password: 'nope' }));
+		expect(wrong.status).toBe(401);
+		expect(wrong.json()).toMatchObject({ error: { code: 'invalid_credentials' } });
+		const grant = await call(loginUrl(), form({ ...good, grant_type: 'client_credentials' }));
+		expect(grant.status).toBe(400);
+		expect(grant.json()).toMatchObject({ error: { code: 'unsupported_grant_type' } });
+		expect(generic().issued).toHaveLength(0);
+	});
+
+	it('loginAs json or query takes the values there instead', async () => {
+		generic().configure({ loginAs: 'json' });
+		expect((await call(loginUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(good) })).status).toBe(200);
+		expect((await call(loginUrl(), form(good))).status).toBe(415);
+		generic().configure({ loginAs: 'query' });
+		expect((await call(`${loginUrl()}?${new URLSearchParams(good).toString()}`, { method: 'POST' })).status).toBe(200);
+	});
+
+	it('later calls: Bearer, X-Auth-Token or ?access_token; none → 401; past its lifetime → 403 (expiredStatus)', async () => {
+		const token = await getToken(sandbox, 'generic');
+		expect((await me({ Authorization: `Bearer ${token}` })).json()).toEqual({ data: { username: A.generic.username } });
+		expect((await me({ 'X-Auth-Token': token })).status).toBe(200);
+		expect((await me({}, `?access_token=${token}`)).status).toBe(200);
+		expect((await echo(sandbox, 'generic', { 'X-Auth-Token': token })).json().receivedHeaders).toEqual({ 'x-auth-token': token });
+		expect((await me()).json()).toMatchObject({ error: { code: 'unauthenticated' } });
+		await expectDenied('generic', await me({ Authorization: token }));
+		now = START + 3600_000;
+		const expired = await me({ Authorization: `Bearer ${token}` });
+		expect(expired.status).toBe(403);
+		expect(expired.json()).toEqual({ status: 'error', error: { code: 'token_expired', message: 'Token has expired' } });
+		generic().configure({ expiredStatus: 419 });
+		expect((await me({ 'X-Auth-Token': token })).status).toBe(419);
+		// A revoked token is not an expired one: 401, as expireAllTokens says everywhere.
+		const fresh = await getToken(sandbox, 'generic');
+		generic().revokeToken(fresh);
+		await expectDenied('generic', await me({ Authorization: `Bearer ${fresh}` }));
+	});
+});
+
+// =============================================================================================
+
 describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 	const server = () => sandbox.vendors[vendor];
 	const fetchToken = () => {
@@ -991,7 +1097,7 @@ describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 		server().injectFault({ kind: 'slow', delayMs: 20 }, 1);
 		const res = await fetchToken();
 		expect(res.status).toBe(200);
-		expect(typeof res.json()[TOKEN_FIELD[vendor]]).toBe('string');
+		expect(typeof at(res.json(), TOKEN_FIELD[vendor])).toBe('string');
 	});
 
 	it('fault: reset destroys the connection without an answer', async () => {
@@ -1043,7 +1149,9 @@ describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 			expect(['soon', 'not-a-date']).toContain(body[field]);
 			expect(Number.isNaN(Date.parse(body[field] as string))).toBe(true);
 		}
-		const token = body[TOKEN_FIELD[vendor]] as string;
+		const token = at(body, TOKEN_FIELD[vendor]) as string;
+		// The generic API's expiry is the JWT's claim: that is what cannot be read.
+		if (vendor === 'generic') expect(claimsOf(token).exp).toBe('soon');
 		expect((await echo(sandbox, vendor, authHeaders(vendor, token))).status).toBe(200);
 	});
 
@@ -1070,6 +1178,8 @@ describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 					'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
 				),
 			manis: (a) => expect(a.json()).toMatchObject({ message: 'Invalid merchant credentials' }),
+			generic: (a) =>
+				expect(a.text).toBe('{"status":"error","error":{"code":"invalid_credentials","message":"Invalid username or password"}}'),
 		};
 		expected[vendor](res);
 	});
@@ -1120,7 +1230,7 @@ describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 		expect(caught.status).toBe(200);
 		const real = (await fetchToken()).json();
 		expect(Object.keys(caught.json())).toEqual(Object.keys(real));
-		const token = caught.json()[TOKEN_FIELD[vendor]] as string;
+		const token = at(caught.json(), TOKEN_FIELD[vendor]) as string;
 		expect(token.startsWith(`${CAUGHT_TOKEN_PREFIX}-`)).toBe(true);
 		await expectDenied(vendor, await echo(sandbox, vendor, authHeaders(vendor, token)));
 
@@ -1384,7 +1494,7 @@ describe('tls', () => {
 			const { url, ...options } = tokenCall(secure, vendor);
 			const res = await call(url, options, trusting);
 			expect(res.status).toBe(200);
-			const token = res.json()[TOKEN_FIELD[vendor]] as string;
+			const token = at(res.json(), TOKEN_FIELD[vendor]) as string;
 			const echoed = await call(
 				`${server.origin}/__sandbox/echo`,
 				{ headers: authHeaders(vendor, token) },

@@ -103,10 +103,16 @@ export interface VendorDefinition<S extends object> {
 	mintToken(input: MintInput, srv: VendorServerImpl<S>): string;
 	/** Describes the success answer of the token endpoint, for the generic faults. */
 	tokenAnswer: {
+		/** A key of the answer, or a dot path into it (`data.jwt`). */
 		tokenField: string;
-		/** null when the answer carries no expiry (Autoshares). */
+		/** A key or dot path; null when the answer carries no expiry field (Autoshares, a JWT's claim). */
 		expiryField: string | null;
 		badExpiryValue: string;
+		/**
+		 * The `badExpiry` fault's answer where the expiry is not a field (the generic API's JWT
+		 * `exp` claim): a real, working token whose expiry cannot be read.
+		 */
+		badExpiry?(srv: VendorServerImpl<S>, value: string | number | undefined): Record<string, unknown>;
 		/** The account a fault answer pretends to be for. */
 		defaultAccount: string;
 		tokenType(srv: VendorServerImpl<S>): string;
@@ -173,6 +179,24 @@ export function parseBearer(value: string | undefined): string | null {
 	if (!value || !value.startsWith('Bearer ')) return null;
 	const token = value.slice('Bearer '.length);
 	return token === '' || /\s/.test(token) ? null : token;
+}
+
+/** The object holding the last key of a dot path (`data.jwt` → body.data), and that key. */
+function parentOf(body: Record<string, unknown>, path: string): [Record<string, unknown> | undefined, string] {
+	const keys = path.split('.');
+	let holder: unknown = body;
+	for (const key of keys.slice(0, -1)) holder = holder && typeof holder === 'object' ? (holder as Record<string, unknown>)[key] : undefined;
+	return [holder && typeof holder === 'object' ? (holder as Record<string, unknown>) : undefined, keys[keys.length - 1]];
+}
+
+export function deletePath(body: Record<string, unknown>, path: string): void {
+	const [holder, key] = parentOf(body, path);
+	if (holder) delete holder[key];
+}
+
+export function setPath(body: Record<string, unknown>, path: string, value: unknown): void {
+	const [holder, key] = parentOf(body, path);
+	if (holder) holder[key] = value;
 }
 
 export function json(status: number, body: object, headers?: Record<string, string>): Reply {
@@ -657,6 +681,11 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 		return record;
 	}
 
+	/** The record of a token this server issued, live or not (expired, revoked); undefined otherwise. */
+	recordOf(token: string | null | undefined): TokenRecord | undefined {
+		return token ? this.tokens.get(token) : undefined;
+	}
+
 	revoke(record: TokenRecord): void {
 		record.revoked = true;
 	}
@@ -899,11 +928,15 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 			}
 			case 'missingToken': {
 				const body = sample();
-				delete body[answer.tokenField];
+				deletePath(body, answer.tokenField);
 				send(res, json(200, body));
 				return true;
 			}
 			case 'badExpiry': {
+				if (answer.badExpiry) {
+					send(res, json(200, answer.badExpiry(this, fault.value)));
+					return true;
+				}
 				// A real token (so a client that tolerates the bad expiry can go on), unreadable expiry.
 				const record = this.issue({
 					account: answer.defaultAccount,
@@ -911,7 +944,7 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 					announce: 'none',
 				});
 				const body = answer.body(record, this);
-				if (answer.expiryField) body[answer.expiryField] = fault.value ?? answer.badExpiryValue;
+				if (answer.expiryField) setPath(body, answer.expiryField, fault.value ?? answer.badExpiryValue);
 				send(res, json(200, body));
 				return true;
 			}

@@ -2,7 +2,7 @@
  * Public types of the vendor sandbox. Everything here is re-exported by `./index`.
  */
 
-export type VendorId = 'soda' | 'galileo' | 'sirdata' | 'autoshares' | 'manis';
+export type VendorId = 'soda' | 'galileo' | 'sirdata' | 'autoshares' | 'manis' | 'generic';
 
 export const VENDOR_IDS: readonly VendorId[] = [
 	'soda',
@@ -10,6 +10,7 @@ export const VENDOR_IDS: readonly VendorId[] = [
 	'sirdata',
 	'autoshares',
 	'manis',
+	'generic',
 ];
 
 /** One request as the server saw it. */
@@ -41,7 +42,7 @@ export interface IssuedToken {
 	validUntil: Date;
 	/** Autoshares 2FA / PIN interim ticket: never valid on authenticated endpoints. */
 	interim: boolean;
-	/** Soda e-mail, Galileo e-mail, Sirdata login, Autoshares username, Manis merchant id. */
+	/** Soda e-mail, Galileo e-mail, Sirdata login, Autoshares username, Manis merchant id, generic username. */
 	account: string;
 }
 
@@ -148,6 +149,19 @@ export interface SodaSettings {
 	lastEtlRefresh: 'data' | 'noData';
 }
 
+/** The generic API (the Custom Token Endpoint's stand-in; a made-up contract, CONTRACTS.md). */
+export interface GenericSettings {
+	/**
+	 * How the login answer states the expiry: `jwt` (default), the token's `exp` claim and no
+	 * field; `secondsString`, `data.expires_in` as a string of seconds and a JWT without `exp`.
+	 */
+	expiryForm: 'jwt' | 'secondsString';
+	/** What a request with a token past its lifetime gets. Default 403. */
+	expiredStatus: number;
+	/** Where the login takes `username` and `password`: `form` (default, the contract), `json` body or `query`. */
+	loginAs: 'form' | 'json' | 'query';
+}
+
 /** Galileo has nothing to configure beyond the common knobs. */
 export type NoSettings = Record<string, never>;
 
@@ -157,6 +171,7 @@ export interface VendorSettings {
 	sirdata: SirdataSettings;
 	autoshares: AutosharesSettings;
 	manis: ManisSettings;
+	generic: GenericSettings;
 }
 
 export interface VendorServer<S extends object = object> {
@@ -183,7 +198,8 @@ export interface VendorServer<S extends object = object> {
 	setLifetime(seconds: number): void;
 	/**
 	 * Every token issued so far now answers 401 on authenticated endpoints (interim ones too):
-	 * how a test models "the vendor revoked the token before its stated expiry".
+	 * how a test models "the vendor revoked the token before its stated expiry". (The generic
+	 * API answers 403 only for a token past its lifetime: move the sandbox clock for that.)
 	 */
 	expireAllTokens(): void;
 	/** That one token now answers 401 (false if this server never issued it). */
@@ -226,6 +242,7 @@ export interface SandboxVendors {
 	sirdata: VendorServer<SirdataSettings>;
 	autoshares: VendorServer<AutosharesSettings>;
 	manis: VendorServer<ManisSettings>;
+	generic: VendorServer<GenericSettings>;
 }
 
 export interface Sandbox {
@@ -238,7 +255,7 @@ export interface Sandbox {
 }
 
 export interface SandboxOptions {
-	/** Defaults: soda 1800, galileo 86400, sirdata 3600, autoshares 86400, manis 3600. */
+	/** Defaults: soda 1800, galileo 86400, sirdata 3600, autoshares 86400, manis 3600, generic 3600. */
 	tokenLifetimeSeconds?: Partial<Record<VendorId, number>>;
 	/** Default `127.0.0.1`. */
 	host?: string;
