@@ -1,7 +1,8 @@
 /**
  * `npm start`: a real n8n with this package installed the way a user installs it, one credential
- * per vendor pointing at the vendor sandbox (test/sandbox: loopback stand-ins for the five APIs),
- * and every example workflow from examples/ imported. Ctrl-C stops everything.
+ * per provider of the registry pointing at the vendor sandbox (test/sandbox: loopback stand-ins
+ * for the five APIs and a generic one), and every example workflow from examples/ imported.
+ * Ctrl-C stops everything.
  *
  *   npm start                           # n8n 2.40.7
  *   npm start -- --n8n 1.123.81         # another n8n (or START_N8N_VERSION=1.123.81)
@@ -18,7 +19,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
-import { fixtures, VENDORS } from '../test/helpers/fixtures';
+import { providers } from '../nodes/shared/providers';
+import { defaultCredentialName, fixtures, sandboxVendor, VENDORS } from '../test/helpers/fixtures';
 import { N8nClient, type Owner } from '../test/e2e/runtime/n8nClient';
 import { cacheRoot, ensureN8n, processAlive, type Log } from '../test/e2e/runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from '../test/e2e/runtime/n8nProcess';
@@ -31,43 +33,27 @@ const EXAMPLES = path.join(ROOT, 'examples');
 const PACKAGE = 'n8n-nodes-token-auth';
 export const DEFAULT_N8N_VERSION = '2.40.7';
 const DEFAULT_PORT = 5678;
-/** soda, galileo, sirdata, autoshares, manis: fixed when free, so URLs stay the same between runs. */
-const SANDBOX_PORTS: Record<SandboxVendorId, number> = { soda: 5701, galileo: 5702, sirdata: 5703, autoshares: 5704, manis: 5705 };
-const SANDBOX_NAMES: Record<SandboxVendorId, string> = { soda: 'Soda Cloud', galileo: 'Galileo', sirdata: 'Sirdata', autoshares: 'Autoshares Trader', manis: 'Manis' };
+/** One port per sandbox server from 5701 on, fixed when free, so URLs stay the same between runs. */
+const SANDBOX_PORTS = Object.fromEntries(VENDOR_IDS.map((id, index) => [id, 5701 + index])) as Record<SandboxVendorId, number>;
 
 export const DEMO_OWNER: Owner = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Demo-Passw0rd' };
 
 /**
- * The credentials npm start creates, named as the examples name them: n8n's own default name for
- * a new credential ("<type name without API> account"), so that an example imported by hand into
- * another n8n finds a credential created there with the default name.
+ * The credentials npm start creates (one per provider of the registry, with the fixtures' values)
+ * are named as the examples name them: n8n's own default name for a new credential ("<type name
+ * without API> account"), so that an example imported by hand into another n8n finds a
+ * credential created there with the default name.
  */
-const CREDENTIAL_NAMES: Record<(typeof VENDORS)[number], string> = {
-	sodaCloud: 'Soda Cloud account',
-	galileo: 'Galileo account',
-	sirdata: 'Sirdata account',
-	autosharesTrader: 'Autoshares Trader account',
-	manis: 'Manis account',
-};
 const TWO_FACTOR_CREDENTIAL = 'Autoshares Trader 2FA account';
 
 /**
  * Where the examples point (the vendors' real hosts, or a clearly named placeholder where the
- * vendor documents no public endpoint) and where npm start points them instead. First match wins.
+ * vendor documents no public endpoint) and where npm start points them instead, from each
+ * vendor's fixture. The longest match wins.
  */
 function sandboxUrls(sandbox: Sandbox): Array<[string, string]> {
-	const v = sandbox.vendors;
-	return [
-		// Placeholders: the sandbox's echo checks the vendor's header exactly and answers 200.
-		['https://partner-api.sddan.com/api/v1/YOUR-ENDPOINT', `${v.sirdata.origin}/__sandbox/echo`],
-		['https://YOUR-MANIS-API-HOST/api/v1/YOUR-ENDPOINT', `${v.manis.origin}/__sandbox/echo`],
-		['https://reporting.cloud.soda.io/v1', v.soda.baseUrl],
-		['https://reporting.cloud.us.soda.io/v1', v.soda.baseUrl],
-		['https://api.galileo.ai', v.galileo.baseUrl],
-		['https://pub-api-et-demo-prod.etnasoft.us/api', v.autoshares.baseUrl],
-		['https://partner-api.sddan.com', v.sirdata.baseUrl],
-		['https://YOUR-MANIS-API-HOST', v.manis.baseUrl],
-	];
+	const fx = fixtures(sandbox);
+	return VENDORS.flatMap((vendor) => fx[vendor].exampleUrls).sort(([a], [b]) => b.length - a.length);
 }
 
 type Json = Record<string, unknown>;
@@ -290,7 +276,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		const fx = fixtures(sandbox);
 		const credentials: Demo['credentials'] = [];
 		for (const vendor of VENDORS) {
-			const created = await client.createCredential(fx[vendor].credentialType, CREDENTIAL_NAMES[vendor], fx[vendor].good);
+			const created = await client.createCredential(fx[vendor].credentialType, defaultCredentialName(fx[vendor].credentialType), fx[vendor].good);
 			credentials.push({ id: created.id, name: created.name, type: fx[vendor].credentialType });
 		}
 		const twoFactor = await client.createCredential('autosharesTraderApi', TWO_FACTOR_CREDENTIAL, {
@@ -345,8 +331,8 @@ export function banner(demo: Demo, seconds: number): string {
 		'',
 		`  Credentials: ${demo.credentials.map((c) => c.name).join(', ')}`,
 		'',
-		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts):',
-		...VENDOR_IDS.map((id) => `    ${SANDBOX_NAMES[id].padEnd(18)} ${sandbox.vendors[id].baseUrl}`),
+		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts, and a generic one):',
+		...VENDORS.map((vendor) => `    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[sandboxVendor[vendor]].baseUrl}`),
 		'    accounts: npx tsx test/sandbox/cli.ts prints them; these credentials already use them',
 		'',
 		'  Two-factor login: open "Autoshares Trader: two-factor login" and click Execute workflow.',
@@ -387,6 +373,7 @@ const EXPECTED: Record<string, (json: Json) => boolean> = {
 	'sirdata.json': (json) => json.ok === true && json.vendor === 'sirdata',
 	'autoshares-trader.json': (json) => json.Login === SANDBOX_ACCOUNTS.autoshares.plain.username,
 	'manis.json': (json) => json.ok === true && json.vendor === 'manis',
+	'custom-token-endpoint.json': (json) => (json.data as Json | undefined)?.username === SANDBOX_ACCOUNTS.generic.username,
 };
 
 /** The imported workflow with its Manual Trigger swapped for a Webhook, so a check can run it. */

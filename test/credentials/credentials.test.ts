@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { requesterFrom } from '../../nodes/shared/http';
-import { obtainToken, storeKey } from '../../nodes/shared/provider';
+import { obtainToken, storeKey, tokenHeaderNameOf } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
@@ -40,6 +40,11 @@ async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedO
 	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(withLegacyRequest), data)) as ICredentialDataDecryptedObject;
 }
 
+/** The header that carries the token for this fixture's settings. */
+function tokenHeader(f: VendorFixture): string {
+	return tokenHeaderNameOf(providers[f.vendor], providers[f.vendor].readFields(decrypted(f))) as string;
+}
+
 /** What a Get Token node run does for a credential: a token in the process's store. */
 async function tokenFromNode(f: VendorFixture) {
 	return await obtainToken(requesterFrom(n8nRequestHelpers()), providers[f.vendor], decrypted(f));
@@ -71,7 +76,7 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 			expect(output.accessTokenExpiresAt).toBe('');
 		} else {
 			const expiresAt = Date.parse(String(output.accessTokenExpiresAt));
-			if (f.vendor === 'sodaCloud') {
+			if (f.relativeExpiry) {
 				// Soda states seconds left, so the instant is computed on our side of the wire:
 				// the lifetime from some moment during the call.
 				const lifetime = server(f).lifetimeSeconds * 1000;
@@ -125,7 +130,9 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 	it('an edited credential never gets the old token', async () => {
 		const f = fx[vendor];
 		await preAuthenticate(f, decrypted(f));
-		const edited = decrypted(f, { ...f.good, baseUrl: `${String(f.good.baseUrl)}/` });
+		// A base URL loses its trailing slash; a token URL is kept as typed, only trimmed.
+		const url = String(f.good[f.urlField]);
+		const edited = decrypted(f, { ...f.good, [f.urlField]: f.urlField === 'baseUrl' ? `${url}/` : ` ${url} ` });
 		// Same URL once normalised: same key. A different value: a different key.
 		expect(storeKey(providers[vendor], providers[vendor].readFields(edited))).toBe(storeKey(providers[vendor], providers[vendor].readFields(decrypted(f))));
 		await expect(preAuthenticate(f, decrypted(f, f.bad))).rejects.toThrow(/refused/);
@@ -136,12 +143,12 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		const f = fx[vendor];
 		const saved = await preAuthenticate(f, decrypted(f));
 		// n8n keeps the hidden token fields when a user edits the credential: here the host changes.
-		const moved = { ...f.good, baseUrl: String(f.good.baseUrl).replace('127.0.0.1', 'localhost') };
+		const moved = { ...f.good, [f.urlField]: String(f.good[f.urlField]).replace('127.0.0.1', 'localhost') };
 		const edited = { ...decrypted(f, moved), ...saved };
 		const { options, answer } = await authenticatedEcho(f, edited);
 		// Every header but the one carrying the token (Autoshares' Et-App-Key stays).
-		const { [providers[vendor].tokenHeaderName]: tokenHeader, ...others } = f.expectedHeaders(String(saved.accessToken));
-		expect(tokenHeader).toContain(String(saved.accessToken));
+		const { [tokenHeader(f)]: sentToken, ...others } = f.expectedHeaders(String(saved.accessToken));
+		expect(sentToken).toContain(String(saved.accessToken));
 		expect(options.headers).toEqual({ 'X-Other': 'kept', ...others });
 		expect(answer.statusCode).toBe(401);
 		// What n8n does on that 401: preAuthentication, then the request again.
@@ -161,7 +168,7 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		expect((await authenticatedEcho(f, expired)).options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(String(saved.accessToken)) });
 		tokenStore.clear();
 		const { options, answer } = await authenticatedEcho(f, expired);
-		expect(options.headers).not.toHaveProperty(providers[vendor].tokenHeaderName);
+		expect(options.headers).not.toHaveProperty(tokenHeader(f));
 		expect(answer.statusCode).toBe(401);
 	});
 
@@ -188,7 +195,7 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 		server(f).clearFaults();
 		// Another request with the credential as n8n still has it: the refused token stays home.
 		const { options } = await authenticatedEcho(f, saved);
-		expect(options.headers).not.toHaveProperty(providers[vendor].tokenHeaderName);
+		expect(options.headers).not.toHaveProperty(tokenHeader(f));
 		const calls = server(f).tokenCalls;
 		const { token } = await obtainToken(requesterFrom(n8nRequestHelpers()), providers[vendor], saved);
 		expect(token.token).not.toBe(saved.accessToken);

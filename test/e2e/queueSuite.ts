@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import type { VendorId } from '../../nodes/shared/provider';
+import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
 import { startSandbox, type Sandbox, type VendorServer } from '../sandbox';
 import { N8nClient } from './runtime/n8nClient';
@@ -29,7 +29,7 @@ const EXECUTIONS_PER_BATCH = 4;
 const ITEMS_PER_EXECUTION = 25;
 /** Batches tried at most until both workers have run at least one execution. */
 const MAX_BATCHES = 4;
-const DISPLAY: Record<VendorId, string> = { sodaCloud: 'Soda Cloud', galileo: 'Galileo', sirdata: 'Sirdata', autosharesTrader: 'Autoshares Trader', manis: 'Manis' };
+const DISPLAY = Object.fromEntries(Object.values(providers).map((provider) => [provider.vendor, provider.displayName])) as Record<VendorId, string>;
 
 type Check = (name: string, run: () => Promise<void>) => Promise<void>;
 

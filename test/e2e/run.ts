@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import type { VendorId } from '../../nodes/shared/provider';
+import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
 import { N8nClient } from './runtime/n8nClient';
@@ -25,7 +25,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];
 const SIRDATA_LIFETIME_SECONDS = 40;
 const PACKAGE = 'n8n-nodes-token-auth';
-const DISPLAY: Record<VendorId, string> = { sodaCloud: 'Soda Cloud', galileo: 'Galileo', sirdata: 'Sirdata', autosharesTrader: 'Autoshares Trader', manis: 'Manis' };
+const DISPLAY = Object.fromEntries(Object.values(providers).map((provider) => [provider.vendor, provider.displayName])) as Record<VendorId, string>;
 
 let passed = 0;
 let failed = 0;

@@ -11,8 +11,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeType } fr
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { MAX_ATTEMPTS, WAIT_LIMIT } from '../../nodes/AutosharesTrader/options';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import type { VendorId } from '../../nodes/shared/provider';
-import { providers } from '../../nodes/shared/providers';
+import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
 import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
@@ -110,6 +109,8 @@ const HEADER_FIELDS: Array<[VendorId, string, string, IDataObject?]> = [
 	['galileo', 'apiKey', 'API Key'],
 	['sodaCloud', 'apiKeySecret', 'API Key Secret', { authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.soda.apiKey.id }],
 	['sodaCloud', 'apiKeyId', 'API Key ID', { authMethod: 'apiKey', apiKeySecret: SANDBOX_ACCOUNTS.soda.apiKey.secret }],
+	['customEndpoint', 'username', 'Username', { loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }],
+	['customEndpoint', 'password', 'Password', { loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }],
 ];
 
 describe.each(HEADER_FIELDS)('%s %s, sent in a header', (vendor, field, label, extra = {}) => {
@@ -158,7 +159,8 @@ describe('an expiry already past when the token arrives', () => {
 	it.each(VENDORS.filter((v) => v !== 'autosharesTrader' && v !== 'sodaCloud'))('%s: refused with the reason, on every path', async (vendor) => {
 		const server = sandbox.vendors[sandboxVendor[vendor]];
 		const past = new Date(Date.now() - 60_000);
-		server.injectFault({ kind: 'badExpiry', value: vendor === 'manis' ? Math.floor(past.getTime() / 1000) : past.toISOString() });
+		// Manis and the generic API's JWT state epoch seconds; the others an instant as text.
+		server.injectFault({ kind: 'badExpiry', value: vendor === 'manis' || vendor === 'customEndpoint' ? Math.floor(past.getTime() / 1000) : past.toISOString() });
 		const { error } = await getToken(vendor, fixtures(sandbox)[vendor].good);
 		expect(error?.message).toMatch(new RegExp(`^${providers[vendor].displayName} token answer: the token's expiry \\(.+\\) was already past when it arrived\\.`));
 	});

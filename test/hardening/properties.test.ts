@@ -11,8 +11,8 @@ import { TokenAuthError } from '../../nodes/shared/errors';
 import { expiryFromInstant, expiryFromSecondsLeft } from '../../nodes/shared/expiry';
 import type { VendorAnswer } from '../../nodes/shared/http';
 import { normaliseBaseUrl } from '../../nodes/shared/inputs';
-import type { AnyTokenProvider, TokenAnswer, VendorId } from '../../nodes/shared/provider';
-import { providers } from '../../nodes/shared/providers';
+import type { AnyTokenProvider, TokenAnswer } from '../../nodes/shared/provider';
+import { providers, type VendorId } from '../../nodes/shared/providers';
 import { SODA_REGIONS } from '../../nodes/shared/providers/sodaCloud';
 
 const RUNS = { numRuns: 10_000 };
@@ -122,6 +122,11 @@ const secondsLeft: fc.Arbitrary<unknown> = fc.oneof(
 	junk,
 );
 
+/** JWTs whose exp claim is anything a server might put there. */
+const jwt: fc.Arbitrary<string> = fc
+	.tuple(fc.oneof(instant, secondsLeft, junk), fc.base64String({ minLength: 4, maxLength: 16 }))
+	.map(([exp, signature]) => [Buffer.from('{"alg":"HS256"}').toString('base64url'), Buffer.from(JSON.stringify({ sub: 'x', exp }) ?? '').toString('base64url'), signature.replace(/[+/=]/g, 'x')].join('.'));
+
 const tokenValue: fc.Arbitrary<unknown> = fc.oneof(
 	{ arbitrary: fc.base64String({ minLength: 4, maxLength: 64 }), weight: 4 },
 	{ arbitrary: fc.string({ minLength: 1 }), weight: 2 },
@@ -171,6 +176,18 @@ const shapedBodies: Record<VendorId, fc.Arbitrary<unknown>> = {
 		},
 		{ requiredKeys: [] },
 	),
+	// The generic API's shape, read with CUSTOM_SETTINGS (data.jwt, data.token_type, the JWT's exp).
+	customEndpoint: fc.record(
+		{
+			status: fc.oneof(fc.constantFrom('ok', 'error'), junk),
+			data: fc.oneof(
+				fc.record({ jwt: fc.oneof(jwt, tokenValue), token_type: fc.oneof(fc.constantFrom('Bearer', 'JWT', '', ' '), junk), expires_in: secondsLeft }, { requiredKeys: [] }),
+				junk,
+			),
+			error: fc.oneof(fc.record({ code: fc.string(), message: junk }, { requiredKeys: [] }), junk),
+		},
+		{ requiredKeys: [] },
+	),
 };
 
 const status = fc.oneof(
@@ -207,13 +224,27 @@ const now = fc
 
 // ------------------------------------------------------------------------------------------
 
+/** A JWT that expires in the year 2999. */
+const SAMPLE_JWT = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from('{"sub":"x","exp":32503680000}').toString('base64url')}.c2ln`;
+
+/** Custom Token Endpoint settings for the generic API's shape; the five vendors' readers take no settings. */
+const CUSTOM_SETTINGS = providers.customEndpoint.readFields({
+	tokenUrl: 'https://api.example.com/auth/login',
+	password: 'pw',
+	answerPath: 'data.jwt',
+	answerTypePath: 'data.token_type',
+	expiryFormat: 'jwtExp',
+	headerValue: '{tokenType} {token}',
+});
+const fieldsFor = (vendor: VendorId): object => (vendor === 'customEndpoint' ? CUSTOM_SETTINGS : {});
+
 describe.each(VENDOR_IDS)('%s readTokenAnswer', (vendor) => {
 	const provider = providers[vendor];
 
 	it('returns a well-formed token (or next step) or throws TokenAuthError, for 10,000 answers', () => {
 		fc.assert(
 			fc.property(answerFor(vendor), now, (answer, at) => {
-				expectResultOrTokenAuthError(provider.displayName, () => provider.readTokenAnswer(answer, at), (result) => checkTokenAnswer(provider, result));
+				expectResultOrTokenAuthError(provider.displayName, () => provider.readTokenAnswer(answer, at, fieldsFor(vendor)), (result) => checkTokenAnswer(provider, result));
 			}),
 			RUNS,
 		);
@@ -227,9 +258,10 @@ describe.each(VENDOR_IDS)('%s readTokenAnswer', (vendor) => {
 			sirdata: { token: 'tok', partner_id: 1, expiration_time: '2999-12-11T17:52:30.821624721+01:00' },
 			autosharesTrader: { State: 'Succeeded', Token: 'tok' },
 			manis: { tokenType: 'Bearer', token: 'tok', expiresAt: 32503680000 },
+			customEndpoint: { status: 'ok', data: { jwt: SAMPLE_JWT, token_type: 'Bearer' } },
 		};
-		const result = provider.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(body[vendor]) }, at);
-		expect(result).toMatchObject({ kind: 'token', token: { token: 'tok' } });
+		const result = provider.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(body[vendor]) }, at, fieldsFor(vendor));
+		expect(result).toMatchObject({ kind: 'token', token: { token: vendor === 'customEndpoint' ? SAMPLE_JWT : 'tok' } });
 		checkTokenAnswer(provider, result);
 	});
 });
@@ -292,7 +324,7 @@ describe('a seconds-left value too large for milliseconds', () => {
 
 	it('Soda answer {"token":"t","expires_in":1e308}: readTokenAnswer throws TokenAuthError, not a luxon error', () => {
 		const answer: VendorAnswer = { statusCode: 200, headers: {}, body: '{"token":"t","expires_in":1e308}' };
-		expect(() => providers.sodaCloud.readTokenAnswer(answer, DateTime.utc())).toThrow(TokenAuthError);
+		expect(() => providers.sodaCloud.readTokenAnswer(answer, DateTime.utc(), {})).toThrow(TokenAuthError);
 	});
 });
 
@@ -368,7 +400,53 @@ const credentialFields: Record<VendorId, Record<string, fc.Arbitrary<unknown>>> 
 	sirdata: { baseUrl: fc.oneof(url, fc.constantFrom('', undefined)), partnerId: field('12345', 12345), login: field('me'), password: field('pw') },
 	autosharesTrader: { baseUrl: url, webApiKey: field('app-key'), username: field('trader'), password: field('pw'), pinPassword: field('', '4821', 4821) },
 	manis: { baseUrl: url, merchantId: field('MRC-1'), secret: field('secret') },
+	customEndpoint: {
+		tokenUrl: url,
+		method: field('POST', 'GET', 'PUT', 'DELETE'),
+		loginValuesIn: field('jsonBody', 'formBody', 'query', 'headers', 'basicAuth'),
+		userField: field('username', 'client_id', 'X-User', 'bad name'),
+		username: field('me', 'a:b', 'line\nbreak'),
+		passField: field('password', 'username', 'X-Secret'),
+		password: field('pw', ' pw with spaces '),
+		extraFields: field('', '{}', '{"grant_type":"password"}', '{"scope":["a"]}', '{"password":"x"}', 'not json', '[1]', '{"X-Api-Key":"k"}'),
+		answerPath: field('access_token', 'data.jwt', 'items.0.token', '', 'data..jwt', '$.token', '.x'),
+		answerTypePath: field('', 'token_type', 'a b'),
+		expiryFormat: field('secondsLeft', 'epochSeconds', 'epochMilliseconds', 'iso8601', 'jwtExp', 'fixedLifetime', 'never'),
+		expiryPath: field('expires_in', 'data.expires_in', ''),
+		fixedLifetime: field(3600, '3600', 0, -1, 1.5, 1e12),
+		sendIn: field('header', 'query', 'cookie'),
+		headerName: field('Authorization', 'X-Auth-Token', 'Bad Header', ''),
+		headerValue: field('Bearer {token}', '{token}', '{tokenType} {token}', 'Bearer', '{tok}', 'Bearer {token}\r\nX: 1'),
+		queryParameterName: field('access_token', ''),
+		expiredStatusCodes: field('401', '401, 403, 419', '', '200', 'abc', '4011', 401),
+		expiredText: field('', 'token_expired'),
+		testUrl: fc.oneof(url, fc.constantFrom('', undefined)),
+	},
 };
+
+function checkVendorFields(fields: IDataObject): void {
+	checkBaseUrl(String(fields.baseUrl));
+	for (const [name, value] of Object.entries(fields)) {
+		if (typeof value !== 'string') throw new Error(`field ${name} is not a string: ${String(value)}`);
+	}
+}
+
+/** Custom Token Endpoint: full addresses (a query may stay), parsed values of the right kinds. */
+function checkCustomFields(fields: IDataObject): void {
+	for (const name of ['tokenUrl', ...(fields.testUrl === '' ? [] : ['testUrl'])]) {
+		const address = new URL(String(fields[name]));
+		checkBaseUrl(`${address.origin}${address.pathname}`.replace(/\/+$/, '') || address.origin);
+		if (address.hash !== '') throw new Error(`fragment kept: ${address.href}`);
+	}
+	if (fields.method === 'GET' && ['jsonBody', 'formBody'].includes(String(fields.loginValuesIn))) throw new Error('a GET with a body was accepted');
+	const codes = fields.expiredStatusCodes as number[];
+	if (!Array.isArray(codes) || codes.length === 0 || codes.some((code) => !(code >= 400 && code <= 599))) throw new Error(`bad status list ${String(codes)}`);
+	if (fields.sendIn === 'header' && !String(fields.headerValue).includes('{token}')) throw new Error('a header value without {token}');
+	if (typeof fields.extraFields !== 'object' || fields.extraFields === null || Array.isArray(fields.extraFields)) throw new Error('extra fields are not an object');
+	if (String(fields.tokenPath) === '' || String(fields.tokenPath).split('.').includes('')) throw new Error(`bad token path ${String(fields.tokenPath)}`);
+	// What the token request is built from is usable as it is.
+	providers.customEndpoint.tokenRequest(fields);
+}
 
 function credentialsFor(vendor: VendorId): fc.Arbitrary<IDataObject> {
 	return fc
@@ -385,12 +463,7 @@ describe.each(VENDOR_IDS)('%s readFields', (vendor) => {
 				expectResultOrTokenAuthError(
 					provider.displayName,
 					() => provider.readFields(credentials) as IDataObject,
-					(fields) => {
-						checkBaseUrl(String(fields.baseUrl));
-						for (const [name, value] of Object.entries(fields)) {
-							if (typeof value !== 'string') throw new Error(`field ${name} is not a string: ${String(value)}`);
-						}
-					},
+					(fields) => (vendor === 'customEndpoint' ? checkCustomFields(fields) : checkVendorFields(fields)),
 					'settings',
 				);
 			}),

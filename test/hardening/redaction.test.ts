@@ -20,8 +20,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError } from '../../nodes/shared/errors';
-import type { VendorId } from '../../nodes/shared/provider';
-import { providers } from '../../nodes/shared/providers';
+import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor } from '../helpers/fixtures';
@@ -186,6 +185,8 @@ const ECHOES: Array<{ vendor: VendorId; field: string; secret: fc.Arbitrary<stri
 	{ vendor: 'manis', field: 'secret', secret: headerSecret },
 	{ vendor: 'sirdata', field: 'password', secret: bodySecret },
 	{ vendor: 'autosharesTrader', field: 'password', secret: headerSecret },
+	// A form body, as the generic API takes it.
+	{ vendor: 'customEndpoint', field: 'password', secret: bodySecret, user: SANDBOX_ACCOUNTS.generic.username },
 ];
 // Not 5xx: those are retried with a backoff, and say the same.
 const STATUSES = [400, 404, 409, 422];

@@ -18,8 +18,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, I
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import type { VendorId } from '../../nodes/shared/provider';
-import { providers } from '../../nodes/shared/providers';
+import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
 import { callResumeWebhook, n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
@@ -131,7 +130,7 @@ describe('token endpoints that redirect', () => {
 			const target = c.to === 'sameOrigin' ? server.origin : c.to === 'otherOrigin' ? (sandbox.catcher.secureOrigin ?? sandbox.catcher.origin) : sandbox.catcher.origin;
 			const shown = `${error.message} ${error.description ?? ''}`;
 			expect(error.message).toMatch(new RegExp(`^${name} token request: the server answered with a redirect \\(HTTP ${c.status}\\) to ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; it was not followed\\.`));
-			expect(shown).toMatch(/enter it as the base URL/);
+			expect(shown).toContain(`enter it as the ${providers[c.vendor].addressSetting ?? 'base URL'}`);
 			expect(shown).not.toContain(REDIRECT_QUERY_MARKER);
 			expect(shown).not.toContain(CAUGHT_TOKEN_PREFIX);
 		} finally {

@@ -23,10 +23,9 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeTypes, IR
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import type { VendorId } from '../../nodes/shared/provider';
-import { providers } from '../../nodes/shared/providers';
+import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, genericSettings, sandboxVendor, VENDORS } from '../helpers/fixtures';
 import { callResumeWebhook, nodeTypesOf, preAuthHelper, resumeExecution, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../sandbox';
 
@@ -75,6 +74,7 @@ const STATIC_SECRETS: Forbidden[] = [
 	{ name: 'sandbox Autoshares PIN', value: A.autoshares.pin.pin, kind: 'secret' },
 	{ name: 'sandbox Autoshares PIN (PIN + 2FA)', value: A.autoshares.pinTwoFactor.pin, kind: 'secret' },
 	{ name: 'sandbox Manis secret', value: A.manis.secret, kind: 'secret' },
+	{ name: 'sandbox generic API password', value: A.generic.password, kind: 'secret' },
 ];
 
 // ------------------------------------------------------------------------------------------
@@ -331,6 +331,13 @@ function credentialsWithSecrets(sandbox: Sandbox, vendor: VendorId): Record<stri
 			};
 		case 'manis':
 			return { 'wrong secret': { baseUrl: v.manis.baseUrl, merchantId: A.manis.merchantId, secret: S.manisSecret } };
+		case 'customEndpoint':
+			// The form login the generic API takes, and two shapes it refuses (415), quoting its reason.
+			return {
+				'wrong password': genericSettings(sandbox, { password: S.password }),
+				'wrong password, sent in headers': genericSettings(sandbox, { password: S.password, loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }),
+				'wrong password, HTTP Basic': genericSettings(sandbox, { password: S.password, loginValuesIn: 'basicAuth' }),
+			};
 	}
 }
 
@@ -392,16 +399,33 @@ describe('settings errors', () => {
 
 	it.each(VENDORS)('%s: bad base URLs and empty fields show no secret', async (vendor) => {
 		const base = Object.values(credentialsWithSecrets(sandbox, vendor))[0];
-		const variants: Array<[string, IDataObject]> = badBaseUrls.map((baseUrl) => [`base URL ${JSON.stringify(baseUrl)}`, { ...base, ...(vendor === 'sodaCloud' ? { region: 'custom' } : {}), baseUrl }]);
+		const urlField = fixtures(sandbox)[vendor].urlField;
+		const variants: Array<[string, IDataObject]> = badBaseUrls
+			// A token URL may carry a query (some APIs want one): it is no error there.
+			.filter((url) => !(urlField === 'tokenUrl' && url.includes('?')))
+			.map((url) => [`${urlField} ${JSON.stringify(url)}`, { ...base, ...(vendor === 'sodaCloud' ? { region: 'custom' } : {}), [urlField]: url }]);
 		const required: Record<VendorId, string[]> = {
 			sodaCloud: ['email', 'password'],
 			galileo: ['apiKey'],
 			sirdata: ['partnerId', 'login', 'password'],
 			autosharesTrader: ['webApiKey', 'username', 'password'],
 			manis: ['merchantId', 'secret'],
+			customEndpoint: ['password', 'answerPath'],
 		};
 		for (const field of required[vendor]) variants.push([`empty ${field}`, { ...base, [field]: '   ' }]);
 		if (vendor === 'galileo') variants.push(['organization ID not a UUID', { ...base, organizationId: S.apiKey }]);
+		if (vendor === 'customEndpoint') {
+			// Secrets pasted into the wrong field: the settings error names the field, never the value.
+			variants.push(
+				['Extra Fields that do not parse', { ...base, extraFields: `{"client_secret": "${S.apiKey}"` }],
+				['Extra Fields that are not an object', { ...base, extraFields: `["${S.apiKey}"]` }],
+				['a Header Value without {token}', { ...base, headerValue: `Bearer ${S.apiKey}` }],
+				['a status list that is not one', { ...base, expiredStatusCodes: S.apiKey }],
+				['a Token Path that is not one', { ...base, answerPath: `$.${S.apiKey}` }],
+				['a Test URL with a password in it', { ...base, testUrl: `https://admin:${S.password}@api.example.com/me` }],
+				['a GET with a form body', { ...base, method: 'GET' }],
+			);
+		}
 		for (const [name, data] of variants) {
 			if (vendor === 'sirdata' && data.baseUrl === '') continue; // empty means the default host
 			const artefacts = await everyPath(vendor, data);
@@ -422,6 +446,7 @@ describe('success paths show secrets only where asked', () => {
 			sirdata: { baseUrl: v.sirdata.baseUrl, partnerId: String(A.sirdata.partnerId), login: A.sirdata.login, password: A.sirdata.password },
 			autosharesTrader: { baseUrl: v.autoshares.baseUrl, webApiKey: A.autoshares.appKey, ...A.autoshares.plain },
 			manis: { baseUrl: v.manis.baseUrl, merchantId: A.manis.merchantId, secret: A.manis.secret },
+			customEndpoint: genericSettings(sandbox),
 		}[vendor];
 	}
 
@@ -644,13 +669,15 @@ const SENT_SECRETS: Record<VendorId, string[]> = {
 	sirdata: [S.password],
 	autosharesTrader: [S.appKey, S.password, S.pin],
 	manis: [S.manisSecret],
+	customEndpoint: [S.password],
 };
 
 /** Where a provider quotes the vendor's own error text (the rest give fixed sentences only). */
 function quotesVendor(vendor: VendorId, status: number, fastApiShape: boolean): boolean {
 	// A refusal is never quoted: what a vendor says about a refused secret may repeat it.
 	if (status === 401 || status === 403) return false;
-	if (vendor === 'galileo') return true;
+	// Custom Token Endpoint reads error.message, error_description, message, error, detail (a FastAPI list too), title.
+	if (vendor === 'galileo' || vendor === 'customEndpoint') return true;
 	// Manis reads detail, message, title as text: a FastAPI list of details is not quoted.
 	if (vendor === 'manis') return !fastApiShape;
 	return vendor === 'sodaCloud';

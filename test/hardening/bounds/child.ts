@@ -8,8 +8,8 @@
  *   tsx test/hardening/bounds/child.ts <vendor> <credential data as JSON> [timeout ms]
  */
 import { requesterFrom, sendVendorRequest } from '../../../nodes/shared/http';
-import { obtainToken, type VendorId } from '../../../nodes/shared/provider';
-import { providers } from '../../../nodes/shared/providers';
+import { obtainToken } from '../../../nodes/shared/provider';
+import { providers, type VendorId } from '../../../nodes/shared/providers';
 import { n8nRequestHelpers } from '../../helpers/n8n';
 
 async function main(): Promise<void> {
