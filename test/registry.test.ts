@@ -1,0 +1,136 @@
+/**
+ * The provider registry is the one list of vendors (CONTRIBUTING.md): package.json's credential
+ * list, the credential classes, Get Token, the icons, the docs, the examples and the test
+ * fixtures must all agree with it. A vendor added in one place and forgotten in another fails
+ * here, naming what is missing.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+import { GetToken } from '../nodes/GetToken/GetToken.node';
+import { storeKey } from '../nodes/shared/provider';
+import { providers, vendorIds } from '../nodes/shared/providers';
+import { tokenStore } from '../nodes/shared/tokenStore';
+import { credentialSource, credentialTypes, fixtures, PACKAGE_CREDENTIALS, sandboxVendor, VENDORS } from './helpers/fixtures';
+import { TestCredentialsHelper } from './helpers/n8n';
+import { startSandbox, type Sandbox } from './sandbox';
+
+const ROOT = join(__dirname, '..');
+const description = new GetToken().description;
+const kebab = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+	sandbox = await startSandbox();
+});
+afterAll(async () => await sandbox.close());
+afterEach(() => tokenStore.clear());
+
+describe('package.json, the credential classes and the registry', () => {
+	it('package.json lists exactly the credential files of credentials/', () => {
+		const files = readdirSync(join(ROOT, 'credentials')).filter((file) => file.endsWith('.credentials.ts')).sort();
+		const listed = PACKAGE_CREDENTIALS.map((shipped) => `${basename(credentialSource(shipped))}.ts`).sort();
+		expect(listed).toEqual(files);
+		for (const shipped of PACKAGE_CREDENTIALS) expect(shipped).toMatch(/^dist\/credentials\/[A-Za-z]+Api\.credentials\.js$/);
+	});
+
+	it('each registry entry is keyed by its vendor id and has exactly one credential class; each class has a provider', () => {
+		for (const vendor of vendorIds) expect({ key: vendor, vendor: providers[vendor].vendor }).toEqual({ key: vendor, vendor });
+		const fromRegistry = vendorIds.map((vendor) => providers[vendor].credentialName).sort();
+		expect(Object.keys(credentialTypes).sort()).toEqual(fromRegistry);
+		expect(new Set(fromRegistry).size).toBe(fromRegistry.length);
+	});
+
+	it('each credential class is named after its file and its type, and ends in API', () => {
+		for (const shipped of PACKAGE_CREDENTIALS) {
+			const className = basename(credentialSource(shipped)).replace(/\.credentials$/, '');
+			const type = Object.values(credentialTypes).find((candidate) => candidate.constructor.name === className);
+			expect({ shipped, type: type?.name }).toEqual({ shipped, type: className.charAt(0).toLowerCase() + className.slice(1) });
+			expect(type?.displayName).toMatch(/ API$/);
+		}
+	});
+
+	it.each(vendorIds)('%s: the credential class is wired to its provider (token step, headers, hidden token fields, test)', async (vendor) => {
+		const provider = providers[vendor];
+		const type = credentialTypes[provider.credentialName];
+		expect(typeof type.preAuthentication).toBe('function');
+		expect(typeof type.authenticate).toBe('function');
+		expect(type.test?.request.disableFollowRedirect).toBe(true);
+		const expirable = type.properties.find((property: INodeProperties) => property.type === 'hidden' && property.typeOptions?.expirable === true);
+		expect(expirable?.name).toBe('accessToken');
+		// A token this process holds for the fixture's settings is what the class's authenticate sends.
+		const data = new TestCredentialsHelper(credentialTypes, { c: { type: provider.credentialName, data: fixtures(sandbox)[vendor].good } }).decrypt('c');
+		const fields = provider.readFields(data);
+		const token = { token: 'registry-test-token', tokenType: 'Bearer', expiresAt: new Date(Date.now() + 3600_000).toISOString(), obtainedAt: new Date().toISOString(), extras: {} };
+		tokenStore.put(storeKey(provider, fields), token);
+		const options = (await (type.authenticate as (c: ICredentialDataDecryptedObject, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>)(data, { url: 'https://example.invalid/', headers: {} })) as IHttpRequestOptions;
+		expect(options.headers).toEqual(provider.headers(fields, token));
+	});
+
+	it.each(vendorIds)('%s: two icons, icons/<vendor>.svg and .dark.svg, that differ', (vendor) => {
+		const icon = credentialTypes[providers[vendor].credentialName].icon as { light: string; dark: string };
+		expect(icon).toEqual({ light: `file:../icons/${vendor}.svg`, dark: `file:../icons/${vendor}.dark.svg` });
+		const light = readFileSync(join(ROOT, 'icons', `${vendor}.svg`), 'utf8');
+		const dark = readFileSync(join(ROOT, 'icons', `${vendor}.dark.svg`), 'utf8');
+		expect(light).toMatch(/^<svg /);
+		expect(dark).not.toBe(light);
+	});
+});
+
+describe('Get Token follows the registry', () => {
+	it('offers every credential, each shown for its vendor', () => {
+		expect(description.credentials).toEqual(
+			vendorIds.map((vendor) => ({ name: providers[vendor].credentialName, required: true, displayOptions: { show: { vendor: [vendor] } } })),
+		);
+	});
+
+	it('offers every vendor, sorted by name, and keeps Soda Cloud as the default saved workflows rely on', () => {
+		const vendor = description.properties.find((property) => property.name === 'vendor')!;
+		const options = vendor.options as Array<{ name: string; value: string }>;
+		expect(options.map((option) => option.value).sort()).toEqual([...vendorIds].sort());
+		expect(options.map((option) => option.name)).toEqual(options.map((option) => option.name).sort((a, b) => a.localeCompare(b)));
+		expect(vendor.default).toBe('sodaCloud');
+	});
+
+	it('names every vendor in its subtitle and description', () => {
+		const map = JSON.parse(/^=\{\{ (\{.*\})\[\$parameter\["vendor"\]\] \}\}$/.exec(String(description.subtitle))![1]) as Record<string, string>;
+		expect(map).toEqual(Object.fromEntries(vendorIds.map((vendor) => [vendor, providers[vendor].displayName])));
+		for (const vendor of vendorIds) expect(description.description).toContain(providers[vendor].displayName);
+	});
+});
+
+describe('docs, examples and fixtures cover every vendor', () => {
+	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+	const examples = readdirSync(join(ROOT, 'examples'))
+		.filter((file) => file.endsWith('.json'))
+		.map((file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { nodes: Array<{ type: string; parameters: { vendor?: string }; credentials?: Record<string, unknown> }> });
+
+	it.each(vendorIds)('%s: a docs page named after the vendor, linked from the README credential table', (vendor) => {
+		const page = `docs/${kebab(providers[vendor].displayName)}.md`;
+		expect(existsSync(join(ROOT, page))).toBe(true);
+		expect(readme).toContain(`| ${providers[vendor].displayName} |`);
+		expect(readme).toContain(`](${page})`);
+	});
+
+	it.each(vendorIds)('%s: an example workflow with a Get Token node for it', (vendor) => {
+		const uses = examples.some((example) =>
+			example.nodes.some((node) => node.type === 'n8n-nodes-token-auth.getToken' && node.parameters.vendor === vendor && node.credentials?.[providers[vendor].credentialName] !== undefined),
+		);
+		expect(uses).toBe(true);
+	});
+
+	it('every credential an example uses is one of the package', () => {
+		for (const example of examples) {
+			for (const node of example.nodes) for (const type of Object.keys(node.credentials ?? {})) expect(Object.keys(credentialTypes)).toContain(type);
+		}
+	});
+
+	it('every vendor has a sandbox server and a fixture', () => {
+		expect(Object.keys(sandboxVendor).sort()).toEqual([...vendorIds].sort());
+		expect(Object.keys(fixtures(sandbox)).sort()).toEqual([...vendorIds].sort());
+		expect(VENDORS).toEqual(vendorIds);
+		for (const vendor of vendorIds) expect(sandbox.vendors[sandboxVendor[vendor]]).toBeDefined();
+	});
+});
