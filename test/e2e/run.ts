@@ -166,7 +166,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				assert(result.status === 'Error', `bad values passed: ${JSON.stringify(result)}`);
 				// On n8n 2.x the Sirdata token step cannot run from a credential (see the README):
 				// wrong values then fail with that explanation instead of Sirdata's refusal.
-				const reason = tokenStep(vendor).length > 0 ? /cannot send the JSON body.*Get Token node/ : /refused/;
+				const reason = tokenStep(vendor).length > 0 ? /cannot check a Sirdata login.*Get Token node/ : /refused/;
 				assert(result.message.includes(DISPLAY[vendor]) && reason.test(result.message), `unreadable reason: ${result.message}`);
 				log(`${vendor} bad credential: ${result.message}`);
 			});
