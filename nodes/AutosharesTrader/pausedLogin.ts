@@ -108,6 +108,10 @@ class LoginProgressMap {
 	get size(): number {
 		return this.entries.size;
 	}
+
+	clear(): void {
+		this.entries.clear();
+	}
 }
 
 export const loginProgress = new LoginProgressMap();

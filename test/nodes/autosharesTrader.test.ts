@@ -4,6 +4,7 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
+import { loginProgress as loginProgressForTests } from '../../nodes/AutosharesTrader/pausedLogin';
 import { credentialTypes, logInNode } from '../helpers/fixtures';
 import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
@@ -174,11 +175,31 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		const wrong = await flow.post(run.data, { code: '000000' });
-		expect(wrong.result).toEqual({ noWebhookResponse: true });
 		expect(wrong.response.status).toBe(422);
 		expect(wrong.response.body).toMatchObject({ status: 'wrongCode', attemptsLeft: 2 });
-		const right = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		// The attempt is counted in the seal: the run goes on into Log In, which pauses again at
+		// once, with no token call, and the same resume URL takes the next code.
+		const calls = sandbox.vendors.autoshares.tokenCalls;
+		const again = await resumeExecution({ ...flow.base, stored: wrong.stored, workflowData: wrong.result!.workflowData });
+		expect(again.run.status).toBe('waiting');
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
+		const right = await flow.post(again.run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
 		expect(outputOf(right.result)[0]).toMatchObject({ loggedIn: true });
+	});
+
+	it('the attempt limit holds when the next code reaches a process that never saw the earlier ones (a restart, another webhook process)', async () => {
+		const flow = setup(twoFactor, { maxAttempts: 2 });
+		const { run } = await flow.start();
+		const first = await flow.post(run.data, { code: '000000' });
+		expect(first.response.status).toBe(422);
+		const again = await resumeExecution({ ...flow.base, stored: first.stored, workflowData: first.result!.workflowData });
+		// Nothing of this process's memory is needed: the count went with the execution.
+		loginProgressForTests.clear();
+		tokenStore.clear();
+		const second = await flow.post(again.run.data, { code: '111111' });
+		expect(second.response.status).toBe(403);
+		const failed = await resumeExecution({ ...flow.base, stored: second.stored, workflowData: second.result!.workflowData });
+		expect(failed.run.data.resultData.error?.message).toMatch(/2 wrong codes/);
 	});
 
 	it('handles a vendor that asks again (202) after a wrong code', async () => {
@@ -192,8 +213,10 @@ describe('Autoshares Trader node: Log In', () => {
 	it('too many wrong codes fail the execution with a clear error', async () => {
 		const flow = setup(twoFactor, { maxAttempts: 2 });
 		const { run } = await flow.start();
-		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
-		const last = await flow.post(run.data, { code: '111111' });
+		const first = await flow.post(run.data, { code: '000000' });
+		expect(first.response.status).toBe(422);
+		const again = await resumeExecution({ ...flow.base, stored: first.stored, workflowData: first.result!.workflowData });
+		const last = await flow.post(again.run.data, { code: '111111' });
 		expect(last.response.status).toBe(403);
 		// The run resumes with the failure attached: the node fails with it.
 		const resumed = await resumeExecution({ ...flow.base, stored: last.stored, workflowData: last.result!.workflowData });
