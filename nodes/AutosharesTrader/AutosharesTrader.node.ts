@@ -30,8 +30,16 @@ async function pausedAgain(context: IExecuteFunctions, credentials: IDataObject)
 	const sealed = customData ? readSealed(customData, context.getNode().id) : undefined;
 	if (sealed === undefined || sealed === SEAL_ENDED) return false;
 	const node = context.getNode();
-	const login = open(sealed, sealBinding(context.getExecutionId(), node.id, autosharesTrader.readFields(credentials)));
+	const binding = sealBinding(context.getExecutionId(), node.id, autosharesTrader.readFields(credentials));
+	const login = open(sealed, binding);
 	if (!login || Date.now() >= login.waitUntil) return false;
+	// Paused again: codes are taken from now on. If n8n did not keep the seal, the login ends
+	// here with that reason, rather than wait for codes that could not be counted.
+	if (login.counting === true && (!customData || !storeSealed(customData, node.id, seal({ ...login, counting: false }, binding)))) {
+		throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution after a wrong code.', {
+			description: 'Run the workflow again to get a new code.',
+		});
+	}
 	await context.putExecutionToWait(new Date(login.waitUntil));
 	return true;
 }

@@ -227,6 +227,12 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 		reply(context, 'busy', { title: 'Already checking a code', message: 'Another code for this login is being checked right now. Wait a moment and reload.' });
 		return waiting;
 	}
+	if (login.counting === true || login.attempts < progress.countedTo) {
+		// The last wrong code is still being counted (Log In is pausing again): this code
+		// would race that pause.
+		reply(context, 'busy', { title: 'Still counting the last code', message: 'The last code is still being counted. Send this code again in a moment.', form: { label } });
+		return waiting;
+	}
 
 	progress.busy = true;
 	let outcome: ContinueOutcome;
@@ -254,10 +260,11 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 			);
 		}
 		reply(context, 'wrongCode', { title: 'Wrong code', message: `Autoshares refused that ${what(login.step)}. ${left} ${left === 1 ? 'try' : 'tries'} left.`, form: { label } }, { attemptsLeft: left });
-		const next = { ...login, attempts: used, interimToken: progress.interimToken ?? login.interimToken };
+		const next = { ...login, attempts: used, interimToken: progress.interimToken ?? login.interimToken, counting: true };
 		if (pauseAgain(context, customData, next, fields)) {
 			// The count now lives in the seal: this process's own count starts again from it.
-			loginProgress.end(progressKey(executionId, node.id));
+			progress.wrongCodes = 0;
+			progress.countedTo = used;
 			return { ...waiting, workflowData: [inputItems(context)] };
 		}
 		return waiting;

@@ -41,6 +41,12 @@ function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Parti
 			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'POST', body, headers }),
 		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
 			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'GET', query, headers: { accept: 'text/html' } }),
+		/** After a wrong code, as n8n does: the run goes on into Log In, which pauses again. */
+		pausedAgain: async (answer: Awaited<ReturnType<typeof callResumeWebhook>>) => {
+			const { run } = await resumeExecution({ ...base, stored: answer.stored, workflowData: answer.result!.workflowData });
+			expect(run.status).toBe('waiting');
+			return run.data;
+		},
 	};
 }
 
@@ -187,6 +193,26 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(outputOf(right.result)[0]).toMatchObject({ loggedIn: true });
 	});
 
+	it('a code that arrives while the last wrong one is still being counted is asked to come again, and sent nowhere', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		const wrong = await flow.post(run.data, { code: '000000' });
+		expect(wrong.response.status).toBe(422);
+		const calls = sandbox.vendors.autoshares.tokenCalls;
+		const code = sandbox.vendors.autoshares.lastVerificationCode;
+		// Before n8n has saved the continuation (the data as it was), on this process:
+		const early = await flow.post(run.data, { code });
+		expect(early.response.status).toBe(409);
+		// After it saved the continuation but before Log In paused again (another process too):
+		loginProgressForTests.clear();
+		const between = await flow.post(wrong.stored, { code });
+		expect(between.response.status).toBe(409);
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
+		// Once paused again, the code is taken.
+		const done = await flow.post(await flow.pausedAgain(wrong), { code });
+		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
+	});
+
 	it('the attempt limit holds when the next code reaches a process that never saw the earlier ones (a restart, another webhook process)', async () => {
 		const flow = setup(twoFactor, { maxAttempts: 2 });
 		const { run } = await flow.start();
@@ -206,8 +232,10 @@ describe('Autoshares Trader node: Log In', () => {
 		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'reprompt' });
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
-		expect(outputOf((await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
+		const wrong = await flow.post(run.data, { code: '000000' });
+		expect(wrong.response.status).toBe(422);
+		const again = await flow.pausedAgain(wrong);
+		expect(outputOf((await flow.post(again, { code: sandbox.vendors.autoshares.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
 	});
 
 	it('too many wrong codes fail the execution with a clear error', async () => {
@@ -269,8 +297,9 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		// The first wrong code burns the interim token; the next call gets Corrupted ticket.
-		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
-		const lost = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const wrong = await flow.post(run.data, { code: '000000' });
+		expect(wrong.response.status).toBe(422);
+		const lost = await flow.post(await flow.pausedAgain(wrong), { code: sandbox.vendors.autoshares.lastVerificationCode });
 		expect(lost.response.status).toBe(403);
 		const resumed = await resumeExecution({ ...flow.base, stored: lost.stored, workflowData: lost.result!.workflowData });
 		expect(resumed.run.status).toBe('error');
