@@ -347,7 +347,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			assert(page.status === 200 && page.text.includes('<form'), `code page: ${page.status}`);
 			const wrong = await callResumeUrl(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '000000' }) });
 			assert(wrong.status === 422, `wrong code answered ${wrong.status}: ${wrong.text}`);
-			const waiting = await client.waitForExecution(() => true, 10_000, workflow.id);
+			const waiting = await client.waitForExecution((e) => e.status === 'waiting', 10_000, workflow.id);
 			assert(waiting.status === 'waiting', `after a wrong code the execution is ${waiting.status}`);
 			const right = await callResumeUrl(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: autoshares.lastVerificationCode }) });
 			assert(right.status === 200, `right code answered ${right.status}: ${right.text}`);
