@@ -281,9 +281,18 @@ export async function queueSuite(version: string, tarball: string, check: Check,
 		const waitingFor = async (id: string) => await executionWhen(id, (status) => status === 'waiting', 'waiting');
 		const ended = async (id: string) => await executionWhen(id, (status) => !NOT_ENDED.includes(status), 'it to end');
 
-		/** A code, as JSON, to the resume URL (409 retried while n8n saves the wait). */
+		/**
+		 * A code, as JSON, to the resume URL. 409 is retried while n8n saves the wait (callResumeUrl),
+		 * and so is a 500 for a few seconds: right after a wrong code, while Log In pauses again, a
+		 * queue-mode n8n can answer one before it reaches the node (it reads the waiting node's run
+		 * data while the worker has not saved it yet); nothing is sent to Autoshares then (README).
+		 */
 		const postCode = async (resumeUrl: string, code: string) => {
-			const answer = await callResumeUrl(resumeUrl, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ code }) });
+			let answer = await callResumeUrl(resumeUrl, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ code }) });
+			for (const until = Date.now() + 10_000; answer.status === 500 && Date.now() < until; ) {
+				await sleep(250);
+				answer = await callResumeUrl(resumeUrl, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ code }) });
+			}
 			const json = (() => {
 				try {
 					return JSON.parse(answer.text) as Record<string, unknown>;
