@@ -2,7 +2,7 @@
  * `npm start`: a real n8n with this package installed the way a user installs it, one credential
  * per vendor pointing at the vendor sandbox (test/sandbox: loopback stand-ins for the five APIs),
  * and every example workflow from examples/ imported. Ctrl-C stops everything, and so does a
- * SIGINT, SIGTERM or SIGHUP to npm's pid, or npm dying (test/e2e/runtime/lifetime.ts).
+ * SIGINT, SIGTERM or SIGHUP to npm's pid, or npm dying (scripts/runtime/lifetime.ts).
  *
  *   npm start                           # n8n 2.40.7
  *   npm start -- --n8n 1.123.81         # another n8n (or START_N8N_VERSION=1.123.81)
@@ -22,12 +22,12 @@ import * as net from 'net';
 import * as path from 'path';
 
 import { fixtures, VENDORS } from '../test/helpers/fixtures';
-import { N8nClient, type Owner } from '../test/e2e/runtime/n8nClient';
-import { spawnTied, stopOnSignals } from '../test/e2e/runtime/lifetime';
-import { cacheRoot, ensureN8n, processAlive, type Log } from '../test/e2e/runtime/n8nInstall';
-import { installPackageTarball, startN8n, type N8nInstance } from '../test/e2e/runtime/n8nProcess';
-import { packPackage } from '../test/e2e/runtime/pack';
-import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../test/e2e/runtime/twoFactor';
+import { N8nClient, type Owner } from './runtime/n8nClient';
+import { spawnTied, stopOnSignals } from './runtime/lifetime';
+import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
+import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8nProcess';
+import { packPackage } from './runtime/pack';
+import { callResumeUrl, notifyReceiver, type NotifyPayload } from './runtime/twoFactor';
 import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from '../test/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -268,7 +268,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		log(`packed ${path.basename(tarball)}`);
 
 		const install = path.join(root, `n8n-${version}`);
-		// ensureN8n's own marker of a finished install (test/e2e/runtime/n8nInstall.ts).
+		// ensureN8n's own marker of a finished install (scripts/runtime/n8nInstall.ts).
 		if (!fs.existsSync(path.join(install, '.install-complete.json'))) {
 			log(`n8n ${version} is not in ${root} yet: downloading it (about 3 GB) and rebuilding its native`);
 			log('modules for Node 24 takes about 4 minutes (more on a slow network), once; later starts reuse it.');

@@ -9,7 +9,7 @@
  * playwright-core (a devDependency; it never downloads a browser of its own).
  *
  * Ctrl-C, a SIGINT or SIGTERM to npm's pid, or npm dying close Chromium and stop n8n and the
- * sandbox (runtime/lifetime.ts).
+ * sandbox (scripts/runtime/lifetime.ts).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,7 +18,7 @@ import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { DEFAULT_N8N_VERSION, startDemo, TWO_FACTOR_CREDENTIAL, type Demo } from '../../scripts/start';
-import { stopOnSignals } from './runtime/lifetime';
+import { stopOnSignals } from '../../scripts/runtime/lifetime';
 
 const ROOT = path.resolve(__dirname, '../..');
 const outFlag = process.argv.indexOf('--out');

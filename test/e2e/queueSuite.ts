@@ -1,6 +1,6 @@
 /**
  * The real-n8n suite in queue mode: Redis, `n8n start`, two `n8n worker` and one `n8n webhook`
- * process sharing one user folder (runtime/queueMode.ts), with the packed package installed
+ * process sharing one user folder (scripts/runtime/queueMode.ts), with the packed package installed
  * once in that folder, as a self-hosted queue-mode n8n would have it. Called by run.ts after
  * the single-process suite, for one n8n version; every check is named
  * `n8n <version> queue mode: …`.
@@ -24,10 +24,10 @@ import * as path from 'path';
 import type { VendorId } from '../../nodes/shared/provider';
 import { fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
-import { N8nClient, type ExecutionDetails, type ExecutionStatus } from './runtime/n8nClient';
-import { installPackageTarball } from './runtime/n8nProcess';
-import { startQueueCluster, type LogMark, type QueueCluster } from './runtime/queueMode';
-import { callResumeUrl, notifyReceiver, type NotifyPayload } from './runtime/twoFactor';
+import { N8nClient, type ExecutionDetails, type ExecutionStatus } from '../../scripts/runtime/n8nClient';
+import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
+import { startQueueCluster, type LogMark, type QueueCluster } from '../../scripts/runtime/queueMode';
+import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../../scripts/runtime/twoFactor';
 import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
 
 const PACKAGE = 'n8n-nodes-token-auth';

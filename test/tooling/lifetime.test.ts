@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { NpmProgress } from '../e2e/runtime/n8nInstall';
+import { NpmProgress } from '../../scripts/runtime/n8nInstall';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -41,7 +41,7 @@ describe('lifetime: a script started as npm starts it (sh -c "tsx …")', () => 
 			script,
 			[
 				`import * as fs from 'fs';`,
-				`import { stopOnSignals, watchLauncher } from ${JSON.stringify(path.join(ROOT, 'test/e2e/runtime/lifetime'))};`,
+				`import { stopOnSignals, watchLauncher } from ${JSON.stringify(path.join(ROOT, 'scripts/runtime/lifetime'))};`,
 				`const out = ${JSON.stringify(out)};`,
 				`watchLauncher({ intervalMs: 100, log: () => {} });`,
 				`stopOnSignals(async (signal) => { fs.appendFileSync(out, 'stopping on ' + signal + '\\n'); }, { log: () => {} });`,
