@@ -11,13 +11,14 @@ export class AutosharesTraderApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/autosharesTrader.svg', dark: 'file:../icons/autosharesTrader.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#autoshares-trader';
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/autoshares-trader.md';
 
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
+			required: true,
 			default: '',
 			placeholder: 'https://pub-api-et-demo-prod.etnasoft.us/api',
 			description: 'The API host you were given at onboarding, ending in /api',
@@ -26,6 +27,7 @@ export class AutosharesTraderApi implements ICredentialType {
 			displayName: 'App Key (Et-App-Key)',
 			name: 'webApiKey',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 			description: 'The company web API key: back office, "Companies" widget, WebApi tab',
@@ -34,12 +36,14 @@ export class AutosharesTraderApi implements ICredentialType {
 			displayName: 'Username',
 			name: 'username',
 			type: 'string',
+			required: true,
 			default: '',
 		},
 		{
 			displayName: 'Password',
 			name: 'password',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 		},

@@ -11,13 +11,14 @@ export class GalileoApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/galileo.svg', dark: 'file:../icons/galileo.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#galileo';
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/galileo.md';
 
 	properties: INodeProperties[] = [
 		{
 			displayName: 'API Base URL',
 			name: 'baseUrl',
 			type: 'string',
+			required: true,
 			default: 'https://api.galileo.ai',
 			placeholder: 'https://api.acme.rungalileo.io',
 			description: 'Your deployment\'s API: the console URL with "console" replaced by "api"',
@@ -27,11 +28,19 @@ export class GalileoApi implements ICredentialType {
 			name: 'apiVersion',
 			type: 'options',
 			options: [
-				{ name: 'V1', value: 'v1' },
-				{ name: 'V2', value: 'v2' },
+				{
+					name: 'V1',
+					value: 'v1',
+					description: 'GET /v1/token: for a deployment whose API reference shows /v1/token (such as api.acme.rungalileo.io), or when /v2/token is not found',
+				},
+				{
+					name: 'V2',
+					value: 'v2',
+					description: 'GET /v2/token: Galileo SaaS (https://api.galileo.ai), as Galileo\'s current docs show it',
+				},
 			],
-			default: 'v1',
-			description: 'Path of the token endpoint: /v1/token, or /v2/token on current Galileo SaaS',
+			default: 'v2',
+			description: 'Path of the token endpoint (and of the Test\'s /current_user): V2 for Galileo SaaS, V1 for a deployment whose API reference shows /v1/token',
 		},
 		{
 			displayName: 'Authentication',
@@ -47,6 +56,7 @@ export class GalileoApi implements ICredentialType {
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 			displayOptions: { show: { authMethod: ['apiKey'] } },
@@ -55,6 +65,7 @@ export class GalileoApi implements ICredentialType {
 			displayName: 'Username',
 			name: 'username',
 			type: 'string',
+			required: true,
 			default: '',
 			displayOptions: { show: { authMethod: ['password'] } },
 		},
@@ -62,6 +73,7 @@ export class GalileoApi implements ICredentialType {
 			displayName: 'Password',
 			name: 'password',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 			displayOptions: { show: { authMethod: ['password'] } },

@@ -11,27 +11,30 @@ export class ManisApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/manis.svg', dark: 'file:../icons/manis.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#manis';
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/manis.md';
 
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
+			required: true,
 			default: '',
 			placeholder: 'https://api.example-manis-host.com',
-			description: 'Required: the Manis documentation does not name its host. Ask Manis for the API host.',
+			description: 'The Manis documentation does not name its host: ask Manis for the API host.',
 		},
 		{
 			displayName: 'Merchant ID',
 			name: 'merchantId',
 			type: 'string',
+			required: true,
 			default: '',
 		},
 		{
 			displayName: 'Secret',
 			name: 'secret',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 		},

@@ -11,13 +11,14 @@ export class SirdataApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/sirdata.svg', dark: 'file:../icons/sirdata.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#sirdata';
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/sirdata.md';
 
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Partner ID',
 			name: 'partnerId',
 			type: 'string',
+			required: true,
 			default: '',
 			placeholder: '12345',
 			description: 'Given by your Sirdata technical account manager once API access is granted',
@@ -26,12 +27,14 @@ export class SirdataApi implements ICredentialType {
 			displayName: 'Login',
 			name: 'login',
 			type: 'string',
+			required: true,
 			default: '',
 		},
 		{
 			displayName: 'Password',
 			name: 'password',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 		},
@@ -51,8 +54,10 @@ export class SirdataApi implements ICredentialType {
 
 	// Sirdata has no endpoint every partner may call, so the proof is the token call that n8n
 	// runs (preAuthentication) before this request on every test: wrong values fail the test
-	// there, with Sirdata's reason. This request only checks that the host answers; n8n sends no
-	// body on a GET here, so Sirdata's 400 to it is expected and ignored.
+	// there, with Sirdata's reason. On n8n 2.x that step cannot send the login (a GET body), so
+	// the test passes only with a token a Get Token node obtained, and otherwise says the login
+	// was not checked. This request only checks that the host answers; n8n sends no body on a
+	// GET here, so Sirdata's 400 to it is expected and ignored.
 	test: ICredentialTestRequest = {
 		request: {
 			// It carries the token or the secrets: never to wherever a redirect points.

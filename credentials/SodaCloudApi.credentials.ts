@@ -1,7 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
-import { SODA_REGIONS, sodaCloud } from '../nodes/shared/providers/sodaCloud';
+import { SODA_REGIONS, sodaCloud, sodaTestRefusal } from '../nodes/shared/providers/sodaCloud';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
 export class SodaCloudApi implements ICredentialType {
@@ -11,7 +11,7 @@ export class SodaCloudApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/sodaCloud.svg', dark: 'file:../icons/sodaCloud.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#soda-cloud';
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/soda-cloud.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -29,6 +29,7 @@ export class SodaCloudApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
+			required: true,
 			default: '',
 			placeholder: 'https://reporting.cloud.soda.io/v1',
 			description: 'The Reporting API base URL, ending in /v1',
@@ -56,6 +57,7 @@ export class SodaCloudApi implements ICredentialType {
 			displayName: 'API Key ID',
 			name: 'apiKeyId',
 			type: 'string',
+			required: true,
 			default: '',
 			displayOptions: { show: { authMethod: ['apiKey'] } },
 		},
@@ -63,6 +65,7 @@ export class SodaCloudApi implements ICredentialType {
 			displayName: 'API Key Secret',
 			name: 'apiKeySecret',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 			displayOptions: { show: { authMethod: ['apiKey'] } },
@@ -71,6 +74,7 @@ export class SodaCloudApi implements ICredentialType {
 			displayName: 'Email',
 			name: 'email',
 			type: 'string',
+			required: true,
 			placeholder: 'name@email.com',
 			default: '',
 			displayOptions: { show: { authMethod: ['token'] } },
@@ -79,6 +83,7 @@ export class SodaCloudApi implements ICredentialType {
 			displayName: 'Password',
 			name: 'password',
 			type: 'string',
+			required: true,
 			typeOptions: { password: true },
 			default: '',
 			displayOptions: { show: { authMethod: ['token'] } },
@@ -97,5 +102,11 @@ export class SodaCloudApi implements ICredentialType {
 			baseURL: `={{ ($credentials.region === 'custom' ? $credentials.baseUrl : $credentials.region).trim().replace(/\\/+$/, '') }}`,
 			url: '/last_etl_refresh',
 		},
+		// The API key method has no token step, so a refused key pair reaches n8n only as this
+		// request's status: without a rule n8n shows a bare "Unauthorized".
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: sodaTestRefusal(401) } },
+			{ type: 'responseCode', properties: { value: 403, message: sodaTestRefusal(403) } },
+		],
 	};
 }

@@ -20,7 +20,7 @@ import path from 'path';
 import { pathToFileURL } from 'url';
 import { stripVTControlCharacters } from 'util';
 
-import { packPackage } from '../test/e2e/runtime/pack';
+import { packPackage } from './runtime/pack';
 
 const ROOT = path.resolve(__dirname, '..');
 const SCANNER_MODULE = '@n8n/scan-community-package/scanner/scanner.mjs';

@@ -2,18 +2,21 @@
  * `npm start`: a real n8n with this package installed the way a user installs it, one credential
  * per provider of the registry pointing at the vendor sandbox (test/sandbox: loopback stand-ins
  * for the five APIs and a generic one), and every example workflow from examples/ imported.
- * Ctrl-C stops everything.
+ * Ctrl-C stops everything, and so does a SIGINT, SIGTERM or SIGHUP to npm's pid, or npm dying
+ * (scripts/runtime/lifetime.ts).
  *
  *   npm start                           # n8n 2.40.7
  *   npm start -- --n8n 1.123.81         # another n8n (or START_N8N_VERSION=1.123.81)
  *   npm start -- --port 5680            # n8n's port (default 5678 when free, else a free one)
  *   npm start -- --check                # start, check, stop, exit 0 (or START_CHECK=1)
  *
- * The first run for a version downloads n8n (about 2.8 GB) into ~/.cache/n8n-nodes-token-auth
- * (N8N_E2E_CACHE moves it) and rebuilds its native modules: about 8 minutes. Later runs reuse it.
- * Each start wipes and recreates its own n8n user folder, <cache>/demo-<version>.
+ * The first run for a version downloads n8n (about 3 GB) into ~/.cache/n8n-nodes-token-auth
+ * (N8N_E2E_CACHE moves it) and rebuilds its native modules: about 4 minutes, more on a slow
+ * network, with a progress line per phase every 15 s (npm's own output: <cache>/n8n-<version>/npm.log).
+ * Later runs reuse it.
+ * Each start wipes and recreates its own n8n user folder, <cache>/demo-<version>. n8n runs as
+ * in production (NODE_ENV=production): its error answers carry no stack traces or local paths.
  */
-import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -21,11 +24,12 @@ import * as path from 'path';
 
 import { providers } from '../nodes/shared/providers';
 import { defaultCredentialName, fixtures, sandboxVendor, VENDORS } from '../test/helpers/fixtures';
-import { N8nClient, type Owner } from '../test/e2e/runtime/n8nClient';
-import { cacheRoot, ensureN8n, processAlive, type Log } from '../test/e2e/runtime/n8nInstall';
-import { installPackageTarball, startN8n, type N8nInstance } from '../test/e2e/runtime/n8nProcess';
-import { packPackage } from '../test/e2e/runtime/pack';
-import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../test/e2e/runtime/twoFactor';
+import { N8nClient, type Owner } from './runtime/n8nClient';
+import { spawnTied, stopOnSignals } from './runtime/lifetime';
+import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
+import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8nProcess';
+import { packPackage } from './runtime/pack';
+import { callResumeUrl, notifyReceiver, type NotifyPayload } from './runtime/twoFactor';
 import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from '../test/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -44,7 +48,14 @@ export const DEMO_OWNER: Owner = { email: 'demo@example.com', firstName: 'Demo',
  * without API> account"), so that an example imported by hand into another n8n finds a
  * credential created there with the default name.
  */
-const TWO_FACTOR_CREDENTIAL = 'Autoshares Trader 2FA account';
+export const TWO_FACTOR_CREDENTIAL = 'Autoshares Trader 2FA account';
+
+/**
+ * The environment n8n runs with here. NODE_ENV unset is development to n8n
+ * (@n8n/backend-common's inDevelopment): its error answers, e.g. a finished execution's resume
+ * URL opened again, then carry the stack trace with the local paths of the install.
+ */
+export const DEMO_N8N_ENV: Record<string, string> = { NODE_ENV: 'production' };
 
 /**
  * Where the examples point (the vendors' real hosts, or a clearly named placeholder where the
@@ -88,6 +99,11 @@ export interface DemoOptions {
 	onTwoFactor?: (event: TwoFactorEvent) => void;
 	/** Called when the sandbox issues a new verification code (polled every second). */
 	onVerificationCode?: (code: string) => void;
+	/**
+	 * Called at once with the function that undoes what startDemo has done so far, so that a
+	 * signal during the start stops it too; the Demo's stop() is the same function.
+	 */
+	onStop?: (stop: () => Promise<void>) => void;
 }
 
 export interface Demo {
@@ -131,7 +147,8 @@ async function portIsFree(port: number): Promise<boolean> {
 
 function runInherited(command: string, args: string[]): Promise<void> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+		// Tied: a signal that stops npm start during the build stops the build too.
+		const child = spawnTied(command, args, { cwd: ROOT, stdio: 'inherit' });
 		child.on('error', reject);
 		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code})`))));
 	});
@@ -216,6 +233,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 				}
 			}
 		})());
+	options.onStop?.(stop);
 
 	try {
 		fs.mkdirSync(root, { recursive: true });
@@ -236,10 +254,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		log(`packed ${path.basename(tarball)}`);
 
 		const install = path.join(root, `n8n-${version}`);
-		// ensureN8n's own marker of a finished install (test/e2e/runtime/n8nInstall.ts).
+		// ensureN8n's own marker of a finished install (scripts/runtime/n8nInstall.ts).
 		if (!fs.existsSync(path.join(install, '.install-complete.json'))) {
-			log(`n8n ${version} is not in ${root} yet: downloading it (about 2.8 GB) and rebuilding its native`);
-			log('modules for Node 24 takes about 8 minutes, once; later starts reuse it. Progress follows.');
+			log(`n8n ${version} is not in ${root} yet: downloading it (about 3 GB) and rebuilding its native`);
+			log('modules for Node 24 takes about 4 minutes (more on a slow network), once; later starts reuse it.');
 		}
 		await ensureN8n(version, log);
 
@@ -268,21 +286,28 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		await installPackageTarball(userFolder, tarball, log);
 		const port = options.port ?? ((await portIsFree(DEFAULT_PORT)) ? DEFAULT_PORT : undefined);
 		if (port === undefined) log(`port ${DEFAULT_PORT} is taken: n8n gets a free port`);
-		const n8n = await startN8n({ version, userFolder, port, log });
+		const n8n = await startN8n({ version, userFolder, port, log, env: DEMO_N8N_ENV });
 		cleanups.push(() => n8n.stop());
 
 		const client = new N8nClient(n8n.baseUrl, DEMO_OWNER);
 		await client.setupOwner();
 		const fx = fixtures(sandbox);
-		const credentials: Demo['credentials'] = [];
-		for (const vendor of VENDORS) {
-			const created = await client.createCredential(fx[vendor].credentialType, defaultCredentialName(fx[vendor].credentialType), fx[vendor].good);
-			credentials.push({ id: created.id, name: created.name, type: fx[vendor].credentialType });
-		}
+		// A new node's credential list preselects the most recently updated credential of the
+		// types it shows (n8n's NodeCredentials.vue), and the Get Token node shows all of them, its
+		// Vendor following the credential. So the two-factor one is created first, never to be
+		// the preselected one, and Soda Cloud's last: a new Get Token node opens on its default
+		// vendor, Soda Cloud, with the Soda Cloud credential.
 		const twoFactor = await client.createCredential('autosharesTraderApi', TWO_FACTOR_CREDENTIAL, {
 			...fx.autosharesTrader.good,
 			...SANDBOX_ACCOUNTS.autoshares.twoFactor,
 		});
+		const created: Partial<Record<(typeof VENDORS)[number], { id: string; name: string }>> = {};
+		for (const vendor of [...VENDORS].reverse()) {
+			await sleep(20); // a distinct updatedAt for each, whatever the clock's resolution
+			created[vendor] = await client.createCredential(fx[vendor].credentialType, defaultCredentialName(fx[vendor].credentialType), fx[vendor].good);
+		}
+		// Listed (and matched by type, in prepareExample) in the usual order, the plain ones first.
+		const credentials: Demo['credentials'] = VENDORS.map((vendor) => ({ id: created[vendor]!.id, name: created[vendor]!.name, type: fx[vendor].credentialType }));
 		credentials.push({ id: twoFactor.id, name: twoFactor.name, type: 'autosharesTraderApi' });
 		log(`created ${credentials.length} credentials`);
 
@@ -330,6 +355,8 @@ export function banner(demo: Demo, seconds: number): string {
 		...demo.workflows.map((w) => `    ${w.name.padEnd(width)}  ${w.url}`),
 		'',
 		`  Credentials: ${demo.credentials.map((c) => c.name).join(', ')}`,
+		`  "${TWO_FACTOR_CREDENTIAL}" is for the two-factor example: its Test in the credential`,
+		'  form fails by design, since that login waits for a code that no credential test can type.',
 		'',
 		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts, and a generic one):',
 		...VENDORS.map((vendor) => `    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[sandboxVendor[vendor]].baseUrl}`),
@@ -340,7 +367,7 @@ export function banner(demo: Demo, seconds: number): string {
 		'  are printed here.',
 		'',
 		`  n8n's log: ${demo.n8n.logFile}`,
-		'  Ctrl-C stops n8n and the sandbox.',
+		"  Ctrl-C, or a SIGINT or SIGTERM to npm's pid, stops n8n and the sandbox.",
 		'',
 	];
 	return lines.join('\n');
@@ -454,6 +481,7 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 	}
 
 	const twoFactor = demo.workflows.find((w) => w.file === 'autoshares-trader-2fa.json');
+	let finishedResumeUrl: string | undefined;
 	if (twoFactor) {
 		await check('autoshares-trader-2fa.json pauses, prints the code and resume URL, and goes on with the code', async () => {
 			const stored = await client.getWorkflow(twoFactor.id);
@@ -475,6 +503,17 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 			const account = done.data.resultData.runData['Account Info']?.[0]?.data?.main[0]?.[0]?.json;
 			assert(account?.Login === SANDBOX_ACCOUNTS.autoshares.twoFactor.username, `Account Info got ${JSON.stringify(account)}`);
 			assert(!done.data.resultData.runData['No code arrived'], 'the false branch ran');
+			finishedResumeUrl = event.resumeUrl;
+		});
+	}
+	if (finishedResumeUrl) {
+		const url = finishedResumeUrl;
+		await check("a finished execution's resume URL, opened again, shows no stack trace or local path (n8n runs as production)", async () => {
+			const response = await fetch(url, { headers: { accept: 'application/json' } });
+			const text = await response.text();
+			assert(response.status >= 400, `answered ${response.status}: ${text.slice(0, 300)}`);
+			const leak = /stack|node_modules|\.js:\d+/i.test(text) || text.includes(cacheRoot());
+			assert(!leak, `answered ${response.status} with ${text.slice(0, 300)}`);
 		});
 	}
 	return result;
@@ -521,30 +560,19 @@ async function main(): Promise<void> {
 		process.exit(2);
 	}
 	let demo: Demo | undefined;
+	let stopDemo: (() => Promise<void>) | undefined;
 	let stopping = false;
-	const shutdown = async (reason: string, code: number) => {
-		if (stopping) return;
-		stopping = true;
-		timestamped(`${reason}: stopping n8n and the sandbox`);
-		// Before startDemo returns there is nothing of ours to stop but what it stops itself on
-		// failure; n8n's own exit handlers (n8nProcess) kill its process group in any case.
-		await demo?.stop();
-		timestamped('stopped');
-		process.exit(code);
-	};
-	let firstSignalAt = 0;
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.on(signal, () => {
-			if (stopping) {
-				// Ctrl-C reaches this process twice (from the terminal and relayed by tsx): only a
-				// later second Ctrl-C means "leave now" (n8n is killed on exit all the same).
-				if (Date.now() - firstSignalAt > 2000) process.exit(130);
-				return;
-			}
-			firstSignalAt = Date.now();
-			void shutdown(signal, 0);
-		});
-	}
+	// SIGINT, SIGTERM, SIGHUP, or the npm that started this gone: stop what startDemo has
+	// started so far (n8n's process group, the sandbox, the receiver, the pid file) and exit 0.
+	stopOnSignals(
+		async (signal) => {
+			stopping = true;
+			timestamped(`${signal}: stopping n8n and the sandbox`);
+			await stopDemo?.();
+			timestamped('stopped');
+		},
+		{ log: timestamped, exitCode: () => 0 },
+	);
 
 	timestamped(`npm start: n8n ${args.version} with ${PACKAGE}${args.check ? ' (--check)' : ''}`);
 	try {
@@ -553,11 +581,14 @@ async function main(): Promise<void> {
 			port: args.port,
 			onTwoFactor: printTwoFactor,
 			onVerificationCode: (code) => timestamped(`[2FA] the sandbox "sent" Autoshares verification code ${code}`),
+			onStop: (stop) => (stopDemo = stop),
 		});
 	} catch (error) {
+		if (stopping) return; // stopped while starting: the signal handler exits
 		console.error(`\nnpm start failed: ${(error as Error).message}`);
 		process.exit(1);
 	}
+	if (stopping) return;
 	const readyAfter = Math.round((Date.now() - started) / 1000);
 	console.log(banner(demo, readyAfter));
 	if (!args.check) return; // runs until Ctrl-C

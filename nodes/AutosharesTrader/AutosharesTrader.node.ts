@@ -15,10 +15,34 @@ import { describeToken } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 import { getAccountInfo } from './accountInfo';
 import { beginLogin, notifyWaiting } from './login';
-import { customDataOf, storeSealed } from './pausedLogin';
+import { customDataOf, readSealed, SEAL_ENDED, storeSealed } from './pausedLogin';
 import { readLoginOptions } from './options';
 import { handleResume, sealBinding } from './resume';
-import { seal, sealName } from './sealedLogin';
+import { open, seal, sealName } from './sealedLogin';
+
+/**
+ * When a wrong code arrived, the resume call counted it in the seal and ran this node again
+ * (resume.ts, pauseAgain): a live seal for this execution and node means the login is still
+ * paused, so the node pauses again until the same wait limit, with no token call and no notify.
+ */
+async function pausedAgain(context: IExecuteFunctions, credentials: IDataObject): Promise<boolean> {
+	const customData = customDataOf(context);
+	const sealed = customData ? readSealed(customData, context.getNode().id) : undefined;
+	if (sealed === undefined || sealed === SEAL_ENDED) return false;
+	const node = context.getNode();
+	const binding = sealBinding(context.getExecutionId(), node.id, autosharesTrader.readFields(credentials));
+	const login = open(sealed, binding);
+	if (!login || Date.now() >= login.waitUntil) return false;
+	// Paused again: codes are taken from now on. If n8n did not keep the seal, the login ends
+	// here with that reason, rather than wait for codes that could not be counted.
+	if (login.counting === true && (!customData || !storeSealed(customData, node.id, seal({ ...login, counting: false }, binding)))) {
+		throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution after a wrong code.', {
+			description: 'Run the workflow again to get a new code.',
+		});
+	}
+	await context.putExecutionToWait(new Date(login.waitUntil));
+	return true;
+}
 
 export class AutosharesTrader implements INodeType {
 	description: INodeTypeDescription = {
@@ -139,6 +163,9 @@ export class AutosharesTrader implements INodeType {
 		const credentials = await this.getCredentials('autosharesTraderApi');
 
 		try {
+			// Back in this node after a wrong code (see resume.ts): the login is still paused.
+			const again = await pausedAgain(this, credentials);
+			if (again) return [items];
 			const outcome = await beginLogin(plainRequester(this.helpers), credentials);
 			if (outcome.kind === 'token') {
 				const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, includeSecretHeaders) };

@@ -76,6 +76,8 @@ interface LoginProgress {
 	wrongCodes: number;
 	busy: boolean;
 	interimToken?: string;
+	/** The attempts this process wrote into the seal: a seal read with fewer is not saved yet. */
+	countedTo: number;
 	until: number;
 }
 
@@ -91,7 +93,7 @@ class LoginProgressMap {
 		for (const [other, entry] of this.entries) if (entry.until < now) this.entries.delete(other);
 		let entry = this.entries.get(key);
 		if (!entry) {
-			entry = { wrongCodes: 0, busy: false, until };
+			entry = { wrongCodes: 0, busy: false, countedTo: 0, until };
 			this.entries.set(key, entry);
 			for (const oldest of this.entries.keys()) {
 				if (this.entries.size <= MAX_TRACKED) break;
@@ -107,6 +109,10 @@ class LoginProgressMap {
 
 	get size(): number {
 		return this.entries.size;
+	}
+
+	clear(): void {
+		this.entries.clear();
 	}
 }
 

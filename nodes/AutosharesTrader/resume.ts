@@ -6,8 +6,8 @@ import { describeToken, expiredStatusCodesOf } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { continueLogin, type ContinueOutcome } from './login';
 import { renderPage, type PageContent } from './page';
-import { customDataOf, endSealed, loginProgress, progressKey, readSealed, SEAL_ENDED, type CustomData } from './pausedLogin';
-import { open, sealName, type PausedLogin, type SealBinding } from './sealedLogin';
+import { customDataOf, endSealed, loginProgress, progressKey, readSealed, SEAL_ENDED, storeSealed, type CustomData } from './pausedLogin';
+import { open, seal, sealName, type PausedLogin, type SealBinding } from './sealedLogin';
 
 /** Verification codes and PINs are short runs of digits or letters; anything else is refused unread. */
 const CODE_SHAPE = /^[A-Za-z0-9]{3,16}$/;
@@ -88,8 +88,31 @@ function inputItems(context: IWebhookFunctions): INodeExecutionData[] {
 }
 
 interface ResumeStackEntry {
-	node?: { name?: string };
+	node?: { name?: string; disabled?: boolean };
 	metadata?: IDataObject;
+}
+
+/** The execution-stack entry n8n resumes with, when it is this node's (n8n internals, 2.x and 1.x). */
+function resumedEntry(context: IWebhookFunctions): ResumeStackEntry | undefined {
+	const stack = (context as unknown as { runExecutionData?: { executionData?: { nodeExecutionStack?: ResumeStackEntry[] } } }).runExecutionData?.executionData
+		?.nodeExecutionStack?.[0];
+	return stack?.node?.name === context.getNode().name ? stack : undefined;
+}
+
+/**
+ * After a wrong code, the attempt must be counted where every process and a restart see it:
+ * only a run that continues saves what webhook() changed. So the run continues into this node
+ * again (n8n disabled it for the resume; it is enabled once more), with the seal updated in the
+ * custom data: execute() finds the seal and pauses again at once, with no token call and no
+ * notify. The resume URL stays the same. False where that cannot be done (no custom data: 1.x).
+ */
+function pauseAgain(context: IWebhookFunctions, customData: CustomData | undefined, next: PausedLogin, fields: AutosharesTraderFields): boolean {
+	const entry = resumedEntry(context);
+	if (!customData || !entry?.node) return false;
+	const node = context.getNode();
+	if (!storeSealed(customData, node.id, seal(next, sealBinding(context.getExecutionId(), node.id, fields)))) return false;
+	entry.node.disabled = false;
+	return true;
 }
 
 /**
@@ -107,9 +130,8 @@ function failAtNode(context: IWebhookFunctions, error: unknown, page: PageConten
 	loginProgress.end(progressKey(context.getExecutionId(), node.id));
 	reply(context, 'failed', page);
 	const failure = toNodeError(node, error, autosharesTrader.displayName);
-	const stack = (context as unknown as { runExecutionData?: { executionData?: { nodeExecutionStack?: ResumeStackEntry[] } } }).runExecutionData?.executionData
-		?.nodeExecutionStack?.[0];
-	if (stack?.node?.name === node.name) stack.metadata = { ...(stack.metadata ?? {}), resumeError: failure as unknown as IDataObject };
+	const entry = resumedEntry(context);
+	if (entry) entry.metadata = { ...(entry.metadata ?? {}), resumeError: failure as unknown as IDataObject };
 	const items = inputItems(context).map((_item, index) => ({
 		json: { loggedIn: false, error: failure.message, description: failure.description ?? null },
 		pairedItem: { item: index },
@@ -205,6 +227,12 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 		reply(context, 'busy', { title: 'Already checking a code', message: 'Another code for this login is being checked right now. Wait a moment and reload.' });
 		return waiting;
 	}
+	if (login.counting === true || login.attempts < progress.countedTo) {
+		// The last wrong code is still being counted (Log In is pausing again): this code
+		// would race that pause.
+		reply(context, 'busy', { title: 'Still counting the last code', message: 'The last code is still being counted. Send this code again in a moment.', form: { label } });
+		return waiting;
+	}
 
 	progress.busy = true;
 	let outcome: ContinueOutcome;
@@ -232,6 +260,13 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 			);
 		}
 		reply(context, 'wrongCode', { title: 'Wrong code', message: `Autoshares refused that ${what(login.step)}. ${left} ${left === 1 ? 'try' : 'tries'} left.`, form: { label } }, { attemptsLeft: left });
+		const next = { ...login, attempts: used, interimToken: progress.interimToken ?? login.interimToken, counting: true };
+		if (pauseAgain(context, customData, next, fields)) {
+			// The count now lives in the seal: this process's own count starts again from it.
+			progress.wrongCodes = 0;
+			progress.countedTo = used;
+			return { ...waiting, workflowData: [inputItems(context)] };
+		}
 		return waiting;
 	}
 

@@ -18,6 +18,12 @@ export interface PausedLogin {
 	waitUntil: number;
 	outputField: string;
 	includeSecretHeaders: boolean;
+	/**
+	 * Set by the resume call that counted a wrong code, until Log In has paused again: a code
+	 * that arrives in between would race that pause (its login could finish on a run n8n no
+	 * longer continues), so it is asked to come again in a moment.
+	 */
+	counting?: boolean;
 }
 
 /** What a seal is bound to: it opens only for the same execution, node and credential. */
@@ -69,7 +75,8 @@ function isPausedLogin(value: unknown): value is PausedLogin {
 		Number.isInteger(v.maxAttempts) &&
 		typeof v.waitUntil === 'number' &&
 		typeof v.outputField === 'string' &&
-		typeof v.includeSecretHeaders === 'boolean'
+		typeof v.includeSecretHeaders === 'boolean' &&
+		(v.counting === undefined || typeof v.counting === 'boolean')
 	);
 }
 

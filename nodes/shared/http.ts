@@ -317,9 +317,16 @@ export async function sendVendorRequest(
 ): Promise<VendorAnswer> {
 	const { vendor } = target;
 	if (needsGetBody(options) && !helpers.request) {
-		throw new TokenAuthError(vendor, 'token request', "n8n's credential token step cannot send the JSON body of this GET request.", {
-			description: `${vendor}'s token call is a GET with a JSON body, and n8n drops GET bodies in a credential's token step. Put a Get Token node (vendor ${vendor}, this credential) before the nodes that use the credential: it gets the token, and the credential uses that token until it expires.`,
-		});
+		// The credential Test and an HTTP Request node's token step both end here, and a right and
+		// a wrong password end here alike: the message must not read like a verdict.
+		throw new TokenAuthError(
+			vendor,
+			'token request',
+			`on n8n 2.x the credential Test cannot check a ${vendor} login, nor can an HTTP Request node that uses this credential: the password was not checked (nothing was sent to ${vendor}).`,
+			{
+				description: `Run a Get Token node with this credential (vendor ${vendor}) first, before the nodes that use the credential: it logs in, and a wrong password fails there with ${vendor}'s answer. The credential then uses that token until it expires, and the Test passes. (${vendor}'s token call is a GET with a JSON body, and n8n 2.x drops the body in a credential's own token step.)`,
+			},
+		);
 	}
 	const timeoutMs = options.timeout ?? TOKEN_REQUEST_TIMEOUT_MS;
 	let lastFailure: TokenAuthError | undefined;

@@ -14,7 +14,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { npmFreeEnv } from '../e2e/runtime/n8nInstall';
+import { npmFreeEnv } from '../../scripts/runtime/n8nInstall';
 
 export const PLAIN_PACKAGE = 'n8n-nodes-bench-plain';
 export const PLAIN_CREDENTIAL = 'plainManisApi';

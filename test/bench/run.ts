@@ -20,11 +20,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { N8nClient } from '../e2e/runtime/n8nClient';
-import { ensureN8n } from '../e2e/runtime/n8nInstall';
-import { installPackageTarball, startN8n, type N8nInstance } from '../e2e/runtime/n8nProcess';
-import { packPackage, type PackResult } from '../e2e/runtime/pack';
-import { startQueueCluster, type LogMark, type QueueCluster } from '../e2e/runtime/queueMode';
+import { N8nClient } from '../../scripts/runtime/n8nClient';
+import { ensureN8n } from '../../scripts/runtime/n8nInstall';
+import { installPackageTarball, startN8n, type N8nInstance } from '../../scripts/runtime/n8nProcess';
+import { packPackage, type PackResult } from '../../scripts/runtime/pack';
+import { startQueueCluster, type LogMark, type QueueCluster } from '../../scripts/runtime/queueMode';
 import { chain, httpRequestNode, splitOutNode, webhookNode } from '../e2e/workflows';
 import { SANDBOX_ACCOUNTS, startSandbox, type VendorServer } from '../sandbox';
 import { buildPlainPackage, PLAIN_CREDENTIAL, PLAIN_PACKAGE } from './plainPackage';

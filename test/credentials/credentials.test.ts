@@ -105,7 +105,7 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		const failed = await testCredential(helper, f.credentialType, f.bad);
 		expect(failed.status).toBe('Error');
 		expect(failed.message).toContain(providers[vendor].displayName);
-		expect(failed.message).toMatch(vendor === 'sirdata' ? /cannot send the JSON body.*Get Token node/ : /refused/);
+		expect(failed.message).toMatch(vendor === 'sirdata' ? /cannot check a Sirdata login.*Get Token node/ : /refused/);
 	});
 
 	it('50 concurrent preAuthentication calls make exactly 1 token call', async () => {
@@ -250,10 +250,10 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 });
 
 describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x)', () => {
-	it('fails before any network call, pointing to the Get Token node', async () => {
+	it('fails before any network call, saying the login was not checked and pointing to the Get Token node', async () => {
 		const f = fx.sirdata;
 		const error = await preAuthenticate(f, decrypted(f), false).then(() => undefined, (e: unknown) => e as Error);
-		expect(error?.message).toMatch(/^Sirdata token request: n8n's credential token step cannot send the JSON body/);
+		expect(error?.message).toMatch(/^Sirdata token request: on n8n 2\.x the credential Test cannot check a Sirdata login.*the password was not checked/);
 		expect(error?.message).toMatch(/Get Token node/);
 		expect(sandbox.vendors.sirdata.tokenCalls).toBe(0);
 	});
@@ -404,7 +404,7 @@ describe('Autoshares Trader steps through the credential', () => {
 		}
 	});
 
-	// ../shared/VENDORS.md: accept the corrected spelling of the PIN step too.
+	// test/sandbox/CONTRACTS.md: accept the corrected spelling of the PIN step too.
 	it.each([
 		['PIN needed and not configured', { username: pin.username, password: pin.password }, /asks for a PIN/],
 		['PIN configured and right', { username: pin.username, password: pin.password, pinPassword: pin.pin }, null],

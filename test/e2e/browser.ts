@@ -7,6 +7,9 @@
  *
  * Needs /usr/bin/chromium (installed here with apt-get when missing and running as root) and
  * playwright-core (a devDependency; it never downloads a browser of its own).
+ *
+ * Ctrl-C, a SIGINT or SIGTERM to npm's pid, or npm dying close Chromium and stop n8n and the
+ * sandbox (scripts/runtime/lifetime.ts).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -14,7 +17,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-import { DEFAULT_N8N_VERSION, startDemo, type Demo } from '../../scripts/start';
+import { DEFAULT_N8N_VERSION, startDemo, TWO_FACTOR_CREDENTIAL, type Demo } from '../../scripts/start';
+import { stopOnSignals } from '../../scripts/runtime/lifetime';
 
 const ROOT = path.resolve(__dirname, '../..');
 const outFlag = process.argv.indexOf('--out');
@@ -90,8 +94,14 @@ async function searchNodes(page: Page, demo: Demo, query: string, file: string, 
 	if (await add.isVisible({ timeout: 3000 }).catch(() => false)) await add.click();
 	await page.getByText('Parameters', { exact: true }).first().waitFor({ timeout: 15_000 });
 	await page.waitForTimeout(1200);
+	const credentialSelect = page.locator('[data-test-id="node-credentials-select"]').first();
+	// n8n preselects the most recent credential of the node's types: never the two-factor one
+	// (npm start creates it first), whose login a plain Get Token cannot finish.
+	const preselected = ((await credentialSelect.locator('input').first().inputValue().catch(() => '')) || (await credentialSelect.innerText().catch(() => ''))).trim();
+	log(`a new ${query} node preselects the credential "${preselected}"`);
+	if (preselected.includes(TWO_FACTOR_CREDENTIAL)) throw new Error(`a new ${query} node preselects "${preselected}"`);
 	// Open the credential list: every credential of the five vendors' types is offered there.
-	await page.locator('[data-test-id="node-credentials-select"]').first().click();
+	await credentialSelect.click();
 	await page.getByText('Soda Cloud account').last().waitFor({ timeout: 10_000 });
 	await page.waitForTimeout(600);
 	await shot(page, ndvFile);
@@ -189,17 +199,38 @@ async function twoFactorRun(page: Page, demo: Demo): Promise<void> {
 async function main(): Promise<void> {
 	const flag = process.argv.indexOf('--n8n');
 	const version = flag !== -1 && process.argv[flag + 1] ? process.argv[flag + 1] : DEFAULT_N8N_VERSION;
+	let browser: Browser | undefined;
+	let stopDemo: (() => Promise<void>) | undefined;
+	let stopping = false;
+	// Ours, not playwright's: its SIGINT handler would exit before n8n is stopped.
+	stopOnSignals(
+		async (signal) => {
+			stopping = true;
+			log(`${signal}: closing Chromium, stopping n8n and the sandbox`);
+			await browser?.close().catch(() => {});
+			await stopDemo?.();
+			log('stopped');
+		},
+		{ log },
+	);
 	ensureChromium();
 	fs.mkdirSync(OUT, { recursive: true });
 
 	// Its own user folder, so a running `npm start` of the same version is left alone.
-	const demo = await startDemo({ version, folderName: `screenshots-${version}`, log });
-	let browser: Browser | undefined;
+	const demo = await startDemo({ version, folderName: `screenshots-${version}`, log, onStop: (stop) => (stopDemo = stop) }).catch(
+		async (error: unknown) => {
+			if (stopping) await new Promise(() => {}); // the signal handler exits
+			throw error;
+		},
+	);
 	let failed = false;
 	try {
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,
+			handleSIGINT: false,
+			handleSIGTERM: false,
+			handleSIGHUP: false,
 			args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 		});
 		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
@@ -214,18 +245,23 @@ async function main(): Promise<void> {
 			['example workflow: two-factor login', async () => await twoFactorRun(page, demo)],
 		];
 		for (const [name, step] of steps) {
+			if (stopping) break;
 			try {
 				await step();
 			} catch (error) {
+				if (stopping) break; // the browser was closed under it
 				failed = true;
 				log(`FAILED ${name}: ${(error as Error).message.split('\n')[0]}`);
 				await shot(page, `failed-${name.replace(/\W+/g, '-')}.png`, os.tmpdir()).catch(() => {});
 			}
 		}
 	} finally {
-		await browser?.close();
-		await demo.stop();
+		if (!stopping) {
+			await browser?.close();
+			await demo.stop();
+		}
 	}
+	if (stopping) await new Promise(() => {}); // the signal handler logs and exits
 	log(failed ? `some screenshots failed (see ${os.tmpdir()}/failed-*.png)` : `screenshots in ${path.relative(ROOT, OUT)}/`);
 	process.exit(failed ? 1 : 0);
 }

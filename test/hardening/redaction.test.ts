@@ -159,7 +159,7 @@ function asJson(value: unknown): string {
 	return JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Error ? { message: inner.message, description: (inner as TokenAuthError).description } : inner)) ?? '';
 }
 
-/** What the credential path and the Get Token node (stopping, and with Continue On Fail) show. */
+/** What the credential path, the Get Token node (stopping, and with Continue On Fail) and Log In show. */
 async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 	const type = providers[vendor].credentialName;
 	const credentials = new TestCredentialsHelper(credentialTypes, { c: { type, data: data as ICredentialDataDecryptedObject } }).decrypt('c');
@@ -174,6 +174,13 @@ async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type, data: { ...data } as ICredentialDataDecryptedObject } });
 		const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, executionId: `redaction-${++executions}` });
 		runs.push({ error: run.data.resultData.error, items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] });
+	}
+	if (vendor === 'autosharesTrader') {
+		// And its node's Log In, which makes the same token call.
+		tokenStore.clear();
+		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type, data: { ...data } as ICredentialDataDecryptedObject } });
+		const { run } = await runWorkflow({ nodeTypes, nodes: [logInNode()], connections: {}, helper, executionId: `redaction-${++executions}` });
+		runs.push({ error: run.data.resultData.error, items: run.data.resultData.runData['Log In']?.[0]?.data?.main[0] });
 	}
 	return asJson({ credentialError, message: credentialError?.message, description: credentialError?.description, runs });
 }

@@ -513,6 +513,13 @@ describe('Autoshares Trader two-step login', () => {
 			post: async (stored: IRunExecutionData, body: unknown, json = true) =>
 				await webhook(stored, 'POST', body, json ? { 'content-type': 'application/json' } : { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }),
 			get: async (stored: IRunExecutionData, query: IDataObject = {}) => await webhook(stored, 'GET', {}, { accept: 'text/html' }, query),
+			/** After a wrong code, as n8n does: the run goes on into Log In, which pauses again. */
+			pausedAgain: async (answer: Awaited<ReturnType<typeof webhook>>) => {
+				const { run } = await resumeExecution({ ...base, stored: answer.stored, workflowData: answer.result!.workflowData });
+				artefacts.push(...runArtefacts('paused again', run.data));
+				expect(run.status).toBe('waiting');
+				return run.data;
+			},
 		};
 	}
 
@@ -527,11 +534,15 @@ describe('Autoshares Trader two-step login', () => {
 		expect(interimTokens()).toHaveLength(1);
 		const code = sandbox.vendors.autoshares.lastVerificationCode!;
 		expect((await login.get(run.data)).response.status).toBe(200);
-		expect((await login.post(run.data, { code: S.code })).response.status).toBe(422);
-		expect((await login.post(run.data, { code: S.code2 }, false)).response.status).toBe(422);
-		const done = await login.post(run.data, { code });
+		const first = await login.post(run.data, { code: S.code });
+		expect(first.response.status).toBe(422);
+		const again = await login.pausedAgain(first);
+		const second = await login.post(again, { code: S.code2 }, false);
+		expect(second.response.status).toBe(422);
+		const third = await login.pausedAgain(second);
+		const done = await login.post(third, { code });
 		expect(done.result?.workflowData?.[0][0].json).toMatchObject({ auth: { loggedIn: true } });
-		const resumed = await resumeExecution({ ...login.base, stored: run.data, workflowData: done.result!.workflowData });
+		const resumed = await resumeExecution({ ...login.base, stored: done.stored, workflowData: done.result!.workflowData });
 		login.artefacts.push(...runArtefacts('resumed run', resumed.run.data));
 		expect(resumed.run.status).toBe('success');
 		expect(findLeaks(login.artefacts)).toEqual([]);
@@ -540,8 +551,9 @@ describe('Autoshares Trader two-step login', () => {
 	it('too many wrong codes', async () => {
 		const login = flow(A.autoshares.twoFactor, { maxAttempts: 2 });
 		const run = await login.start();
-		expect((await login.post(run.data, { code: S.code })).response.status).toBe(422);
-		const last = await login.post(run.data, { code: S.code2 });
+		const first = await login.post(run.data, { code: S.code });
+		expect(first.response.status).toBe(422);
+		const last = await login.post(await login.pausedAgain(first), { code: S.code2 });
 		expect(last.response.status).toBe(403);
 		const resumed = await resumeExecution({ ...login.base, stored: last.stored, workflowData: last.result!.workflowData });
 		login.artefacts.push(...runArtefacts('failed run', resumed.run.data));
@@ -554,8 +566,8 @@ describe('Autoshares Trader two-step login', () => {
 		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'invalidate' });
 		const login = flow(A.autoshares.twoFactor);
 		const run = await login.start();
-		await login.post(run.data, { code: S.code });
-		const lost = await login.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const wrong = await login.post(run.data, { code: S.code });
+		const lost = await login.post(await login.pausedAgain(wrong), { code: sandbox.vendors.autoshares.lastVerificationCode });
 		const resumed = await resumeExecution({ ...login.base, stored: lost.stored, workflowData: lost.result!.workflowData });
 		login.artefacts.push(...runArtefacts('failed run', resumed.run.data));
 		expect(resumed.run.data.resultData.error?.message).toMatch(/Corrupted ticket/);
@@ -578,8 +590,9 @@ describe('Autoshares Trader two-step login', () => {
 		const login = flow({ username: A.autoshares.pin.username, password: A.autoshares.pin.password }, { includeSecretHeaders: true });
 		const run = await login.start();
 		expect(run.status).toBe('waiting');
-		expect((await login.post(run.data, { code: S.pinCode })).response.status).toBe(422);
-		const done = await login.post(run.data, { code: A.autoshares.pin.pin });
+		const wrong = await login.post(run.data, { code: S.pinCode });
+		expect(wrong.response.status).toBe(422);
+		const done = await login.post(await login.pausedAgain(wrong), { code: A.autoshares.pin.pin });
 		expect(done.result?.workflowData?.[0][0].json).toMatchObject({ loggedIn: true, headers: { 'Et-App-Key': A.autoshares.appKey } });
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});

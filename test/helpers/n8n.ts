@@ -324,6 +324,9 @@ export async function callResumeWebhook(options: {
 	// ...and drops the waiting node's own pre-wait run first: webhook() never sees that output.
 	const stored = JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData;
 	stored.resultData.runData[options.nodeName]?.pop();
+	// The resumed stack entry's node is what n8n disables (disableNode in waiting-webhooks.ts).
+	const resuming = stored.executionData?.nodeExecutionStack[0];
+	if (resuming?.node.name === options.nodeName) resuming.node.disabled = true;
 	const context = new WebhookContext(workflow, node, additionalData, 'manual', webhookData as never, [], stored);
 	// `stored` afterwards is what n8n continues from (and saves) when workflowData comes back:
 	// custom data the webhook changed, metadata on the resumed stack entry. Without
@@ -341,8 +344,9 @@ export async function resumeExecution(options: RunOptions & { stored: IRunExecut
 	const data = JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData;
 	const resuming = data.executionData!.nodeExecutionStack[0];
 	if (options.workflowData !== undefined) {
-		// The waiting node is disabled so its wait does not start over; its output is the webhook's.
-		resuming.node.disabled = true;
+		// The waiting node stays as callResumeWebhook left it: disabled, as n8n disables it so its
+		// wait does not start over (its output is the webhook's), unless webhook() enabled it again.
+		if (resuming.node.disabled === undefined) resuming.node.disabled = true;
 		resuming.data.main = options.workflowData as never;
 		resuming.metadata = { ...resuming.metadata, forwardAllOutputs: true } as never;
 		data.waitTill = undefined;

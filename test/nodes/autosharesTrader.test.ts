@@ -4,6 +4,7 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
+import { loginProgress as loginProgressForTests } from '../../nodes/AutosharesTrader/pausedLogin';
 import { credentialTypes, logInNode } from '../helpers/fixtures';
 import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
@@ -40,6 +41,12 @@ function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Parti
 			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'POST', body, headers }),
 		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
 			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'GET', query, headers: { accept: 'text/html' } }),
+		/** After a wrong code, as n8n does: the run goes on into Log In, which pauses again. */
+		pausedAgain: async (answer: Awaited<ReturnType<typeof callResumeWebhook>>) => {
+			const { run } = await resumeExecution({ ...base, stored: answer.stored, workflowData: answer.result!.workflowData });
+			expect(run.status).toBe('waiting');
+			return run.data;
+		},
 	};
 }
 
@@ -174,26 +181,70 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		const wrong = await flow.post(run.data, { code: '000000' });
-		expect(wrong.result).toEqual({ noWebhookResponse: true });
 		expect(wrong.response.status).toBe(422);
 		expect(wrong.response.body).toMatchObject({ status: 'wrongCode', attemptsLeft: 2 });
-		const right = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		// The attempt is counted in the seal: the run goes on into Log In, which pauses again at
+		// once, with no token call, and the same resume URL takes the next code.
+		const calls = sandbox.vendors.autoshares.tokenCalls;
+		const again = await resumeExecution({ ...flow.base, stored: wrong.stored, workflowData: wrong.result!.workflowData });
+		expect(again.run.status).toBe('waiting');
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
+		const right = await flow.post(again.run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
 		expect(outputOf(right.result)[0]).toMatchObject({ loggedIn: true });
+	});
+
+	it('a code that arrives while the last wrong one is still being counted is asked to come again, and sent nowhere', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		const wrong = await flow.post(run.data, { code: '000000' });
+		expect(wrong.response.status).toBe(422);
+		const calls = sandbox.vendors.autoshares.tokenCalls;
+		const code = sandbox.vendors.autoshares.lastVerificationCode;
+		// Before n8n has saved the continuation (the data as it was), on this process:
+		const early = await flow.post(run.data, { code });
+		expect(early.response.status).toBe(409);
+		// After it saved the continuation but before Log In paused again (another process too):
+		loginProgressForTests.clear();
+		const between = await flow.post(wrong.stored, { code });
+		expect(between.response.status).toBe(409);
+		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
+		// Once paused again, the code is taken.
+		const done = await flow.post(await flow.pausedAgain(wrong), { code });
+		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
+	});
+
+	it('the attempt limit holds when the next code reaches a process that never saw the earlier ones (a restart, another webhook process)', async () => {
+		const flow = setup(twoFactor, { maxAttempts: 2 });
+		const { run } = await flow.start();
+		const first = await flow.post(run.data, { code: '000000' });
+		expect(first.response.status).toBe(422);
+		const again = await resumeExecution({ ...flow.base, stored: first.stored, workflowData: first.result!.workflowData });
+		// Nothing of this process's memory is needed: the count went with the execution.
+		loginProgressForTests.clear();
+		tokenStore.clear();
+		const second = await flow.post(again.run.data, { code: '111111' });
+		expect(second.response.status).toBe(403);
+		const failed = await resumeExecution({ ...flow.base, stored: second.stored, workflowData: second.result!.workflowData });
+		expect(failed.run.data.resultData.error?.message).toMatch(/2 wrong codes/);
 	});
 
 	it('handles a vendor that asks again (202) after a wrong code', async () => {
 		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'reprompt' });
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
-		expect(outputOf((await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
+		const wrong = await flow.post(run.data, { code: '000000' });
+		expect(wrong.response.status).toBe(422);
+		const again = await flow.pausedAgain(wrong);
+		expect(outputOf((await flow.post(again, { code: sandbox.vendors.autoshares.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
 	});
 
 	it('too many wrong codes fail the execution with a clear error', async () => {
 		const flow = setup(twoFactor, { maxAttempts: 2 });
 		const { run } = await flow.start();
-		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
-		const last = await flow.post(run.data, { code: '111111' });
+		const first = await flow.post(run.data, { code: '000000' });
+		expect(first.response.status).toBe(422);
+		const again = await resumeExecution({ ...flow.base, stored: first.stored, workflowData: first.result!.workflowData });
+		const last = await flow.post(again.run.data, { code: '111111' });
 		expect(last.response.status).toBe(403);
 		// The run resumes with the failure attached: the node fails with it.
 		const resumed = await resumeExecution({ ...flow.base, stored: last.stored, workflowData: last.result!.workflowData });
@@ -246,8 +297,9 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		// The first wrong code burns the interim token; the next call gets Corrupted ticket.
-		expect((await flow.post(run.data, { code: '000000' })).response.status).toBe(422);
-		const lost = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const wrong = await flow.post(run.data, { code: '000000' });
+		expect(wrong.response.status).toBe(422);
+		const lost = await flow.post(await flow.pausedAgain(wrong), { code: sandbox.vendors.autoshares.lastVerificationCode });
 		expect(lost.response.status).toBe(403);
 		const resumed = await resumeExecution({ ...flow.base, stored: lost.stored, workflowData: lost.result!.workflowData });
 		expect(resumed.run.status).toBe('error');

@@ -3,7 +3,7 @@
  * credential's secrets, salted with the execution id, bound to execution and node), kept in
  * the execution's custom data within n8n's silent limits, and read back by any process.
  */
-import { endSealed, readSealed, SEAL_ENDED, storeSealed, type CustomData } from '../../nodes/AutosharesTrader/pausedLogin';
+import { endSealed, loginProgress, readSealed, SEAL_ENDED, storeSealed, type CustomData } from '../../nodes/AutosharesTrader/pausedLogin';
 import { open, seal, sealName, type PausedLogin, type SealBinding } from '../../nodes/AutosharesTrader/sealedLogin';
 
 const LOGIN: PausedLogin = {
@@ -109,5 +109,19 @@ describe('custom data storage', () => {
 		endSealed(data, BINDING.nodeId);
 		expect(readSealed(data, BINDING.nodeId)).toBe(SEAL_ENDED);
 		expect([...data.values.values()].join('')).not.toContain(sealed.slice(10, 40));
+	});
+});
+
+describe('what a process remembers of paused logins', () => {
+	it('is bounded: entries past their wait limit are swept, and at most 1,000 are kept', () => {
+		loginProgress.clear();
+		loginProgress.get('expired', Date.now() - 1);
+		expect(loginProgress.size).toBe(1);
+		// The expired one goes as soon as another is looked up.
+		loginProgress.get('live', Date.now() + 60_000);
+		expect(loginProgress.size).toBe(1);
+		for (let i = 0; i < 1_200; i++) loginProgress.get(`login-${i}`, Date.now() + 60_000);
+		expect(loginProgress.size).toBe(1_000);
+		loginProgress.clear();
 	});
 });

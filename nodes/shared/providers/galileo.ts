@@ -46,7 +46,8 @@ export const galileo: TokenProvider<GalileoFields> = {
 		}
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'API Base URL', credentials.baseUrl),
-			apiVersion: credentials.apiVersion === 'v2' ? 'v2' : 'v1',
+			// The credential's default: Galileo SaaS, the default host, documents /v2/token.
+			apiVersion: credentials.apiVersion === 'v1' ? 'v1' : 'v2',
 			authMethod: byPassword ? 'password' : 'apiKey',
 			apiKey: byPassword ? '' : sentInHeader(NAME, 'API Key', requiredText(NAME, 'API Key', credentials.apiKey)),
 			username: byPassword ? requiredText(NAME, 'Username', credentials.username) : '',

@@ -42,6 +42,14 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 			region === 'custom'
 				? normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl)
 				: normaliseBaseUrl(NAME, 'Region', SODA_REGIONS[region as keyof typeof SODA_REGIONS] ?? region);
+		// Every Reporting API path, /get_token included, is under /v1: without it each call is a
+		// bare 404 that says nothing about the base URL.
+		if (!new URL(baseUrl).pathname.endsWith('/v1')) {
+			// The credential Test shows a settings error's summary alone: the example goes in it.
+			throw new TokenAuthError(NAME, 'settings', `${region === 'custom' ? 'Base URL' : 'Region'} must end in /v1, as ${SODA_REGIONS.eu} does.`, {
+				description: `Soda Cloud's Reporting API is under /v1: enter the base URL with it (EU ${SODA_REGIONS.eu}, US ${SODA_REGIONS.us}), or choose the EU or US region.`,
+			});
+		}
 		if (credentials.authMethod === 'apiKey') {
 			return {
 				baseUrl,
@@ -104,3 +112,16 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 		return { SODA_TOKEN: token.token };
 	},
 };
+
+/**
+ * The credential Test's message when Soda refuses its request (n8n shows a test rule's message
+ * as it is, so the advice is in it). With the API key method that request carries the key
+ * pair; with email and password it carries the token Soda had just issued, which Soda refuses
+ * only when the header did not reach it.
+ */
+export function sodaTestRefusal(status: 401 | 403): string {
+	return new TokenAuthError(NAME, 'authenticated request', `the API key ID or secret was refused (HTTP ${status}).`, {
+		description:
+			'Check the API key ID and secret, and that the region is the one of your Soda Cloud account, or create a new key pair in Soda Cloud (profile → API Keys). With the email and password method, Soda refused the token it had just issued: a proxy between n8n and Soda may be dropping the SODA_TOKEN header.',
+	}).withAdviceInMessage().message;
+}

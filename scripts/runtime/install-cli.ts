@@ -1,4 +1,4 @@
-// Pre-warms the n8n cache: `npx tsx test/e2e/runtime/install-cli.ts [version...]`.
+// Pre-warms the n8n cache: `npx tsx scripts/runtime/install-cli.ts [version...]`.
 import { cacheRoot, ensureN8n } from './n8nInstall';
 
 const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];

@@ -1,5 +1,5 @@
 // Self-check of the runtime library against real n8n, independent of this package's own code:
-// `npx tsx test/e2e/runtime/smoke.ts [version...]` (default 2.40.7 and 1.123.81).
+// `npx tsx scripts/runtime/smoke.ts [version...]` (default 2.40.7 and 1.123.81).
 // It packs a throw-away community package (one node, one credential whose `authenticate`
 // adds a header), installs it as a user would, and drives n8n through the editor's REST API:
 // credential test, Webhook -> Probe -> HTTP Request (predefined credential) -> local echo.

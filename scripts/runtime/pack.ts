@@ -3,7 +3,7 @@ import * as path from 'path';
 
 import { npmFreeEnv } from './n8nInstall';
 
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = path.resolve(__dirname, '../..');
 
 /** What `npm pack --json` says of the tarball, with its full path. */
 export interface PackResult {

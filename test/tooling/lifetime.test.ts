@@ -1,0 +1,106 @@
+// The long-running commands stop with the npm that started them (test/e2e/runtime/lifetime.ts),
+// and the install shows npm's phases (n8nInstall.ts's NpmProgress).
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { NpmProgress } from '../../scripts/runtime/n8nInstall';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (condition()) return true;
+		await sleep(50);
+	}
+	return condition();
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+describe('lifetime: a script started as npm starts it (sh -c "tsx …")', () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-test-'));
+	afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	async function startScript(name: string) {
+		const out = path.join(dir, `${name}.log`);
+		const script = path.join(dir, `${name}.ts`);
+		fs.writeFileSync(
+			script,
+			[
+				`import * as fs from 'fs';`,
+				`import { stopOnSignals, watchLauncher } from ${JSON.stringify(path.join(ROOT, 'scripts/runtime/lifetime'))};`,
+				`const out = ${JSON.stringify(out)};`,
+				`watchLauncher({ intervalMs: 100, log: () => {} });`,
+				`stopOnSignals(async (signal) => { fs.appendFileSync(out, 'stopping on ' + signal + '\\n'); }, { log: () => {} });`,
+				`fs.appendFileSync(out, 'pid ' + process.pid + '\\n');`,
+				`setInterval(() => {}, 1000);`,
+			].join('\n'),
+		);
+		// "; true": no shell may exec the command in place, as dash never does for npm.
+		const sh = spawn('sh', ['-c', `"${TSX}" "${script}"; true`], { stdio: 'ignore' });
+		expect(await waitFor(() => fs.existsSync(out) && /pid \d+/.test(fs.readFileSync(out, 'utf8')), 20_000)).toBe(true);
+		const pid = Number(/pid (\d+)/.exec(fs.readFileSync(out, 'utf8'))![1]);
+		return { sh, pid, output: () => fs.readFileSync(out, 'utf8') };
+	}
+
+	it('stops when the sh between it and npm is killed (what a SIGTERM to npm does)', async () => {
+		const { sh, pid, output } = await startScript('sh-killed');
+		sh.kill('SIGTERM');
+		expect(await waitFor(() => !alive(pid), 10_000)).toBe(true);
+		expect(output()).toContain('stopping on SIGTERM');
+	}, 40_000);
+
+	it('stops on SIGINT to itself, running its stop function first', async () => {
+		const { sh, pid, output } = await startScript('sigint');
+		process.kill(pid, 'SIGINT');
+		expect(await waitFor(() => !alive(pid), 10_000)).toBe(true);
+		expect(output()).toContain('stopping on SIGINT');
+		sh.kill('SIGKILL');
+	}, 40_000);
+});
+
+describe('NpmProgress: the phase lines of a long npm install', () => {
+	it('follows npm through the tree, the tarballs and the scripts, and counts warnings by kind', () => {
+		const progress = new NpmProgress();
+		expect(progress.describe()).toBe('starting');
+		for (const line of [
+			'npm http fetch GET 200 https://registry.npmjs.org/n8n 532ms (cache revalidated)',
+			'npm silly placeDep ROOT n8n@2.40.7 OK for:  want: 2.40.7',
+			'npm http fetch GET 200 https://registry.npmjs.org/@n8n%2fconfig 20ms (cache updated)',
+			'npm silly placeDep ROOT @n8n/config@2.1.0 OK for: n8n@2.40.7 want: 2.1.0',
+			'npm warn ERESOLVE overriding peer dependency',
+			'npm warn While resolving: @langchain/community@1.1.27',
+		]) progress.see(line);
+		expect(progress.describe()).toBe('resolving the dependency tree: 2 package manifests fetched, 2 packages placed');
+		for (const line of [
+			'npm silly reify moves {}',
+			'npm http cache n8n@https://registry.npmjs.org/n8n/-/n8n-2.40.7.tgz 0ms (cache hit)',
+			'npm http cache @n8n/config@https://registry.npmjs.org/@n8n/config/-/config-2.1.0.tgz 0ms (cache hit)',
+			'npm silly tarball no local data for @n8n/config@https://registry.npmjs.org/@n8n/config/-/config-2.1.0.tgz. Extracting by manifest.',
+		]) progress.see(line);
+		expect(progress.describe()).toBe("unpacking: 1 of about 2 packages fetched or read from npm's cache");
+		progress.see('npm http fetch GET 200 https://registry.npmjs.org/@n8n/config/-/config-2.1.0.tgz 812ms (cache miss)');
+		expect(progress.describe()).toBe("unpacking: 2 of about 2 packages fetched or read from npm's cache");
+		progress.see('added 2 packages in 3m');
+		expect(progress.summary).toBe('added 2 packages in 3m');
+		progress.see('npm info run sqlite3@5.1.7 install node_modules/sqlite3 prebuild-install -r napi || node-gyp rebuild');
+		progress.see('npm info run isolated-vm@6.0.2 install node_modules/isolated-vm node-gyp rebuild --release -j max');
+		progress.see('npm info run isolated-vm@6.0.2 install { code: 0, signal: null }');
+		expect(progress.describe()).toBe('install scripts: building sqlite3 (done: isolated-vm)');
+		progress.see('npm warn deprecated glob@7.2.3: Glob versions prior to v9 are no longer supported');
+		expect(progress.warningSummary()).toBe('2 warnings (1 ERESOLVE, 1 deprecated)');
+	});
+});
