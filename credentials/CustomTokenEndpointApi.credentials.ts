@@ -14,7 +14,7 @@ export class CustomTokenEndpointApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/customEndpoint.svg', dark: 'file:../icons/customEndpoint.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth#custom-token-endpoint';
+	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/custom-token-endpoint.md';
 
 	properties: INodeProperties[] = [
 		{
