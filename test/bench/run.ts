@@ -13,7 +13,11 @@
  *       executions each worker ran;
  *   (c) the Get Token node's time for 1,000 items over one raw token request (getToken.ts);
  *   (d) cold `require` of the package's dist/ over cold `require` of n8n-workflow alone;
- *   (e) the packed tarball: size, files, and packed size over the size of the sources.
+ *   (e) the packed tarball: size, files, and packed size over the size of the sources;
+ *   (f) in the single n8n of (a): the Custom Token Endpoint credential (the sandbox's generic API)
+ *       through Get Token → HTTP Request with its headers, against what users build without
+ *       this package: an HTTP Request to the login endpoint → Edit Fields → HTTP Request with a
+ *       header expression; 10 sequential executions × 1,000 items each, wall time and token calls.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,8 +29,9 @@ import { ensureN8n } from '../../scripts/runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from '../../scripts/runtime/n8nProcess';
 import { packPackage, type PackResult } from '../../scripts/runtime/pack';
 import { startQueueCluster, type LogMark, type QueueCluster } from '../../scripts/runtime/queueMode';
-import { chain, httpRequestNode, splitOutNode, webhookNode } from '../e2e/workflows';
-import { SANDBOX_ACCOUNTS, startSandbox, type VendorServer } from '../sandbox';
+import { chain, httpRequestNode, node, splitOutNode, webhookNode } from '../e2e/workflows';
+import { genericSettings } from '../helpers/fixtures';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
 import { buildPlainPackage, PLAIN_CREDENTIAL, PLAIN_PACKAGE } from './plainPackage';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -276,7 +281,7 @@ async function installBoth(userFolder: string, tarball: string, plainTarball: st
 }
 
 /** (a) and the single-process half of (b), in one `n8n start`. */
-async function benchSingleProcess(tarball: string, plainTarball: string): Promise<{ a: Scenarios; b: Scenarios }> {
+async function benchSingleProcess(tarball: string, plainTarball: string): Promise<{ a: Scenarios; b: Scenarios; f: ChainComparison }> {
 	const userFolder = path.join(work, 'n8n-user');
 	await installBoth(userFolder, tarball, plainTarball);
 	n8n = await startN8n({ version: N8N_VERSION, userFolder, log });
@@ -287,7 +292,9 @@ async function benchSingleProcess(tarball: string, plainTarball: string): Promis
 		const target = { rest: client, webhooks: client };
 		const a = await bothScenarios(target, 1, `(a) ${ITEMS} items`);
 		const b = await bothScenarios(target, EXECUTIONS, `(b) single process, ${EXECUTIONS} × ${ITEMS}`);
-		return { a, b };
+		log(`(f) Custom Token Endpoint, ${F_EXECUTIONS} sequential executions × ${F_ITEMS.toLocaleString('en-US')} items: Get Token → HTTP Request, then login HTTP Request → Edit Fields → HTTP Request`);
+		const f = await benchCustomEndpoint(client);
+		return { a, b, f };
 	} finally {
 		await n8n.stop();
 		n8n = undefined;
@@ -340,6 +347,139 @@ function describeShape(counts: Counts): string {
 	}
 	return text;
 }
+
+// ---- (f) Custom Token Endpoint: Get Token vs the login chain users build ----
+
+const F_ITEMS = 1_000;
+const F_EXECUTIONS = 10;
+const F_CREDENTIAL = 'customTokenEndpointApi';
+
+interface ChainResult {
+	elapsed: number;
+	calls: number;
+}
+
+interface ChainComparison {
+	getToken: ChainResult;
+	login: ChainResult;
+}
+
+/** The echo answers of one execution's last node, checked: F_ITEMS of them, all served. */
+function checkEchoAnswers(label: string, index: number, status: number, text: string): void {
+	const parsed = (() => {
+		try {
+			return JSON.parse(text) as Array<{ ok?: boolean; vendor?: string }>;
+		} catch {
+			return undefined;
+		}
+	})();
+	const served = Array.isArray(parsed) ? parsed.filter((answer) => answer.ok === true && answer.vendor === 'generic').length : 0;
+	if (status !== 200 || served !== F_ITEMS || parsed?.length !== F_ITEMS) {
+		throw new Error(`(f) ${label} (execution ${index + 1} of ${F_EXECUTIONS}): the workflow answered ${status} with ${served} of ${F_ITEMS} echo answers: ${text.slice(0, 300)}`);
+	}
+}
+
+/** F_EXECUTIONS sequential calls of an activated workflow's webhook, F_ITEMS items each: wall time from the first call to the last answer, token calls at the sandbox. */
+async function runChain(client: N8nClient, generic: VendorServer, label: string, workflow: Record<string, unknown>, webhookPath: string): Promise<ChainResult> {
+	const saved = await client.createWorkflow(workflow);
+	await client.activateWorkflow(saved.id);
+	await webhookKnown(client.baseUrl, webhookPath);
+	const body = JSON.stringify({ items: Array.from({ length: F_ITEMS }, (_, i) => ({ i })) });
+	const before = generic.tokenCalls;
+	const started = process.hrtime.bigint();
+	const answers: Array<{ status: number; text: string }> = [];
+	for (let i = 0; i < F_EXECUTIONS; i++) {
+		const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		answers.push({ status: response.status, text: await response.text() });
+	}
+	const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+	const calls = generic.tokenCalls - before;
+	await client.deactivateWorkflow(saved.id);
+	for (const [index, { status, text }] of answers.entries()) checkEchoAnswers(label, index, status, text);
+	log(`(f) ${label}: ${(elapsed / 1000).toFixed(1)} s for ${F_EXECUTIONS} executions, ${calls} token call(s), every execution ${F_ITEMS} echo answers`);
+	return { elapsed, calls };
+}
+
+/**
+ * Both workflows against one fresh sandbox (a new port: no token of an earlier run in this
+ * package's store). Get Token's workflow runs first, so any warm-up of n8n favours the other.
+ */
+async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> {
+	const registered = new Set((await client.credentialTypes()).map((type) => type.name));
+	if (!registered.has(F_CREDENTIAL)) throw new Error(`n8n did not register the credential type ${F_CREDENTIAL}`);
+	const sandbox: Sandbox = await startSandbox();
+	try {
+		const generic = sandbox.vendors.generic;
+		const echoUrl = `${generic.origin}/__sandbox/echo`;
+		const credential = await client.createCredential(F_CREDENTIAL, 'Custom Token Endpoint (bench f)', genericSettings(sandbox) as Record<string, unknown>);
+
+		const getTokenPath = 'bench-f-get-token';
+		const getToken = await runChain(
+			client,
+			generic,
+			'Get Token → HTTP Request',
+			chain('bench (f) Get Token → HTTP Request', [
+				webhookNode(getTokenPath),
+				splitOutNode('body.items'),
+				node('Get Token', 'n8n-nodes-token-auth.getToken', 1, { vendor: 'customEndpoint', options: { outputField: 'auth' } }, { credentials: { [F_CREDENTIAL]: { id: credential.id, name: credential.name } } }),
+				node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, {
+					method: 'GET',
+					url: echoUrl,
+					sendHeaders: true,
+					specifyHeaders: 'json',
+					jsonHeaders: '={{ JSON.stringify($json.auth.headers) }}',
+					options: {},
+				}),
+			]),
+			getTokenPath,
+		);
+
+		const loginPath = 'bench-f-login-chain';
+		const account = SANDBOX_ACCOUNTS.generic;
+		const login = await runChain(
+			client,
+			generic,
+			'login HTTP Request → Edit Fields → HTTP Request',
+			chain('bench (f) login HTTP Request → Edit Fields → HTTP Request', [
+				webhookNode(loginPath),
+				splitOutNode('body.items'),
+				node('Log In', 'n8n-nodes-base.httpRequest', 4.2, {
+					method: 'POST',
+					url: `${generic.baseUrl}/auth/login`,
+					sendBody: true,
+					contentType: 'form-urlencoded',
+					bodyParameters: {
+						parameters: [
+							{ name: 'username', value: account.username },
+							{ name: 'password', value: account.password },
+							{ name: 'grant_type', value: 'password' },
+						],
+					},
+					options: {},
+				}),
+				node('Edit Fields', 'n8n-nodes-base.set', 3.4, {
+					mode: 'manual',
+					assignments: { assignments: [{ id: 'token', name: 'token', value: '={{ $json.data.jwt }}', type: 'string' }] },
+					options: {},
+				}),
+				node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, {
+					method: 'GET',
+					url: echoUrl,
+					sendHeaders: true,
+					headerParameters: { parameters: [{ name: 'Authorization', value: '=Bearer {{ $json.token }}' }] },
+					options: {},
+				}),
+			]),
+			loginPath,
+		);
+		return { getToken, login };
+	} finally {
+		await sandbox.close();
+	}
+}
+
+const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
+const count = (value: number, what: string) => `${value.toLocaleString('en-US')} ${what}${value === 1 ? '' : 's'}`;
 
 // ---- (d) cold require ----
 
@@ -462,6 +602,10 @@ async function main(): Promise<void> {
 		`(c) Get Token node, 1,000 items, Force Refresh: ${times(c.ratio)} the time of one raw token request, ${c.tokenCalls} token call per execution (median ${ms(c.nodeMs)} vs ${ms(c.rawMs)})`,
 		`(d) cold require of all ${d.files} dist/*.js (${d.loadedByEntries} pulled in by the package.json n8n entries), n8n-workflow already loaded: ${times(d.packageMs / d.workflowMs)} of n8n-workflow's cold require (median ${ms(d.packageMs)} vs ${ms(d.workflowMs)}, Node ${d.nodeVersion})`,
 		`(e) packed tarball ${kB(tarballBytes)}, ${packed.entryCount} files, unpacked ${kB(packed.unpackedSize)} (${byKind(packed.files)}): packed ${times(tarballBytes / sources.bytes)} the size of its sources (nodes+credentials+icons, ${sources.files} files, ${kB(sources.bytes)})`,
+		`(f) Custom Token Endpoint, ${F_EXECUTIONS} sequential executions × ${F_ITEMS.toLocaleString('en-US')} items (n8n ${N8N_VERSION}, one process): ` +
+			`Get Token → HTTP Request ${seconds(single.f.getToken.elapsed)}, ${count(single.f.getToken.calls, 'token call')}; ` +
+			`login HTTP Request → Edit Fields → HTTP Request ${seconds(single.f.login.elapsed)}, ${count(single.f.login.calls, 'token call')}; ` +
+			`ratio ${times(single.f.login.elapsed / single.f.getToken.elapsed)}`,
 	];
 	console.log(`\n== benchmark (${Math.round((Date.now() - started) / 1000)} s)`);
 	for (const line of lines) console.log(line);
