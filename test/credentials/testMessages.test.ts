@@ -12,7 +12,6 @@ import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures } from '../helpers/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
-import { testCredentialWithRules } from './testRules';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;
@@ -120,18 +119,18 @@ describe('Soda Cloud, API key method', () => {
 	const keyPair = (secret: string) => ({ region: 'custom', baseUrl: sandbox.vendors.soda.baseUrl, authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.soda.apiKey.id, apiKeySecret: secret });
 
 	it('a refused key pair: the Test names the vendor, what was refused and where to create a key pair', async () => {
-		const result = await testCredentialWithRules(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair('wrong-secret'));
+		const result = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair('wrong-secret'));
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/^Soda Cloud [a-z ]+: the API key ID or secret was refused \(HTTP 401\)\./);
 		expect(result.message).toMatch(/create a (new )?key pair in Soda Cloud \(profile → API Keys\)/);
 		expect(result.message).not.toContain('wrong-secret');
 		// The right pair still passes.
-		expect(await testCredentialWithRules(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair(SANDBOX_ACCOUNTS.soda.apiKey.secret))).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair(SANDBOX_ACCOUNTS.soda.apiKey.secret))).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
 	it('the refusal message has the quality of the email/password one', async () => {
 		const byPassword = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', fx.sodaCloud.bad);
-		const byKey = await testCredentialWithRules(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair('wrong-secret'));
+		const byKey = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair('wrong-secret'));
 		expect(byPassword.message).toMatch(/^Soda Cloud token request: the email or password was refused \(HTTP 401\)\. Check /);
 		expect(byKey.message).toMatch(/^Soda Cloud [a-z ]+: the API key ID or secret was refused \(HTTP 401\)\. Check /);
 	});
@@ -143,7 +142,7 @@ describe('Soda Cloud, custom base URL without /v1', () => {
 		['email and password', { authMethod: 'token', email: 'a@example.com', password: 'pw' }],
 	])('%s: the Test says the base URL must end in /v1, before any request', async (_method, auth) => {
 		for (const baseUrl of [sandbox.vendors.soda.origin, `${sandbox.vendors.soda.origin}/`, `${sandbox.vendors.soda.origin}/api`]) {
-			const result = await testCredentialWithRules(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { region: 'custom', baseUrl, ...auth });
+			const result = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { region: 'custom', baseUrl, ...auth });
 			expect({ baseUrl, ...result }).toEqual({ baseUrl, status: 'Error', message: expect.stringMatching(/^Soda Cloud settings: Base URL must end in \/v1\b.*https:\/\/reporting\.cloud\.soda\.io\/v1/) });
 		}
 		expect(sandbox.vendors.soda.requests).toHaveLength(0);
@@ -151,7 +150,7 @@ describe('Soda Cloud, custom base URL without /v1', () => {
 
 	it('a base URL ending in /v1 (with or without a trailing slash) is accepted', async () => {
 		for (const baseUrl of [sandbox.vendors.soda.baseUrl, `${sandbox.vendors.soda.baseUrl}/`]) {
-			expect(await testCredentialWithRules(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { ...fx.sodaCloud.good, baseUrl })).toMatchObject({ status: 'OK' });
+			expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { ...fx.sodaCloud.good, baseUrl })).toMatchObject({ status: 'OK' });
 		}
 	});
 });

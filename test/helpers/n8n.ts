@@ -35,6 +35,7 @@ import {
 	type INodeTypes,
 	type IRun,
 	type IRunExecutionData,
+	type IAuthenticateRuleResponseCode,
 	type IConnections,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
@@ -155,7 +156,8 @@ export function additionalDataFor(helper: TestCredentialsHelper, hooks: Executio
 /**
  * The editor's "Test" button, as packages/cli/src/services/credentials-tester.service.ts does
  * it: a temporary noOp node whose routing request is the credential's test request, run by
- * RoutingNode, with preAuthentication first. Returns n8n's {status, message}.
+ * RoutingNode, with preAuthentication first, and the credential's responseCode rules applied to a
+ * failed answer, as n8n applies them. Returns n8n's {status, message}.
  */
 export async function testCredential(
 	helper: TestCredentialsHelper,
@@ -210,6 +212,9 @@ export async function testCredential(
 		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
 		if (cause?.response) {
 			const status = cause.response.status;
+			// The credential's responseCode rules give the message for their status.
+			const rule = (type.test?.rules ?? []).find((r) => r.type === 'responseCode' && (r as IAuthenticateRuleResponseCode).properties.value === status) as IAuthenticateRuleResponseCode | undefined;
+			if (rule) return { status: 'Error', message: rule.properties.message };
 			if (status < 199 || status > 299) return { status: 'Error', message: cause.response.statusText || `Received HTTP status code: ${status}` };
 		} else if (cause?.code) {
 			return { status: 'Error', message: cause.code };
