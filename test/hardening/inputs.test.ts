@@ -14,13 +14,11 @@ import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
-import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
 
-const nodeTypes = nodeTypesOf({
-	'n8n-nodes-token-auth.getToken': new GetToken(),
-	'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader(),
-});
+const nodeTypes = packageNodeTypes();
 
 let sandbox: Sandbox;
 let executions = 0;

@@ -17,14 +17,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
-import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor } from '../helpers/fixtures';
-import { callResumeWebhook, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { callResumeWebhook, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type EchoFormat, type Sandbox } from '../sandbox';
 
 afterAll(() => restoreConsole());
@@ -143,10 +142,7 @@ describe('quotable(): no form of any secret survives', () => {
 // ------------------------------------------------------------------------------------------
 // 2. Echoes by a vendor, through every path the package shows text on.
 
-const nodeTypes = nodeTypesOf({
-	'n8n-nodes-token-auth.getToken': new GetToken(),
-	'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader(),
-});
+const nodeTypes = packageNodeTypes();
 let sandbox: Sandbox;
 let executions = 0;
 beforeAll(async () => {

@@ -16,18 +16,14 @@ import { restoreConsole } from './consoleCapture';
 
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
-import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
-import { callResumeWebhook, n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { callResumeWebhook, n8nRequestHelpers, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { packageNodeTypes } from '../helpers/nodeTypes';
 import { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY_MARKER, SANDBOX_ACCOUNTS, startSandbox, type RecordedRequest, type Sandbox } from '../sandbox';
 
-const nodeTypes = nodeTypesOf({
-	'n8n-nodes-token-auth.getToken': new GetToken(),
-	'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader(),
-});
+const nodeTypes = packageNodeTypes();
 
 const STATUSES = [301, 302, 303, 307, 308] as const;
 type Target = 'sameOrigin' | 'otherOrigin' | 'plainHttp';

@@ -19,14 +19,13 @@ import { consoleOutput, restoreConsole } from './consoleCapture';
 
 import { inspect } from 'node:util';
 
-import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeTypes, IRunExecutionData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionData } from 'n8n-workflow';
 
-import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
-import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, genericSettings, sandboxVendor, VENDORS } from '../helpers/fixtures';
-import { callResumeWebhook, nodeTypesOf, preAuthHelper, resumeExecution, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import { callResumeWebhook, preAuthHelper, resumeExecution, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../sandbox';
 
 const S = {
@@ -217,10 +216,7 @@ afterAll(async () => {
 // ------------------------------------------------------------------------------------------
 // Running the package as n8n does.
 
-const nodeTypes: INodeTypes = nodeTypesOf({
-	'n8n-nodes-token-auth.getToken': new GetToken(),
-	'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader(),
-});
+const nodeTypes = packageNodeTypes();
 let executions = 0;
 
 function credentialTypeOf(vendor: VendorId): string {
