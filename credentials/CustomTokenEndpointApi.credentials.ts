@@ -4,8 +4,12 @@ import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider'
 import { customEndpoint } from '../nodes/shared/providers/customEndpoint';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
-const inBody = { show: { loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'] } };
-const atPath = { show: { expiryFormat: ['secondsLeft', 'epochSeconds', 'epochMilliseconds', 'iso8601'] } };
+/** Shown for these Login Types only. */
+const forTypes = (...loginType: string[]) => ({ show: { loginType } });
+const custom = forTypes('custom');
+const atPath = {
+	show: { expiryFormat: ['secondsLeft', 'millisecondsLeft', 'iso8601Duration', 'epochSeconds', 'epochMilliseconds', 'iso8601'] },
+};
 
 export class CustomTokenEndpointApi implements ICredentialType {
 	name = 'customTokenEndpointApi';
@@ -17,6 +21,19 @@ export class CustomTokenEndpointApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/custom-token-endpoint.md';
 
 	properties: INodeProperties[] = [
+		{
+			displayName: 'Login Type',
+			name: 'loginType',
+			type: 'options',
+			options: [
+				{ name: 'Custom', value: 'custom', description: 'Any login request: method, how the values travel and their names are yours to set' },
+				{ name: 'JSON Login', value: 'jsonLogin', description: 'POST {"username": "…", "password": "…"} as JSON, e.g. an API that answers with a JWT' },
+				{ name: 'OAuth 2.0 Client Credentials', value: 'oauth2ClientCredentials', description: 'grant_type=client_credentials with a client ID and secret (RFC 6749 §4.4)' },
+				{ name: 'OAuth 2.0 Password Grant', value: 'oauth2Password', description: 'grant_type=password with a username and password, and the client when the server asks for it (RFC 6749 §4.3)' },
+			],
+			default: 'custom',
+			description: 'The shape of the token request. The answer is read automatically unless the settings below say otherwise.',
+		},
 		{
 			displayName: 'Token URL',
 			name: 'tokenUrl',
@@ -37,6 +54,7 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			],
 			default: 'POST',
 			description: 'The HTTP method of the token request. A GET carries no body: send the login values as query parameters, headers or HTTP Basic then.',
+			displayOptions: custom,
 		},
 		{
 			displayName: 'Send Login Values As',
@@ -51,15 +69,16 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			],
 			default: 'jsonBody',
 			description: 'How the username and password reach the token endpoint',
+			displayOptions: custom,
 		},
 		{
 			displayName: 'Username Field Name',
 			name: 'userField',
 			type: 'string',
 			default: 'username',
-			placeholder: 'client_id',
-			description: 'The key, query parameter or header the username goes in, e.g. username, email, client_id, or X-Username for headers',
-			displayOptions: inBody,
+			placeholder: 'email',
+			description: 'The key, query parameter or header the username goes in, e.g. username, email, or X-Username for headers',
+			displayOptions: { show: { loginType: ['custom', 'jsonLogin'], loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'] } },
 		},
 		{
 			displayName: 'Username',
@@ -67,64 +86,107 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'me@example.com',
-			description: 'The username, e-mail or client ID. Leave empty when the API takes the secret alone.',
+			description: 'The username or e-mail. Leave empty when the API takes the password (or key) alone.',
+			displayOptions: forTypes('custom', 'jsonLogin', 'oauth2Password'),
 		},
 		{
 			displayName: 'Password Field Name',
 			name: 'passField',
 			type: 'string',
 			default: 'password',
-			placeholder: 'client_secret',
-			description: 'The key, query parameter or header the password goes in, e.g. password, client_secret, or X-Api-Secret for headers',
-			displayOptions: inBody,
+			placeholder: 'secret',
+			description: 'The key, query parameter or header the password goes in, e.g. password, or X-Api-Secret for headers',
+			displayOptions: { show: { loginType: ['custom', 'jsonLogin'], loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'] } },
 		},
 		{
 			displayName: 'Password',
 			name: 'password',
 			type: 'string',
 			typeOptions: { password: true },
-			required: true,
 			default: '',
-			description: 'The password, client secret or API key. Sent as typed (spaces included) and never shown in errors.',
+			description: 'The password or API key (required unless a Client Secret is given). Sent as typed (spaces included) and never shown in errors.',
+			displayOptions: forTypes('custom', 'jsonLogin', 'oauth2Password'),
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			placeholder: 'my-client',
+			description: 'The OAuth client ID. Optional for the password grant and Custom: leave empty when the server asks for no client.',
+			displayOptions: forTypes('custom', 'oauth2ClientCredentials', 'oauth2Password'),
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'The OAuth client secret. Empty for a public client: its ID then travels in the body. Never shown in errors.',
+			displayOptions: forTypes('custom', 'oauth2ClientCredentials', 'oauth2Password'),
+		},
+		{
+			displayName: 'Client Authentication',
+			name: 'clientAuth',
+			type: 'options',
+			options: [
+				{ name: 'HTTP Basic (RFC 6749, Form-Encoded)', value: 'basic', description: 'client_secret_basic: ID and secret form-encoded, then Basic. What the OAuth standard says.' },
+				{ name: 'HTTP Basic (As Typed)', value: 'basicAsTyped', description: 'For servers that do not decode the values: only for IDs and secrets of letters and digits' },
+				{ name: 'In the Body', value: 'body', description: 'client_secret_post: client_id and client_secret with the other values' },
+			],
+			default: 'basic',
+			description: 'How the client ID and secret reach the token endpoint',
+			displayOptions: forTypes('custom', 'oauth2ClientCredentials', 'oauth2Password'),
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'string',
+			default: '',
+			placeholder: 'read write',
+			description: 'Optional: the scopes to ask for, separated by spaces',
+			displayOptions: forTypes('oauth2ClientCredentials', 'oauth2Password'),
 		},
 		{
 			displayName: 'Extra Fields (JSON)',
 			name: 'extraFields',
 			type: 'json',
-			default: '',
-			placeholder: '{"grant_type": "client_credentials", "scope": "read"}',
-			description: 'Optional: other values the token request sends with the login values (scope, audience, grant_type…), as a JSON object. They are settings, not secrets: a secret belongs in Password.',
+			default: '{}',
+			placeholder: '{"audience": "https://api.example.com"}',
+			description: 'Optional: other values the token request sends with the login values (audience, grant_type…), as a JSON object. They are settings, not secrets: secrets have their own fields above.',
 		},
 		{
 			displayName: 'Token Path',
 			name: 'answerPath',
 			type: 'string',
-			required: true,
-			default: 'access_token',
-			placeholder: 'data.access_token',
-			description: 'Where the answer holds the token, as a dot path: access_token for {"access_token": "…"}, data.jwt for {"data": {"jwt": "…"}}, items.0.token in a list',
+			default: '',
+			placeholder: 'Auto (access_token, token, jwt, data.…)',
+			description: 'Where the answer holds the token, as a dot path (data.jwt, items.0.token). Empty: Auto finds access_token, accessToken, token, jwt, id_token… at the top or one level down.',
 		},
 		{
 			displayName: 'Token Type Path',
 			name: 'answerTypePath',
 			type: 'string',
 			default: '',
-			placeholder: 'token_type',
-			description: 'Optional: where the answer states the token type (e.g. token_type), used for {tokenType} in the header value',
+			placeholder: 'Auto (token_type beside the token)',
+			description: 'Where the answer states the token type, for {tokenType} in the header value. Empty: Auto reads token_type or tokenType beside the token.',
 		},
 		{
 			displayName: 'Expiry',
 			name: 'expiryFormat',
 			type: 'options',
 			options: [
+				{ name: 'Auto', value: 'auto', description: "The JWT exp claim, else expires_in, expiresIn, expires_at, expires, exp… beside the token; none: kept until refused" },
 				{ name: 'Epoch Milliseconds at a Path', value: 'epochMilliseconds', description: 'E.g. {"expires_at": 1767225600000}' },
 				{ name: 'Epoch Seconds at a Path', value: 'epochSeconds', description: 'E.g. {"expires_at": 1767225600}' },
 				{ name: 'Fixed Lifetime', value: 'fixedLifetime', description: 'The API states no expiry: keep each token this many seconds' },
 				{ name: 'ISO 8601 Date at a Path', value: 'iso8601', description: 'E.g. {"expires_at": "2026-01-01T00:00:00Z"}' },
+				{ name: 'ISO 8601 Duration at a Path', value: 'iso8601Duration', description: 'E.g. {"expires_in": "PT1H"}' },
 				{ name: 'JWT Exp Claim of the Token', value: 'jwtExp', description: 'The token is a JWT: its "exp" claim (not its signature) says when it expires' },
+				{ name: 'Milliseconds Left at a Path', value: 'millisecondsLeft', description: 'E.g. {"expires": 900000}' },
 				{ name: 'Seconds Left at a Path', value: 'secondsLeft', description: 'E.g. {"expires_in": 3600} or "3600"' },
 			],
-			default: 'secondsLeft',
+			default: 'auto',
 			description: 'How the answer states when the token expires. The token is refreshed shortly before (60 seconds, or a tenth of a short lifetime).',
 		},
 		{
@@ -144,6 +206,59 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			default: 3600,
 			description: 'How long a token stays valid, e.g. 3600 for an hour, as the API documents it',
 			displayOptions: { show: { expiryFormat: ['fixedLifetime'] } },
+		},
+		{
+			displayName: 'Refresh With',
+			name: 'refresh',
+			type: 'options',
+			options: [
+				{ name: 'OAuth 2.0 Refresh Grant', value: 'oauth2', description: 'grant_type=refresh_token as a form, with the client (RFC 6749 §6)' },
+				{ name: 'JSON Body', value: 'jsonBody', description: 'POST {"refresh_token": "…"} as JSON' },
+				{ name: 'Never', value: 'never', description: 'Log in again each time; ignore refresh tokens' },
+			],
+			default: 'oauth2',
+			description: 'When the answer holds a refresh token, the next token is asked for with it before a full login. A refused refresh falls back to the login.',
+		},
+		{
+			displayName: 'Refresh URL',
+			name: 'refreshUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://api.example.com/auth/refresh',
+			description: 'Optional: where refresh requests go. Empty: the Token URL.',
+			displayOptions: { show: { refresh: ['oauth2', 'jsonBody'] } },
+		},
+		{
+			displayName: 'Refresh Token Path',
+			name: 'refreshAnswerPath',
+			type: 'string',
+			default: '',
+			placeholder: 'Auto (refresh_token beside the token)',
+			description: 'Where the answer holds the refresh token, as a dot path. Empty: Auto reads refresh_token or refreshToken beside the token.',
+			displayOptions: { show: { refresh: ['oauth2', 'jsonBody'] } },
+		},
+		{
+			displayName: 'Refresh Token Field Name',
+			name: 'refreshFieldName',
+			type: 'string',
+			default: 'refresh_token',
+			description: 'The JSON key the refresh request carries the refresh token in, e.g. refresh_token or refreshToken',
+			displayOptions: { show: { refresh: ['jsonBody'] } },
+		},
+		{
+			displayName: 'Keep From Answer',
+			name: 'keepFromAnswer',
+			type: 'string',
+			default: '',
+			placeholder: 'instance_url, user.id',
+			description: "Optional: dot paths of other values of the answer that Get Token outputs as fromAnswer (e.g. Salesforce's instance_url), separated by commas",
+		},
+		{
+			displayName: 'Refused Login Status Codes',
+			name: 'refusedStatusCodes',
+			type: 'string',
+			default: '400, 401, 403, 422',
+			description: "Statuses of the token endpoint that mean wrong login values (OAuth's invalid_client and invalid_grant count whatever the status). A refused login is not sent again for 1 minute, then longer, so the account is not locked.",
 		},
 		{
 			displayName: 'Send Token In',

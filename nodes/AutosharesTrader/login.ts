@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { TokenAuthError } from '../shared/errors';
 import { sendVendorRequest, type HttpRequester } from '../shared/http';
 import { notifyAddress } from '../shared/inputs';
-import { requestToken, savedToken, storeKey, type NextStep } from '../shared/provider';
+import { refusalRules, requestToken, savedToken, storeKey, type NextStep } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { tokenStore, type IssuedToken } from '../shared/tokenStore';
 
@@ -30,7 +30,8 @@ export async function beginLogin(helpers: HttpRequester, credentials: IDataObjec
 	const key = storeKey(autosharesTrader, fields);
 	const known = tokenStore.current(key, savedToken(credentials, key));
 	if (known) return { kind: 'token', fields, token: known };
-	const answer = await requestToken(helpers, autosharesTrader, fields);
+	// A refused app key or password is not sent again at once (every item, every execution).
+	const answer = await tokenStore.guarded(key, refusalRules(), async () => await requestToken(helpers, autosharesTrader, fields));
 	if (answer.kind === 'token') return loggedIn(fields, answer.token);
 	// A PIN step with a PIN configured means that PIN was refused: waiting would not help.
 	if (answer.step === 'pin' && fields.pinCode !== '') throw autosharesTrader.unfinishedLogin!(fields, answer);

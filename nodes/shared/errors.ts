@@ -7,6 +7,7 @@ import { quotable, type Redaction } from './redact';
 export type TokenStep =
 	| 'settings'
 	| 'token request'
+	| 'token refresh'
 	| 'verification code'
 	| 'PIN'
 	| 'token answer'
@@ -21,8 +22,12 @@ export interface TokenAuthErrorOptions {
 	transient?: boolean;
 	/** From a 429's Retry-After, in seconds. */
 	retryAfterSeconds?: number;
-	/** Machine-readable cause where a caller acts on it (a wrong code is retried, not fatal). */
-	kind?: 'codeRefused';
+	/**
+	 * Machine-readable cause where a caller acts on it: a wrong code is retried, not fatal; a
+	 * refused login is remembered, so the same values are not sent again for a while (the
+	 * token store's back-off: providers lock accounts after a few failed logins).
+	 */
+	kind?: 'codeRefused' | 'loginRefused';
 	/**
 	 * The vendor's own error text, as received. It is never shown as it is: `redacted()` cuts
 	 * the credential's secrets out of it and quotes what is left after the description. An
@@ -74,6 +79,19 @@ export class TokenAuthError extends Error {
 		});
 	}
 
+	/**
+	 * This refused login, as told to a caller while the same values wait out their back-off:
+	 * when the next try is, and that corrected values try at once. The quote stays as redacted.
+	 */
+	whileRefused(nextTryMs: number, nowMs: number): TokenAuthError {
+		const at = new Date(nextTryMs).toISOString().slice(11, 19);
+		const seconds = Math.max(1, Math.ceil((nextTryMs - nowMs) / 1000));
+		return this.copy(
+			`${this.summary} The same login is not sent again before ${at} UTC (in ${seconds} s), so that repeated failed logins do not lock the account.`,
+			`${this.description} Saving the credential with corrected values tries at once.`.trim(),
+		);
+	}
+
 	/** One self-contained message, for where n8n shows only the message. */
 	withAdviceInMessage(): TokenAuthError {
 		return this.copy(`${this.summary} ${this.description}`, '');
@@ -88,6 +106,25 @@ export class TokenAuthError extends Error {
 		const quote = quotable(this.vendorText, redaction);
 		return this.copy(this.summary, quote === '' ? this.description : `${this.description} ${this.quoteIntro}: "${quote}"`);
 	}
+}
+
+/**
+ * A login the vendor refused (wrong password, secret, key or client): remembered by the token
+ * store, so the same values are not sent again at once. `vendorText` is quoted after redaction.
+ */
+export function loginRefused(
+	vendor: string,
+	summary: string,
+	description: string,
+	httpCode: number,
+	vendorText?: unknown,
+	quoteIntro?: string,
+): TokenAuthError {
+	return new TokenAuthError(vendor, 'token request', summary, { description, httpCode, kind: 'loginRefused', vendorText, quoteIntro });
+}
+
+export function isLoginRefusal(error: unknown): error is TokenAuthError {
+	return error instanceof TokenAuthError && error.kind === 'loginRefused';
 }
 
 /** Turns whatever a token step threw into the error a node should raise. */

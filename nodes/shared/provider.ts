@@ -8,11 +8,11 @@ import type {
 } from 'n8n-workflow';
 
 import { pastExpiry } from './answers';
-import { TokenAuthError } from './errors';
+import { isLoginRefusal, TokenAuthError } from './errors';
 import { secondsLeft } from './expiry';
 import { requesterFrom, sendVendorRequest, type HttpRequester, type VendorAnswer } from './http';
 import { quotable, redactionFor, type Redaction } from './redact';
-import { isUsable, newest, tokenStore, type IssuedToken, type ObtainOptions } from './tokenStore';
+import { isUsable, newest, tokenStore, type HeldRefreshToken, type IssuedToken, type ObtainOptions, type RefusalRules } from './tokenStore';
 
 /** A login that is not finished yet: Autoshares asks for a verification code or a PIN. */
 export interface NextStep {
@@ -48,6 +48,12 @@ export interface TokenProvider<Fields extends object = object> {
 	/** Headers that need no token step (Soda's API key pair), or undefined. */
 	staticHeaders?(fields: Fields): Record<string, string> | undefined;
 	tokenRequest(fields: Fields, continuation?: Continuation): IHttpRequestOptions;
+	/**
+	 * The request that trades a refresh token for a new token (RFC 6749 §6, or the API's own
+	 * shape), for vendors whose answers carry one; undefined where refresh is off. Its answer is
+	 * read by readTokenAnswer like a login's.
+	 */
+	refreshRequest?(fields: Fields, refreshToken: string): IHttpRequestOptions | undefined;
 	/**
 	 * Reads any answer of the token endpoint; throws TokenAuthError for everything but a token or
 	 * a next step. `fields` matter where the user says how the answer reads (Custom Token Endpoint).
@@ -121,9 +127,9 @@ export function storeKey(provider: AnyTokenProvider, fields: object): string {
  * Everything that must never be shown for these fields: the provider's secrets, and the
  * HTTP Basic pair its token request sends (an echoed `Authorization: Basic …` is its base64).
  */
-export function redactionOf(provider: AnyTokenProvider, fields: object): Redaction {
+export function redactionOf(provider: AnyTokenProvider, fields: object, more: string[] = []): Redaction {
 	const auth = provider.tokenRequest(fields).auth;
-	return redactionFor(provider.secrets(fields), auth ? [[auth.username, auth.password]] : []);
+	return redactionFor([...provider.secrets(fields), ...more], auth ? [[auth.username, auth.password]] : []);
 }
 
 export async function requestToken(
@@ -131,16 +137,19 @@ export async function requestToken(
 	provider: AnyTokenProvider,
 	fields: object,
 	continuation?: Continuation,
+	refreshToken?: string,
 ): Promise<TokenAnswer> {
-	const step = continuation ? (continuation.step === 'pin' ? 'PIN' : 'verification code') : 'token request';
-	const redaction = redactionOf(provider, fields);
+	const step = continuation ? (continuation.step === 'pin' ? 'PIN' : 'verification code') : refreshToken ? 'token refresh' : 'token request';
+	const redaction = redactionOf(provider, fields, refreshToken === undefined ? [] : [refreshToken]);
+	const request = refreshToken === undefined ? provider.tokenRequest(fields, continuation) : provider.refreshRequest?.(fields, refreshToken);
+	if (request === undefined) throw new TokenAuthError(provider.displayName, step, 'this credential does not refresh tokens.', { description: 'Log in again.' });
 	try {
 		// A second step is sent once: the vendor may have accepted a code whose answer was lost,
 		// and sending it again would burn the interim token ("Corrupted ticket").
 		const answer = await sendVendorRequest(
 			helpers,
 			{ vendor: provider.displayName, step, setting: provider.addressSetting ?? 'base URL' },
-			provider.tokenRequest(fields, continuation),
+			request,
 			continuation ? 1 : undefined,
 		);
 		const now = DateTime.utc();
@@ -154,7 +163,23 @@ export async function requestToken(
 	}
 }
 
-async function fetchFinalToken(helpers: HttpRequester, provider: AnyTokenProvider, fields: object): Promise<IssuedToken> {
+/**
+ * A final token: with a refresh token where one is held (a refresh that is refused, rotated
+ * away or fails for any reason falls back to the full login, which is what the refresh token
+ * saved), otherwise the full login. A refresh answer without a new refresh token keeps the old.
+ */
+async function fetchFinalToken(
+	helpers: HttpRequester,
+	provider: AnyTokenProvider,
+	fields: object,
+	key: string,
+	refresh?: HeldRefreshToken,
+): Promise<IssuedToken> {
+	if (refresh && provider.refreshRequest?.(fields, refresh.refreshToken)) {
+		const refreshed = await requestToken(helpers, provider, fields, undefined, refresh.refreshToken).catch(() => undefined);
+		if (refreshed?.kind === 'token') return { ...refreshed.token, refreshToken: refreshed.token.refreshToken ?? refresh.refreshToken };
+		tokenStore.dropRefreshToken(key, refresh.refreshToken);
+	}
 	const answer = await requestToken(helpers, provider, fields);
 	if (answer.kind === 'nextStep') {
 		throw (
@@ -165,6 +190,15 @@ async function fetchFinalToken(helpers: HttpRequester, provider: AnyTokenProvide
 		);
 	}
 	return answer.token;
+}
+
+/** How every token step tells a refused login and what callers get while it waits out its back-off. */
+export function refusalRules(tryAnyway = false): RefusalRules {
+	return {
+		isRefusal: isLoginRefusal,
+		whileRefused: (error, nextTryMs, nowMs) => (error instanceof TokenAuthError ? error.whileRefused(nextTryMs, nowMs) : error),
+		tryAnyway,
+	};
 }
 
 function staticToken(): IssuedToken {
@@ -181,15 +215,17 @@ export async function obtainToken(
 	helpers: HttpRequester,
 	provider: AnyTokenProvider,
 	credentials: IDataObject,
-	options: ObtainOptions = {},
+	options: ObtainOptions & { tryRefusedLogin?: boolean } = {},
 ): Promise<{ fields: object; token: IssuedToken }> {
 	const fields = provider.readFields(credentials);
 	const fixed = provider.staticHeaders?.(fields);
 	if (fixed) return { fields, token: staticToken() };
 	const key = storeKey(provider, fields);
-	const token = await tokenStore.obtain(key, async () => await fetchFinalToken(helpers, provider, fields), {
+	const { tryRefusedLogin, ...rest } = options;
+	const token = await tokenStore.obtain(key, async (refresh) => await fetchFinalToken(helpers, provider, fields, key, refresh), {
 		known: savedToken(credentials, key),
-		...options,
+		refusals: refusalRules(tryRefusedLogin === true),
+		...rest,
 	});
 	return { fields, token };
 }
@@ -202,6 +238,19 @@ export interface StoredTokenFields extends IDataObject {
 	accessTokenObtainedAt: string;
 	/** storeKey of the settings the token was issued for: an edited credential never sends it. */
 	accessTokenFor: string;
+	/** The refresh token of the same answer ('' for none): a secret, kept only where n8n encrypts. */
+	accessRefreshToken: string;
+	/** The token's extras as JSON (Soda's organizationId, values kept from a Custom Token Endpoint answer). */
+	accessTokenExtras: string;
+}
+
+function parsedExtras(text: string): IDataObject {
+	try {
+		const value: unknown = JSON.parse(text);
+		return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
+	} catch {
+		return {};
+	}
 }
 
 /**
@@ -218,7 +267,8 @@ export function savedToken(credentials: IDataObject, key: string): IssuedToken |
 		tokenType: text('accessTokenType'),
 		expiresAt: text('accessTokenExpiresAt') === '' ? null : text('accessTokenExpiresAt'),
 		obtainedAt: text('accessTokenObtainedAt'),
-		extras: {},
+		extras: text('accessTokenExtras') === '' ? {} : parsedExtras(text('accessTokenExtras')),
+		...(text('accessRefreshToken') === '' ? {} : { refreshToken: text('accessRefreshToken') }),
 	};
 }
 
@@ -270,10 +320,15 @@ export async function preAuthenticate(
 	const firstCall = typeof credentials.accessToken !== 'string' || credentials.accessToken === '';
 	// A credential test calls this without a request before it: what it would send is refused.
 	const sent = sentTokens.has(credentials) ? sentTokens.get(credentials) : sendableToken(credentials, key);
+	// n8n calls this with a token saved and no request sent only for a credential Test, which a
+	// person runs: it tries a refused login again at once. (n8n does not say which call is a
+	// Test; a credential that never logged in looks like a workflow's first call, and waits.)
+	const isTest = !firstCall && !sentTokens.has(credentials);
 	// n8n shows only the message of a credential-path error (credential test, HTTP Request
 	// node): the advice goes into it.
 	const { token } = await obtainToken(requesterFrom(helper.helpers), provider, credentials, {
 		rejected: firstCall ? undefined : (sent ?? undefined),
+		tryRefusedLogin: isTest,
 	}).catch((error: unknown) => {
 		throw error instanceof TokenAuthError ? error.withAdviceInMessage() : error;
 	});
@@ -283,6 +338,8 @@ export async function preAuthenticate(
 		accessTokenExpiresAt: token.expiresAt ?? '',
 		accessTokenObtainedAt: token.obtainedAt,
 		accessTokenFor: key,
+		accessRefreshToken: token.refreshToken ?? '',
+		accessTokenExtras: Object.keys(token.extras).length === 0 ? '' : JSON.stringify(token.extras),
 	};
 }
 

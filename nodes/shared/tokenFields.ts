@@ -42,4 +42,20 @@ export const tokenFields: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 	},
+	{
+		// A refresh token from the same answer (Custom Token Endpoint): a secret like a password.
+		displayName: 'Refresh Token',
+		name: 'accessRefreshToken',
+		type: 'hidden',
+		typeOptions: { password: true },
+		default: '',
+	},
+	{
+		// Values passed on with the token (JSON): an organisation id, values kept from the answer.
+		displayName: 'Access Token Extras',
+		name: 'accessTokenExtras',
+		type: 'hidden',
+		typeOptions: { password: true },
+		default: '',
+	},
 ];

@@ -11,6 +11,11 @@ export interface IssuedToken {
 	obtainedAt: string;
 	/** Vendor extras worth passing on (Soda organizationId, Sirdata partnerId, …). */
 	extras: IDataObject;
+	/**
+	 * A refresh token from the same answer (Custom Token Endpoint): a secret like a password,
+	 * never output, used for the next token instead of a full login.
+	 */
+	refreshToken?: string;
 }
 
 /** Refresh this long before the stated expiry, so a token never dies mid-request… */
@@ -24,6 +29,12 @@ const MARGIN_SHARE = 0.1;
 export const NO_EXPIRY_CEILING_MS = 24 * 3600_000;
 /** Tokens (and refused-token records) one process keeps at most; the oldest go first. */
 export const MAX_STORED_TOKENS = 1000;
+/**
+ * How long the same refused login values wait before they are sent again: one minute, then
+ * twice as long after each further refusal, up to 15 minutes. Providers lock an account after
+ * a few failed logins; without this, every item and every execution would try again.
+ */
+export const REFUSAL_BACKOFF_MS = [60_000, 120_000, 240_000, 480_000, 900_000];
 
 /** When the token stops being sendable: its stated expiry, or the ceiling for tokens without one. */
 export function endOf(token: Pick<IssuedToken, 'expiresAt' | 'obtainedAt'>): number {
@@ -70,6 +81,27 @@ export interface ObtainOptions {
 	 * possibly by another process): used, and kept, when it is newer than the store's.
 	 */
 	known?: IssuedToken;
+	/**
+	 * How a refused login is told apart and remembered: while its back-off runs, callers get
+	 * `whileRefused(error, nextTryMs)` at once instead of a new token call with the same values.
+	 * `tryAnyway` (a credential Test, which a person runs) sends the login regardless.
+	 */
+	refusals?: RefusalRules;
+}
+
+export interface RefusalRules {
+	isRefusal(error: unknown): boolean;
+	whileRefused(error: unknown, nextTryMs: number, nowMs: number): unknown;
+	tryAnyway?: boolean;
+}
+
+/** A refresh token with when its answer arrived: of two for the same settings, the newer one is used. */
+export type HeldRefreshToken = Pick<IssuedToken, 'obtainedAt'> & { refreshToken: string };
+
+interface Refusal {
+	error: unknown;
+	count: number;
+	nextTryMs: number;
 }
 
 function digest(token: string): string {
@@ -90,6 +122,10 @@ export class TokenStore {
 	private readonly pending = new Map<string, Promise<IssuedToken>>();
 	/** Digests of refused tokens, with the time after which they could not be sent anyway. */
 	private readonly refusedTokens = new Map<string, number>();
+	/** Refused logins by key: the error callers get, and when the same values may be sent again. */
+	private readonly refusals = new Map<string, Refusal>();
+	/** The newest refresh token by key: kept past its access token's end, which is when it is needed. */
+	private readonly refreshTokens = new Map<string, HeldRefreshToken>();
 
 	constructor(
 		private readonly now: () => number = Date.now,
@@ -117,6 +153,35 @@ export class TokenStore {
 		this.tokens.delete(key);
 		this.tokens.set(key, token);
 		trim(this.tokens, this.cap);
+		this.refusals.delete(key);
+		if (token.refreshToken) this.keepRefreshToken(key, { refreshToken: token.refreshToken, obtainedAt: token.obtainedAt });
+	}
+
+	/** The newest refresh token known for `key`: this store's, or `outside` (the credential's) when newer. */
+	refreshTokenFor(key: string, outside?: HeldRefreshToken): HeldRefreshToken | undefined {
+		const best = newest(this.refreshTokens.get(key), outside?.refreshToken ? outside : undefined);
+		return best && !this.isRefused(best.refreshToken) ? best : undefined;
+	}
+
+	private keepRefreshToken(key: string, held: HeldRefreshToken): void {
+		this.refreshTokens.delete(key);
+		this.refreshTokens.set(key, held);
+		trim(this.refreshTokens, this.cap);
+	}
+
+	/** The refused login recorded for `key`, while its back-off runs. */
+	refusalOf(key: string): { error: unknown; nextTryMs: number } | undefined {
+		const refusal = this.refusals.get(key);
+		return refusal && this.now() < refusal.nextTryMs ? refusal : undefined;
+	}
+
+	private recordRefusal(key: string, error: unknown): unknown {
+		const count = (this.refusals.get(key)?.count ?? 0) + 1;
+		const wait = REFUSAL_BACKOFF_MS[Math.min(count, REFUSAL_BACKOFF_MS.length) - 1];
+		this.refusals.delete(key);
+		this.refusals.set(key, { error, count, nextTryMs: this.now() + wait });
+		trim(this.refusals, this.cap);
+		return error;
 	}
 
 	forget(key: string): void {
@@ -160,7 +225,11 @@ export class TokenStore {
 	 * outage, a 2FA login that cannot finish here, a helper that cannot send the request) the
 	 * token that was good a moment ago is not lost with it. A refused token is dropped at once.
 	 */
-	async obtain(key: string, fetch: () => Promise<IssuedToken>, options: ObtainOptions = {}): Promise<IssuedToken> {
+	async obtain(
+		key: string,
+		fetch: (refresh?: HeldRefreshToken) => Promise<IssuedToken>,
+		options: ObtainOptions = {},
+	): Promise<IssuedToken> {
 		const rejected = options.rejected?.token ? options.rejected : undefined;
 		if (rejected) {
 			const held = this.tokens.get(key);
@@ -170,7 +239,8 @@ export class TokenStore {
 		if (inFlight) return await inFlight;
 		const best = options.force === true ? undefined : this.current(key, options.known, rejected);
 		if (best) return best;
-		const request = fetch()
+		const known = options.known?.refreshToken ? { refreshToken: options.known.refreshToken, obtainedAt: options.known.obtainedAt } : undefined;
+		const request = this.guarded(key, options.refusals, async () => await fetch(this.refreshTokenFor(key, known)))
 			.then((token) => {
 				this.put(key, token);
 				return token;
@@ -180,10 +250,35 @@ export class TokenStore {
 		return await request;
 	}
 
+	/**
+	 * Runs a login for `key` unless the same values were refused a moment ago: then every
+	 * caller in the back-off gets that refusal at once (a Test, run by a person, still tries).
+	 * A refusal is remembered; anything the login returns clears it.
+	 */
+	async guarded<T>(key: string, rules: RefusalRules | undefined, login: () => Promise<T>): Promise<T> {
+		const refusal = this.refusalOf(key);
+		if (rules && refusal && rules.tryAnyway !== true) throw rules.whileRefused(refusal.error, refusal.nextTryMs, this.now());
+		try {
+			const result = await login();
+			this.refusals.delete(key);
+			return result;
+		} catch (error) {
+			throw rules?.isRefusal(error) ? this.recordRefusal(key, error) : error;
+		}
+	}
+
+	/** A refresh token the server refused (rotated away, revoked): not offered again. */
+	dropRefreshToken(key: string, refreshToken: string): void {
+		if (this.refreshTokens.get(key)?.refreshToken === refreshToken) this.refreshTokens.delete(key);
+		this.refuse(key, refreshToken);
+	}
+
 	clear(): void {
 		this.tokens.clear();
 		this.pending.clear();
 		this.refusedTokens.clear();
+		this.refusals.clear();
+		this.refreshTokens.clear();
 	}
 }
 

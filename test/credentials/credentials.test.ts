@@ -189,8 +189,9 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 		const saved = { ...decrypted(f), ...(await preAuthenticate(f, decrypted(f))) };
 		server(f).expireAllTokens();
 		expect((await authenticatedEcho(f, saved)).answer.statusCode).toBe(401);
-		// n8n's 401 path reports the saved token; the vendor is down for the refresh.
-		server(f).injectFault({ kind: 'status', status: 400 });
+		// n8n's 401 path reports the saved token; the refresh fails (404: not a refused login,
+		// which would hold the same values back for a minute).
+		server(f).injectFault({ kind: 'status', status: 404 });
 		await expect(preAuthenticate(f, saved)).rejects.toThrow();
 		server(f).clearFaults();
 		// Another request with the credential as n8n still has it: the refused token stays home.

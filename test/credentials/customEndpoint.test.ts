@@ -179,14 +179,22 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 		expect(generic().tokenCalls).toBe(1);
 	});
 
-	it('a refusal names the login values and quotes nothing; another error quotes the API, secrets cut', async () => {
+	it('a refusal says the login was refused and quotes the server; another status is unexpected; secrets cut from both', async () => {
 		const refused = await failure(viaNode(genericSettings(sandbox, { password: 'wrong-password-1234' })));
-		expect(refused.message).toBe('Custom Token Endpoint token request: the login values were refused (HTTP 401).');
-		expect(refused.description).not.toMatch(/vendor said/);
+		expect(refused.message).toBe('Custom Token Endpoint token request: the login was refused (HTTP 401).');
+		expect(refused.kind).toBe('loginRefused');
+		expect(refused.description).toMatch(/The vendor said: "Invalid username or password"$/);
+		tokenStore.clear();
 		generic().injectFault({ kind: 'say', status: 400, format: 'json', message: `bad password ${A.generic.password}` }, 1);
 		const quoted = await failure(viaNode(genericSettings(sandbox)));
-		expect(quoted.message).toBe('Custom Token Endpoint token request: unexpected answer (HTTP 400).');
+		expect(quoted.message).toBe('Custom Token Endpoint token request: the login was refused (HTTP 400).');
 		expect(quoted.description).toMatch(/The vendor said: "bad password \*\*\*"$/);
+		tokenStore.clear();
+		generic().injectFault({ kind: 'say', status: 409, format: 'json', message: `conflict ${A.generic.password}` }, 1);
+		const unexpected = await failure(viaNode(genericSettings(sandbox)));
+		expect(unexpected.message).toBe('Custom Token Endpoint token request: unexpected answer (HTTP 409) from the Token URL.');
+		expect(unexpected.kind).toBeUndefined();
+		expect(unexpected.description).toMatch(/The vendor said: "conflict \*\*\*"$/);
 	});
 
 	it('a Token Path that finds no text says where the answer has some', async () => {
@@ -208,7 +216,7 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 		expect(await testCredential(helper, TYPE, genericSettings(sandbox, { testUrl: '' }))).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(generic().requests.at(-1)!).toMatchObject({ method: 'GET', path: '/api/auth/login' });
 		const bad = await testCredential(helper, TYPE, genericSettings(sandbox, { testUrl: '', password: 'wrong-password' }));
-		expect(bad).toEqual({ status: 'Error', message: expect.stringMatching(/^Custom Token Endpoint token request: the login values were refused \(HTTP 401\)\. Check the username and password/) });
+		expect(bad).toEqual({ status: 'Error', message: expect.stringMatching(/^Custom Token Endpoint token request: the login was refused \(HTTP 401\)\. Check the login values/) });
 		// A Test URL that refuses the token fails the test.
 		const refused = await testCredential(helper, TYPE, genericSettings(sandbox, { testUrl: `${generic().baseUrl}/me?access_token=x`, headerName: 'X-Other' }));
 		expect(refused.status).toBe('Error');
@@ -309,7 +317,6 @@ describe('bad settings: a settings error naming the field, before any request', 
 		['Extra Fields', { extraFields: '["scope"]' }, /^Extra Fields is not a JSON object\./],
 		['Extra Fields', { extraFields: '{"scope": ["a", "b"]}' }, /^Extra Fields: "scope" is a list, which cannot be sent in a form body\./],
 		['Extra Fields', { extraFields: '{"password": "x"}' }, /^Extra Fields repeats "password", the name of a login value\./],
-		['Token Path', { answerPath: '' }, /^Token Path is empty\./],
 		['Token Path', { answerPath: 'data..jwt' }, /^Token Path is not a dot path\./],
 		['Token Path', { answerPath: '$.data.jwt' }, /^Token Path is not a dot path\./],
 		['Token Type Path', { answerTypePath: 'data[0]' }, /^Token Type Path is not a dot path\./],
@@ -319,7 +326,6 @@ describe('bad settings: a settings error naming the field, before any request', 
 		['Header Value', { headerValue: 'Bearer' }, /^Header Value has no \{token\}\./],
 		['Header Value', { headerValue: 'Bearer {access_token}' }, /^Header Value has no \{token\}\./],
 		['Header Value', { headerValue: 'Bearer {token} {scope}' }, /^Header Value has the unknown placeholder \{scope\}\./],
-		['Header Value', { headerValue: '{tokenType} {token}', answerTypePath: '' }, /^Header Value uses \{tokenType\}, but Token Type Path is empty\./],
 		['Header Value', { headerValue: 'Bearer {token}\r\nX-Evil: 1' }, /^Header Value holds characters that cannot be sent/],
 		['Expired Token Status Codes', { expiredStatusCodes: '401, 403, abc' }, /^Expired Token Status Codes holds something that is not a status code from 400 to 599\./],
 		['Expired Token Status Codes', { expiredStatusCodes: '200' }, /^Expired Token Status Codes holds "200", which is not a status code/],

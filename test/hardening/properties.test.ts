@@ -443,7 +443,8 @@ function checkCustomFields(fields: IDataObject): void {
 	if (!Array.isArray(codes) || codes.length === 0 || codes.some((code) => !(code >= 400 && code <= 599))) throw new Error(`bad status list ${String(codes)}`);
 	if (fields.sendIn === 'header' && !String(fields.headerValue).includes('{token}')) throw new Error('a header value without {token}');
 	if (typeof fields.extraFields !== 'object' || fields.extraFields === null || Array.isArray(fields.extraFields)) throw new Error('extra fields are not an object');
-	if (String(fields.tokenPath) === '' || String(fields.tokenPath).split('.').includes('')) throw new Error(`bad token path ${String(fields.tokenPath)}`);
+	// '' is Auto; a path has no empty segment.
+	if (String(fields.tokenPath) !== '' && String(fields.tokenPath).split('.').includes('')) throw new Error(`bad token path ${String(fields.tokenPath)}`);
 	// What the token request is built from is usable as it is.
 	providers.customEndpoint.tokenRequest(fields);
 }

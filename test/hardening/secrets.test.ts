@@ -406,7 +406,8 @@ describe('settings errors', () => {
 			sirdata: ['partnerId', 'login', 'password'],
 			autosharesTrader: ['webApiKey', 'username', 'password'],
 			manis: ['merchantId', 'secret'],
-			customEndpoint: ['password', 'answerPath'],
+			// Token Path may be empty (Auto); the login needs a password or a client secret.
+			customEndpoint: ['password'],
 		};
 		for (const field of required[vendor]) variants.push([`empty ${field}`, { ...base, [field]: '   ' }]);
 		if (vendor === 'galileo') variants.push(['organization ID not a UUID', { ...base, organizationId: S.apiKey }]);
@@ -683,10 +684,13 @@ const SENT_SECRETS: Record<VendorId, string[]> = {
 
 /** Where a provider quotes the vendor's own error text (the rest give fixed sentences only). */
 function quotesVendor(vendor: VendorId, status: number, fastApiShape: boolean): boolean {
-	// A refusal is never quoted: what a vendor says about a refused secret may repeat it.
+	// Custom Token Endpoint quotes refusals too (cut of the secrets): "Incorrect password" is
+	// what tells a wrong password from a wrong URL there. It reads a bare JSON string, then
+	// error.message, error_description, message, error, detail (a FastAPI list too), title.
+	if (vendor === 'customEndpoint') return true;
+	// A vendor's refusal is not quoted: what a vendor says about a refused secret may repeat it.
 	if (status === 401 || status === 403) return false;
-	// Custom Token Endpoint reads error.message, error_description, message, error, detail (a FastAPI list too), title.
-	if (vendor === 'galileo' || vendor === 'customEndpoint') return true;
+	if (vendor === 'galileo') return true;
 	// Manis reads detail, message, title as text: a FastAPI list of details is not quoted.
 	if (vendor === 'manis') return !fastApiShape;
 	return vendor === 'sodaCloud';

@@ -979,6 +979,9 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 			case 'say':
 				send(res, this.messageReply(fault.status, fault.format, fault.message));
 				return true;
+			case 'reply':
+				send(res, { status: fault.status, headers: { 'content-type': fault.contentType }, body: fault.body });
+				return true;
 			case 'echoRequest':
 				send(
 					res,

@@ -90,6 +90,8 @@ export type Fault =
 	| { kind: 'trickle'; intervalMs?: number }
 	/** An error answer carrying `message` where the vendor puts its error text (see README). */
 	| { kind: 'say'; status: number; format: EchoFormat; message: string }
+	/** Exactly this answer, as another server would send it (an OAuth error, a bare JSON string). */
+	| { kind: 'reply'; status: number; contentType: string; body: string }
 	/**
 	 * Like `say`, with the whole request as the message: request line (path with query), every
 	 * header line as sent (Authorization included), a blank line, the body.

@@ -1,4 +1,4 @@
-import { TokenStore, isStillValid, type IssuedToken } from '../../nodes/shared/tokenStore';
+import { REFUSAL_BACKOFF_MS, TokenStore, isStillValid, type IssuedToken } from '../../nodes/shared/tokenStore';
 
 function token(value: string, obtainedAt: number, lifetimeSeconds: number | null): IssuedToken {
 	return {
@@ -158,5 +158,95 @@ describe('TokenStore', () => {
 		expect(store.held('b')).toBeUndefined();
 		// The failed request is not cached: the next caller tries again.
 		expect((await store.obtain('b', async () => token('b1', clock, 3600))).token).toBe('b1');
+	});
+});
+
+describe('TokenStore: a refused login is remembered', () => {
+	let clock: number;
+	let store: TokenStore;
+	const refusedError = new Error('refused');
+	const rules = (tryAnyway = false) => ({
+		isRefusal: (error: unknown) => error === refusedError,
+		whileRefused: (_error: unknown, nextTryMs: number) => new Error(`wait until ${nextTryMs}`),
+		tryAnyway,
+	});
+	beforeEach(() => {
+		clock = Date.parse('2026-01-01T00:00:00Z');
+		store = new TokenStore(() => clock);
+	});
+
+	it('sends refused values once, answers every caller in the back-off at once, and backs off 1, 2, 4, 8, then 15 minutes', async () => {
+		let calls = 0;
+		const refuse = async (): Promise<IssuedToken> => {
+			calls++;
+			throw refusedError;
+		};
+		const first = await Promise.allSettled(Array.from({ length: 25 }, async () => await store.obtain('k', refuse, { refusals: rules() })));
+		expect(calls).toBe(1);
+		expect(first.every((r) => r.status === 'rejected' && r.reason === refusedError)).toBe(true);
+		const waits: number[] = [];
+		for (const expected of REFUSAL_BACKOFF_MS.concat(REFUSAL_BACKOFF_MS.at(-1)!)) {
+			const before = calls;
+			await expect(store.obtain('k', refuse, { refusals: rules() })).rejects.toThrow(`wait until ${clock + expected}`);
+			expect(calls).toBe(before);
+			clock += expected - 1;
+			await expect(store.obtain('k', refuse, { refusals: rules() })).rejects.toThrow(/wait until/);
+			clock += 1;
+			await expect(store.obtain('k', refuse, { refusals: rules() })).rejects.toBe(refusedError);
+			expect(calls).toBe(before + 1);
+			waits.push(expected);
+		}
+		expect(waits.map((ms) => ms / 60_000)).toEqual([1, 2, 4, 8, 15, 15]);
+	});
+
+	it('other failures (an outage, a timeout) are not remembered; other settings are not held back', async () => {
+		let calls = 0;
+		const outage = async (): Promise<IssuedToken> => {
+			calls++;
+			throw new Error('HTTP 503');
+		};
+		await expect(store.obtain('k', outage, { refusals: rules() })).rejects.toThrow('HTTP 503');
+		await expect(store.obtain('k', outage, { refusals: rules() })).rejects.toThrow('HTTP 503');
+		expect(calls).toBe(2);
+		await expect(store.obtain('k', async () => await Promise.reject(refusedError), { refusals: rules() })).rejects.toBe(refusedError);
+		expect((await store.obtain('other', async () => token('t', clock, 3600), { refusals: rules() })).token).toBe('t');
+	});
+
+	it('a Test tries at once, and a login that succeeds ends the back-off', async () => {
+		await expect(store.obtain('k', async () => await Promise.reject(refusedError), { refusals: rules() })).rejects.toBe(refusedError);
+		expect((await store.obtain('k', async () => token('t1', clock, 3600), { refusals: rules(true) })).token).toBe('t1');
+		expect(store.refusalOf('k')).toBeUndefined();
+		await expect(store.guarded('k', rules(), async () => await Promise.reject(refusedError))).rejects.toBe(refusedError);
+		await expect(store.guarded('k', rules(), async () => 'second try')).rejects.toThrow(/wait until/);
+	});
+});
+
+describe('TokenStore: refresh tokens', () => {
+	let clock: number;
+	let store: TokenStore;
+	beforeEach(() => {
+		clock = Date.parse('2026-01-01T00:00:00Z');
+		store = new TokenStore(() => clock);
+	});
+
+	it('hands the newest refresh token to the next fetch, after its access token has expired, and never a refused one', async () => {
+		const seen: Array<string | undefined> = [];
+		let n = 0;
+		const fetch = async (refresh?: { refreshToken: string }) => {
+			seen.push(refresh?.refreshToken);
+			n++;
+			return { ...token(`t${n}`, clock, 600), refreshToken: `r${n}` };
+		};
+		await store.obtain('k', fetch);
+		clock += 3 * 3600_000;
+		await store.obtain('k', fetch);
+		// The credential holds a newer one (another process rotated it): that one is used.
+		clock += 3 * 3600_000;
+		const saved = { ...token('t-saved', clock - 7200_000, 600), refreshToken: 'r-saved' };
+		await store.obtain('k', fetch, { known: saved });
+		store.dropRefreshToken('k', 'r3');
+		clock += 3 * 3600_000;
+		await store.obtain('k', fetch, { known: { ...saved, refreshToken: 'r3' } });
+		expect(seen).toEqual([undefined, 'r1', 'r-saved', undefined]);
 	});
 });

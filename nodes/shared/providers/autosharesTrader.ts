@@ -30,7 +30,7 @@ function failed(
 	summary: string,
 	description: string,
 	httpCode: number,
-	kind?: 'codeRefused',
+	kind?: 'codeRefused' | 'loginRefused',
 ) {
 	return new TokenAuthError(NAME, step, summary, { description, httpCode, kind });
 }
@@ -40,12 +40,12 @@ function refusal(answer: VendorAnswer): TokenAuthError {
 	const body = tryJsonObject(answer);
 	const status = answer.statusCode;
 	if (/application key/i.test(text(body, 'error'))) {
-		return failed('token request', `the app key was refused (HTTP ${status}).`, 'Check the Et-App-Key: the web API key from the back office "Companies" widget, WebApi tab.', status);
+		return failed('token request', `the app key was refused (HTTP ${status}).`, 'Check the Et-App-Key: the web API key from the back office "Companies" widget, WebApi tab.', status, 'loginRefused');
 	}
 	const step = text(body, 'Step').toLowerCase();
 	const reason = text(body, 'Reason');
 	if (/password has expired/i.test(reason)) {
-		return failed('token request', 'the password has expired.', 'Sign in to Autoshares Trader, change the password, then update the credential.', status);
+		return failed('token request', 'the password has expired.', 'Sign in to Autoshares Trader, change the password, then update the credential.', status, 'loginRefused');
 	}
 	if (/corrupted ticket/i.test(reason)) {
 		return failed('verification code', 'the login session was lost before the code arrived ("Corrupted ticket").', 'Run the login again and send the new code when asked.', status);
@@ -57,9 +57,9 @@ function refusal(answer: VendorAnswer): TokenAuthError {
 		return failed('PIN', 'the PIN was refused.', "Check the account's PIN in the Autoshares Trader credential.", status, 'codeRefused');
 	}
 	if (step === 'baseauthentication' || /invalid credentials/i.test(reason)) {
-		return failed('token request', `the username or password was refused (HTTP ${status}).`, 'Check the username and password of the Autoshares Trader account.', status);
+		return failed('token request', `the username or password was refused (HTTP ${status}).`, 'Check the username and password of the Autoshares Trader account.', status, 'loginRefused');
 	}
-	return failed('token request', `the login was refused (HTTP ${status}).`, 'Check the base URL, the app key, the username and the password.', status);
+	return failed('token request', `the login was refused (HTTP ${status}).`, 'Check the base URL, the app key, the username and the password.', status, 'loginRefused');
 }
 
 export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {

@@ -1,50 +1,108 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { checkedScheme, isAuthScheme, kindOf, readJsonObject, sendableToken, tryJsonObject, valueAt, valuePaths } from '../answers';
-import { TokenAuthError } from '../errors';
+import { checkedScheme, isAuthScheme, kindOf, readJsonObject, sendableToken, valueAt, valuePaths } from '../answers';
+import {
+	autoExpiry,
+	besideToken,
+	expiryFromIsoDuration,
+	expiryFromMillisecondsLeft,
+	findFirst,
+	isNonEmptyText,
+	REFRESH_TOKEN_NAMES,
+	setAtPath,
+	TOKEN_NAMES,
+	TOKEN_TYPE_NAMES,
+} from '../autoDetect';
+import { loginRefused, TokenAuthError } from '../errors';
 import { expiryFromEpochMilliseconds, expiryFromEpochSeconds, expiryFromIsoText, expiryFromJwt, expiryFromSecondsLeft } from '../expiry';
 import type { VendorAnswer } from '../http';
-import { dotPath, headerName, optionalText, requiredPassword, secretAddress, sentInHeader, statusCodes } from '../inputs';
+import { dotPath, headerName, optionalText, requiredPassword, requiredText, secretAddress, sentInHeader, statusCodes } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 /**
  * Any API with a login step, described by the user instead of by this package: where the token
- * request goes and how the login values travel, where the answer holds the token and its
- * expiry, how later requests carry it, and what an expired token looks like. Everything is
- * checked in readFields, before any request; the answer is read by those settings.
+ * request goes and how the login values and the client travel, where the answer holds the token,
+ * its expiry and a refresh token (found automatically by default), how later requests carry the
+ * token, and what a refused login and an expired token look like. Presets (OAuth 2.0 client
+ * credentials and password grant, a JSON login) fill the request's shape. Everything is checked
+ * in readFields, before any request; the answer is read by those settings.
  */
 
 const NAME = 'Custom Token Endpoint';
 const URL_SETTING = 'Token URL';
 
+export const LOGIN_TYPES = ['custom', 'jsonLogin', 'oauth2ClientCredentials', 'oauth2Password'] as const;
 export const METHODS = ['POST', 'GET', 'PUT'] as const;
 export const LOGIN_VALUES_IN = ['jsonBody', 'formBody', 'query', 'headers', 'basicAuth'] as const;
-export const EXPIRY_FORMATS = ['secondsLeft', 'epochSeconds', 'epochMilliseconds', 'iso8601', 'jwtExp', 'fixedLifetime'] as const;
+/** RFC 6749 §2.3.1: HTTP Basic of the form-encoded id and secret; Basic as typed; or in the body. */
+export const CLIENT_AUTH = ['basic', 'basicAsTyped', 'body'] as const;
+export const EXPIRY_FORMATS = [
+	'auto',
+	'secondsLeft',
+	'millisecondsLeft',
+	'iso8601Duration',
+	'epochSeconds',
+	'epochMilliseconds',
+	'iso8601',
+	'jwtExp',
+	'fixedLifetime',
+] as const;
+export const REFRESH_MODES = ['oauth2', 'jsonBody', 'never'] as const;
 
+export type LoginType = (typeof LOGIN_TYPES)[number];
 export type LoginValuesIn = (typeof LOGIN_VALUES_IN)[number];
+export type ClientAuth = (typeof CLIENT_AUTH)[number];
 export type ExpiryFormat = (typeof EXPIRY_FORMATS)[number];
+export type RefreshMode = (typeof REFRESH_MODES)[number];
 
 /** A fixed lifetime longer than this (ten years) is a typo, not a token. */
 const MAX_FIXED_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 const PLACEHOLDER = /\{[^{}]*\}/g;
+/** What most login APIs answer a wrong password or secret with (RFC 6749 §5.2 uses 400 and 401). */
+export const DEFAULT_REFUSED_STATUS_CODES = [400, 401, 403, 422];
+/** Values kept from the answer for Get Token's output: a few, not a copy of the answer. */
+const MAX_KEPT_VALUES = 10;
+const MAX_KEPT_TEXT = 2000;
+/** Path segments that would reach an object's prototype instead of a key of the answer. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
 
 export interface CustomEndpointFields {
+	loginType: LoginType;
 	tokenUrl: string;
 	method: (typeof METHODS)[number];
 	loginValuesIn: LoginValuesIn;
 	/** Where the username travels (a body key, query parameter or header name); '' with HTTP Basic. */
 	userField: string;
-	/** '' when the API needs only the secret. */
+	/** '' when the API needs no user (client credentials, a secret alone). */
 	username: string;
 	passField: string;
+	/** '' when the client secret is the only secret (client credentials). */
 	password: string;
+	/** '' for no client. */
+	clientId: string;
+	/** '' for a public client (its id travels in the body). */
+	clientSecret: string;
+	clientAuth: ClientAuth;
+	scope: string;
 	extraFields: IDataObject;
+	/** '' for Auto. */
 	tokenPath: string;
+	/** '' for Auto. */
 	tokenTypePath: string;
 	expiryFormat: ExpiryFormat;
 	expiryPath: string;
 	fixedLifetimeSeconds: number;
+	refresh: RefreshMode;
+	/** Where refresh requests go: the Token URL unless set. */
+	refreshUrl: string;
+	/** '' for Auto. */
+	refreshTokenPath: string;
+	/** The key a JSON refresh body carries the refresh token in. */
+	refreshTokenField: string;
+	/** Dot paths of answer values passed on with the token (Get Token's `fromAnswer`). */
+	keepFromAnswer: string[];
+	refusedStatusCodes: number[];
 	sendIn: 'header' | 'query';
 	headerName: string;
 	/** `Bearer {token}`, `{token}`, `{tokenType} {token}`; '' when the token goes in the query. */
@@ -72,6 +130,8 @@ function scalarText(key: string, value: unknown, where: string): string {
 	throw settings(`Extra Fields: "${key.slice(0, 40)}" is ${kindOf(value)}, which cannot be sent ${where}.`, 'Give text, a number or true/false; only a JSON body carries objects and lists.');
 }
 
+const EXTRA_FIELDS_EXAMPLE = 'Write a JSON object, for example {"audience": "https://api.example.com"}, or leave the field empty.';
+
 function readExtraFields(value: unknown): IDataObject {
 	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return {};
 	let parsed: unknown = value;
@@ -79,12 +139,10 @@ function readExtraFields(value: unknown): IDataObject {
 		try {
 			parsed = JSON.parse(value);
 		} catch {
-			throw settings('Extra Fields is not valid JSON.', 'Write a JSON object, for example {"grant_type": "client_credentials", "scope": "read"}, or leave the field empty.');
+			throw settings('Extra Fields is not valid JSON.', EXTRA_FIELDS_EXAMPLE);
 		}
 	}
-	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw settings('Extra Fields is not a JSON object.', 'Write a JSON object, for example {"grant_type": "client_credentials", "scope": "read"}, or leave the field empty.');
-	}
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw settings('Extra Fields is not a JSON object.', EXTRA_FIELDS_EXAMPLE);
 	return parsed as IDataObject;
 }
 
@@ -96,14 +154,27 @@ const WHERE: Record<LoginValuesIn, string> = {
 	basicAuth: 'beside HTTP Basic',
 };
 
+/** The names the login values and the client travel under: Extra Fields may not repeat them. */
+function reservedNames(fields: Pick<CustomEndpointFields, 'userField' | 'passField' | 'clientId' | 'clientAuth' | 'clientSecret'>): string[] {
+	const names = [fields.userField, fields.passField];
+	if (fields.clientId !== '' && (fields.clientAuth === 'body' || fields.clientSecret === '')) names.push('client_id', 'client_secret');
+	return names.filter((name) => name !== '');
+}
+
 /** The extra fields, checked for where they travel (with the login values; beside HTTP Basic: as a form or a query). */
-function checkedExtras(fields: Pick<CustomEndpointFields, 'loginValuesIn' | 'userField' | 'passField'>, extras: IDataObject): IDataObject {
-	const loginNames = [fields.userField, fields.passField].filter((name) => name !== '');
+function checkedExtras(
+	fields: Pick<CustomEndpointFields, 'loginValuesIn' | 'userField' | 'passField' | 'clientId' | 'clientAuth' | 'clientSecret'>,
+	extras: IDataObject,
+): IDataObject {
+	const loginNames = reservedNames(fields);
 	const sameName = (a: string, b: string) => (fields.loginValuesIn === 'headers' ? a.toLowerCase() === b.toLowerCase() : a === b);
 	for (const [key, value] of Object.entries(extras)) {
 		if (key.trim() === '') throw settings('Extra Fields has an empty key.', 'Give every extra field a name.');
 		if (loginNames.some((name) => sameName(name, key))) {
-			throw settings(`Extra Fields repeats "${key.slice(0, 40)}", the name of a login value.`, 'Remove it from Extra Fields: the Username and Password fields fill it.');
+			throw settings(
+				`Extra Fields repeats "${key.slice(0, 40)}", the name of a login value.`,
+				'Remove it from Extra Fields: the Username, Password, Client ID and Client Secret fields fill it (a secret never belongs in Extra Fields).',
+			);
 		}
 		if (fields.loginValuesIn === 'jsonBody') continue;
 		const text = scalarText(key, value, WHERE[fields.loginValuesIn]);
@@ -115,7 +186,7 @@ function checkedExtras(fields: Pick<CustomEndpointFields, 'loginValuesIn' | 'use
 	return extras;
 }
 
-function headerTemplate(fields: Pick<CustomEndpointFields, 'tokenTypePath'>, value: unknown): string {
+function headerTemplate(value: unknown): string {
 	const template = typeof value === 'string' && value.trim() !== '' ? value.trim() : 'Bearer {token}';
 	if (!template.includes('{token}')) {
 		throw settings('Header Value has no {token}.', 'Write where the token goes, for example Bearer {token}, or {token} for the token alone.');
@@ -124,9 +195,6 @@ function headerTemplate(fields: Pick<CustomEndpointFields, 'tokenTypePath'>, val
 		if (placeholder !== '{token}' && placeholder !== '{tokenType}') {
 			throw settings(`Header Value has the unknown placeholder ${placeholder.slice(0, 30)}.`, 'Only {token} and {tokenType} are replaced, for example Bearer {token}.');
 		}
-	}
-	if (template.includes('{tokenType}') && fields.tokenTypePath === '') {
-		throw settings('Header Value uses {tokenType}, but Token Type Path is empty.', 'Set Token Type Path to where the answer states the type (for example token_type), or write the type in the Header Value (Bearer {token}).');
 	}
 	// The template goes out in a header: the same rules as a typed value that does.
 	return sentInHeader(NAME, 'Header Value', template);
@@ -140,10 +208,41 @@ function fixedLifetime(value: unknown): number {
 	return seconds;
 }
 
+function keptPaths(value: unknown): string[] {
+	const text = optionalText(value);
+	if (text === '') return [];
+	const paths = text.split(',').map((part) => dotPath(NAME, 'Keep From Answer', part, true));
+	if (paths.length > MAX_KEPT_VALUES) throw settings(`Keep From Answer names more than ${MAX_KEPT_VALUES} values.`, 'Keep the few values a later node needs, for example instance_url, user.id.');
+	if (paths.some((path) => path.split('.').some((segment) => FORBIDDEN_SEGMENTS.has(segment)))) {
+		throw settings('Keep From Answer names __proto__, prototype or constructor.', 'Name keys of the answer, for example instance_url, user.id.');
+	}
+	return paths;
+}
+
 /** The word before `{token}` in `Bearer {token}`: the token type when the answer states none. */
 function schemeOfTemplate(template: string): string | undefined {
 	const match = /^(\S+) \{token\}$/.exec(template);
 	return match && isAuthScheme(match[1]) ? match[1] : undefined;
+}
+
+/** RFC 6749 Appendix B: application/x-www-form-urlencoded, as a form body encodes it. */
+function formEncoded(value: string): string {
+	return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/** The Authorization header of HTTP Basic client authentication, or undefined when the client goes elsewhere. */
+export function clientBasicHeader(fields: Pick<CustomEndpointFields, 'clientId' | 'clientSecret' | 'clientAuth'>): string | undefined {
+	if (fields.clientId === '' || fields.clientSecret === '' || fields.clientAuth === 'body') return undefined;
+	// RFC 6749 §2.3.1 form-encodes both before joining them: a secret with + / = % : arrives intact.
+	const pair = fields.clientAuth === 'basic' ? `${formEncoded(fields.clientId)}:${formEncoded(fields.clientSecret)}` : `${fields.clientId}:${fields.clientSecret}`;
+	return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+}
+
+/** The client's values where they travel with the login values (in the body, or a public client's id). */
+function clientValues(fields: Pick<CustomEndpointFields, 'clientId' | 'clientSecret' | 'clientAuth'>): Record<string, string> {
+	if (fields.clientId === '') return {};
+	if (fields.clientSecret === '') return { client_id: fields.clientId };
+	return fields.clientAuth === 'body' ? { client_id: fields.clientId, client_secret: fields.clientSecret } : {};
 }
 
 function answerError(summary: string, description: string, body?: unknown): TokenAuthError {
@@ -156,49 +255,213 @@ function answerError(summary: string, description: string, body?: unknown): Toke
 	});
 }
 
-function expiryOf(fields: CustomEndpointFields, body: IDataObject, token: string, now: DateTime): string {
+const AUTO_TOKEN_PLACES = `${TOKEN_NAMES.join(', ')}, at the top of the answer or one level down (data.…, result.…)`;
+
+function tokenOf(fields: CustomEndpointFields, body: IDataObject): { path: string; token: string } {
+	if (fields.tokenPath === '') {
+		const found = findFirst(body, TOKEN_NAMES, undefined, isNonEmptyText);
+		if (!found) {
+			throw answerError(
+				`the answer has no token where Token Path Auto looks (${AUTO_TOKEN_PLACES}).`,
+				'Set Token Path to where the answer holds the token (for example data.session.key). If the answer below holds no token, the API sent none: check the API.',
+				body,
+			);
+		}
+		return { path: found.path, token: sendableToken(NAME, `value at "${found.path}"`, found.value as string, URL_SETTING) };
+	}
+	const value = valueAt(body, fields.tokenPath);
+	if (typeof value !== 'string' || value.trim() === '') {
+		throw answerError(
+			value === undefined ? `the answer has nothing at Token Path "${fields.tokenPath}".` : `Token Path "${fields.tokenPath}" leads to ${kindOf(value)}, not to the token.`,
+			'Set Token Path to where the answer holds the token (for example access_token or data.jwt), or clear it for Auto. If it is right, the API sent no token this time: try again, or check the API.',
+			body,
+		);
+	}
+	return { path: fields.tokenPath, token: sendableToken(NAME, `value at Token Path "${fields.tokenPath}"`, value, URL_SETTING) };
+}
+
+function tokenTypeOf(fields: CustomEndpointFields, body: IDataObject, tokenPath: string): string {
+	const fallback = fields.sendIn === 'header' ? (schemeOfTemplate(fields.headerValue) ?? (fields.headerValue.includes('{tokenType}') ? 'Bearer' : 'raw')) : 'raw';
+	if (fields.tokenTypePath !== '') {
+		return checkedScheme(NAME, `value at Token Type Path "${fields.tokenTypePath}"`, valueAt(body, fields.tokenTypePath), fallback, URL_SETTING);
+	}
+	const found = findFirst(body, TOKEN_TYPE_NAMES, besideToken(body, tokenPath), isNonEmptyText);
+	return found ? checkedScheme(NAME, `value at "${found.path}"`, found.value, fallback, URL_SETTING) : fallback;
+}
+
+const EXPIRY_ADVICE = 'Choose the Expiry the API uses (seconds left, a date at a path of the answer, the JWT exp claim), or Fixed Lifetime when it states none.';
+
+function expiryOf(fields: CustomEndpointFields, body: IDataObject, token: string, tokenPath: string, now: DateTime): string | null {
 	if (fields.expiryFormat === 'fixedLifetime') return expiryFromSecondsLeft(fields.fixedLifetimeSeconds, now) as string;
+	if (fields.expiryFormat === 'auto') {
+		const auto = autoExpiry(body, token, tokenPath, now);
+		if (auto.kind === 'found') return auto.expiresAt;
+		if (auto.kind === 'none') return null;
+		throw answerError(`the expiry at "${auto.path}" (${kindOf(auto.value)}) cannot be read (Expiry: Auto).`, EXPIRY_ADVICE, body);
+	}
 	if (fields.expiryFormat === 'jwtExp') {
 		const expiresAt = expiryFromJwt(token);
-		if (expiresAt === undefined) {
-			throw answerError('the token\'s expiry ("exp") cannot be read: the token is not a JWT with a numeric exp claim.', 'Choose the Expiry the API uses (seconds left or a date at a path of the answer), or Fixed Lifetime when it states none.');
-		}
+		if (expiresAt === undefined) throw answerError('the token\'s expiry ("exp") cannot be read: the token is not a JWT with a numeric exp claim.', EXPIRY_ADVICE, body);
 		return expiresAt;
 	}
 	const value = valueAt(body, fields.expiryPath);
 	if (value === undefined) {
-		throw answerError(`the answer has nothing at Expiry Path "${fields.expiryPath}".`, 'Set Expiry Path to where the answer states the expiry, or choose Fixed Lifetime when it states none.', body);
+		throw answerError(`the answer has nothing at Expiry Path "${fields.expiryPath}".`, 'Set Expiry Path to where the answer states the expiry, or choose Expiry: Auto, or Fixed Lifetime when it states none.', body);
 	}
-	const read = {
-		secondsLeft: () => expiryFromSecondsLeft(value, now),
-		epochSeconds: () => expiryFromEpochSeconds(value),
-		epochMilliseconds: () => expiryFromEpochMilliseconds(value),
-		iso8601: () => expiryFromIsoText(value),
-	}[fields.expiryFormat]();
-	if (read === undefined) {
-		const as = { secondsLeft: 'seconds left', epochSeconds: 'epoch seconds', epochMilliseconds: 'epoch milliseconds', iso8601: 'an ISO 8601 date' }[fields.expiryFormat];
-		throw answerError(`the expiry at Expiry Path "${fields.expiryPath}" (${kindOf(value)}) cannot be read as ${as}.`, 'Choose the Expiry format the answer uses, or check the Expiry Path.');
+	const readers: Record<Exclude<ExpiryFormat, 'auto' | 'jwtExp' | 'fixedLifetime'>, [string, () => string | undefined]> = {
+		secondsLeft: ['seconds left', () => expiryFromSecondsLeft(value, now)],
+		millisecondsLeft: ['milliseconds left', () => expiryFromMillisecondsLeft(value, now)],
+		iso8601Duration: ['an ISO 8601 duration', () => expiryFromIsoDuration(value, now)],
+		epochSeconds: ['epoch seconds', () => expiryFromEpochSeconds(value)],
+		epochMilliseconds: ['epoch milliseconds', () => expiryFromEpochMilliseconds(value)],
+		iso8601: ['an ISO 8601 date', () => expiryFromIsoText(value)],
+	};
+	const [as, read] = readers[fields.expiryFormat];
+	const expiresAt = read();
+	if (expiresAt === undefined) {
+		throw answerError(`the expiry at Expiry Path "${fields.expiryPath}" (${kindOf(value)}) cannot be read as ${as}.`, 'Choose the Expiry format the answer uses, or Auto, or check the Expiry Path.', body);
 	}
-	return read;
+	return expiresAt;
 }
 
-/** The text an error answer carries, wherever common APIs put it. */
+function refreshTokenOf(fields: CustomEndpointFields, body: IDataObject, token: string, tokenPath: string): string | undefined {
+	if (fields.refresh === 'never') return undefined;
+	const value = fields.refreshTokenPath !== '' ? valueAt(body, fields.refreshTokenPath) : findFirst(body, REFRESH_TOKEN_NAMES, besideToken(body, tokenPath), isNonEmptyText)?.value;
+	if (typeof value !== 'string' || value.trim() === '' || value.trim() === token) return undefined;
+	// It travels in a form or JSON body, never in a header: any text is fine.
+	return value.trim();
+}
+
+/** The values of Keep From Answer, nested as their paths (`user.id` → {user: {id}}); never a secret. */
+function keptValues(fields: CustomEndpointFields, body: IDataObject, secretsOfAnswer: string[]): IDataObject {
+	const kept: IDataObject = {};
+	for (const path of fields.keepFromAnswer) {
+		const value = valueAt(body, path);
+		if (value === undefined) continue;
+		const text = typeof value === 'string' ? value : JSON.stringify(value);
+		if (secretsOfAnswer.some((secret) => secret !== '' && text.includes(secret))) {
+			throw settings(`Keep From Answer names "${path}", which holds the token or the refresh token.`, 'The token is in the output already and a refresh token never is: remove the path from Keep From Answer.');
+		}
+		if (text.length > MAX_KEPT_TEXT) {
+			throw answerError(`the value at Keep From Answer "${path}" is longer than ${MAX_KEPT_TEXT} characters.`, 'Keep single values (an id, a URL), not whole parts of the answer.');
+		}
+		setAtPath(kept, path, value);
+	}
+	return kept;
+}
+
+/** OAuth 2.0 error codes (RFC 6749 §5.2) that mean the client or the user was refused. */
+const REFUSAL_CODES = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'access_denied']);
+
+/** The `error` code of an OAuth-style error answer, if any. */
+function oauthCode(body: unknown): string | undefined {
+	if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+	const error = (body as IDataObject).error;
+	return typeof error === 'string' && /^[a-z_]{3,60}$/.test(error) ? error : undefined;
+}
+
+function parsed(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
+/** The text an error answer carries, wherever common APIs put it: a JSON string, error_description, message… */
 function errorText(answer: VendorAnswer): unknown {
-	const body = tryJsonObject(answer);
-	if (!body) return undefined;
-	const error = body.error;
-	const detail = body.detail;
+	const text = answer.body.trim();
+	const body = parsed(text);
+	// A bare JSON string ("Incorrect password") or a short plain-text answer is the server's words.
+	if (typeof body === 'string') return body;
+	if (body === undefined) return text !== '' && !text.startsWith('<') ? text : undefined;
+	if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+	const object = body as IDataObject;
+	const error = object.error;
+	const detail = object.detail;
 	const candidates: unknown[] = [
 		error !== null && typeof error === 'object' && !Array.isArray(error) ? (error as IDataObject).message : undefined,
-		body.error_description,
-		body.message,
+		object.error_description,
+		object.message,
 		typeof error === 'string' ? error : undefined,
 		Array.isArray(detail)
 			? detail.map((entry) => (entry && typeof entry === 'object' ? (entry as IDataObject).msg : undefined)).filter((msg) => typeof msg === 'string').join('; ')
 			: detail,
-		body.title,
+		object.title,
 	];
 	return candidates.find((candidate) => typeof candidate === 'string' && candidate.trim() !== '');
+}
+
+const CLIENT_ADVICE =
+	'Check the Client ID and Client Secret, and Client Authentication: most servers take HTTP Basic (form-encoded, RFC 6749), some want the values as typed or in the body.';
+
+/** Any answer that is not a token: a refused login (remembered), a rejected request, or an unexpected status. */
+function failedLogin(fields: CustomEndpointFields, answer: VendorAnswer): TokenAuthError {
+	const status = answer.statusCode;
+	const code = status >= 400 && status < 500 ? oauthCode(parsed(answer.body)) : undefined;
+	const words = errorText(answer);
+	const refused = (summary: string, description: string) => loginRefused(NAME, summary, description, status, words);
+	if (code === 'invalid_client') return refused(`the client was refused (HTTP ${status}, invalid_client).`, CLIENT_ADVICE);
+	if (code === 'unauthorized_client') {
+		return refused(`the client may not log in this way (HTTP ${status}, unauthorized_client).`, 'Allow this grant for the client at the server, or choose the Login Type the client is registered for.');
+	}
+	if (code !== undefined && REFUSAL_CODES.has(code)) {
+		const who = fields.loginType === 'oauth2ClientCredentials' ? 'the login' : "the user's login";
+		return refused(`${who} was refused (HTTP ${status}, ${code}).`, fields.loginType === 'oauth2ClientCredentials' ? CLIENT_ADVICE : 'Check the Username and Password.');
+	}
+	if (code !== undefined) {
+		const advice: Record<string, string> = {
+			invalid_scope: 'Check the Scope (and any scope in Extra Fields): the server does not grant it to this client.',
+			unsupported_grant_type: 'The server does not offer this grant: choose the Login Type it supports, or set grant_type in Extra Fields.',
+		};
+		return new TokenAuthError(NAME, 'token request', `the token request was rejected (HTTP ${status}, ${code}).`, {
+			description: advice[code] ?? 'Check the Token URL, the Login Type and the values the API expects (its documentation of the token call says which).',
+			httpCode: status,
+			vendorText: words,
+		});
+	}
+	if (fields.refusedStatusCodes.includes(status)) {
+		return refused(
+			`the login was refused (HTTP ${status}).`,
+			fields.loginType === 'custom'
+				? 'Check the login values, then how they are sent (Send Login Values As and the field names) and the Token URL.'
+				: 'Check the login values (Username, Password, Client ID and Secret) and the Token URL.',
+		);
+	}
+	return new TokenAuthError(NAME, 'token request', `unexpected answer (HTTP ${status}) from the Token URL.`, {
+		description: "Check the Token URL, the Method and how the login values are sent (the API's documentation of its login or token call says which).",
+		httpCode: status,
+		vendorText: words,
+	});
+}
+
+/** The request shape each Login Type stands for; Custom is the user's own. */
+interface Shape {
+	method: CustomEndpointFields['method'];
+	loginValuesIn: LoginValuesIn;
+	userField: string;
+	passField: string;
+	/** Sent first, before Extra Fields (which may override them, e.g. Zoom's grant_type). */
+	preset: IDataObject;
+}
+
+function shapeOf(loginType: LoginType, credentials: IDataObject): Shape | undefined {
+	switch (loginType) {
+		case 'oauth2ClientCredentials':
+			return { method: 'POST', loginValuesIn: 'formBody', userField: '', passField: '', preset: { grant_type: 'client_credentials' } };
+		case 'oauth2Password':
+			return { method: 'POST', loginValuesIn: 'formBody', userField: 'username', passField: 'password', preset: { grant_type: 'password' } };
+		case 'jsonLogin':
+			return {
+				method: 'POST',
+				loginValuesIn: 'jsonBody',
+				userField: optionalText(credentials.userField) || 'username',
+				passField: optionalText(credentials.passField) || 'password',
+				preset: {},
+			};
+		case 'custom':
+			return undefined;
+	}
 }
 
 export const customEndpoint: TokenProvider<CustomEndpointFields> = {
@@ -210,14 +473,16 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 	expiredTokenText: (fields) => fields.expiredText,
 	tokenHeaderName: (fields) => (fields.sendIn === 'header' ? fields.headerName : undefined),
 	secretHeaderNames: [],
-	// The username (a client id, an e-mail) is not treated as a secret, as the other credentials
-	// treat theirs; with HTTP Basic its base64 with the password is cut too (redactionOf).
-	// Extra fields are settings, not secrets: a second secret belongs in Password.
-	secrets: (fields) => [fields.password],
+	// The username and client id (an e-mail, an id) are not treated as secrets, as the other
+	// credentials treat theirs; HTTP Basic's base64 of the pair is (an echoed Authorization
+	// header shows nothing else). Extra Fields are settings, not secrets: secrets have fields.
+	secrets: (fields) => [fields.password, fields.clientSecret, clientBasicHeader(fields)?.slice('Basic '.length) ?? ''].filter((secret) => secret !== ''),
 
 	readFields(credentials) {
-		const method = choice('Method', credentials.method, METHODS, 'POST');
-		const loginValuesIn = choice('Send Login Values As', credentials.loginValuesIn, LOGIN_VALUES_IN, 'jsonBody');
+		const loginType = choice('Login Type', credentials.loginType, LOGIN_TYPES, 'custom');
+		const shape = shapeOf(loginType, credentials);
+		const method = shape?.method ?? choice('Method', credentials.method, METHODS, 'POST');
+		const loginValuesIn = shape?.loginValuesIn ?? choice('Send Login Values As', credentials.loginValuesIn, LOGIN_VALUES_IN, 'jsonBody');
 		// n8n's HTTP client drops the body of a GET in a credential's token step (Sirdata needs
 		// the legacy helper for it, which n8n 2.x does not hand a credential): refused here.
 		if (method === 'GET' && (loginValuesIn === 'jsonBody' || loginValuesIn === 'formBody')) {
@@ -227,13 +492,28 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		const inHeaders = loginValuesIn === 'headers';
 		const nameOf = (field: string, value: unknown, fallback: string) =>
 			basic ? '' : inHeaders ? headerName(NAME, field, value, fallback) : optionalText(value) || fallback;
-		const userField = nameOf('Username Field Name', credentials.userField, 'username');
-		const passField = nameOf('Password Field Name', credentials.passField, 'password');
-		if (!basic && (inHeaders ? userField.toLowerCase() === passField.toLowerCase() : userField === passField)) {
+		const userField = shape ? shape.userField : nameOf('Username Field Name', credentials.userField, 'username');
+		const passField = shape ? shape.passField : nameOf('Password Field Name', credentials.passField, 'password');
+		if (!basic && userField !== '' && (inHeaders ? userField.toLowerCase() === passField.toLowerCase() : userField === passField)) {
 			throw settings('Username Field Name and Password Field Name are the same.', 'Give the two login values different names, for example username and password.');
 		}
-		let username = optionalText(credentials.username);
-		let password = requiredPassword(NAME, 'Password', credentials.password);
+		const usesClient = loginType !== 'jsonLogin';
+		const clientId = usesClient ? optionalText(credentials.clientId) : '';
+		const clientSecret = usesClient && clientId !== '' && typeof credentials.clientSecret === 'string' && credentials.clientSecret.trim() !== '' ? credentials.clientSecret : '';
+		const clientAuth = choice('Client Authentication', credentials.clientAuth, CLIENT_AUTH, 'basic');
+		const usesUser = loginType !== 'oauth2ClientCredentials';
+		let username = usesUser ? optionalText(credentials.username) : '';
+		let password = usesUser && typeof credentials.password === 'string' && credentials.password.trim() !== '' ? credentials.password : '';
+		if (loginType === 'oauth2ClientCredentials') {
+			requiredText(NAME, 'Client ID', credentials.clientId);
+			requiredPassword(NAME, 'Client Secret', credentials.clientSecret);
+		} else if (loginType === 'oauth2Password') {
+			username = requiredText(NAME, 'Username', credentials.username);
+			password = requiredPassword(NAME, 'Password', credentials.password);
+		} else if (clientSecret.trim() === '') {
+			// A plain login needs its password; a custom request may carry the client secret alone.
+			password = requiredPassword(NAME, 'Password', credentials.password);
+		}
 		if (inHeaders) {
 			username = sentInHeader(NAME, 'Username', username);
 			password = sentInHeader(NAME, 'Password', password);
@@ -241,12 +521,26 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		if (basic && username.includes(':')) {
 			throw settings('Username holds a colon, which HTTP Basic cannot carry.', 'HTTP Basic joins username and password with a colon (RFC 7617): choose another way to send the login values.');
 		}
-		const tokenTypePath = dotPath(NAME, 'Token Type Path', credentials.answerTypePath, false);
-		const expiryFormat = choice('Expiry', credentials.expiryFormat, EXPIRY_FORMATS, 'secondsLeft');
-		const statedAtPath = expiryFormat !== 'jwtExp' && expiryFormat !== 'fixedLifetime';
+		const clientFields = { clientId, clientSecret, clientAuth };
+		if (clientBasicHeader(clientFields) !== undefined && basic) {
+			throw settings('the client and the login values both use HTTP Basic.', 'A request has one Authorization header: send the client in the body (Client Authentication), or the login values another way.');
+		}
+		if (clientAuth === 'basicAsTyped' && clientSecret !== '' && clientId.includes(':')) {
+			throw settings('Client ID holds a colon, which HTTP Basic as typed cannot carry.', 'Choose Client Authentication: HTTP Basic (form-encoded, RFC 6749), which carries it.');
+		}
+		if (clientValues(clientFields).client_id !== undefined && inHeaders) {
+			throw settings('the client cannot travel in the body when the login values are headers.', 'Choose Client Authentication: HTTP Basic, or send the login values as a form or JSON body.');
+		}
+		const expiryFormat = choice('Expiry', credentials.expiryFormat, EXPIRY_FORMATS, 'auto');
+		const statedAtPath = !['auto', 'jwtExp', 'fixedLifetime'].includes(expiryFormat);
 		const sendIn = choice('Send Token In', credentials.sendIn, ['header', 'query'] as const, 'header');
+		const refresh = choice('Refresh With', credentials.refresh, REFRESH_MODES, 'oauth2');
+		const refreshUrl = optionalText(credentials.refreshUrl);
 		const testUrl = optionalText(credentials.testUrl);
+		const scope = loginType === 'oauth2ClientCredentials' || loginType === 'oauth2Password' ? optionalText(credentials.scope) : '';
+		const extraFields: IDataObject = { ...(shape?.preset ?? {}), ...(scope === '' ? {} : { scope }), ...readExtraFields(credentials.extraFields) };
 		return {
+			loginType,
 			tokenUrl: secretAddress(NAME, URL_SETTING, credentials.tokenUrl),
 			method,
 			loginValuesIn,
@@ -254,15 +548,25 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 			username,
 			passField,
 			password,
-			extraFields: checkedExtras({ loginValuesIn, userField, passField }, readExtraFields(credentials.extraFields)),
-			tokenPath: dotPath(NAME, 'Token Path', credentials.answerPath, true),
-			tokenTypePath,
+			clientId,
+			clientSecret,
+			clientAuth,
+			scope,
+			extraFields: checkedExtras({ loginValuesIn, userField, passField, ...clientFields }, extraFields),
+			tokenPath: dotPath(NAME, 'Token Path', credentials.answerPath, false),
+			tokenTypePath: dotPath(NAME, 'Token Type Path', credentials.answerTypePath, false),
 			expiryFormat,
 			expiryPath: statedAtPath ? dotPath(NAME, 'Expiry Path', credentials.expiryPath || 'expires_in', true) : '',
 			fixedLifetimeSeconds: expiryFormat === 'fixedLifetime' ? fixedLifetime(credentials.fixedLifetime) : 0,
+			refresh,
+			refreshUrl: refresh === 'never' || refreshUrl === '' ? '' : secretAddress(NAME, 'Refresh URL', refreshUrl),
+			refreshTokenPath: refresh === 'never' ? '' : dotPath(NAME, 'Refresh Token Path', credentials.refreshAnswerPath, false),
+			refreshTokenField: refresh === 'jsonBody' ? optionalText(credentials.refreshFieldName) || 'refresh_token' : '',
+			keepFromAnswer: keptPaths(credentials.keepFromAnswer),
+			refusedStatusCodes: statusCodes(NAME, 'Refused Login Status Codes', credentials.refusedStatusCodes, DEFAULT_REFUSED_STATUS_CODES),
 			sendIn,
 			headerName: sendIn === 'header' ? headerName(NAME, 'Header Name', credentials.headerName, 'Authorization') : '',
-			headerValue: sendIn === 'header' ? headerTemplate({ tokenTypePath }, credentials.headerValue) : '',
+			headerValue: sendIn === 'header' ? headerTemplate(credentials.headerValue) : '',
 			queryParameterName: sendIn === 'query' ? optionalText(credentials.queryParameterName) || 'access_token' : '',
 			expiredStatusCodes: statusCodes(NAME, 'Expired Token Status Codes', credentials.expiredStatusCodes, [401]),
 			expiredText: optionalText(credentials.expiredText),
@@ -270,20 +574,22 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		};
 	},
 
-	// The login values (and the extra fields) travel the way the user chose. Beside HTTP Basic
-	// the extra fields go as a form body, or as a query on a GET: OAuth 2.0's client-credentials
-	// shape (RFC 6749 §4.4, `grant_type=client_credentials` with the client's Basic auth).
+	// The login values, the client and the extra fields travel the way the settings say. Beside
+	// HTTP Basic login values the extra fields go as a form body, or as a query on a GET.
 	tokenRequest(fields) {
 		const login: Record<string, string> = {};
 		if (fields.loginValuesIn !== 'basicAuth') {
-			if (fields.username !== '') login[fields.userField] = fields.username;
-			login[fields.passField] = fields.password;
+			if (fields.username !== '' && fields.userField !== '') login[fields.userField] = fields.username;
+			if (fields.password !== '' && fields.passField !== '') login[fields.passField] = fields.password;
 		}
+		Object.assign(login, clientValues(fields));
 		const text = (values: IDataObject) =>
 			Object.fromEntries(Object.entries(values).map(([key, value]) => [key, scalarText(key, value, WHERE[fields.loginValuesIn])]));
 		const form = (values: Record<string, string>) => new URLSearchParams(values).toString();
 		const request: IHttpRequestOptions = { method: fields.method, url: fields.tokenUrl, headers: { Accept: 'application/json' } };
 		const headers = request.headers as IDataObject;
+		const clientBasic = clientBasicHeader(fields);
+		if (clientBasic) headers.Authorization = clientBasic;
 		const hasExtras = Object.keys(fields.extraFields).length > 0;
 		switch (fields.loginValuesIn) {
 			case 'jsonBody':
@@ -312,38 +618,42 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		return request;
 	},
 
+	// RFC 6749 §6 (a form with grant_type=refresh_token and the client as in the login), or a
+	// JSON body with the refresh token alone, POSTed to the Refresh URL or the Token URL.
+	refreshRequest(fields, refreshToken) {
+		if (fields.refresh === 'never') return undefined;
+		const url = fields.refreshUrl || fields.tokenUrl;
+		const headers: IDataObject = { Accept: 'application/json' };
+		const clientBasic = clientBasicHeader(fields);
+		if (clientBasic) headers.Authorization = clientBasic;
+		if (fields.refresh === 'jsonBody') {
+			headers['Content-Type'] = 'application/json';
+			return { method: 'POST', url, headers, body: JSON.stringify({ [fields.refreshTokenField]: refreshToken, ...clientValues(fields) }) };
+		}
+		headers['Content-Type'] = 'application/x-www-form-urlencoded';
+		const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, ...clientValues(fields) }).toString();
+		return { method: 'POST', url, headers, body };
+	},
+
 	readTokenAnswer(answer, now: DateTime, fields) {
-		// A refusal is not quoted: what an API says about a refused secret may repeat it.
-		if (answer.statusCode === 401 || answer.statusCode === 403) {
-			throw new TokenAuthError(NAME, 'token request', `the login values were refused (HTTP ${answer.statusCode}).`, {
-				description: 'Check the username and password, the Token URL, and how the login values are sent (Send Login Values As and the field names).',
-				httpCode: answer.statusCode,
-			});
-		}
-		if (answer.statusCode < 200 || answer.statusCode > 299) {
-			throw new TokenAuthError(NAME, 'token request', `unexpected answer (HTTP ${answer.statusCode}).`, {
-				description: "Check the Token URL, the Method and how the login values are sent (the API's documentation of its login or token call says which).",
-				httpCode: answer.statusCode,
-				vendorText: errorText(answer),
-			});
-		}
+		if (answer.statusCode < 200 || answer.statusCode > 299) throw failedLogin(fields, answer);
 		const body = readJsonObject(NAME, answer, URL_SETTING);
-		const value = valueAt(body, fields.tokenPath);
-		if (typeof value !== 'string' || value.trim() === '') {
-			throw answerError(
-				value === undefined ? `the answer has nothing at Token Path "${fields.tokenPath}".` : `Token Path "${fields.tokenPath}" leads to ${kindOf(value)}, not to the token.`,
-				'Set Token Path to where the answer holds the token (for example access_token or data.jwt). If it is right, the API sent no token this time: try again, or check the API.',
-				body,
-			);
-		}
-		const token = sendableToken(NAME, `value at Token Path "${fields.tokenPath}"`, value, URL_SETTING);
-		const fallbackType = fields.sendIn === 'header' ? (schemeOfTemplate(fields.headerValue) ?? 'raw') : 'raw';
-		const tokenType =
-			fields.tokenTypePath === ''
-				? fallbackType
-				: checkedScheme(NAME, `value at Token Type Path "${fields.tokenTypePath}"`, valueAt(body, fields.tokenTypePath), 'Bearer', URL_SETTING);
-		const expiresAt = expiryOf(fields, body, token, now);
-		return { kind: 'token', token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
+		const { path, token } = tokenOf(fields, body);
+		const tokenType = tokenTypeOf(fields, body, path);
+		const expiresAt = expiryOf(fields, body, token, path, now);
+		const refreshToken = refreshTokenOf(fields, body, token, path);
+		const fromAnswer = keptValues(fields, body, [token, refreshToken ?? '']);
+		return {
+			kind: 'token',
+			token: {
+				token,
+				tokenType,
+				expiresAt,
+				obtainedAt: now.toUTC().toISO() as string,
+				extras: Object.keys(fromAnswer).length === 0 ? {} : { fromAnswer },
+				...(refreshToken === undefined ? {} : { refreshToken }),
+			},
+		};
 	},
 
 	headers(fields, token) {

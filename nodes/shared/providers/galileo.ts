@@ -76,6 +76,8 @@ export const galileo: TokenProvider<GalileoFields> = {
 			throw new TokenAuthError(NAME, 'token request', `the API key or username/password was refused (HTTP ${answer.statusCode}).`, {
 				description: `Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
 				httpCode: answer.statusCode,
+				// Remembered: the same values are not sent again at once (accounts lock).
+				kind: 'loginRefused',
 			});
 		}
 		if (answer.statusCode === 422) {

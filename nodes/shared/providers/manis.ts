@@ -53,6 +53,8 @@ export const manis: TokenProvider<ManisFields> = {
 			throw new TokenAuthError(NAME, 'token request', `the merchant ID or secret was refused (HTTP ${answer.statusCode}).`, {
 				description: 'Check the merchant ID and secret that Manis gave you, and the base URL.',
 				httpCode: answer.statusCode,
+				// Remembered: the same values are not sent again at once (accounts lock).
+				kind: 'loginRefused',
 			});
 		}
 		if (answer.statusCode === 400) {

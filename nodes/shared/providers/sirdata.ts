@@ -52,6 +52,8 @@ export const sirdata: TokenProvider<SirdataFields> = {
 				description:
 					'Check the partner ID (given by your Sirdata technical account manager), the login and the password. API access also needs the legal and sales agreements to be signed.',
 				httpCode: answer.statusCode,
+				// Remembered: the same values are not sent again at once (accounts lock).
+				kind: 'loginRefused',
 			});
 		}
 		if (answer.statusCode === 400) {

@@ -91,6 +91,8 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 				description:
 					'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
 				httpCode: answer.statusCode,
+				// Remembered: the same values are not sent again at once (accounts lock).
+				kind: 'loginRefused',
 			});
 		}
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
