@@ -87,8 +87,8 @@ export class TokenAuthError extends Error {
 		const at = new Date(nextTryMs).toISOString().slice(11, 19);
 		const seconds = Math.max(1, Math.ceil((nextTryMs - nowMs) / 1000));
 		return this.copy(
-			`${this.summary} The same login is not sent again before ${at} UTC (in ${seconds} s), so that repeated failed logins do not lock the account.`,
-			`${this.description} Saving the credential with corrected values tries at once.`.trim(),
+			`${this.summary} The same login is not sent again before ${at} UTC (in ${seconds} s), so that repeated failed logins do not lock the account; saving the credential with corrected values tries at once.`,
+			this.description,
 		);
 	}
 
