@@ -10,10 +10,16 @@ import { autosharesTrader } from '../shared/providers/autosharesTrader';
  * n8n's error for a failed authenticated request quotes the answer, which may echo the app key
  * the request carried: only its status is kept, with a fixed sentence.
  */
-function accountInfoFailure(error: unknown): unknown {
+export function accountInfoFailure(error: unknown): unknown {
 	if (!(error instanceof NodeApiError) || error.httpCode === null) return error;
 	const status = Number(error.httpCode);
 	const vendor = autosharesTrader.displayName;
+	// A reset or a timeout has no status (n8n's httpCode is then a code or empty, not a number).
+	if (!Number.isInteger(status) || status < 100 || status > 599) {
+		return new TokenAuthError(vendor, 'authenticated request', 'the connection failed before an answer arrived.', {
+			description: "Check the credential's base URL and that Autoshares Trader is reachable from n8n, then try again.",
+		});
+	}
 	if (status >= 300 && status <= 399) {
 		return new TokenAuthError(vendor, 'authenticated request', `the server answered with a redirect (HTTP ${status}); it was not followed.`, {
 			description: "Requests that carry the token and app key never follow redirects. Check the credential's base URL.",

@@ -328,17 +328,22 @@ export async function sendVendorRequest(
 			},
 		);
 	}
+	// One deadline for the whole call, retries and their waits included: "within 20 seconds"
+	// holds for the caller, not for each attempt.
 	const timeoutMs = options.timeout ?? TOKEN_REQUEST_TIMEOUT_MS;
+	const endMs = Date.now() + timeoutMs;
 	let lastFailure: TokenAuthError | undefined;
 	for (let attempt = 0; attempt < attempts; attempt++) {
 		if (lastFailure) {
 			const wait = lastFailure.retryAfterSeconds;
-			if (wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) break;
-			await sleep(wait !== undefined ? wait * 1000 : BACKOFF_MS[attempt - 1]);
+			const waitMs = wait !== undefined ? wait * 1000 : BACKOFF_MS[attempt - 1];
+			if ((wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) || Date.now() + waitMs >= endMs) break;
+			await sleep(waitMs);
 		}
+		const leftMs = Math.max(1, endMs - Date.now());
 		let answer: VendorAnswer;
 		try {
-			answer = await withDeadline(timeoutMs, async (signal) => await sendOnce(helpers, options, timeoutMs, signal));
+			answer = await withDeadline(leftMs, async (signal) => await sendOnce(helpers, options, leftMs, signal));
 		} catch (error) {
 			lastFailure = networkFailure(target, timeoutMs, error);
 			if (!lastFailure.transient) throw lastFailure;

@@ -154,7 +154,8 @@ export async function requestToken(
 		);
 		const now = DateTime.utc();
 		const read = provider.readTokenAnswer(answer, now, fields);
-		if (read.kind === 'nextStep') return { ...read, reason: quotable(read.reason, redaction) };
+		// The reason travels on (to the notify URL): the interim token is as secret as the password.
+		if (read.kind === 'nextStep') return { ...read, reason: quotable(read.reason, redactionOf(provider, fields, [read.interimToken])) };
 		const past = pastExpiry(provider.displayName, read.token.expiresAt, now);
 		if (past) throw past;
 		return read;

@@ -1,0 +1,37 @@
+/**
+ * Two small leaks an outside review found after hardening II: the reason of a two-factor step
+ * (forwarded to the Notify URL) was cut of the password and app key but not of the interim
+ * token the same answer carries; and a connection reset on Get Account Info read "HTTP NaN".
+ */
+import { NodeApiError, type INode } from 'n8n-workflow';
+
+import { requestToken } from '../../nodes/shared/provider';
+import { accountInfoFailure } from '../../nodes/AutosharesTrader/accountInfo';
+import { autosharesTrader } from '../../nodes/shared/providers';
+
+const INTERIM = 'interim-ticket-7c1e9b2a4d';
+
+it("the 2FA step's reason, sent on to the Notify URL, never holds the interim token", async () => {
+	const helpers = {
+		httpRequest: async () => ({
+			statusCode: 202,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ State: 'Pending', Step: 'VerificationCode', Reason: `Expecting confirmation code for ticket ${INTERIM}`, Token: INTERIM }),
+		}),
+	};
+	const fields = autosharesTrader.readFields({ baseUrl: 'https://etna.example.com/api', webApiKey: 'app-key-123456', username: 'ana', password: 'Secret#Pass1' });
+	const answer = await requestToken(helpers, autosharesTrader, fields);
+	expect(answer.kind).toBe('nextStep');
+	if (answer.kind !== 'nextStep') return;
+	expect(answer.interimToken).toBe(INTERIM);
+	expect(answer.reason).not.toContain(INTERIM);
+	expect(answer.reason).toMatch(/^Expecting confirmation code for ticket /);
+});
+
+it('Get Account Info: a reset (no status) is a connection failure, not "HTTP NaN"', () => {
+	const node = { id: 'n', name: 'Account', type: 'n8n-nodes-token-auth.autosharesTrader', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
+	const reset = new NodeApiError(node, { message: 'socket hang up', code: 'ECONNRESET' }, { httpCode: 'ECONNRESET' });
+	const read = accountInfoFailure(reset) as Error;
+	expect(read.message).toBe('Autoshares Trader authenticated request: the connection failed before an answer arrived.');
+	expect(read.message).not.toMatch(/NaN/);
+});
