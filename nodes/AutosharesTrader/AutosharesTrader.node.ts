@@ -11,7 +11,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../shared/errors';
 import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
-import { describeToken } from '../shared/provider';
+import { assertDomainsAllowed } from '../shared/domains';
+import { describeToken, tokenRequestUrls } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 import { getAccountInfo } from './accountInfo';
 import { beginLogin, notifyWaiting } from './login';
@@ -164,6 +165,9 @@ export class AutosharesTrader implements INodeType {
 
 		try {
 			// Back in this node after a wrong code (see resume.ts): the login is still paused.
+			// n8n 2.x's domain restriction of the credential: the token calls and the notify call.
+			const loginFields = autosharesTrader.readFields(credentials);
+			assertDomainsAllowed(this.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, loginFields), ...(notifyUrl === '' ? [] : [notifyUrl])]);
 			const again = await pausedAgain(this, credentials);
 			if (again) return [items];
 			const outcome = await beginLogin(plainRequester(this.helpers), credentials);

@@ -3,7 +3,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { TokenAuthError, toNodeError } from '../shared/errors';
 import { errorItem } from '../shared/nodeHelpers';
-import { expiredStatusCodesOf } from '../shared/provider';
+import { assertDomainsAllowed } from '../shared/domains';
+import { expiredStatusCodesOf, tokenRequestUrls } from '../shared/provider';
 import { autosharesTrader } from '../shared/providers/autosharesTrader';
 
 /**
@@ -50,10 +51,13 @@ export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExec
 	for (let index = 0; index < items.length; index++) {
 		try {
 			const fields = autosharesTrader.readFields(credentials);
+			const url = `${fields.baseUrl}/v1.0/users/@me/info`;
+			// n8n's httpRequestWithAuthentication does not apply the credential's domain restriction.
+			assertDomainsAllowed(this.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, fields), url]);
 			const info = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				'autosharesTraderApi',
-				{ method: 'GET', url: `${fields.baseUrl}/v1.0/users/@me/info`, json: true, disableFollowRedirect: true },
+				{ method: 'GET', url, json: true, disableFollowRedirect: true },
 				{ preAuthenticationRetryStatusCode: expiredStatusCodesOf(autosharesTrader, fields) },
 			)) as IDataObject;
 			output.push({ json: info, pairedItem: { item: index } });

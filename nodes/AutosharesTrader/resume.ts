@@ -2,7 +2,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 
 import { TokenAuthError, toNodeError } from '../shared/errors';
 import { plainRequester, withOutput } from '../shared/nodeHelpers';
-import { describeToken, expiredStatusCodesOf } from '../shared/provider';
+import { assertDomainsAllowed } from '../shared/domains';
+import { describeToken, expiredStatusCodesOf, tokenRequestUrls } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { continueLogin, type ContinueOutcome } from './login';
 import { renderPage, type PageContent } from './page';
@@ -237,6 +238,9 @@ export async function handleResume(context: IWebhookFunctions): Promise<IWebhook
 	progress.busy = true;
 	let outcome: ContinueOutcome;
 	try {
+		// The code goes with the interim token to the credential's host: its domain restriction holds.
+		const fields = autosharesTrader.readFields(credentials);
+		assertDomainsAllowed(context.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, fields), `${fields.baseUrl}/v1.0/users/@me/info`]);
 		outcome = await continueLogin(plainRequester(context.helpers), credentials, { step: login.step, interimToken: progress.interimToken ?? login.interimToken }, code);
 	} catch (error) {
 		return failAtNode(context, error, { title: 'The login failed', message: 'Autoshares did not accept the login. The workflow has failed; see the execution for what to fix.' }, customData);

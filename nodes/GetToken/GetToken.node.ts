@@ -10,7 +10,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../shared/errors';
 import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
-import { describeToken, isExpiredTokenAnswer, obtainToken, reportedToken, type AnyTokenProvider } from '../shared/provider';
+import { assertDomainsAllowed } from '../shared/domains';
+import { describeToken, isExpiredTokenAnswer, obtainToken, reportedToken, tokenRequestUrls, type AnyTokenProvider } from '../shared/provider';
 import { providerFor, providers } from '../shared/providers';
 
 // Everything vendor-specific below comes from the provider registry: a new provider appears in
@@ -128,6 +129,8 @@ export class GetToken implements INodeType {
 		let described: IDataObject;
 		try {
 			const credentials = await this.getCredentials(provider.credentialName);
+			// n8n 2.x's domain restriction of the credential holds for this token call too.
+			assertDomainsAllowed(this.getNode(), credentials, tokenRequestUrls(provider, provider.readFields(credentials)));
 			const { fields, token } = await obtainToken(plainRequester(this.helpers), provider, credentials, {
 				force: firstOptions.forceRefresh === true,
 				rejected: refusalOf(provider, credentials, firstOptions, this.getNode()),

@@ -193,6 +193,13 @@ async function fetchFinalToken(
 	return answer.token;
 }
 
+/** Every address a token step of these settings may send the credential's secrets to. */
+export function tokenRequestUrls(provider: AnyTokenProvider, fields: object): string[] {
+	if (provider.staticHeaders?.(fields)) return [];
+	const refresh = provider.refreshRequest?.(fields, 'refresh-token')?.url;
+	return [provider.tokenRequest(fields).url, ...(refresh === undefined ? [] : [refresh])].filter((url): url is string => typeof url === 'string');
+}
+
 /** How every token step tells a refused login and what callers get while it waits out its back-off. */
 export function refusalRules(tryAnyway = false): RefusalRules {
 	return {

@@ -20,6 +20,7 @@ import { Container } from '@n8n/di';
 import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
+	injectDomainRestrictionFields,
 	NodeHelpers,
 	Workflow,
 	type ICredentialDataDecryptedObject,
@@ -88,7 +89,9 @@ export class TestCredentialsHelper {
 
 	decrypt(id: string): ICredentialDataDecryptedObject {
 		const stored = this.store[id];
-		return NodeHelpers.getNodeParameters(this.types[stored.type].properties, { ...stored.data } as never, true, false, null, null) as ICredentialDataDecryptedObject;
+		// n8n 2.x adds its domain-restriction fields to every credential with an authenticate.
+		const properties = injectDomainRestrictionFields(this.types[stored.type]);
+		return NodeHelpers.getNodeParameters(properties, { ...stored.data } as never, true, false, null, null) as ICredentialDataDecryptedObject;
 	}
 
 	asN8n(): ICredentialsHelper {

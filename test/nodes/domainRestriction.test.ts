@@ -1,0 +1,61 @@
+/**
+ * n8n 2.x's credential domain restriction (*Allowed HTTP Request Domains* → Specific Domains)
+ * holds for the requests this package's nodes send with a credential's secrets, as n8n holds it
+ * for a credential's own token step: a credential restricted to example.com sent its secret to
+ * the sandbox's host through Get Token before (an outside review found it in n8n 2.40.7).
+ */
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+
+import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
+import { GetToken } from '../../nodes/GetToken/GetToken.node';
+import { type VendorId } from '../../nodes/shared/providers';
+import { tokenStore } from '../../nodes/shared/tokenStore';
+import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { startSandbox, type Sandbox } from '../sandbox';
+
+let sandbox: Sandbox;
+let fx: ReturnType<typeof fixtures>;
+const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken(), 'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader() });
+
+beforeAll(async () => {
+	sandbox = await startSandbox();
+	fx = fixtures(sandbox);
+});
+afterAll(async () => await sandbox.close());
+beforeEach(() => {
+	tokenStore.clear();
+	for (const server of Object.values(sandbox.vendors)) server.reset();
+});
+
+const restricted = (allowedDomains: string): IDataObject => ({ allowedHttpRequestDomains: 'domains', allowedDomains });
+
+async function getToken(vendor: VendorId, data: IDataObject) {
+	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject } });
+	const { run } = await runWorkflow({ nodeTypes, nodes: [getTokenNode(vendor)], connections: {}, helper, inputItems: [{}] });
+	return { error: run.data.resultData.error, items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] ?? [] };
+}
+
+describe.each(VENDORS)('%s', (vendor) => {
+	it('Get Token with a credential restricted to other domains sends nothing and fails with n8n\'s error', async () => {
+		const { error } = await getToken(vendor, { ...fx[vendor].good, ...restricted('example.com, *.example.org') });
+		expect(error?.message).toBe('Domain not allowed: This credential is restricted from accessing ' + new URL(sandbox.vendors[sandboxVendor[vendor]].origin).host + '. Only the following domains are allowed: example.com, *.example.org');
+		expect(sandbox.vendors[sandboxVendor[vendor]].tokenCalls).toBe(0);
+	});
+
+	it('Get Token with the host in the list, or no restriction, gets its token', async () => {
+		for (const data of [{ ...fx[vendor].good, ...restricted('example.com, 127.0.0.1') }, { ...fx[vendor].good, allowedHttpRequestDomains: 'none' }, fx[vendor].good]) {
+			tokenStore.clear();
+			const { error, items } = await getToken(vendor, data);
+			expect(error).toBeUndefined();
+			expect(typeof items[0].json.token === 'string' || items[0].json.token === null).toBe(true);
+		}
+	});
+});
+
+it('Log In with a restricted credential sends neither the login nor the notify call', async () => {
+	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: { ...fx.autosharesTrader.good, ...restricted('example.com') } as ICredentialDataDecryptedObject } });
+	const { run } = await runWorkflow({ nodeTypes, nodes: [logInNode()], connections: {}, helper, inputItems: [{}] });
+	expect(run.data.resultData.error?.message).toMatch(/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\./);
+	expect(sandbox.vendors.autoshares.tokenCalls).toBe(0);
+});
