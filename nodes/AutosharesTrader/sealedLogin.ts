@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'crypto';
 
 import type { NextStep } from '../shared/provider';
 
@@ -37,15 +37,32 @@ export interface SealBinding {
 	secrets: string[];
 }
 
-const VERSION = 'v1';
-const INFO = 'n8n-nodes-token-auth/autoshares-paused-login/v1';
+const VERSION = 'v2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-function key(binding: SealBinding): Buffer {
+/**
+ * The key's work factor. Whoever can read a workflow's executions can read the seal; with the
+ * app key and username known, each password guess costs one key derivation. HKDF (v1) let that
+ * run ~40,000 guesses a second; scrypt at these settings costs 32 MiB and tens of milliseconds
+ * a guess, on every core an attacker has. Salted with the execution id: no guess carries over.
+ */
+export const SEAL_KDF = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+/** Keys derived in this process (a seal is opened and sealed again at each resume), by digest. */
+const derived = new Map<string, Buffer>();
+const MAX_DERIVED = 100;
+
+export function sealKey(binding: SealBinding): Buffer {
 	// Length-prefixed, so no two lists of secrets run together into the same input.
 	const material = binding.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
-	return Buffer.from(hkdfSync('sha256', material, `execution:${binding.executionId}`, INFO, 32));
+	const salt = `n8n-nodes-token-auth/autoshares-paused-login/${VERSION}/execution:${binding.executionId}`;
+	const id = createHash('sha256').update(material).update('\0').update(salt).digest('hex');
+	const known = derived.get(id);
+	if (known) return known;
+	const key = scryptSync(material, salt, 32, SEAL_KDF);
+	if (derived.size >= MAX_DERIVED) derived.delete(derived.keys().next().value as string);
+	derived.set(id, key);
+	return key;
 }
 
 function associatedData(binding: SealBinding): Buffer {
@@ -53,13 +70,13 @@ function associatedData(binding: SealBinding): Buffer {
 }
 
 /**
- * AES-256-GCM under an HKDF key from the credential's secrets, salted with the execution id;
- * the execution and node ids are the associated data. The result is `v1.` + base64url of
+ * AES-256-GCM under an scrypt key from the credential's secrets, salted with the execution id;
+ * the execution and node ids are the associated data. The result is `v2.` + base64url of
  * IV, ciphertext and tag: about 4/3 of the JSON plus 40 characters.
  */
 export function seal(login: PausedLogin, binding: SealBinding): string {
 	const iv = randomBytes(IV_BYTES);
-	const cipher = createCipheriv('aes-256-gcm', key(binding), iv);
+	const cipher = createCipheriv('aes-256-gcm', sealKey(binding), iv);
 	cipher.setAAD(associatedData(binding));
 	const body = Buffer.concat([cipher.update(JSON.stringify(login), 'utf8'), cipher.final()]);
 	return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
@@ -86,7 +103,7 @@ export function open(sealed: string, binding: SealBinding): PausedLogin | undefi
 	const raw = Buffer.from(sealed.slice(VERSION.length + 1), 'base64url');
 	if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
 	try {
-		const decipher = createDecipheriv('aes-256-gcm', key(binding), raw.subarray(0, IV_BYTES));
+		const decipher = createDecipheriv('aes-256-gcm', sealKey(binding), raw.subarray(0, IV_BYTES));
 		decipher.setAAD(associatedData(binding));
 		decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
 		const text = Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');

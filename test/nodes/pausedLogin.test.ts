@@ -1,10 +1,12 @@
 /**
- * The paused two-factor login as it crosses the wait: sealed (AES-256-GCM, HKDF key from the
+ * The paused two-factor login as it crosses the wait: sealed (AES-256-GCM, scrypt key from the
  * credential's secrets, salted with the execution id, bound to execution and node), kept in
  * the execution's custom data within n8n's silent limits, and read back by any process.
  */
+import { createCipheriv, hkdfSync, scryptSync } from 'crypto';
+
 import { endSealed, loginProgress, readSealed, SEAL_ENDED, storeSealed, type CustomData } from '../../nodes/AutosharesTrader/pausedLogin';
-import { open, seal, sealName, type PausedLogin, type SealBinding } from '../../nodes/AutosharesTrader/sealedLogin';
+import { open, seal, SEAL_KDF, sealKey, sealName, type PausedLogin, type SealBinding } from '../../nodes/AutosharesTrader/sealedLogin';
 
 const LOGIN: PausedLogin = {
 	step: 'verificationCode',
@@ -123,5 +125,28 @@ describe('what a process remembers of paused logins', () => {
 		for (let i = 0; i < 1_200; i++) loginProgress.get(`login-${i}`, Date.now() + 60_000);
 		expect(loginProgress.size).toBe(1_000);
 		loginProgress.clear();
+	});
+});
+
+describe('the seal is no cheap password oracle', () => {
+	it('its key is scrypt (2^15, 8, 1) of the secrets, salted with the execution: one guess costs that', () => {
+		expect(SEAL_KDF.N).toBeGreaterThanOrEqual(2 ** 15);
+		const material = BINDING.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
+		const salt = `n8n-nodes-token-auth/autoshares-paused-login/v2/execution:${BINDING.executionId}`;
+		expect(sealKey(BINDING).equals(scryptSync(material, salt, 32, SEAL_KDF))).toBe(true);
+		// Another execution: another salt, so a guess checked against one seal says nothing of another.
+		expect(sealKey({ ...BINDING, executionId: 'other' }).equals(sealKey(BINDING))).toBe(false);
+	});
+
+	it('a seal made with the old HKDF key (v1) does not open', () => {
+		const material = BINDING.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
+		const key = Buffer.from(hkdfSync('sha256', material, `execution:${BINDING.executionId}`, 'n8n-nodes-token-auth/autoshares-paused-login/v1', 32));
+		const iv = Buffer.alloc(12, 1);
+		const cipher = createCipheriv('aes-256-gcm', key, iv);
+		cipher.setAAD(Buffer.from(`v1\0${BINDING.executionId}\0${BINDING.nodeId}`));
+		const body = Buffer.concat([cipher.update(JSON.stringify(LOGIN), 'utf8'), cipher.final()]);
+		const v1 = `v1.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+		expect(open(v1, BINDING)).toBeUndefined();
+		expect(open(seal(LOGIN, BINDING), BINDING)).toEqual(LOGIN);
 	});
 });
