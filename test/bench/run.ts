@@ -17,7 +17,9 @@
  *   (f) in the single n8n of (a): the Custom Token Endpoint credential (the sandbox's generic API)
  *       through Get Token → HTTP Request with its headers, against what users build without
  *       this package: an HTTP Request to the login endpoint → Edit Fields → HTTP Request with a
- *       header expression; 10 sequential executions × 1,000 items each, wall time and token calls.
+ *       header expression; 10 sequential executions × 1,000 items each, wall time and token calls;
+ *   (g) quotable() on a 1 MiB hostile vendor answer, worst case over secret shapes
+ *       (test/bench/redaction.ts; alone, without n8n: `npx tsx test/bench/redaction.ts`).
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -589,6 +591,10 @@ async function main(): Promise<void> {
 	const tarballBytes = fs.statSync(packed.tarball).size;
 	const sources = sourceBytes();
 
+	console.log('(g) quotable() on 1 MiB hostile answers');
+	const { benchRedaction } = await import('./redaction');
+	const g = benchRedaction();
+
 	const lines = [
 		`(a) token calls for ${ITEMS} concurrent items, empty token (n8n ${N8N_VERSION}, HTTP Request node): loopback: ${describeCounts(single.a.loopback)}; token endpoint +${TOKEN_LATENCY_MS} ms: ${describeCounts(single.a.slow)}`,
 		...(['loopback', 'slow'] as const).flatMap((key) => {
@@ -606,6 +612,7 @@ async function main(): Promise<void> {
 			`Get Token → HTTP Request ${seconds(single.f.getToken.elapsed)}, ${count(single.f.getToken.calls, 'token call')}; ` +
 			`login HTTP Request → Edit Fields → HTTP Request ${seconds(single.f.login.elapsed)}, ${count(single.f.login.calls, 'token call')}; ` +
 			`ratio ${times(single.f.login.elapsed / single.f.getToken.elapsed)}`,
+		g.line,
 	];
 	console.log(`\n== benchmark (${Math.round((Date.now() - started) / 1000)} s)`);
 	for (const line of lines) console.log(line);

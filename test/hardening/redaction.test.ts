@@ -140,6 +140,155 @@ describe('quotable(): no form of any secret survives', () => {
 });
 
 // ------------------------------------------------------------------------------------------
+// 1b. Every encoding the package itself sends a secret in, and echoes broken by whitespace.
+
+const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+/** application/x-www-form-urlencoded as URLSearchParams writes it: `!'()~` encoded, `*` not, space as `+`. */
+const formEncode = (s: string) => new URLSearchParams([['', s]]).toString().slice(1);
+/** The `qs` module (n8n's query serializer), default RFC 3986 format: `!'()*` encoded, `~` not (checked against qs 6.15). */
+const qsEncode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, hex);
+/** `qs` with format RFC1738: as RFC 3986 but `(` `)` kept and space as `+`. */
+const qs1738Encode = (s: string) => encodeURIComponent(s).replace(/[!'*]/g, hex).replace(/%20/g, '+');
+const lowerHex = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+const jsonAscii = (s: string) => JSON.stringify(s).slice(1, -1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** How a vendor may echo a value the package sent; each gives the echoed text. */
+const ENCODINGS: Record<string, (secret: string, user: string) => string> = {
+	urlSearchParams: (s) => `password=${formEncode(s)}`,
+	urlSearchParamsLowerHex: (s) => `password=${lowerHex(formEncode(s))}`,
+	qs: (s) => `?password=${qsEncode(s)}`,
+	qsLowerHex: (s) => `?password=${lowerHex(qsEncode(s))}`,
+	qsRfc1738: (s) => `?password=${qs1738Encode(s)}`,
+	uriComponentLowerHex: (s) => lowerHex(encodeURIComponent(s)),
+	uriComponentPlus: (s) => encodeURIComponent(s).replace(/%20/g, '+'),
+	jsonAscii: (s) => `{"password":"${jsonAscii(s)}"}`,
+	jsonEscapedSlash: (s) => `{"password":"${jsonAscii(s).replace(/\//g, '\\/')}"}`,
+	jsonHtmlSafe: (s) => `{"password":"${JSON.stringify(s).slice(1, -1).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')}"}`,
+	htmlHexApos: (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;'),
+	htmlNumeric: (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;'),
+	base64Form: (s) => Buffer.from(`password=${formEncode(s)}`).toString('base64'),
+	basic: (s, user) => `Authorization: Basic ${Buffer.from(`${user}:${s}`).toString('base64')}`,
+	// RFC 6749 §2.3.1: client_id and client_secret are form-encoded before the Basic header is built.
+	basicRfc6749: (s, user) => `Authorization: Basic ${Buffer.from(`${formEncode(user)}:${formEncode(s)}`).toString('base64')}`,
+};
+
+const compact = (text: string) => text.replace(/[\s\p{Cc}\p{Cf}]+/gu, '').toLowerCase();
+
+/** Every form of `secret` an ENCODINGS echo can carry, found in `quoted` (whitespace ignored), or in a base64 run of it. */
+function encodedLeaks(quoted: string, secret: string): string[] {
+	const found = leaks(quoted, secret);
+	const haystack = compact(quoted);
+	const forms: Record<string, string> = {
+		literal: secret,
+		form: formEncode(secret),
+		qs: qsEncode(secret),
+		qs1738: qs1738Encode(secret),
+		uri: encodeURIComponent(secret),
+		jsonAscii: jsonAscii(secret),
+	};
+	for (const [name, form] of Object.entries(forms)) if (compact(form) !== '' && haystack.includes(compact(form))) found.push(`${name} (whitespace ignored)`);
+	const decoded = decodedRuns(quoted.replace(/\s+/g, ''));
+	for (const bytes of [secret, formEncode(secret)].map((form) => Buffer.from(form).toString('latin1'))) {
+		if (decoded.some((run) => run.includes(bytes))) found.push('inside base64 (form-encoded)');
+	}
+	// The longest run of letters and digits: a partial cut still shows it.
+	const core = (secret.match(/[A-Za-z0-9]+/g) ?? []).sort((a, b) => b.length - a.length)[0] ?? '';
+	if (core.length >= 6 && haystack.includes(core.toLowerCase())) found.push(`core ${core}`);
+	return [...new Set(found)];
+}
+
+const ENCODED_SECRETS = ['Summer2024!', "it's (a) *secret* ~ok~", 'pass word/+=?&', 'Grüße ✓ 密码 🔑 Secret9', '  Spaced Out  '];
+const CLIENT_ID = 'client id:1/é';
+
+describe('quotable(): every encoding the package sends is cut', () => {
+	it.each(Object.keys(ENCODINGS))('%s', (name) => {
+		const results = ENCODED_SECRETS.map((secret) => {
+			const echoed = `Rejected: ${ENCODINGS[name](secret, CLIENT_ID)} (invalid)`;
+			const quoted = quotable(echoed, redactionFor([secret], [[CLIENT_ID, secret]]));
+			return { secret, quoted, leaks: encodedLeaks(quoted, secret) };
+		});
+		expect(results.filter((result) => result.leaks.length > 0)).toEqual([]);
+	});
+
+	it('the form-encoded echo of the review: password=Summer2024%21', () => {
+		expect(quotable('invalid login: password=Summer2024%21', redactionFor(['Summer2024!']))).toBe('invalid login: password=***');
+	});
+
+	it('any secret, any of these encodings, with or without a line break inside', () => {
+		const anyChar = fc.constantFrom(...'abcXYZ0123 !\'()*~-._%+/=&<>"\\é✓'.split(''));
+		fc.assert(
+			fc.property(
+				fc.array(anyChar, { minLength: 6, maxLength: 16 }).map((chars) => `Key${chars.join('')}`),
+				fc.constantFrom(...Object.keys(ENCODINGS)),
+				fc.nat(),
+				fc.constantFrom('', '\n', '\r\n', ' ', '\t', '\n    '),
+				(secret, name, at, gap) => {
+					const echo = ENCODINGS[name](secret, CLIENT_ID);
+					const cut = at % (echo.length + 1);
+					const quoted = quotable(`Rejected: ${echo.slice(0, cut)}${gap}${echo.slice(cut)}.`, redactionFor([secret], [[CLIENT_ID, secret]]));
+					expect({ name, secret, quoted, leaks: encodedLeaks(quoted, secret) }).toEqual({ name, secret, quoted, leaks: [] });
+				},
+			),
+			{ numRuns: 3_000 },
+		);
+	});
+});
+
+describe('quotable(): text without a secret is quoted as it always was', () => {
+	/** The folding quotable() has always done: control and format characters dropped, whitespace runs as one space. */
+	const folded = (text: string) => {
+		const out = text
+			.replace(/[\p{Cc}\p{Cf}]+/gu, (run) => (/\s/.test(run) ? ' ' : ''))
+			.replace(/\s+/g, ' ')
+			.trim();
+		return out.length > 200 ? `${out.slice(0, 197)}...` : out;
+	};
+	const redaction = redactionFor(['Zq9#Kx7$Wv-never-in-these-texts']);
+
+	it('folded and shortened, whatever the characters (astral, zero-width, line breaks)', () => {
+		const piece = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(' ', '\r\n', '\t\u200b', '\u00a0', '🔑', 'é', '\ufeff', '\u0085', 'word'));
+		fc.assert(
+			fc.property(fc.array(piece, { maxLength: 30 }).map((pieces) => pieces.join('')), (text) => {
+				expect(quotable(text, redaction)).toBe(folded(text));
+			}),
+			{ numRuns: 2_000 },
+		);
+	});
+
+	it('keeps characters outside the BMP whole', () => {
+		expect(quotable('Rejected:\n🔑 emoji  ✓ 𝒳', redaction)).toBe('Rejected: 🔑 emoji ✓ 𝒳');
+	});
+});
+
+describe('quotable(): whitespace inserted inside an echoed secret', () => {
+	const secret = 'Summer2024!Xy';
+	it.each(['\n', '\r\n', ' ', '\t', '\n\t', '\u2028', '\u00a0', '\u200b'])('%j anywhere inside the secret', (gap) => {
+		const shown = [];
+		for (let at = 1; at < secret.length; at++) {
+			const quoted = quotable(`Rejected: ${secret.slice(0, at)}${gap}${secret.slice(at)}!`, redactionFor([secret]));
+			if (compact(quoted).includes('summer') || compact(quoted).includes('2024')) shown.push(quoted);
+		}
+		expect(shown).toEqual([]);
+	});
+
+	it('base64 of user:password wrapped at every column (MIME, PEM)', () => {
+		const header = Buffer.from(`someone@example.com:${secret}`).toString('base64');
+		const shown = [];
+		for (let width = 4; width < header.length; width += 1) {
+			const wrapped = header.replace(new RegExp(`(.{${width}})`, 'g'), '$1\r\n');
+			const quoted = quotable(`Basic ${wrapped}`, redactionFor([secret], [['someone@example.com', secret]]));
+			if (encodedLeaks(quoted, secret).length > 0) shown.push(quoted);
+		}
+		expect(shown).toEqual([]);
+	});
+
+	it('a line break inside the percent-encoding of a character', () => {
+		const quoted = quotable('password=Summer2024%2\n1Xy', redactionFor([secret]));
+		expect(quoted).toBe('password=***');
+	});
+});
+
+// ------------------------------------------------------------------------------------------
 // 2. Echoes by a vendor, through every path the package shows text on.
 
 const nodeTypes = packageNodeTypes();

@@ -599,7 +599,7 @@ describe('Autoshares Trader two-step login', () => {
 		const run = await login.start();
 		// All that crosses the wait is in the stored execution: search all of it.
 		expect(findLeaks([{ where: 'stored waiting execution', value: run.data }])).toEqual([]);
-		expect(JSON.stringify(run.data.resultData.metadata)).toMatch(/v1\./);
+		expect(JSON.stringify(run.data.resultData.metadata)).toMatch(/v2\./);
 		// Another process (a restart, the webhook process in queue mode): nothing in memory.
 		tokenStore.clear();
 		const answer = await login.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
