@@ -339,5 +339,16 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			// An expression: n8n resolves every value of the test request, booleans included.
 			ignoreHttpStatusErrors: '={{ !String($credentials.testUrl || "").trim() }}' as unknown as boolean,
 		},
+		// n8n would say only "Not Found" or "Unauthorized": say which request answered so.
+		rules: [404, 401, 403].map((value) => ({
+			type: 'responseCode' as const,
+			properties: {
+				value,
+				message:
+					value === 404
+						? 'Custom Token Endpoint test: the login worked, but the Test URL answered HTTP 404 (Not Found). Check the Test URL, or clear it to test the login alone.'
+						: `Custom Token Endpoint test: the login worked, but the Test URL refused the token (HTTP ${value}). Check how the token is sent (Send Token In, Header Name, Header Value) and the Test URL.`,
+			},
+		})),
 	};
 }

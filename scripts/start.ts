@@ -341,6 +341,19 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
 // ---- what npm start prints ----
 
+/** Every sandbox account, one line each, as the credentials of the demo use them. */
+function sampleAccounts(sandbox: Demo['sandbox']): string[] {
+	const a = SANDBOX_ACCOUNTS;
+	return [
+		`Soda Cloud         ${a.soda.user.email} / ${a.soda.user.password}`,
+		`Galileo            API key ${a.galileo.apiKey}`,
+		`Sirdata            partner ${a.sirdata.partnerId}, ${a.sirdata.login} / ${a.sirdata.password}`,
+		`Autoshares Trader  app key ${a.autoshares.appKey}; ${a.autoshares.plain.username} / ${a.autoshares.plain.password} (no 2FA)`,
+		`Manis              merchant ${a.manis.merchantId}, secret ${a.manis.secret}`,
+		`generic API        ${a.generic.username} / ${a.generic.password} (${sandbox.vendors.generic.baseUrl})`,
+	];
+}
+
 export function banner(demo: Demo, seconds: number): string {
 	const { sandbox } = demo;
 	const width = Math.max(...demo.workflows.map((w) => w.name.length));
@@ -355,12 +368,22 @@ export function banner(demo: Demo, seconds: number): string {
 		...demo.workflows.map((w) => `    ${w.name.padEnd(width)}  ${w.url}`),
 		'',
 		`  Credentials: ${demo.credentials.map((c) => c.name).join(', ')}`,
-		`  "${TWO_FACTOR_CREDENTIAL}" is for the two-factor example: its Test in the credential`,
-		'  form fails by design, since that login waits for a code that no credential test can type.',
+		'  Tests that fail by design:',
+		`    "${TWO_FACTOR_CREDENTIAL}": that login waits for a code no credential test can type.`,
+		...(Number(demo.version.split('.')[0]) >= 2
+			? ['    Sirdata: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/sirdata.md).']
+			: []),
 		'',
 		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts, and a generic one):',
 		...VENDORS.map((vendor) => `    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[sandboxVendor[vendor]].baseUrl}`),
-		'    accounts: npx tsx test/sandbox/cli.ts prints them; these credentials already use them',
+		'  Sample accounts (the credentials above already use them):',
+		...sampleAccounts(sandbox).map((line) => `    ${line}`),
+		'  A Custom Token Endpoint credential from scratch: Token URL',
+		`    ${sandbox.vendors.generic.baseUrl}/auth/login, Send Login Values As: Form Body, the generic`,
+		'    username and password above; everything else as it comes (Auto finds the token and its expiry).',
+		'',
+		`  The demo's n8n folder is wiped and recreated at every npm start: credentials and workflows`,
+		`  you add there are gone next time (${demo.userFolder}).`,
 		'',
 		'  Two-factor login: open "Autoshares Trader: two-factor login" and click Execute workflow.',
 		'  Log In pauses; the verification code the sandbox "sends" and the page to type it into',

@@ -217,9 +217,11 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 		expect(generic().requests.at(-1)!).toMatchObject({ method: 'GET', path: '/api/auth/login' });
 		const bad = await testCredential(helper, TYPE, genericSettings(sandbox, { testUrl: '', password: 'wrong-password' }));
 		expect(bad).toEqual({ status: 'Error', message: expect.stringMatching(/^Custom Token Endpoint token request: the login was refused \(HTTP 401\)\. Check the login values/) });
-		// A Test URL that refuses the token fails the test.
+		// A Test URL that refuses the token fails the test, and says it was the Test URL.
 		const refused = await testCredential(helper, TYPE, genericSettings(sandbox, { testUrl: `${generic().baseUrl}/me?access_token=x`, headerName: 'X-Other' }));
-		expect(refused.status).toBe('Error');
+		expect(refused).toEqual({ status: 'Error', message: expect.stringMatching(/^Custom Token Endpoint test: the login worked, but the Test URL refused the token \(HTTP 401\)/) });
+		const missing = await testCredential(helper, TYPE, genericSettings(sandbox, { testUrl: `${generic().baseUrl}/no-such-page` }));
+		expect(missing).toEqual({ status: 'Error', message: expect.stringMatching(/^Custom Token Endpoint test: the login worked, but the Test URL answered HTTP 404/) });
 	});
 });
 
