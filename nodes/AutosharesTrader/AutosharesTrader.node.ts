@@ -106,6 +106,14 @@ export class AutosharesTrader implements INodeType {
 				displayOptions: { show: { operation: ['logIn'] } },
 				options: [
 					{
+						displayName: 'Force New Login',
+						name: 'forceNewLogin',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to log in again even while a valid token is known (a new session, with a new code when the account uses two-factor authentication). Off: a token from an earlier login is reused for up to 24 hours.',
+					},
+					{
 						displayName: 'Notify URL',
 						name: 'notifyUrl',
 						type: 'string',
@@ -157,7 +165,7 @@ export class AutosharesTrader implements INodeType {
 		if (this.getNodeParameter('operation', 0) === 'getAccountInfo') return await getAccountInfo.call(this);
 		const items = this.getInputData();
 		// Checked before any request: a bad value must not reach Autoshares or the wait.
-		const { notifyUrl, waitLimitMinutes, maxAttempts, outputField, includeSecretHeaders } = readLoginOptions(
+		const { notifyUrl, waitLimitMinutes, maxAttempts, outputField, includeSecretHeaders, forceNewLogin } = readLoginOptions(
 			this.getNode(),
 			this.getNodeParameter('options', 0, {}) as IDataObject,
 		);
@@ -170,7 +178,7 @@ export class AutosharesTrader implements INodeType {
 			assertDomainsAllowed(this.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, loginFields), ...(notifyUrl === '' ? [] : [notifyUrl])]);
 			const again = await pausedAgain(this, credentials);
 			if (again) return [items];
-			const outcome = await beginLogin(plainRequester(this.helpers), credentials);
+			const outcome = await beginLogin(plainRequester(this.helpers), credentials, forceNewLogin);
 			if (outcome.kind === 'token') {
 				const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, includeSecretHeaders) };
 				return [items.map((item, index) => withOutput(item, index, described, outputField))];

@@ -23,12 +23,12 @@ function loggedIn(fields: AutosharesTraderFields, token: IssuedToken): Extract<L
  * First call of the login: a token, or the step Autoshares is waiting for. While a valid token
  * is known for these settings (this process's, or the one n8n saved in the credential, which
  * may come from a two-factor login finished on another process) it is used: no token call,
- * no new code.
+ * no new code; unless the node's Force New Login asks for a new session.
  */
-export async function beginLogin(helpers: HttpRequester, credentials: IDataObject): Promise<LoginOutcome> {
+export async function beginLogin(helpers: HttpRequester, credentials: IDataObject, forceNewLogin = false): Promise<LoginOutcome> {
 	const fields = autosharesTrader.readFields(credentials);
 	const key = storeKey(autosharesTrader, fields);
-	const known = tokenStore.current(key, savedToken(credentials, key));
+	const known = forceNewLogin ? undefined : tokenStore.current(key, savedToken(credentials, key));
 	if (known) return { kind: 'token', fields, token: known };
 	// A refused app key or password is not sent again at once (every item, every execution).
 	const answer = await tokenStore.guarded(key, refusalRules(), async () => await requestToken(helpers, autosharesTrader, fields));

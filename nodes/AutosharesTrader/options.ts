@@ -9,6 +9,8 @@ export interface LoginOptions {
 	maxAttempts: number;
 	outputField: string;
 	includeSecretHeaders: boolean;
+	/** Log in again even while a valid token is known (a fresh session; the 2FA demo pauses again). */
+	forceNewLogin: boolean;
 }
 
 export const WAIT_LIMIT = { displayName: 'Wait Limit (Minutes)', min: 1, max: 1440, default: 10 };
@@ -33,5 +35,6 @@ export function readLoginOptions(node: INode, options: IDataObject): LoginOption
 		maxAttempts: wholeNumber(node, options.maxAttempts, MAX_ATTEMPTS),
 		outputField: typeof options.outputField === 'string' ? options.outputField : '',
 		includeSecretHeaders: options.includeSecretHeaders === true,
+		forceNewLogin: options.forceNewLogin === true,
 	};
 }

@@ -120,6 +120,21 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(server.tokenCalls).toBe(2);
 	});
 
+	it('a second Log In reuses the 2FA token; Force New Login logs in again and waits for a new code', async () => {
+		const flow = setup(twoFactor);
+		const { run } = await flow.start();
+		const server = sandbox.vendors.autoshares;
+		await flow.post(run.data, { code: server.lastVerificationCode });
+		const calls = server.tokenCalls;
+		const again = await flow.start();
+		expect(again.run.status).toBe('success');
+		expect(server.tokenCalls).toBe(calls);
+		const forced = setup(twoFactor, { forceNewLogin: true });
+		const fresh = await forced.start();
+		expect(fresh.run.status).toBe('waiting');
+		expect(server.tokenCalls).toBe(calls + 1);
+	});
+
 	it('saves the two-factor token in the credential, where every n8n process reads it', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
