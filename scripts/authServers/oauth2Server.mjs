@@ -7,7 +7,7 @@
 // model it demands (clients, a user, tokens), the bridge between node:http and its
 // Request/Response classes, the request counters and the ADMIN routes:
 //   POST /__admin/revoke-access-tokens  forget every access token now (refresh tokens stay)
-//   GET  /__admin/stats, POST /__admin/reset
+//   GET  /__admin/stats (with byGrant / failedByGrant: token calls by grant_type), POST /__admin/reset
 import { createServer } from 'node:http';
 
 import OAuth2Server from '@node-oauth/oauth2-server';
@@ -107,7 +107,24 @@ async function main() {
 		refreshTokenLifetime: refreshTtl,
 		alwaysIssueNewRefreshToken: true,
 	});
-	const stats = createStats((req, path) => req.method === 'POST' && path === '/token');
+	const counted = createStats((req, path) => req.method === 'POST' && path === '/token');
+	// Token calls by grant_type (ours, additive): GET /__admin/stats also answers byGrant and
+	// failedByGrant (non-2xx), e.g. {"password": 1, "refresh_token": 2}.
+	let grants = { byGrant: {}, failedByGrant: {} };
+	const stats = {
+		...counted,
+		snapshot: () => ({ ...counted.snapshot(), ...structuredClone(grants) }),
+		reset: () => {
+			counted.reset();
+			grants = { byGrant: {}, failedByGrant: {} };
+		},
+	};
+	const countGrant = (res, grant) =>
+		res.on('finish', () => {
+			const key = typeof grant === 'string' && grant !== '' ? grant : '(none)';
+			grants.byGrant[key] = (grants.byGrant[key] ?? 0) + 1;
+			if (res.statusCode < 200 || res.statusCode > 299) grants.failedByGrant[key] = (grants.failedByGrant[key] ?? 0) + 1;
+		});
 	const admin = {
 		'POST /__admin/revoke-access-tokens': (_req, res) => {
 			const revoked = model.accessTokens.size;
@@ -125,6 +142,7 @@ async function main() {
 			try {
 				if (path === '/token') {
 					const request = await toLibraryRequest(req);
+					if (req.method === 'POST') countGrant(res, request.body.grant_type);
 					await oauth.token(request, response);
 					answer(res, response);
 				} else if (path === '/api/me') {

@@ -28,6 +28,7 @@ import { N8nClient, type ExecutionDetails, type ExecutionStatus } from '../../sc
 import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
 import { startQueueCluster, type LogMark, type QueueCluster } from '../../scripts/runtime/queueMode';
 import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../../scripts/runtime/twoFactor';
+import { realServerChecks } from './realServers';
 import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
 
 const PACKAGE = 'n8n-nodes-token-auth';
@@ -216,6 +217,11 @@ export async function queueSuite(version: string, tarball: string, check: Check,
 			const credentialNames = new Set((await client.credentialTypes()).map((t) => t.name));
 			for (const vendor of VENDORS) assert(credentialNames.has(fx[vendor].credentialType), `${fx[vendor].credentialType} not registered`);
 		});
+
+		// Custom Token Endpoint against real auth servers from npm, spread over both workers (realServers.ts).
+		await realServerChecks({ at, client, check, log, version, queue: { webhooks, cluster: qc } });
+		// E2E_ONLY=realServers: only those, for iterating on them.
+		if (process.env.E2E_ONLY === 'realServers') return;
 
 		// Autoshares two-factor login across processes. Every check uses a fresh credential: a
 		// credential that holds a valid token logs in without a code. Before the vendor checks:

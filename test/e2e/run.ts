@@ -19,6 +19,8 @@ import { N8nClient } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball, startN8n } from '../../scripts/runtime/n8nProcess';
 import { packPackage } from '../../scripts/runtime/pack';
 import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../../scripts/runtime/twoFactor';
+import { domainRestrictionChecks } from './domainRestriction';
+import { realServerChecks } from './realServers';
 import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -122,6 +124,22 @@ async function suite(version: string, tarball: string): Promise<void> {
 			assert(tools.length === 0, `tool variants offered: ${tools.join(', ')}`);
 			const credentialNames = new Set((await client.credentialTypes()).map((t) => t.name));
 			for (const vendor of VENDORS) assert(credentialNames.has(fx[vendor].credentialType), `${fx[vendor].credentialType} not registered`);
+		});
+
+		// Custom Token Endpoint against real auth servers from npm (realServers.ts).
+		await realServerChecks({ at, client, check, log, version });
+		// E2E_ONLY=realServers: only those (and the load check above), for iterating on them.
+		if (process.env.E2E_ONLY === 'realServers') return;
+
+		// n8n 2.x's credential domain restriction holds for Get Token and Log In (domainRestriction.ts).
+		await domainRestrictionChecks({
+			at,
+			version,
+			client,
+			check,
+			log,
+			manis: { fixture: fx.manis, server: sandbox.vendors.manis },
+			autoshares: { fixture: fx.autosharesTrader, server: sandbox.vendors.autoshares },
 		});
 
 		const credentials = {} as Record<VendorId, { id: string; name: string }>;
