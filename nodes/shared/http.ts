@@ -54,7 +54,12 @@ export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
  */
 export const MAX_ANSWER_BYTES = 1_048_576;
 const ATTEMPTS = 3;
-const BACKOFF_MS = [500, 2_000];
+/**
+ * The waits between attempts: 0.5 s, then 2 s, and one second per second of a Retry-After. An
+ * object, not constants, so that tests of the retry rules can shorten the waits (the package
+ * itself never changes it).
+ */
+export const retryTiming = { backoffMs: [500, 2_000], msPerRetryAfterSecond: 1000 };
 /** A Retry-After longer than this is not waited out: the user is told instead. */
 const MAX_RETRY_AFTER_SECONDS = 30;
 
@@ -336,7 +341,7 @@ export async function sendVendorRequest(
 	for (let attempt = 0; attempt < attempts; attempt++) {
 		if (lastFailure) {
 			const wait = lastFailure.retryAfterSeconds;
-			const waitMs = wait !== undefined ? wait * 1000 : BACKOFF_MS[attempt - 1];
+			const waitMs = wait !== undefined ? wait * retryTiming.msPerRetryAfterSecond : retryTiming.backoffMs[attempt - 1];
 			if ((wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) || Date.now() + waitMs >= endMs) break;
 			await sleep(waitMs);
 		}

@@ -7,7 +7,8 @@
  * Each call runs in a child process of its own (bounds/child.ts), whose peak memory above its
  * level before the call must stay under 64 MB. The flood goes through the real token path
  * (obtainToken, with its 20 s deadline: a flood is over long before); the trickle through the
- * same request helper with a 2 s deadline, so the test does not wait out 20 s.
+ * same request helper with a 2 s deadline, so the test does not wait out 20 s. The tests run
+ * side by side (it.concurrent, each with its own sandbox): most of their time is a child's start.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,11 +20,15 @@ import { startSandbox, type Sandbox } from '../sandbox';
 const ROOT = join(__dirname, '..', '..');
 const BOUND_BYTES = 64 * 1024 * 1024;
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
+/** A sandbox of its own for each test: the tests run side by side, each in its child process. */
+async function withSandbox(run: (sandbox: Sandbox) => Promise<void>): Promise<void> {
+	const sandbox = await startSandbox();
+	try {
+		await run(sandbox);
+	} finally {
+		await sandbox.close();
+	}
+}
 
 async function runChild(args: string[]): Promise<{ message: string; growthBytes: number }> {
 	const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -38,22 +43,26 @@ async function runChild(args: string[]): Promise<{ message: string; growthBytes:
 describe.each(VENDORS)('%s', (vendor) => {
 	const name = providers[vendor].displayName;
 
-	it('a flooding answer ends with the too-large error, and memory stays bounded', async () => {
-		const server = sandbox.vendors[sandboxVendor[vendor]];
-		server.injectFault({ kind: 'flood' }, 1);
-		const result = await runChild([vendor, JSON.stringify(fixtures(sandbox)[vendor].good)]);
-		expect(result.message).toMatch(new RegExp(`^${name} token answer: the answer is far too large to be a token`));
-		expect(result.growthBytes).toBeLessThan(BOUND_BYTES);
-		await server.waitForStreamsClosed();
+	it.concurrent('a flooding answer ends with the too-large error, and memory stays bounded', async () => {
+		await withSandbox(async (sandbox) => {
+			const server = sandbox.vendors[sandboxVendor[vendor]];
+			server.injectFault({ kind: 'flood' }, 1);
+			const result = await runChild([vendor, JSON.stringify(fixtures(sandbox)[vendor].good)]);
+			expect(result.message).toMatch(new RegExp(`^${name} token answer: the answer is far too large to be a token`));
+			expect(result.growthBytes).toBeLessThan(BOUND_BYTES);
+			await server.waitForStreamsClosed();
+		});
 	});
 
-	it('a trickling answer ends at the deadline with a clear error, and memory stays bounded', async () => {
-		const server = sandbox.vendors[sandboxVendor[vendor]];
-		server.injectFault({ kind: 'trickle', intervalMs: 50 }, 1);
-		const result = await runChild([vendor, JSON.stringify(fixtures(sandbox)[vendor].good), '2000']);
-		expect(result.message).toMatch(new RegExp(`^${name} token request: no complete answer within 2 seconds\\.$`));
-		expect(result.growthBytes).toBeLessThan(BOUND_BYTES);
-		// The connection was dropped: the sandbox is not left streaming.
-		await server.waitForStreamsClosed();
+	it.concurrent('a trickling answer ends at the deadline with a clear error, and memory stays bounded', async () => {
+		await withSandbox(async (sandbox) => {
+			const server = sandbox.vendors[sandboxVendor[vendor]];
+			server.injectFault({ kind: 'trickle', intervalMs: 50 }, 1);
+			const result = await runChild([vendor, JSON.stringify(fixtures(sandbox)[vendor].good), '2000']);
+			expect(result.message).toMatch(new RegExp(`^${name} token request: no complete answer within 2 seconds\\.$`));
+			expect(result.growthBytes).toBeLessThan(BOUND_BYTES);
+			// The connection was dropped: the sandbox is not left streaming.
+			await server.waitForStreamsClosed();
+		});
 	});
 });

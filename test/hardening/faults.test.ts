@@ -3,9 +3,9 @@
  * sandbox and run through both ways n8n reaches the token step: a credential's
  * preAuthentication, and the Get Token node inside a workflow run by n8n-core.
  *
- * Runtime: a transient fault that persists costs the package's real backoff (0.5 s + 2 s, or
- * Retry-After), so the tests are `it.concurrent` (jest runs 5 at a time) and each one gets its
- * own sandboxes; both paths of a case run side by side. No test asserts how long anything took.
+ * Runtime: the backoff between attempts is shortened for these tests (retryTiming: 5 and 20 ms
+ * for 0.5 and 2 s), and the tests are `it.concurrent` (jest runs 5 at a time), each with its own
+ * sandboxes; both paths of a case run side by side. No test asserts how long anything took.
  *
  * The timeout fault (`hang`) is not run end to end: the call's one deadline
  * (TOKEN_REQUEST_TIMEOUT_MS, 20 s, retries included) is a constant no credential or node option
@@ -20,7 +20,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError, type TokenStep } from '../../nodes/shared/errors';
-import { requesterFrom, sendVendorRequest } from '../../nodes/shared/http';
+import { requesterFrom, retryTiming, sendVendorRequest } from '../../nodes/shared/http';
 import { storeKey } from '../../nodes/shared/provider';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
@@ -29,6 +29,12 @@ import { n8nRequestHelpers, nodeTypesOf, preAuthHelper, runWorkflow, TestCredent
 import { startSandbox, type Fault, type Sandbox, type VendorServer } from '../sandbox';
 
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken() });
+
+// The retry rules, not the length of their waits, are under test: 0.5 s and 2 s become 5 and 20
+// ms, a Retry-After second 10 ms. Which attempts happen, and when one is not waited out, stay.
+const PACKAGE_TIMING = { ...retryTiming, backoffMs: [...retryTiming.backoffMs] };
+beforeAll(() => Object.assign(retryTiming, { backoffMs: [5, 20], msPerRetryAfterSecond: 10 }));
+afterAll(() => Object.assign(retryTiming, PACKAGE_TIMING));
 
 type Path = 'credential' | 'node';
 const PATHS: Path[] = ['credential', 'node'];
