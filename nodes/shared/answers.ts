@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { TokenAuthError } from './errors';
+import { loginRefused, TokenAuthError } from './errors';
 import type { VendorAnswer } from './http';
 
 const NOT_JSON = Symbol('not JSON');
@@ -92,6 +92,16 @@ export function pastExpiry(vendor: string, expiresAt: string | null, now: DateTi
 	return new TokenAuthError(vendor, 'token answer', `the token's expiry (${expiresAt}) was already past when it arrived.`, {
 		description: `Check the n8n server's clock (it reads ${now.toUTC().toISO() ?? 'unknown'}). If it is right, ${vendor} sent an expiry this package reads wrongly (a lifetime instead of an instant?): report it with the vendor's name and this message.`,
 	});
+}
+
+/**
+ * The 401/403 prologue every vendor's token answer starts with: a refused login (remembered by
+ * the token store, so the same values are not sent again at once), naming what was refused. The
+ * vendor's text is not quoted: what a vendor says about a refused secret may repeat it.
+ */
+export function refusedLogin(vendor: string, answer: VendorAnswer, what: string, description: string): TokenAuthError | undefined {
+	if (answer.statusCode !== 401 && answer.statusCode !== 403) return undefined;
+	return loginRefused(vendor, `${what} was refused (HTTP ${answer.statusCode}).`, description, answer.statusCode);
 }
 
 export function unexpectedStatus(vendor: string, answer: VendorAnswer, vendorText?: unknown): TokenAuthError {

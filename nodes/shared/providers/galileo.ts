@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { authScheme, fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
+import { authScheme, fastApiDetail, readJsonObject, refusedLogin, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import { normaliseBaseUrl, optionalText, requiredPassword, requiredText, sentInHeader } from '../inputs';
@@ -71,15 +71,8 @@ export const galileo: TokenProvider<GalileoFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		// A refusal is not quoted: what a vendor says about a refused secret may repeat it.
-		if (answer.statusCode === 401 || answer.statusCode === 403) {
-			throw new TokenAuthError(NAME, 'token request', `the API key or username/password was refused (HTTP ${answer.statusCode}).`, {
-				description: `Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
-				httpCode: answer.statusCode,
-				// Remembered: the same values are not sent again at once (accounts lock).
-				kind: 'loginRefused',
-			});
-		}
+		const refused = refusedLogin(NAME, answer, 'the API key or username/password', `Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`);
+		if (refused) throw refused;
 		if (answer.statusCode === 422) {
 			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 422).', {
 				description: 'Check the organization ID or slug.',

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 
-import { authScheme, readJsonObject, requiredString, tryJsonObject, unexpectedStatus, unreadableExpiry } from '../answers';
+import { authScheme, readJsonObject, refusedLogin, requiredString, tryJsonObject, unexpectedStatus, unreadableExpiry } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
@@ -48,15 +48,8 @@ export const manis: TokenProvider<ManisFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		// A refusal is not quoted: what a vendor says about a refused secret may repeat it.
-		if (answer.statusCode === 401 || answer.statusCode === 403) {
-			throw new TokenAuthError(NAME, 'token request', `the merchant ID or secret was refused (HTTP ${answer.statusCode}).`, {
-				description: 'Check the merchant ID and secret that Manis gave you, and the base URL.',
-				httpCode: answer.statusCode,
-				// Remembered: the same values are not sent again at once (accounts lock).
-				kind: 'loginRefused',
-			});
-		}
+		const refused = refusedLogin(NAME, answer, 'the merchant ID or secret', 'Check the merchant ID and secret that Manis gave you, and the base URL.');
+		if (refused) throw refused;
 		if (answer.statusCode === 400) {
 			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 400).', {
 				description: 'Check the merchant ID and secret.',

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 
-import { readJsonObject, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
+import { readJsonObject, refusedLogin, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import { normaliseBaseUrl, requiredPassword, requiredText } from '../inputs';
@@ -47,15 +47,8 @@ export const sirdata: TokenProvider<SirdataFields> = {
 
 	// 400 and 401 come with empty bodies: the status is all there is to go on.
 	readTokenAnswer(answer, now: DateTime) {
-		if (answer.statusCode === 401 || answer.statusCode === 403) {
-			throw new TokenAuthError(NAME, 'token request', `the partner ID, login or password was refused (HTTP ${answer.statusCode}).`, {
-				description:
-					'Check the partner ID (given by your Sirdata technical account manager), the login and the password. API access also needs the legal and sales agreements to be signed.',
-				httpCode: answer.statusCode,
-				// Remembered: the same values are not sent again at once (accounts lock).
-				kind: 'loginRefused',
-			});
-		}
+		const refused = refusedLogin(NAME, answer, 'the partner ID, login or password', 'Check the partner ID (given by your Sirdata technical account manager), the login and the password. API access also needs the legal and sales agreements to be signed.');
+		if (refused) throw refused;
 		if (answer.statusCode === 400) {
 			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 400).', {
 				description: 'Check the partner ID (digits only, as Sirdata gave it), the login and the password.',

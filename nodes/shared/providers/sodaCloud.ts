@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { fastApiDetail, readJsonObject, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
+import { fastApiDetail, readJsonObject, refusedLogin, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromSecondsLeft } from '../expiry';
 import { normaliseBaseUrl, requiredPassword, requiredText, sentInHeader } from '../inputs';
@@ -86,15 +86,8 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		if (answer.statusCode === 401 || answer.statusCode === 403) {
-			throw new TokenAuthError(NAME, 'token request', `the email or password was refused (HTTP ${answer.statusCode}).`, {
-				description:
-					'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
-				httpCode: answer.statusCode,
-				// Remembered: the same values are not sent again at once (accounts lock).
-				kind: 'loginRefused',
-			});
-		}
+		const refused = refusedLogin(NAME, answer, 'the email or password', 'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).');
+		if (refused) throw refused;
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
 		const body = readJsonObject(NAME, answer);
 		const token = requiredString(NAME, body, 'token');
