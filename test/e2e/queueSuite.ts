@@ -43,7 +43,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 const NOT_ENDED: ExecutionStatus[] = ['new', 'running', 'waiting'];
 /** What the Log In node keeps in the execution's custom data while it waits (pausedLogin.ts). */
 const SEAL_KEY = /^tokenAuth2fa_[0-9a-f]{8}$/;
-const SEAL_VALUE = /^\d:v1\.[A-Za-z0-9_-]+$/;
+const SEAL_VALUE = /^\d:v2\.[A-Za-z0-9_-]+$/;
 
 type Check = (name: string, run: () => Promise<void>) => Promise<void>;
 
@@ -381,7 +381,7 @@ export async function queueSuite(version: string, tarball: string, check: Check,
 			const seal = sealIn(customDataOf(waiting));
 			assert(seal, `no ${SEAL_KEY.source} key in the custom data: ${JSON.stringify(customDataOf(waiting)).slice(0, 300)}`);
 			const [key, value] = seal;
-			assert(SEAL_VALUE.test(value) && value.startsWith('1:v1.'), `custom data ${key} = ${value.slice(0, 40)}…`);
+			assert(SEAL_VALUE.test(value) && value.startsWith('1:v2.'), `custom data ${key} = ${value.slice(0, 40)}…`);
 			// The files the processes share: the seal is there (execution_metadata, in the WAL or
 			// the main file), and no secret is, in any form.
 			let files = readDatabase(qc.userFolder);
