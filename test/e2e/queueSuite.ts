@@ -453,6 +453,28 @@ export async function queueSuite(version: string, tarball: string, check: Check,
 			assert(accountRequests().length === seenAccount, 'a request reached the Autoshares account endpoint');
 		});
 
+		await check(`${at} autoshares 2FA: two wrong codes posted at the same moment to two processes reach Autoshares at most once each (the documented bound)`, async () => {
+			// n8n holds no lock while webhook() runs: the webhook process and main both serve the
+			// resume URL (its signature is in the query, not the host). With Max Code Attempts 1,
+			// the bound is one code per process that receives one at the very same moment.
+			const { webhookPath } = await twoFactorWorkflow('race', { maxAttempts: 1 });
+			const login = await startLogin(webhookPath);
+			await waitingFor(login.executionId);
+			const codesSent = () => autoshares.requests.filter((r) => r.path === '/api/token' && r.headers.verificationcode !== undefined).length;
+			const before = codesSent();
+			const onMain = login.resumeUrl.replace(webhookOrigin, new URL(qc.main.baseUrl).origin);
+			const answers = await Promise.all([postCode(login.resumeUrl, login.wrongCode), postCode(onMain, login.wrongCode === '000000' ? '222222' : '000000')]);
+			const reached = codesSent() - before;
+			const done = await ended(login.executionId);
+			log(`2FA race: answers ${answers.map((a) => a.status).join(' and ')} (webhook process, main); ${reached} code(s) reached Autoshares; execution ${done.status}`);
+			assert(reached <= 2, `${reached} codes reached Autoshares for one login with Max Code Attempts 1 on two processes`);
+			// Whatever the race, the login is over: a third code reaches nobody.
+			const third = await postCode(login.resumeUrl, login.code);
+			assert(third.status !== 200, `a code after the limit was accepted: ${third.status}`);
+			assert(codesSent() - before === reached, 'a code after the limit reached Autoshares');
+			assert(done.status === 'error', `the execution ended ${done.status}`);
+		});
+
 		const on = (workers: Set<string>) => [...workers].sort().join(' + ') || 'no worker';
 
 		for (const vendor of VENDORS) {

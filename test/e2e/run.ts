@@ -6,6 +6,7 @@
  *
  *   npm run test:e2e                      # n8n 2.40.7 and 1.123.81
  *   npm run test:e2e -- --n8n 2.40.7      # one version (or E2E_N8N_VERSIONS=2.40.7)
+ *   E2E_ONLY=queue npm run test:e2e -- --n8n 2.40.7      # queue mode alone; E2E_ONLY=realServers: the real auth servers
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -475,7 +476,8 @@ async function main(): Promise<void> {
 		for (const version of versionsToRun()) {
 			console.log(`\n== real n8n ${version}`);
 			try {
-				await suite(version, tarball);
+				// E2E_ONLY=queue: the queue-mode suite alone, for iterating on it.
+				if (process.env.E2E_ONLY !== 'queue') await suite(version, tarball);
 			} catch (error) {
 				failed++;
 				console.log(`FAIL n8n ${version}: the suite could not run\n     ${(error as Error).stack ?? String(error)}`);
