@@ -18,6 +18,9 @@
  *       through Get Token → HTTP Request with its headers, against what users build without
  *       this package: an HTTP Request to the login endpoint → Edit Fields → HTTP Request with a
  *       header expression; 10 sequential executions × 1,000 items each, wall time and token calls;
+ *   (h) failed logins with a wrong secret, per execution: 100 items through n8n's HTTP Request node,
+ *       H_EXECUTIONS executions one after the other, the Manis credential of this package (a refused
+ *       login is remembered) vs the store-less plain credential of (a); one run;
  *   (g) quotable() on a 1 MiB hostile vendor answer, worst case over secret shapes
  *       (test/bench/redaction.ts; alone, without n8n: `npx tsx test/bench/redaction.ts`).
  */
@@ -282,8 +285,53 @@ async function installBoth(userFolder: string, tarball: string, plainTarball: st
 	await installPackageTarball(userFolder, plainTarball, log);
 }
 
+const H_EXECUTIONS = 3;
+
+/**
+ * (h): a fresh credential with a wrong secret, Webhook → Split Out → HTTP Request with ITEMS
+ * items, H_EXECUTIONS executions one after the other; the token calls (all refused) of each.
+ */
+async function wrongSecretLogins(client: N8nClient, manis: VendorServer, credentialType: string, label: string): Promise<number[]> {
+	const data = { baseUrl: manis.baseUrl, merchantId: SANDBOX_ACCOUNTS.manis.merchantId, secret: 'not-the-merchant-secret' };
+	const credential = await client.createCredential(credentialType, `Manis wrong secret (${label})`, data);
+	const webhookPath = `bench-wrong-${++runs}-${credentialType}`;
+	const workflow = await client.createWorkflow(
+		chain(`bench wrong secret ${label}`, [
+			webhookNode(webhookPath),
+			splitOutNode('body.items'),
+			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, { id: credential.id, name: credential.name }),
+		]),
+	);
+	await client.activateWorkflow(workflow.id);
+	await webhookKnown(client.baseUrl, webhookPath);
+	const body = JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => ({ i })) });
+	const perExecution: number[] = [];
+	for (let i = 0; i < H_EXECUTIONS; i++) {
+		const before = manis.tokenCalls;
+		const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		const text = await response.text();
+		// A wrong secret must fail the execution; anything else is not this measurement.
+		if (response.status === 200 && !/refused|error/i.test(text)) throw new Error(`${label}: a wrong secret answered 200: ${text.slice(0, 200)}`);
+		perExecution.push(manis.tokenCalls - before);
+	}
+	await client.deactivateWorkflow(workflow.id);
+	return perExecution;
+}
+
+async function benchWrongSecret(client: N8nClient): Promise<{ ours: number[]; plain: number[] }> {
+	const sandbox = await startSandbox();
+	try {
+		const ours = await wrongSecretLogins(client, sandbox.vendors.manis, 'manisApi', 'n8n-nodes-token-auth');
+		const plain = await wrongSecretLogins(client, sandbox.vendors.manis, PLAIN_CREDENTIAL, PLAIN_PACKAGE);
+		log(`(h) failed logins per execution with a wrong secret: n8n-nodes-token-auth ${ours.join(', ')}; ${PLAIN_PACKAGE} ${plain.join(', ')}`);
+		return { ours, plain };
+	} finally {
+		await sandbox.close();
+	}
+}
+
 /** (a) and the single-process half of (b), in one `n8n start`. */
-async function benchSingleProcess(tarball: string, plainTarball: string): Promise<{ a: Scenarios; b: Scenarios; f: ChainComparison }> {
+async function benchSingleProcess(tarball: string, plainTarball: string): Promise<{ a: Scenarios; b: Scenarios; f: ChainComparison; h: { ours: number[]; plain: number[] } }> {
 	const userFolder = path.join(work, 'n8n-user');
 	await installBoth(userFolder, tarball, plainTarball);
 	n8n = await startN8n({ version: N8N_VERSION, userFolder, log });
@@ -296,7 +344,9 @@ async function benchSingleProcess(tarball: string, plainTarball: string): Promis
 		const b = await bothScenarios(target, EXECUTIONS, `(b) single process, ${EXECUTIONS} × ${ITEMS}`);
 		log(`(f) Custom Token Endpoint, ${F_EXECUTIONS} sequential executions × ${F_ITEMS.toLocaleString('en-US')} items: Get Token → HTTP Request, then login HTTP Request → Edit Fields → HTTP Request`);
 		const f = await benchCustomEndpoint(client);
-		return { a, b, f };
+		log(`(h) a wrong secret, ${H_EXECUTIONS} executions × ${ITEMS} items through the HTTP Request node`);
+		const h = await benchWrongSecret(client);
+		return { a, b, f, h };
 	} finally {
 		await n8n.stop();
 		n8n = undefined;
@@ -612,6 +662,8 @@ async function main(): Promise<void> {
 			`Get Token → HTTP Request ${seconds(single.f.getToken.elapsed)}, ${count(single.f.getToken.calls, 'token call')}; ` +
 			`login HTTP Request → Edit Fields → HTTP Request ${seconds(single.f.login.elapsed)}, ${count(single.f.login.calls, 'token call')}; ` +
 			`ratio ${times(single.f.login.elapsed / single.f.getToken.elapsed)}`,
+		`(h) failed logins per execution with a wrong secret, ${ITEMS} items through the HTTP Request node, ${H_EXECUTIONS} executions in a row (n8n ${N8N_VERSION}, one process): ` +
+			`n8n-nodes-token-auth ${single.h.ours.join(', ')}; store-less credential (${PLAIN_PACKAGE}) ${single.h.plain.join(', ')}`,
 		g.line,
 	];
 	console.log(`\n== benchmark (${Math.round((Date.now() - started) / 1000)} s)`);
