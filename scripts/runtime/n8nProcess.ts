@@ -23,6 +23,8 @@ export interface N8nInstance {
 	port: number;
 	userFolder: string;
 	logFile: string;
+	/** n8n's task broker (N8N_RUNNERS_BROKER_PORT): its task runners connect to it, on loopback. */
+	brokerPort: number;
 	/** n8n's pid, also its process group id (its task runners are in that group). */
 	pid: number;
 	stop(): Promise<void>;
@@ -43,7 +45,7 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		throw error;
 	}
 	log(`n8n@${options.version} ready at ${n8n.baseUrl}`);
-	return { baseUrl: n8n.baseUrl, port, userFolder, logFile, pid: n8n.pid, stop: async () => await n8n.stop() };
+	return { baseUrl: n8n.baseUrl, port, userFolder, logFile, brokerPort, pid: n8n.pid, stop: async () => await n8n.stop() };
 }
 
 /** `n8n start` runs the editor and API; `worker` and `webhook` exist only in queue mode. */

@@ -44,3 +44,60 @@ export async function callResumeUrl(url: string, init: RequestInit = {}): Promis
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 }
+
+/**
+ * Pairs each verification code the Autoshares sandbox "sends" with the notify of the Log In that
+ * waits for it. A Log In notifies within a moment of the code (it notifies before it pauses); a
+ * credential Test, Get Token or an HTTP Request with a two-factor credential also makes the
+ * sandbox send a code, and nothing notifies: after `graceMs` without a notify, `onCode` gets the
+ * code alone. The notify may come before the code is seen (npm start polls the sandbox every
+ * second) or after it; both pair.
+ */
+export class VerificationCodes<E extends NotifyPayload = NotifyPayload> {
+	private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+	private readonly early = new Map<string, E>();
+
+	constructor(
+		private readonly onCode: (code: string, waiting: E | undefined) => void,
+		private readonly graceMs = 5000,
+	) {}
+
+	/** A code the sandbox issued. */
+	sent(code: string): void {
+		const event = this.early.get(code);
+		if (event) {
+			this.early.delete(code);
+			this.onCode(code, event);
+			return;
+		}
+		if (this.pending.has(code)) return;
+		this.pending.set(
+			code,
+			setTimeout(() => {
+				this.pending.delete(code);
+				this.onCode(code, undefined);
+			}, this.graceMs),
+		);
+	}
+
+	/** A Log In's notify, with the code the sandbox issued last when it arrived. */
+	notified(code: string | undefined, event: E): void {
+		if (!code) return;
+		const timer = this.pending.get(code);
+		if (timer === undefined) {
+			this.early.set(code, event);
+			// Codes the poll never saw (two in one second) leave their notify here: keep a few.
+			for (const key of this.early.keys()) if (this.early.size > 20) this.early.delete(key);
+			return;
+		}
+		clearTimeout(timer);
+		this.pending.delete(code);
+		this.onCode(code, event);
+	}
+
+	close(): void {
+		for (const timer of this.pending.values()) clearTimeout(timer);
+		this.pending.clear();
+		this.early.clear();
+	}
+}

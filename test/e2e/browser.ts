@@ -110,21 +110,78 @@ async function searchNodes(page: Page, demo: Demo, query: string, file: string, 
 }
 
 async function credentialForm(page: Page, demo: Demo): Promise<void> {
-	// n8n routes /home/credentials/create to the "Add new credential" type picker.
-	await page.goto(`${demo.editorUrl}/home/credentials/create`);
-	const picker = page.locator('[data-test-id="credential-select-modal"], .el-dialog').first();
-	await picker.waitFor({ timeout: 30_000 });
-	const select = picker.locator('input').first();
-	await select.click();
-	await page.keyboard.type('Soda Cloud', { delay: 40 });
-	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible').filter({ hasText: 'Soda Cloud API' }).first().click();
-	await picker.getByRole('button', { name: /continue/i }).click();
-	const form = page.locator('[data-test-id="credential-edit-dialog"], [data-test-id="editCredential-modal"]').first();
-	await form.waitFor({ timeout: 15_000 });
+	const form = await newCredentialForm(page, demo, 'Soda Cloud', 'Soda Cloud API');
 	await form.getByText('Region').first().waitFor({ timeout: 15_000 });
 	await page.waitForTimeout(800);
 	await shot(page, 'credential-soda-cloud.png');
 	await page.keyboard.press('Escape');
+}
+
+/** The "Add new credential" type picker, a type chosen by its display name: the new credential's form. */
+async function newCredentialForm(page: Page, demo: Demo, search: string, displayName: string) {
+	// n8n routes /home/credentials/create to the "Add new credential" type picker.
+	await page.goto(`${demo.editorUrl}/home/credentials/create`);
+	const picker = page.locator('[data-test-id="credential-select-modal"], .el-dialog').first();
+	await picker.waitFor({ timeout: 30_000 });
+	await picker.locator('input').first().click();
+	await page.keyboard.type(search, { delay: 40 });
+	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible').filter({ hasText: displayName }).first().click();
+	await picker.getByRole('button', { name: /continue/i }).click();
+	const form = page.locator('[data-test-id="credential-edit-dialog"], [data-test-id="editCredential-modal"]').first();
+	await form.waitFor({ timeout: 15_000 });
+	return form;
+}
+
+/**
+ * What the editor marks as a problem inside one parameter of a form: n8n's issue markers (the
+ * required-field highlight and its text, a node parameter's issue icon) and the JSON editor's
+ * lint marks (CodeMirror's error range, gutter marker and diagnostic).
+ */
+const ISSUE_MARKERS = [
+	'[data-test-id="parameter-issues"]',
+	'[class*="_errors_"]',
+	'[class*="errorHighlight"], [class*="error-highlight"], .has-issues',
+	'.cm-lintRange-error, .cm-lint-marker-error, .cm-diagnostic-error',
+];
+
+async function issueMarkers(field: ReturnType<Page['locator']>): Promise<string[]> {
+	const found: string[] = [];
+	for (const selector of ISSUE_MARKERS) {
+		const count = await field.locator(selector).count();
+		if (count > 0) found.push(`${selector} (${count})`);
+	}
+	return found;
+}
+
+/**
+ * A new Custom Token Endpoint credential: Extra Fields (JSON), optional, defaults to '{}', and
+ * the form shows no issue marker on it. Cleared, the JSON editor marks the empty text (what the
+ * old default '' looked like): that proves the check can see a marker at all.
+ */
+async function customTokenEndpointForm(page: Page, demo: Demo): Promise<void> {
+	const form = await newCredentialForm(page, demo, 'Custom Token', 'Custom Token Endpoint API');
+	const field = form.locator('[data-test-id="extraFields"]').first();
+	await field.waitFor({ timeout: 15_000 });
+	await field.scrollIntoViewIfNeeded();
+	await page.waitForTimeout(1500); // CodeMirror lints after a pause
+	const text = (await field.locator('.cm-content').first().innerText().catch(() => '')).trim();
+	log(`a new Custom Token Endpoint credential: Extra Fields holds ${JSON.stringify(text)}`);
+	await shot(page, 'credential-custom-token-endpoint.png');
+	const markers = await issueMarkers(field);
+	if (text !== '{}') throw new Error(`Extra Fields starts as ${JSON.stringify(text)}, not {}`);
+	if (markers.length > 0) throw new Error(`Extra Fields shows issue markers as it comes: ${markers.join(', ')}`);
+	// The control: the same field emptied.
+	await field.locator('.cm-content').first().click();
+	await page.keyboard.press('Control+A');
+	await page.keyboard.press('Delete');
+	await page.waitForTimeout(1500);
+	const cleared = await issueMarkers(field);
+	await shot(page, 'credential-custom-token-endpoint-emptied.png', os.tmpdir());
+	log(`Extra Fields emptied by hand shows: ${cleared.join(', ') || 'no marker'}`);
+	await page.keyboard.press('Escape');
+	// n8n asks whether to close a form with unsaved changes.
+	const discard = page.getByRole('button', { name: /close|discard|leave/i }).first();
+	if (await discard.isVisible({ timeout: 2000 }).catch(() => false)) await discard.click();
 }
 
 async function openExample(page: Page, demo: Demo, file: string): Promise<void> {
@@ -241,6 +298,7 @@ async function main(): Promise<void> {
 			['nodes panel: Get Token', async () => await searchNodes(page, demo, 'Get Token', 'nodes-panel-get-token.png', 'get-token-node.png')],
 			['nodes panel: Autoshares', async () => await searchNodes(page, demo, 'Autoshares', 'nodes-panel-autoshares.png')],
 			['credential form: Soda Cloud API', async () => await credentialForm(page, demo)],
+			['credential form: Custom Token Endpoint, Extra Fields as it comes', async () => await customTokenEndpointForm(page, demo)],
 			['example workflow: Soda Cloud run and Get Token output', async () => await sodaRun(page, demo)],
 			['example workflow: two-factor login', async () => await twoFactorRun(page, demo)],
 		];
