@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { pastExpiry } from './answers';
+import { assertDomainsAllowed } from './domains';
 import { isLoginRefusal, TokenAuthError } from './errors';
 import { secondsLeft } from './expiry';
 import { requesterFrom, sendVendorRequest, type HttpRequester, type VendorAnswer } from './http';
@@ -324,6 +325,8 @@ export async function preAuthenticate(
 	const fields = provider.readFields(credentials);
 	// No token step: return nothing, so n8n saves nothing and authenticate sends the key pair.
 	if (provider.staticHeaders?.(fields)) return {};
+	// n8n 2.x applies a credential's domain restriction to this step itself; n8n 1.x does not.
+	assertDomainsAllowed(undefined, credentials, tokenRequestUrls(provider, fields));
 	const key = storeKey(provider, fields);
 	const firstCall = typeof credentials.accessToken !== 'string' || credentials.accessToken === '';
 	// A credential test calls this without a request before it: what it would send is refused.

@@ -1,8 +1,9 @@
 /**
- * n8n 2.x's credential domain restriction in a real n8n: a credential restricted to
- * example.com whose token host is the sandbox on 127.0.0.1. n8n's HTTP Request node refuses it
- * (n8n's own check); Get Token and Log In must refuse it too, with n8n's error and no token
- * call. n8n 1.x has no domain restriction: these checks run on 2.x only.
+ * A credential's domain restriction in a real n8n: a credential restricted to example.com whose
+ * token host is the sandbox on 127.0.0.1. n8n's HTTP Request node refuses it (n8n 2.x checks
+ * the token step itself; on n8n 1.x, which checks only the request after it, the credential's
+ * token step does); Get Token and Log In must refuse it too, with n8n's error and no token call.
+ * On both major versions.
  */
 import type { N8nClient } from '../../scripts/runtime/n8nClient';
 import type { VendorFixture } from '../helpers/fixtures';
@@ -41,10 +42,6 @@ async function failingRun(client: N8nClient, name: string, webhookPath: string, 
 
 export async function domainRestrictionChecks(ctx: DomainRestrictionContext): Promise<void> {
 	const { at, client, check, log } = ctx;
-	if (Number(ctx.version.split('.')[0]) < 2) {
-		log('n8n 1.x has no credential domain restriction: skipped');
-		return;
-	}
 	await check(`${at} domain restriction: a Manis credential restricted to example.com sends nothing from HTTP Request (n8n) or Get Token (this package)`, async () => {
 		const { fixture, server } = ctx.manis;
 		const created = await client.createCredential(fixture.credentialType, 'Manis (restricted to example.com)', { ...fixture.good, ...RESTRICTED });

@@ -132,7 +132,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 		// E2E_ONLY=realServers: only those (and the load check above), for iterating on them.
 		if (process.env.E2E_ONLY === 'realServers') return;
 
-		// n8n 2.x's credential domain restriction holds for Get Token and Log In (domainRestriction.ts).
+		// A credential's domain restriction holds for its token step, Get Token and Log In (domainRestriction.ts).
 		await domainRestrictionChecks({
 			at,
 			version,

@@ -4,14 +4,14 @@
  * for a credential's own token step: a credential restricted to example.com sent its secret to
  * the sandbox's host through Get Token before (an outside review found it in n8n 2.40.7).
  */
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
-import { nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { startSandbox, type Sandbox } from '../sandbox';
 
 let sandbox: Sandbox;
@@ -43,6 +43,15 @@ describe.each(VENDORS)('%s', (vendor) => {
 		expect(sandbox.vendors[sandboxVendor[vendor]].tokenCalls).toBe(0);
 	});
 
+	it("the credential's own token step (n8n 1.x does not restrict it) sends nothing to a host outside the list", async () => {
+		const type = fx[vendor].credentialType;
+		const data = { ...fx[vendor].good, ...restricted('example.com') } as ICredentialDataDecryptedObject;
+		const run = credentialTypes[type].preAuthentication!.call(preAuthHelper(vendor === 'sirdata'), data);
+		if (vendor === 'sodaCloud' && fx[vendor].good.authMethod === 'apiKey') return await expect(run).resolves.toEqual({});
+		await expect(run).rejects.toThrow(/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\. Only the following domains are allowed: example\.com$/);
+		expect(sandbox.vendors[sandboxVendor[vendor]].tokenCalls).toBe(0);
+	});
+
 	it('Get Token with the host in the list, or no restriction, gets its token', async () => {
 		for (const data of [{ ...fx[vendor].good, ...restricted('example.com, 127.0.0.1') }, { ...fx[vendor].good, allowedHttpRequestDomains: 'none' }, fx[vendor].good]) {
 			tokenStore.clear();
@@ -58,4 +67,60 @@ it('Log In with a restricted credential sends neither the login nor the notify c
 	const { run } = await runWorkflow({ nodeTypes, nodes: [logInNode()], connections: {}, helper, inputItems: [{}] });
 	expect(run.data.resultData.error?.message).toMatch(/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\./);
 	expect(sandbox.vendors.autoshares.tokenCalls).toBe(0);
+});
+
+describe('on n8n 1.x, whose n8n-workflow has no getCredentialOwnRequestAllowedDomains nor assertUrlAllowed', () => {
+	type Domains = typeof import('../../nodes/shared/domains');
+	const node = { name: 'Get Token' } as INode;
+	let v1: Domains;
+	let v2: Domains;
+	beforeAll(() => {
+		jest.isolateModules(() => {
+			jest.doMock('n8n-workflow', () => ({ ...jest.requireActual('n8n-workflow'), getCredentialOwnRequestAllowedDomains: undefined, assertUrlAllowed: undefined }));
+			v1 = jest.requireActual<Domains>('../../nodes/shared/domains');
+		});
+		jest.dontMock('n8n-workflow');
+		v2 = jest.requireActual('../../nodes/shared/domains');
+	});
+
+	const message = (domains: Domains, data: IDataObject, url: string, at?: INode) => {
+		try {
+			domains.assertDomainsAllowed(at, data, [url]);
+			return 'allowed';
+		} catch (error) {
+			return (error as Error).message;
+		}
+	};
+
+	it('applies the same list with the same words as n8n 2.x', () => {
+		const cases: Array<[IDataObject, string]> = [
+			[restricted('example.com'), 'http://127.0.0.1:5701/token'],
+			[restricted('example.com'), 'https://EXAMPLE.com./token'],
+			[restricted('*.example.org'), 'https://api.example.org/token'],
+			[restricted('*.example.org'), 'https://example.org/token'],
+			[restricted('*.example.org'), 'https://evilexample.org/token'],
+			[restricted(' '), 'https://example.com/token'],
+			[{ allowedHttpRequestDomains: 'none' }, 'https://example.com/token'],
+			[{ allowedHttpRequestDomains: 'all' }, 'https://example.com/token'],
+			[{}, 'https://example.com/token'],
+		];
+		const seen = cases.map(([data, url]) => message(v1, data, url, node));
+		expect(seen).toEqual(cases.map(([data, url]) => message(v2, data, url, node)));
+		expect(seen).toEqual([
+			'Domain not allowed: This credential is restricted from accessing 127.0.0.1:5701. Only the following domains are allowed: example.com',
+			'allowed',
+			'allowed',
+			'Domain not allowed: This credential is restricted from accessing example.org. Only the following domains are allowed: *.example.org',
+			'Domain not allowed: This credential is restricted from accessing evilexample.org. Only the following domains are allowed: *.example.org',
+			'No allowed domains specified. Configure allowed domains or change restriction setting.',
+			'allowed',
+			'allowed',
+			'allowed',
+		]);
+	});
+
+	it("a node gets n8n's NodeOperationError, a credential's token step a plain error", () => {
+		expect(() => v1.assertDomainsAllowed(node, restricted('example.com'), ['http://127.0.0.1/'])).toThrow(expect.objectContaining({ name: 'NodeOperationError' }));
+		expect(() => v1.assertDomainsAllowed(undefined, restricted('example.com'), ['http://127.0.0.1/'])).toThrow(/^Domain not allowed/);
+	});
 });
