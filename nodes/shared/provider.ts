@@ -179,7 +179,12 @@ async function fetchFinalToken(
 ): Promise<IssuedToken> {
 	if (refresh && provider.refreshRequest?.(fields, refresh.refreshToken)) {
 		const refreshed = await requestToken(helpers, provider, fields, undefined, refresh.refreshToken).catch(() => undefined);
-		if (refreshed?.kind === 'token') return { ...refreshed.token, refreshToken: refreshed.token.refreshToken ?? refresh.refreshToken };
+		if (refreshed?.kind === 'token') {
+			// A refresh answer rarely repeats what the login answer gave besides the token
+			// (Salesforce's instance_url): what it lacks is kept from the login.
+			const extras = mergedExtras(refresh.extras ?? {}, refreshed.token.extras);
+			return { ...refreshed.token, extras, refreshToken: refreshed.token.refreshToken ?? refresh.refreshToken };
+		}
 		tokenStore.dropRefreshToken(key, refresh.refreshToken);
 	}
 	const answer = await requestToken(helpers, provider, fields);
@@ -192,6 +197,17 @@ async function fetchFinalToken(
 		);
 	}
 	return answer.token;
+}
+
+/** `before` with `after` over it, one level into objects (`fromAnswer`): a value `after` lacks is kept. */
+function mergedExtras(before: IDataObject, after: IDataObject): IDataObject {
+	const merged: IDataObject = { ...before };
+	for (const [name, value] of Object.entries(after)) {
+		const old = merged[name];
+		const isObject = (v: unknown): v is IDataObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+		merged[name] = isObject(old) && isObject(value) ? { ...old, ...value } : value;
+	}
+	return merged;
 }
 
 /** Every address a token step of these settings may send the credential's secrets to. */

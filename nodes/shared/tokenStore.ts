@@ -96,7 +96,8 @@ export interface RefusalRules {
 }
 
 /** A refresh token with when its answer arrived: of two for the same settings, the newer one is used. */
-export type HeldRefreshToken = Pick<IssuedToken, 'obtainedAt'> & { refreshToken: string };
+/** A refresh token with what its login answer gave besides the token (kept over a refresh whose answer lacks it). */
+export type HeldRefreshToken = Pick<IssuedToken, 'obtainedAt'> & Partial<Pick<IssuedToken, 'extras'>> & { refreshToken: string };
 
 interface Refusal {
 	error: unknown;
@@ -154,7 +155,7 @@ export class TokenStore {
 		this.tokens.set(key, token);
 		trim(this.tokens, this.cap);
 		this.refusals.delete(key);
-		if (token.refreshToken) this.keepRefreshToken(key, { refreshToken: token.refreshToken, obtainedAt: token.obtainedAt });
+		if (token.refreshToken) this.keepRefreshToken(key, { refreshToken: token.refreshToken, obtainedAt: token.obtainedAt, extras: token.extras });
 	}
 
 	/** The newest refresh token known for `key`: this store's, or `outside` (the credential's) when newer. */
@@ -239,7 +240,9 @@ export class TokenStore {
 		if (inFlight) return await inFlight;
 		const best = options.force === true ? undefined : this.current(key, options.known, rejected);
 		if (best) return best;
-		const known = options.known?.refreshToken ? { refreshToken: options.known.refreshToken, obtainedAt: options.known.obtainedAt } : undefined;
+		const known = options.known?.refreshToken
+			? { refreshToken: options.known.refreshToken, obtainedAt: options.known.obtainedAt, extras: options.known.extras }
+			: undefined;
 		const request = this.guarded(key, options.refusals, async () => await fetch(this.refreshTokenFor(key, known)))
 			.then((token) => {
 				this.put(key, token);

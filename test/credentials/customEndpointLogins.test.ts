@@ -99,6 +99,18 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 		expect((publicClient.headers as IDataObject).Authorization).toBeUndefined();
 	});
 
+	it('beside login values in HTTP Basic, a client in the body and a public client id still travel (in the form, or the query of a GET)', () => {
+		const basicLogin = { tokenUrl: 'https://id.example.com/token', loginValuesIn: 'basicAuth', username: 'ana', password: 'pw', extraFields: '{"grant_type": "client_credentials"}' };
+		const body = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted({ ...basicLogin, clientId: 'app', clientSecret: 'app-secret', clientAuth: 'body' })));
+		expect(body.auth).toEqual({ username: 'ana', password: 'pw' });
+		expect(Object.fromEntries(new URLSearchParams(String(body.body)))).toEqual({ grant_type: 'client_credentials', client_id: 'app', client_secret: 'app-secret' });
+		const publicClient = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted({ ...basicLogin, extraFields: '', clientId: 'app' })));
+		expect(Object.fromEntries(new URLSearchParams(String(publicClient.body)))).toEqual({ client_id: 'app' });
+		const get = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted({ ...basicLogin, method: 'GET', extraFields: '', clientId: 'app' })));
+		expect(get.qs).toEqual({ client_id: 'app' });
+		expect(get.body).toBeUndefined();
+	});
+
 	it('the client secret and its Basic header are cut from anything quoted', () => {
 		const fields = customEndpoint.readFields(decrypted(oauthClient()));
 		const header = String((customEndpoint.tokenRequest(fields).headers as IDataObject).Authorization);
@@ -290,6 +302,27 @@ describe('refresh tokens and values kept from the answer', () => {
 		expect(token.token).toMatch(/^ey/);
 		expect(generic().tokenCalls).toBe(3);
 		expect(tokenStore.refreshTokenFor(storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings))))).toBeUndefined();
+	});
+
+	it('values kept from the login answer stay after a refresh whose answer lacks them', async () => {
+		answerOnce(200, withRefresh);
+		const settings = { ...genericSettings(sandbox), answerPath: '', answerTypePath: '', expiryFormat: 'auto', keepFromAnswer: 'instance_url, user.id' };
+		await viaNode(settings);
+		answerOnce(200, { access_token: 'at-2', token_type: 'bearer', expires_in: 3600, user: { id: 43 } });
+		const { fields, token } = await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true });
+		expect(token.token).toBe('at-2');
+		expect(describeToken(customEndpoint, fields, token).fromAnswer).toEqual({ instance_url: 'https://eu1.example.com', user: { id: 43 } });
+	});
+
+	it('Keep From Answer never outputs a refresh token, also with Refresh With: Never and inside a kept object', () => {
+		const read = (data: IDataObject, answer: unknown) => {
+			const fields = customEndpoint.readFields(decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p', ...data }));
+			return () => customEndpoint.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(answer) }, DateTime.utc(), fields);
+		};
+		expect(read({ refresh: 'never', keepFromAnswer: 'refresh_token' }, withRefresh)).toThrow(/holds the token or the refresh token/);
+		expect(read({ keepFromAnswer: 'session' }, { access_token: 'at-1', session: { id: 's1', refreshToken: 'rt-inner' } })).toThrow(/holds the token or the refresh token/);
+		expect(read({ refresh: 'never', keepFromAnswer: 'session' }, { access_token: 'at-1', session: { id: 's1', refresh_token: 'rt-inner' } })).toThrow(/holds the token or the refresh token/);
+		expect(read({ keepFromAnswer: 'session' }, { access_token: 'at-1', session: { id: 's1', refresh_token: '' } })()).toHaveProperty('token.extras', { fromAnswer: { session: { id: 's1', refresh_token: '' } } });
 	});
 
 	it('Keep From Answer may not name the token or the refresh token', () => {

@@ -332,6 +332,13 @@ function refreshTokenOf(fields: CustomEndpointFields, body: IDataObject, token: 
 	return value.trim();
 }
 
+/** Whether `value` is, or holds under a refresh token's name, a refresh token (whatever Refresh With says). */
+function holdsRefreshToken(name: string, value: unknown, depth = 0): boolean {
+	if (REFRESH_TOKEN_NAMES.includes(name) && isNonEmptyText(value)) return true;
+	if (value === null || typeof value !== 'object' || depth > 20) return false;
+	return Object.entries(value).some(([key, inner]) => holdsRefreshToken(key, inner, depth + 1));
+}
+
 /** The values of Keep From Answer, nested as their paths (`user.id` → {user: {id}}); never a secret. */
 function keptValues(fields: CustomEndpointFields, body: IDataObject, secretsOfAnswer: string[]): IDataObject {
 	const kept: IDataObject = {};
@@ -339,7 +346,7 @@ function keptValues(fields: CustomEndpointFields, body: IDataObject, secretsOfAn
 		const value = valueAt(body, path);
 		if (value === undefined) continue;
 		const text = typeof value === 'string' ? value : JSON.stringify(value);
-		if (secretsOfAnswer.some((secret) => secret !== '' && text.includes(secret))) {
+		if (holdsRefreshToken(path.split('.').pop() as string, value) || secretsOfAnswer.some((secret) => secret !== '' && text.includes(secret))) {
 			throw settings(`Keep From Answer names "${path}", which holds the token or the refresh token.`, 'The token is in the output already and a refresh token never is: remove the path from Keep From Answer.');
 		}
 		if (text.length > MAX_KEPT_TEXT) {
@@ -590,7 +597,6 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		const headers = request.headers as IDataObject;
 		const clientBasic = clientBasicHeader(fields);
 		if (clientBasic) headers.Authorization = clientBasic;
-		const hasExtras = Object.keys(fields.extraFields).length > 0;
 		switch (fields.loginValuesIn) {
 			case 'jsonBody':
 				headers['Content-Type'] = 'application/json';
@@ -606,14 +612,18 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 			case 'headers':
 				Object.assign(headers, text(fields.extraFields), login);
 				break;
-			case 'basicAuth':
+			case 'basicAuth': {
 				request.auth = { username: fields.username, password: fields.password };
-				if (hasExtras && fields.method === 'GET') request.qs = text(fields.extraFields);
-				else if (hasExtras) {
+				// The client (in the body, or a public client's id) travels beside Basic with the extra fields.
+				const beside = { ...text(fields.extraFields), ...clientValues(fields) };
+				if (Object.keys(beside).length === 0) break;
+				if (fields.method === 'GET') request.qs = beside;
+				else {
 					headers['Content-Type'] = 'application/x-www-form-urlencoded';
-					request.body = form(text(fields.extraFields));
+					request.body = form(beside);
 				}
 				break;
+			}
 		}
 		return request;
 	},
@@ -642,7 +652,9 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		const tokenType = tokenTypeOf(fields, body, path);
 		const expiresAt = expiryOf(fields, body, token, path, now);
 		const refreshToken = refreshTokenOf(fields, body, token, path);
-		const fromAnswer = keptValues(fields, body, [token, refreshToken ?? '']);
+		// Auto's refresh token is a secret also where it is not used (Refresh With: Never).
+		const unusedRefreshToken = refreshToken ?? refreshTokenOf({ ...fields, refresh: 'oauth2' }, body, token, path);
+		const fromAnswer = keptValues(fields, body, [token, unusedRefreshToken ?? '']);
 		return {
 			kind: 'token',
 			token: {
