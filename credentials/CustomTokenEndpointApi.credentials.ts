@@ -153,7 +153,7 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'json',
 			default: '{}',
 			placeholder: '{"audience": "https://api.example.com"}',
-			description: 'Optional: other values the token request sends with the login values (audience, grant_type…), as a JSON object. They are settings, not secrets: secrets have their own fields above.',
+			description: 'Optional: other values the token request sends with the login values (audience, grant_type…), as a JSON object. They are settings, not secrets: secrets have their own fields above (a value under a name ending in key, secret, token or password is still cut from messages).',
 		},
 		{
 			displayName: 'Token Path',

@@ -119,6 +119,17 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 		expect(quoted).not.toContain(header.slice(6));
 	});
 
+	it('a value under a secret\'s name in Extra Fields (an app key beside the password) is cut from quotes; other extras are not', () => {
+		const fields = customEndpoint.readFields(
+			decrypted({ tokenUrl: 'https://api.example.com/login', username: 'ana', password: 'pw-1234', extraFields: '{"appKey": "AK-998877", "nested": {"x_api_key": 12345678}, "token_type_hint": "access_token", "audience": "https://api.example.com"}' }),
+		);
+		const quoted = quotable('echo appKey=AK-998877 key=12345678 hint=access_token audience=https://api.example.com', redactionOf(customEndpoint, fields));
+		expect(quoted).not.toContain('AK-998877');
+		expect(quoted).not.toContain('12345678');
+		expect(quoted).toContain('hint=access_token');
+		expect(quoted).toContain('audience=https://api.example.com');
+	});
+
 	it('settings errors: a client credentials login without the secret, Basic twice, a colon as typed', () => {
 		const settingsError = (data: IDataObject) => {
 			try {

@@ -130,6 +130,23 @@ function scalarText(key: string, value: unknown, where: string): string {
 	throw settings(`Extra Fields: "${key.slice(0, 40)}" is ${kindOf(value)}, which cannot be sent ${where}.`, 'Give text, a number or true/false; only a JSON body carries objects and lists.');
 }
 
+/** Names that end like a secret's (apiKey, app_key, client_assertion, totp): such Extra Fields values are cut from messages. */
+const SECRET_NAME = /(password|passwd|passphrase|secret|key|token|pin|otp|signature|assertion|credentials?)$/;
+const isSecretName = (name: string) => SECRET_NAME.test(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
+
+/** Text and numbers under a secret's name anywhere in Extra Fields (4 characters or more). */
+function secretLookingExtras(extras: IDataObject): string[] {
+	const found: string[] = [];
+	const visit = (value: unknown, secretName: boolean, depth: number) => {
+		if ((typeof value === 'string' || typeof value === 'number') && secretName && String(value).length >= 4) found.push(String(value));
+		else if (value !== null && typeof value === 'object' && depth < 20) {
+			for (const [key, inner] of Object.entries(value)) visit(inner, secretName || isSecretName(key), depth + 1);
+		}
+	};
+	visit(extras, false, 0);
+	return found;
+}
+
 const EXTRA_FIELDS_EXAMPLE = 'Write a JSON object, for example {"audience": "https://api.example.com"}, or leave the field empty.';
 
 function readExtraFields(value: unknown): IDataObject {
@@ -482,8 +499,12 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 	secretHeaderNames: [],
 	// The username and client id (an e-mail, an id) are not treated as secrets, as the other
 	// credentials treat theirs; HTTP Basic's base64 of the pair is (an echoed Authorization
-	// header shows nothing else). Extra Fields are settings, not secrets: secrets have fields.
-	secrets: (fields) => [fields.password, fields.clientSecret, clientBasicHeader(fields)?.slice('Basic '.length) ?? ''].filter((secret) => secret !== ''),
+	// header shows nothing else). Extra Fields are settings, not secrets (secrets have fields),
+	// but a value under a secret's name there (an app key beside the password) is cut too.
+	secrets: (fields) =>
+		[fields.password, fields.clientSecret, clientBasicHeader(fields)?.slice('Basic '.length) ?? '', ...secretLookingExtras(fields.extraFields)].filter(
+			(secret) => secret !== '',
+		),
 
 	readFields(credentials) {
 		const loginType = choice('Login Type', credentials.loginType, LOGIN_TYPES, 'custom');
