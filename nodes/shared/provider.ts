@@ -167,8 +167,9 @@ export async function requestToken(
 
 /**
  * A final token: with a refresh token where one is held (a refresh that is refused, rotated
- * away or fails for any reason falls back to the full login, which is what the refresh token
- * saved), otherwise the full login. A refresh answer without a new refresh token keeps the old.
+ * away or answered unreadably falls back to the full login, which is what the refresh token
+ * saved, and drops it; an outage fails as it is and keeps it), otherwise the full login. A
+ * refresh answer without a new refresh token keeps the old.
  */
 async function fetchFinalToken(
 	helpers: HttpRequester,
@@ -178,7 +179,12 @@ async function fetchFinalToken(
 	refresh?: HeldRefreshToken,
 ): Promise<IssuedToken> {
 	if (refresh && provider.refreshRequest?.(fields, refresh.refreshToken)) {
-		const refreshed = await requestToken(helpers, provider, fields, undefined, refresh.refreshToken).catch(() => undefined);
+		const refreshed = await requestToken(helpers, provider, fields, undefined, refresh.refreshToken).catch((error: unknown) => {
+			// An outage (5xx, 429, a timeout, a reset) is not the refresh token's fault, and the
+			// login behind it would meet the same server: reported as it is, the token kept.
+			if (error instanceof TokenAuthError && error.transient) throw error;
+			return undefined;
+		});
 		if (refreshed?.kind === 'token') {
 			// A refresh answer rarely repeats what the login answer gave besides the token
 			// (Salesforce's instance_url): what it lacks is kept from the login.

@@ -11,7 +11,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { autoExpiry, readAutoExpiry } from '../../nodes/shared/autoDetect';
 import { TokenAuthError } from '../../nodes/shared/errors';
-import { requesterFrom } from '../../nodes/shared/http';
+import { requesterFrom, retryTiming } from '../../nodes/shared/http';
 import { describeToken, obtainToken, redactionOf, storeKey } from '../../nodes/shared/provider';
 import { customEndpoint, providers, vendorIds } from '../../nodes/shared/providers';
 import { quotable } from '../../nodes/shared/redact';
@@ -313,6 +313,25 @@ describe('refresh tokens and values kept from the answer', () => {
 		expect(token.token).toMatch(/^ey/);
 		expect(generic().tokenCalls).toBe(3);
 		expect(tokenStore.refreshTokenFor(storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings))))).toBeUndefined();
+	});
+
+	it('a refresh that fails for a moment (HTTP 503) is reported as it is: no second login behind it, and the refresh token is kept for the next try', async () => {
+		answerOnce(200, withRefresh);
+		const settings = { ...genericSettings(sandbox), answerPath: '', expiryFormat: 'auto', answerTypePath: '' };
+		const key = storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings)));
+		await viaNode(settings);
+		generic().injectFault({ kind: 'reply', status: 503, contentType: 'application/json', body: '{"error":"temporarily_unavailable"}' }, 3);
+		const saved = [...retryTiming.backoffMs];
+		retryTiming.backoffMs.splice(0, saved.length, 1, 1);
+		const error = await failure(obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true })).finally(() =>
+			retryTiming.backoffMs.splice(0, saved.length, ...saved),
+		);
+		expect(error.message).toMatch(/token refresh: the server failed \(HTTP 503\)/);
+		expect(tokenStore.refreshTokenFor(key)?.refreshToken).toBe('rt-secret-1');
+		answerOnce(200, { ...withRefresh, access_token: 'at-2' });
+		const { token } = await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true });
+		expect(token.token).toBe('at-2');
+		expect(Object.fromEntries(new URLSearchParams(generic().requests.at(-1)!.body))).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'rt-secret-1' });
 	});
 
 	it('values kept from the login answer stay after a refresh whose answer lacks them', async () => {
