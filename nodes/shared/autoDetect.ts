@@ -74,6 +74,8 @@ export function besideToken(body: IDataObject, tokenPath: string): string[] {
 
 export const isNonEmptyText = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
 
+/** An automatic expiry further away than this (ten years) is read as none. */
+const MAX_AUTO_LIFETIME_MS = 10 * 365 * 24 * 3600_000;
 /** Below this a number is a lifetime in seconds (31.7 years); from it on, an instant. */
 const FIRST_INSTANT_SECONDS = 1e9;
 const DECIMAL = /^\d+(\.\d+)?$/;
@@ -120,12 +122,18 @@ export type AutoExpiry =
  * `none` when neither exists: the token is kept until it is refused (and a day at most).
  */
 export function autoExpiry(body: IDataObject, token: string, tokenPath: string, now: DateTime): AutoExpiry {
+	// Far ahead is a sentinel ("never", 9999-12-31), not a lifetime: kept a day at most, as none.
+	const plausible = (expiresAt: string, from: string): AutoExpiry =>
+		Date.parse(expiresAt) - now.toMillis() > MAX_AUTO_LIFETIME_MS ? { kind: 'none' } : { kind: 'found', expiresAt, from };
 	const fromJwt = expiryFromJwt(token);
-	if (fromJwt !== undefined) return { kind: 'found', expiresAt: fromJwt, from: 'the JWT exp claim' };
-	const found = findFirst(body, EXPIRY_NAMES, besideToken(body, tokenPath));
-	if (!found) return { kind: 'none' };
+	if (fromJwt !== undefined) return plausible(fromJwt, 'the JWT exp claim');
+	// Beside the token, at the top, or in data/result: never another object's (a subscription's) expiry.
+	const places = [...new Set([containerOf(tokenPath), '', ...PREFERRED_CONTAINERS])].filter((place) => place === '' || (own(body, place) && isObject(body[place])));
+	const found = findFirst(body, EXPIRY_NAMES, places);
+	// expires_in 0: "does not expire" where APIs use it (Keycloak's offline tokens).
+	if (!found || found.value === 0 || found.value === '0') return { kind: 'none' };
 	const expiresAt = readAutoExpiry(found.value, now);
-	return expiresAt === undefined ? { kind: 'unreadable', path: found.path, value: found.value } : { kind: 'found', expiresAt, from: found.path };
+	return expiresAt === undefined ? { kind: 'unreadable', path: found.path, value: found.value } : plausible(expiresAt, found.path);
 }
 
 /** Sets `value` at a dot path inside `target`, creating objects on the way (`user.id` → {user: {id}}). */

@@ -273,6 +273,26 @@ describe('works on the first save (Auto)', () => {
 	});
 });
 
+describe('Auto expiry: only beside the token, and no absurd lifetimes', () => {
+	const now = DateTime.fromISO('2026-06-01T00:00:00Z', { zone: 'utc' });
+
+	it('an expiry of another object of the answer (a subscription, a user) is not the token\'s', () => {
+		expect(autoExpiry({ access_token: 'a', subscription: { expires_at: '2030-01-01T00:00:00Z' } }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
+		expect(autoExpiry({ data: { token: 't' }, user: { expires: 60 } }, 't', 'data.token', now)).toEqual({ kind: 'none' });
+		// Beside the token, at the top beside a token one level down, and in data/result beside a top-level token.
+		expect(autoExpiry({ data: { token: 't', expires_in: 60 } }, 't', 'data.token', now)).toMatchObject({ kind: 'found', from: 'data.expires_in' });
+		expect(autoExpiry({ session: { token: 't' }, expires_in: 60 }, 't', 'session.token', now)).toMatchObject({ kind: 'found', from: 'expires_in' });
+		expect(autoExpiry({ token: 't', data: { expires_in: 60 } }, 't', 'token', now)).toMatchObject({ kind: 'found', from: 'data.expires_in' });
+	});
+
+	it('expires_in 0 and an expiry more than ten years away mean no stated expiry (a day at most), not a token for ever', () => {
+		expect(autoExpiry({ access_token: 'a', expires_in: 0 }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
+		expect(autoExpiry({ access_token: 'a', expires_at: '9999-12-31T23:59:59Z' }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
+		expect(autoExpiry({ access_token: 'a', expires_in: 4e8 }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
+		expect(autoExpiry({ access_token: 'a', expires_in: 9 * 365 * 24 * 3600 }, 'a', 'access_token', now)).toMatchObject({ kind: 'found' });
+	});
+});
+
 describe('refresh tokens and values kept from the answer', () => {
 	const withRefresh = { access_token: 'at-1', token_type: 'bearer', expires_in: 3600, refresh_token: 'rt-secret-1', instance_url: 'https://eu1.example.com', user: { id: 42 } };
 
