@@ -59,6 +59,8 @@ const ATTEMPTS = 3;
  * object, not constants, so that tests of the retry rules can shorten the waits (the package
  * itself never changes it).
  */
+/** The least time a retry is given (a quarter of a shorter deadline): less ends as a timeout. */
+const MIN_ATTEMPT_MS = 2_000;
 export const retryTiming = { backoffMs: [500, 2_000], msPerRetryAfterSecond: 1000 };
 /** A Retry-After longer than this is not waited out: the user is told instead. */
 const MAX_RETRY_AFTER_SECONDS = 30;
@@ -342,7 +344,9 @@ export async function sendVendorRequest(
 		if (lastFailure) {
 			const wait = lastFailure.retryAfterSeconds;
 			const waitMs = wait !== undefined ? wait * retryTiming.msPerRetryAfterSecond : retryTiming.backoffMs[attempt - 1];
-			if ((wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) || Date.now() + waitMs >= endMs) break;
+			// A retry needs time to be worth sending; with less, the failure before it is the answer.
+			const minAttemptMs = Math.min(MIN_ATTEMPT_MS, timeoutMs / 4);
+			if ((wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) || Date.now() + waitMs + minAttemptMs >= endMs) break;
 			await sleep(waitMs);
 		}
 		const leftMs = Math.max(1, endMs - Date.now());

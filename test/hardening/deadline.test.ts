@@ -49,3 +49,15 @@ it('with time left, a transient failure is still retried, within the one deadlin
 		await server.close();
 	}
 });
+
+it('a retry that would start with almost no time left is not sent: the failure before it is reported, not a timeout', async () => {
+	// 503 after 400 ms, deadline 1 s: after the 500 ms backoff a second attempt would have ~100 ms.
+	const server = await slowFailingServer(400, 503);
+	try {
+		const error = await sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, { method: 'POST', url: server.url, timeout: 1000 }).catch((e: unknown) => e);
+		expect((error as TokenAuthError).message).toBe('Manis token request: the server failed (HTTP 503).');
+		expect(server.requests()).toBe(1);
+	} finally {
+		await server.close();
+	}
+});
