@@ -54,13 +54,13 @@ export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
  */
 export const MAX_ANSWER_BYTES = 1_048_576;
 const ATTEMPTS = 3;
+/** The least time a retry is given (a quarter of a shorter deadline): less ends as a timeout. */
+const MIN_ATTEMPT_MS = 2_000;
 /**
  * The waits between attempts: 0.5 s, then 2 s, and one second per second of a Retry-After. An
  * object, not constants, so that tests of the retry rules can shorten the waits (the package
  * itself never changes it).
  */
-/** The least time a retry is given (a quarter of a shorter deadline): less ends as a timeout. */
-const MIN_ATTEMPT_MS = 2_000;
 export const retryTiming = { backoffMs: [500, 2_000], msPerRetryAfterSecond: 1000 };
 /** A Retry-After longer than this is not waited out: the user is told instead. */
 const MAX_RETRY_AFTER_SECONDS = 30;
