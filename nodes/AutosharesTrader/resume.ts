@@ -5,7 +5,7 @@ import { plainRequester, withOutput } from '../shared/nodeHelpers';
 import { assertDomainsAllowed } from '../shared/domains';
 import { describeToken, expiredStatusCodesOf, tokenRequestUrls } from '../shared/provider';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
-import { continueLogin, type ContinueOutcome } from './login';
+import { continueLogin, type ContinueOutcome } from './transport';
 import { renderPage, type PageContent } from './page';
 import { customDataOf, endSealed, loginProgress, progressKey, readSealed, SEAL_ENDED, storeSealed, type CustomData } from './pausedLogin';
 import { open, seal, sealName, type PausedLogin, type SealBinding } from './sealedLogin';

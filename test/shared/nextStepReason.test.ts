@@ -6,7 +6,7 @@
 import { NodeApiError, type INode } from 'n8n-workflow';
 
 import { requestToken } from '../../nodes/shared/provider';
-import { accountInfoFailure } from '../../nodes/AutosharesTrader/accountInfo';
+import { accountInfoFailure } from '../../nodes/AutosharesTrader/actions/getAccountInfo.operation';
 import { autosharesTrader } from '../../nodes/shared/providers';
 
 const INTERIM = 'interim-ticket-7c1e9b2a4d';

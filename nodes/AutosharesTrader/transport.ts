@@ -1,3 +1,7 @@
+/**
+ * The node's own calls to Autoshares (and to the Notify URL): the two steps of a login and the
+ * notify call. What the node does with their answers is in the operations and the paused login.
+ */
 import type { IDataObject } from 'n8n-workflow';
 
 import { TokenAuthError } from '../shared/errors';

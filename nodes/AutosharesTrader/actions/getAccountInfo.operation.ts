@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { TokenAuthError, toNodeError } from '../shared/errors';
-import { errorItem } from '../shared/nodeHelpers';
-import { assertDomainsAllowed } from '../shared/domains';
-import { expiredStatusCodesOf, tokenRequestUrls } from '../shared/provider';
-import { autosharesTrader } from '../shared/providers/autosharesTrader';
+import { TokenAuthError, toNodeError } from '../../shared/errors';
+import { errorItem } from '../../shared/nodeHelpers';
+import { assertDomainsAllowed } from '../../shared/domains';
+import { expiredStatusCodesOf, tokenRequestUrls } from '../../shared/provider';
+import { autosharesTrader } from '../../shared/providers/autosharesTrader';
 
 /**
  * n8n's error for a failed authenticated request quotes the answer, which may echo the app key
@@ -44,7 +44,7 @@ export function accountInfoFailure(error: unknown): unknown {
  * gets one first if needed); Autoshares' expired-token status triggers one refresh and retry.
  * The request carries the token and the app key, so it follows no redirect.
  */
-export async function getAccountInfo(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const credentials = await this.getCredentials('autosharesTraderApi');
 	const output: INodeExecutionData[] = [];

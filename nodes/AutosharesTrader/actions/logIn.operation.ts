@@ -1,0 +1,191 @@
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { assertDomainsAllowed } from '../../shared/domains';
+import { toNodeError } from '../../shared/errors';
+import { errorItems, outputOptions, plainRequester, withOutput } from '../../shared/nodeHelpers';
+import { describeToken, tokenRequestUrls } from '../../shared/provider';
+import { autosharesTrader } from '../../shared/providers/autosharesTrader';
+import { customDataOf, readSealed, SEAL_ENDED, storeSealed } from '../pausedLogin';
+import { sealBinding } from '../resume';
+import { open, seal, sealName } from '../sealedLogin';
+import { beginLogin, notifyWaiting } from '../transport';
+
+/** "Log In": a token, or a pause until the verification code (or PIN) arrives at the resume URL. */
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'If Autoshares asks for a verification code, the workflow pauses. Send the code to the resume URL ({{ $execution.resumeUrl }}) as JSON {"code": "123456"}, as form data, as ?code=, or open it in a browser and type it.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['logIn'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: ['logIn'] } },
+		options: [
+			{
+				displayName: 'Force New Login',
+				name: 'forceNewLogin',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to log in again even while a valid token is known (a new session, with a new code when the account uses two-factor authentication). Off: a token from an earlier login is reused for up to 24 hours.',
+			},
+			{
+				displayName: 'Notify URL',
+				name: 'notifyUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://hooks.example.com/2fa',
+				description:
+					'Before pausing, POST {resumeUrl, step, reason, waitUntil} here (a chat webhook, another workflow) so someone learns where to send the code',
+			},
+			{
+				displayName: 'Wait Limit (Minutes)',
+				name: 'waitLimitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1440 },
+				default: 10,
+				description:
+					'How long to wait for the code. When it passes, n8n continues with the input items unchanged: they have no "loggedIn" field.',
+			},
+			{
+				displayName: 'Max Code Attempts',
+				name: 'maxAttempts',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: 3,
+				description: 'Wrong codes accepted before the execution fails',
+			},
+			...outputOptions,
+		],
+	},
+];
+
+/** Log In's options, checked: the editor's min/max do not bind imported workflows, the API or expressions. */
+export interface LoginOptions {
+	notifyUrl: string;
+	waitLimitMinutes: number;
+	/** The only defence against guessing codes through the resume URL. */
+	maxAttempts: number;
+	outputField: string;
+	includeSecretHeaders: boolean;
+	/** Log in again even while a valid token is known (a fresh session; the 2FA demo pauses again). */
+	forceNewLogin: boolean;
+}
+
+export const WAIT_LIMIT = { displayName: 'Wait Limit (Minutes)', min: 1, max: 1440, default: 10 };
+export const MAX_ATTEMPTS = { displayName: 'Max Code Attempts', min: 1, max: 10, default: 3 };
+
+function wholeNumber(node: INode, value: unknown, option: typeof WAIT_LIMIT): number {
+	if (value === undefined || value === null || value === '') return option.default;
+	const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+	if (!Number.isInteger(number) || number < option.min || number > option.max) {
+		const shown = String(value).slice(0, 40);
+		throw new NodeOperationError(node, `"${option.displayName}" must be a whole number from ${option.min} to ${option.max}, not "${shown}".`, {
+			description: `Set the "${option.displayName}" option of this node to a whole number between ${option.min} and ${option.max} (an expression must give one too).`,
+		});
+	}
+	return number;
+}
+
+export function readLoginOptions(node: INode, options: IDataObject): LoginOptions {
+	return {
+		notifyUrl: typeof options.notifyUrl === 'string' ? options.notifyUrl.trim() : '',
+		waitLimitMinutes: wholeNumber(node, options.waitLimitMinutes, WAIT_LIMIT),
+		maxAttempts: wholeNumber(node, options.maxAttempts, MAX_ATTEMPTS),
+		outputField: typeof options.outputField === 'string' ? options.outputField : '',
+		includeSecretHeaders: options.includeSecretHeaders === true,
+		forceNewLogin: options.forceNewLogin === true,
+	};
+}
+
+/**
+ * When a wrong code arrived, the resume call counted it in the seal and ran this node again
+ * (resume.ts, pauseAgain): a live seal for this execution and node means the login is still
+ * paused, so the node pauses again until the same wait limit, with no token call and no notify.
+ */
+async function pausedAgain(context: IExecuteFunctions, credentials: IDataObject): Promise<boolean> {
+	const customData = customDataOf(context);
+	const sealed = customData ? readSealed(customData, context.getNode().id) : undefined;
+	if (sealed === undefined || sealed === SEAL_ENDED) return false;
+	const node = context.getNode();
+	const binding = sealBinding(context.getExecutionId(), node.id, autosharesTrader.readFields(credentials));
+	const login = open(sealed, binding);
+	if (!login || Date.now() >= login.waitUntil) return false;
+	// Paused again: codes are taken from now on. If n8n did not keep the seal, the login ends
+	// here with that reason, rather than wait for codes that could not be counted.
+	if (login.counting === true && (!customData || !storeSealed(customData, node.id, seal({ ...login, counting: false }, binding)))) {
+		throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution after a wrong code.', {
+			description: 'Run the workflow again to get a new code.',
+		});
+	}
+	await context.putExecutionToWait(new Date(login.waitUntil));
+	return true;
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	// Checked before any request: a bad value must not reach Autoshares or the wait.
+	const { notifyUrl, waitLimitMinutes, maxAttempts, outputField, includeSecretHeaders, forceNewLogin } = readLoginOptions(
+		this.getNode(),
+		this.getNodeParameter('options', 0, {}) as IDataObject,
+	);
+	const credentials = await this.getCredentials('autosharesTraderApi');
+
+	try {
+		// Back in this node after a wrong code (see resume.ts): the login is still paused.
+		// n8n 2.x's domain restriction of the credential: the token calls and the notify call.
+		const loginFields = autosharesTrader.readFields(credentials);
+		assertDomainsAllowed(this.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, loginFields), ...(notifyUrl === '' ? [] : [notifyUrl])]);
+		const again = await pausedAgain(this, credentials);
+		if (again) return [items];
+		const outcome = await beginLogin(plainRequester(this.helpers), credentials, forceNewLogin);
+		if (outcome.kind === 'token') {
+			const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, includeSecretHeaders) };
+			return [items.map((item, index) => withOutput(item, index, described, outputField))];
+		}
+
+		const waitUntil = new Date(Date.now() + waitLimitMinutes * 60_000);
+		// Everything the second step needs goes with the execution, sealed: the resume call
+		// may reach another process (queue mode) or this one after a restart.
+		const node = this.getNode();
+		const sealed = seal(
+			{ step: outcome.next.step, interimToken: outcome.next.interimToken, attempts: 0, maxAttempts, waitUntil: waitUntil.getTime(), outputField, includeSecretHeaders },
+			sealBinding(this.getExecutionId(), node.id, outcome.fields),
+		);
+		// n8n 2.x: the execution's custom data, which the resume call can overwrite once the
+		// login ends. n8n 1.x offers nodes no custom data: the node's context instead.
+		const customData = customDataOf(this);
+		if (!customData) this.getContext('node')[sealName(node.id)] = sealed;
+		else if (!storeSealed(customData, node.id, sealed)) {
+			throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution, so the login was not paused.', {
+				description:
+					"The execution's custom data is full (n8n keeps 10 values per execution, shared by every node and the Execution Data node) or too small for this login's token. Free some custom data keys in this workflow and run it again.",
+			});
+		}
+		if (notifyUrl !== '') {
+			const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+			await notifyWaiting(plainRequester(this.helpers), notifyUrl, {
+				resumeUrl,
+				step: outcome.next.step,
+				reason: outcome.next.reason,
+				waitUntil: waitUntil.toISOString(),
+			});
+		}
+		await this.putExecutionToWait(waitUntil);
+		// While waiting these are not output: on resume the webhook's items are, and on
+		// timeout n8n passes the input items through (without "loggedIn").
+		return [items];
+	} catch (error) {
+		const apiError = toNodeError(this.getNode(), error, autosharesTrader.displayName);
+		if (!this.continueOnFail()) throw apiError;
+		return [errorItems(items, apiError)];
+	}
+}
