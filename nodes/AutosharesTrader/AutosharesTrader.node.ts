@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as logIn from './actions/logIn.operation';
 import { router } from './actions/router';
-import { handleResume } from './resume';
+import { resumeLogin } from './pausedLogin';
 
 export class AutosharesTrader implements INodeType {
 	description: INodeTypeDescription = {
@@ -74,6 +74,6 @@ export class AutosharesTrader implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleResume(this);
+		return await resumeLogin(this);
 	}
 }

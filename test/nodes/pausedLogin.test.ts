@@ -5,8 +5,7 @@
  */
 import { createCipheriv, hkdfSync, scryptSync } from 'crypto';
 
-import { endSealed, loginProgress, readSealed, SEAL_ENDED, storeSealed, type CustomData } from '../../nodes/AutosharesTrader/pausedLogin';
-import { open, seal, SEAL_KDF, sealKey, sealName, type PausedLogin, type SealBinding } from '../../nodes/AutosharesTrader/sealedLogin';
+import { endSealed, loginProgress, open, readSealed, seal, SEAL_ENDED, SEAL_KDF, sealKey, sealName, storeSealed, type CustomData, type PausedLogin, type SealBinding } from '../../nodes/AutosharesTrader/pausedLogin';
 
 const LOGIN: PausedLogin = {
 	step: 'verificationCode',

@@ -6,10 +6,8 @@ import { toNodeError } from '../../shared/errors';
 import { errorItems, outputOptions, plainRequester, withOutput } from '../../shared/nodeHelpers';
 import { describeToken, tokenRequestUrls } from '../../shared/provider';
 import { autosharesTrader } from '../../shared/providers/autosharesTrader';
-import { customDataOf, readSealed, SEAL_ENDED, storeSealed } from '../pausedLogin';
-import { sealBinding } from '../resume';
-import { open, seal, sealName } from '../sealedLogin';
-import { beginLogin, notifyWaiting } from '../transport';
+import { pauseAgain, pauseLogin } from '../pausedLogin';
+import { beginLogin } from '../transport';
 
 /** "Log In": a token, or a pause until the verification code (or PIN) arrives at the resume URL. */
 export const description: INodeProperties[] = [
@@ -106,30 +104,6 @@ export function readLoginOptions(node: INode, options: IDataObject): LoginOption
 	};
 }
 
-/**
- * When a wrong code arrived, the resume call counted it in the seal and ran this node again
- * (resume.ts, pauseAgain): a live seal for this execution and node means the login is still
- * paused, so the node pauses again until the same wait limit, with no token call and no notify.
- */
-async function pausedAgain(context: IExecuteFunctions, credentials: IDataObject): Promise<boolean> {
-	const customData = customDataOf(context);
-	const sealed = customData ? readSealed(customData, context.getNode().id) : undefined;
-	if (sealed === undefined || sealed === SEAL_ENDED) return false;
-	const node = context.getNode();
-	const binding = sealBinding(context.getExecutionId(), node.id, autosharesTrader.readFields(credentials));
-	const login = open(sealed, binding);
-	if (!login || Date.now() >= login.waitUntil) return false;
-	// Paused again: codes are taken from now on. If n8n did not keep the seal, the login ends
-	// here with that reason, rather than wait for codes that could not be counted.
-	if (login.counting === true && (!customData || !storeSealed(customData, node.id, seal({ ...login, counting: false }, binding)))) {
-		throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution after a wrong code.', {
-			description: 'Run the workflow again to get a new code.',
-		});
-	}
-	await context.putExecutionToWait(new Date(login.waitUntil));
-	return true;
-}
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	// Checked before any request: a bad value must not reach Autoshares or the wait.
@@ -140,11 +114,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const credentials = await this.getCredentials('autosharesTraderApi');
 
 	try {
-		// Back in this node after a wrong code (see resume.ts): the login is still paused.
 		// n8n 2.x's domain restriction of the credential: the token calls and the notify call.
 		const loginFields = autosharesTrader.readFields(credentials);
 		assertDomainsAllowed(this.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, loginFields), ...(notifyUrl === '' ? [] : [notifyUrl])]);
-		const again = await pausedAgain(this, credentials);
+		// Back in this node after a wrong code (pausedLogin.ts, step 3): the login is still paused.
+		const again = await pauseAgain(this, credentials);
 		if (again) return [items];
 		const outcome = await beginLogin(plainRequester(this.helpers), credentials, forceNewLogin);
 		if (outcome.kind === 'token') {
@@ -152,34 +126,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return [items.map((item, index) => withOutput(item, index, described, outputField))];
 		}
 
-		const waitUntil = new Date(Date.now() + waitLimitMinutes * 60_000);
-		// Everything the second step needs goes with the execution, sealed: the resume call
-		// may reach another process (queue mode) or this one after a restart.
-		const node = this.getNode();
-		const sealed = seal(
-			{ step: outcome.next.step, interimToken: outcome.next.interimToken, attempts: 0, maxAttempts, waitUntil: waitUntil.getTime(), outputField, includeSecretHeaders },
-			sealBinding(this.getExecutionId(), node.id, outcome.fields),
-		);
-		// n8n 2.x: the execution's custom data, which the resume call can overwrite once the
-		// login ends. n8n 1.x offers nodes no custom data: the node's context instead.
-		const customData = customDataOf(this);
-		if (!customData) this.getContext('node')[sealName(node.id)] = sealed;
-		else if (!storeSealed(customData, node.id, sealed)) {
-			throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution, so the login was not paused.', {
-				description:
-					"The execution's custom data is full (n8n keeps 10 values per execution, shared by every node and the Execution Data node) or too small for this login's token. Free some custom data keys in this workflow and run it again.",
-			});
-		}
-		if (notifyUrl !== '') {
-			const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
-			await notifyWaiting(plainRequester(this.helpers), notifyUrl, {
-				resumeUrl,
-				step: outcome.next.step,
-				reason: outcome.next.reason,
-				waitUntil: waitUntil.toISOString(),
-			});
-		}
-		await this.putExecutionToWait(waitUntil);
+		await pauseLogin(this, outcome, { notifyUrl, waitLimitMinutes, maxAttempts, outputField, includeSecretHeaders });
 		// While waiting these are not output: on resume the webhook's items are, and on
 		// timeout n8n passes the input items through (without "loggedIn").
 		return [items];
