@@ -1,6 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { galileo } from '../nodes/shared/providers/galileo';
 import { tokenFields } from '../nodes/shared/tokenFields';
 

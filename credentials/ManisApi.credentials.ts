@@ -1,6 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { manis } from '../nodes/shared/providers/manis';
 import { tokenFields } from '../nodes/shared/tokenFields';
 

@@ -1,6 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/provider';
+import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { SODA_REGIONS, sodaCloud, sodaTestRefusal } from '../nodes/shared/providers/sodaCloud';
 import { tokenFields } from '../nodes/shared/tokenFields';
 

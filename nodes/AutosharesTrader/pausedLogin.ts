@@ -32,7 +32,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { assertDomainsAllowed } from '../shared/domains';
 import { TokenAuthError, toNodeError } from '../shared/errors';
 import { plainRequester, withOutput } from '../shared/nodeHelpers';
-import { describeToken, expiredStatusCodesOf, tokenRequestUrls, type NextStep } from '../shared/provider';
+import { tokenRequestUrls, type NextStep } from '../shared/provider';
+import { describeToken } from '../shared/tokenOutput';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { renderPage, type PageContent } from './page';
 import { continueLogin, notifyWaiting, type ContinueOutcome } from './transport';
@@ -287,7 +288,7 @@ async function saveToCredential(context: IWebhookFunctions, credentials: IDataOb
 			{ method: 'GET', url: `${fields.baseUrl}/v1.0/users/@me/info`, json: true, disableFollowRedirect: true },
 			{
 				credentialsDecrypted: { id: details.id, name: details.name, type: 'autosharesTraderApi', data: { ...credentials, accessToken: '' } as ICredentialDataDecryptedObject },
-				preAuthenticationRetryStatusCode: expiredStatusCodesOf(autosharesTrader, fields),
+				preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes(fields),
 			},
 		)
 		.catch(() => {

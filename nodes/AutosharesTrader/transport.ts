@@ -7,7 +7,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { TokenAuthError } from '../shared/errors';
 import { sendVendorRequest, type HttpRequester } from '../shared/http';
 import { notifyAddress } from '../shared/inputs';
-import { refusalRules, requestToken, savedToken, storeKey, type NextStep } from '../shared/provider';
+import { refusalRules, requestToken } from '../shared/obtainToken';
+import { storeKey, type NextStep } from '../shared/provider';
+import { savedToken } from '../shared/tokenFields';
 import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
 import { tokenStore, type IssuedToken } from '../shared/tokenStore';
 

@@ -11,7 +11,10 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../shared/errors';
 import { errorItems, outputOptions, plainRequester, withOutput } from '../shared/nodeHelpers';
 import { assertDomainsAllowed } from '../shared/domains';
-import { describeToken, isExpiredTokenAnswer, obtainToken, reportedToken, tokenRequestUrls, type AnyTokenProvider } from '../shared/provider';
+import { reportedToken } from '../shared/credentialLifecycle';
+import { obtainToken } from '../shared/obtainToken';
+import { isExpiredTokenAnswer, tokenRequestUrls, type AnyTokenProvider } from '../shared/provider';
+import { describeToken } from '../shared/tokenOutput';
 import { providerFor, providers } from '../shared/providers';
 
 // Everything vendor-specific below comes from the provider registry: a new provider appears in

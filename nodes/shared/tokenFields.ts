@@ -1,4 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { IssuedToken } from './tokenStore';
 
 /**
  * The hidden fields every credential declares for its token. n8n calls preAuthentication only
@@ -59,3 +61,45 @@ export const tokenFields: INodeProperties[] = [
 		default: '',
 	},
 ];
+
+/** The hidden fields above, as preAuthentication writes them. */
+export interface StoredTokenFields extends IDataObject {
+	accessToken: string;
+	accessTokenType: string;
+	accessTokenExpiresAt: string;
+	accessTokenObtainedAt: string;
+	/** storeKey of the settings the token was issued for: an edited credential never sends it. */
+	accessTokenFor: string;
+	/** The refresh token of the same answer ('' for none): a secret, kept only where n8n encrypts. */
+	accessRefreshToken: string;
+	/** The token's extras as JSON (Soda's organizationId, values kept from a Custom Token Endpoint answer). */
+	accessTokenExtras: string;
+}
+
+function parsedExtras(text: string): IDataObject {
+	try {
+		const value: unknown = JSON.parse(text);
+		return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
+	} catch {
+		return {};
+	}
+}
+
+/**
+ * The token n8n saved in the credential, if it was issued for exactly these settings (`key`,
+ * their storeKey: n8n keeps the hidden token when a user edits the base URL or the account, and
+ * it must not go to another host or act as another user). Whether it is still fresh, usable or
+ * refused is the caller's to judge.
+ */
+export function savedToken(credentials: IDataObject, key: string): IssuedToken | undefined {
+	const text = (name: string) => (typeof credentials[name] === 'string' ? (credentials[name] as string) : '');
+	if (text('accessToken') === '' || credentials.accessTokenFor !== key) return undefined;
+	return {
+		token: text('accessToken'),
+		tokenType: text('accessTokenType'),
+		expiresAt: text('accessTokenExpiresAt') === '' ? null : text('accessTokenExpiresAt'),
+		obtainedAt: text('accessTokenObtainedAt'),
+		extras: text('accessTokenExtras') === '' ? {} : parsedExtras(text('accessTokenExtras')),
+		...(text('accessRefreshToken') === '' ? {} : { refreshToken: text('accessRefreshToken') }),
+	};
+}

@@ -127,6 +127,14 @@ export class TokenStore {
 	private readonly refusals = new Map<string, Refusal>();
 	/** The newest refresh token by key: kept past its access token's end, which is when it is needed. */
 	private readonly refreshTokens = new Map<string, HeldRefreshToken>();
+	/**
+	 * The token authenticate put on a request, by the credential object it was given (null: it
+	 * sent none). n8n hands the same object to preAuthentication when that request is refused, so
+	 * the refused token is known exactly, even when concurrent requests have refreshed the store
+	 * in between (without this, each of 25 items refused with the old token would report the new
+	 * one as refused).
+	 */
+	private sent = new WeakMap<object, IssuedToken | null>();
 
 	constructor(
 		private readonly now: () => number = Date.now,
@@ -270,6 +278,15 @@ export class TokenStore {
 		}
 	}
 
+	/** What authenticate put on a request with this credential object: undefined when it sent nothing with it. */
+	sentWith(credentials: object): IssuedToken | null | undefined {
+		return this.sent.get(credentials);
+	}
+
+	recordSent(credentials: object, token: IssuedToken | undefined): void {
+		this.sent.set(credentials, token ?? null);
+	}
+
 	/** A refresh token the server refused (rotated away, revoked): not offered again. */
 	dropRefreshToken(key: string, refreshToken: string): void {
 		if (this.refreshTokens.get(key)?.refreshToken === refreshToken) this.refreshTokens.delete(key);
@@ -282,6 +299,7 @@ export class TokenStore {
 		this.refusedTokens.clear();
 		this.refusals.clear();
 		this.refreshTokens.clear();
+		this.sent = new WeakMap();
 	}
 }
 

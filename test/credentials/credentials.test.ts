@@ -1,7 +1,8 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { requesterFrom } from '../../nodes/shared/http';
-import { obtainToken, storeKey, tokenHeaderNameOf } from '../../nodes/shared/provider';
+import { obtainToken } from '../../nodes/shared/obtainToken';
+import { storeKey } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
@@ -42,7 +43,7 @@ async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedO
 
 /** The header that carries the token for this fixture's settings. */
 function tokenHeader(f: VendorFixture): string {
-	return tokenHeaderNameOf(providers[f.vendor], providers[f.vendor].readFields(decrypted(f))) as string;
+	return providers[f.vendor].tokenHeaderName(providers[f.vendor].readFields(decrypted(f))) as string;
 }
 
 /** What a Get Token node run does for a credential: a token in the process's store. */

@@ -8,7 +8,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions }
 
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { requesterFrom } from '../../nodes/shared/http';
-import { describeToken, obtainToken } from '../../nodes/shared/provider';
+import { obtainToken } from '../../nodes/shared/obtainToken';
+import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, genericSettings } from '../helpers/fixtures';

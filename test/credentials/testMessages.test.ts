@@ -6,7 +6,7 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { requesterFrom } from '../../nodes/shared/http';
-import { obtainToken } from '../../nodes/shared/provider';
+import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures } from '../helpers/fixtures';

@@ -9,7 +9,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import { expiredStatusCodesOf } from '../../nodes/shared/provider';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, genericSettings, getTokenNode } from '../helpers/fixtures';
@@ -55,7 +54,7 @@ class RequestLikeHttpNode implements INodeType {
 				helper === 'legacy'
 					? // eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- n8n's HTTP Request node still calls it: that is what is under test
 						((await this.helpers.requestWithAuthentication.call(this, TYPE, { uri: url, json: true }, undefined, index)) as IDataObject)
-					: ((await this.helpers.httpRequestWithAuthentication.call(this, TYPE, { url, json: true }, retryOnExpired ? { preAuthenticationRetryStatusCode: expiredStatusCodesOf(customEndpoint, fields) } : undefined)) as IDataObject),
+					: ((await this.helpers.httpRequestWithAuthentication.call(this, TYPE, { url, json: true }, retryOnExpired ? { preAuthenticationRetryStatusCode: customEndpoint.expiredTokenStatusCodes(fields) } : undefined)) as IDataObject),
 			),
 		);
 		return [

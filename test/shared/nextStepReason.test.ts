@@ -5,7 +5,7 @@
  */
 import { NodeApiError, type INode } from 'n8n-workflow';
 
-import { requestToken } from '../../nodes/shared/provider';
+import { requestToken } from '../../nodes/shared/obtainToken';
 import { accountInfoFailure } from '../../nodes/AutosharesTrader/actions/getAccountInfo.operation';
 import { autosharesTrader } from '../../nodes/shared/providers';
 

@@ -4,7 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { TokenAuthError, toNodeError } from '../../shared/errors';
 import { errorItem } from '../../shared/nodeHelpers';
 import { assertDomainsAllowed } from '../../shared/domains';
-import { expiredStatusCodesOf, tokenRequestUrls } from '../../shared/provider';
+import { tokenRequestUrls } from '../../shared/provider';
 import { autosharesTrader } from '../../shared/providers/autosharesTrader';
 
 /**
@@ -58,7 +58,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				this,
 				'autosharesTraderApi',
 				{ method: 'GET', url, json: true, disableFollowRedirect: true },
-				{ preAuthenticationRetryStatusCode: expiredStatusCodesOf(autosharesTrader, fields) },
+				{ preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes(fields) },
 			)) as IDataObject;
 			output.push({ json: info, pairedItem: { item: index } });
 		} catch (error) {

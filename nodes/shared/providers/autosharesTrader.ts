@@ -67,8 +67,8 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 	displayName: NAME,
 	credentialName: 'autosharesTraderApi',
 	// An expired token answers 401 "Authorization has been denied for this request."
-	expiredTokenStatusCodes: [401],
-	tokenHeaderName: 'Authorization',
+	expiredTokenStatusCodes: () => [401],
+	tokenHeaderName: () => 'Authorization',
 	secretHeaderNames: ['Et-App-Key'],
 	secrets: (fields) => [fields.appKey, fields.password, fields.pinCode],
 

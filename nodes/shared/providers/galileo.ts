@@ -25,8 +25,8 @@ export const galileo: TokenProvider<GalileoFields> = {
 	vendor: 'galileo',
 	displayName: NAME,
 	credentialName: 'galileoApi',
-	expiredTokenStatusCodes: [401],
-	tokenHeaderName: 'Authorization',
+	expiredTokenStatusCodes: () => [401],
+	tokenHeaderName: () => 'Authorization',
 	secretHeaderNames: [],
 	secrets: (fields) => [fields.apiKey, fields.password],
 

@@ -25,8 +25,8 @@ export const manis: TokenProvider<ManisFields> = {
 	vendor: 'manis',
 	displayName: NAME,
 	credentialName: 'manisApi',
-	expiredTokenStatusCodes: [401],
-	tokenHeaderName: 'Authorization',
+	expiredTokenStatusCodes: () => [401],
+	tokenHeaderName: () => 'Authorization',
 	secretHeaderNames: [],
 	secrets: (fields) => [fields.secret],
 

@@ -20,8 +20,8 @@ export const sirdata: TokenProvider<SirdataFields> = {
 	vendor: 'sirdata',
 	displayName: NAME,
 	credentialName: 'sirdataApi',
-	expiredTokenStatusCodes: [401, 403],
-	tokenHeaderName: 'Authorization',
+	expiredTokenStatusCodes: () => [401, 403],
+	tokenHeaderName: () => 'Authorization',
 	secretHeaderNames: [],
 	secrets: (fields) => [fields.password],
 

@@ -28,8 +28,8 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	vendor: 'sodaCloud',
 	displayName: NAME,
 	credentialName: 'sodaCloudApi',
-	expiredTokenStatusCodes: [401],
-	tokenHeaderName: 'SODA_TOKEN',
+	expiredTokenStatusCodes: () => [401],
+	tokenHeaderName: () => 'SODA_TOKEN',
 	secretHeaderNames: ['X-API-KEY-SECRET'],
 	secrets: (fields) => [fields.password, fields.apiKeySecret],
 

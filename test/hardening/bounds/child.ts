@@ -8,7 +8,7 @@
  *   tsx test/hardening/bounds/child.ts <vendor> <credential data as JSON> [timeout ms]
  */
 import { requesterFrom, sendVendorRequest } from '../../../nodes/shared/http';
-import { obtainToken } from '../../../nodes/shared/provider';
+import { obtainToken } from '../../../nodes/shared/obtainToken';
 import { providers, type VendorId } from '../../../nodes/shared/providers';
 import { n8nRequestHelpers } from '../../helpers/n8n';
 
