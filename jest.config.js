@@ -8,4 +8,6 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
 	},
 	testTimeout: 30000,
+	// The 2FA seal's work factor lowered for the suite (see the file).
+	setupFiles: ['<rootDir>/test/helpers/fastSeal.ts'],
 };

@@ -18,7 +18,7 @@
  * the seal does not. n8n 2.x keeps the seal in the execution's custom data; n8n 1.x, which
  * offers nodes no custom data, in the node's context.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync, type ScryptOptions } from 'crypto';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -349,7 +349,12 @@ const TAG_BYTES = 16;
  * run ~40,000 guesses a second; scrypt at these settings costs 32 MiB and tens of milliseconds
  * a guess, on every core an attacker has. Salted with the execution id: no guess carries over.
  */
-export const SEAL_KDF = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+export const SEAL_KDF: Readonly<ScryptOptions> = Object.freeze({ N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+/**
+ * The work factor sealKey uses: SEAL_KDF. An object, not the constant, so that tests which seal
+ * hundreds of logins can lower it for themselves (the package itself never changes it).
+ */
+export const sealKdf: ScryptOptions = { ...SEAL_KDF };
 /** Keys derived in this process (a seal is opened and sealed again at each resume), by digest. */
 const derived = new Map<string, Buffer>();
 const MAX_DERIVED = 100;
@@ -358,10 +363,10 @@ export function sealKey(binding: SealBinding): Buffer {
 	// Length-prefixed, so no two lists of secrets run together into the same input.
 	const material = binding.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
 	const salt = `n8n-nodes-token-auth/autoshares-paused-login/${VERSION}/execution:${binding.executionId}`;
-	const id = createHash('sha256').update(material).update('\0').update(salt).digest('hex');
+	const id = createHash('sha256').update(material).update('\0').update(salt).update('\0').update(JSON.stringify(sealKdf)).digest('hex');
 	const known = derived.get(id);
 	if (known) return known;
-	const key = scryptSync(material, salt, 32, SEAL_KDF);
+	const key = scryptSync(material, salt, 32, sealKdf);
 	if (derived.size >= MAX_DERIVED) derived.delete(derived.keys().next().value as string);
 	derived.set(id, key);
 	return key;
