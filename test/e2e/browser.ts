@@ -17,12 +17,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-import { DEFAULT_N8N_VERSION, startDemo, TWO_FACTOR_CREDENTIAL, type Demo } from '../../scripts/start';
+import { banner, DEFAULT_N8N_VERSION, startDemo, TWO_FACTOR_CREDENTIAL, type Demo } from '../../scripts/start';
 import { stopOnSignals } from '../../scripts/runtime/lifetime';
 
 const ROOT = path.resolve(__dirname, '../..');
 const outFlag = process.argv.indexOf('--out');
 const OUT = outFlag !== -1 && process.argv[outFlag + 1] ? path.resolve(process.argv[outFlag + 1]) : path.join(ROOT, 'docs', 'screenshots');
+/** Where the walk's other screenshots go (its steps, a failure): --out, else the temp folder, never docs/. */
+const STEPS = outFlag !== -1 ? OUT : os.tmpdir();
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -176,7 +178,7 @@ async function customTokenEndpointForm(page: Page, demo: Demo): Promise<void> {
 	await page.keyboard.press('Delete');
 	await page.waitForTimeout(1500);
 	const cleared = await issueMarkers(field);
-	await shot(page, 'credential-custom-token-endpoint-emptied.png', os.tmpdir());
+	await shot(page, 'credential-custom-token-endpoint-emptied.png', STEPS);
 	log(`Extra Fields emptied by hand shows: ${cleared.join(', ') || 'no marker'}`);
 	await page.keyboard.press('Escape');
 	// n8n asks whether to close a form with unsaved changes.
@@ -223,16 +225,180 @@ async function sodaRun(page: Page, demo: Demo): Promise<void> {
 	await page.keyboard.press('Escape');
 }
 
-/** The 2FA example: Log In pauses, the code page, then the run going on with the code. */
-async function twoFactorRun(page: Page, demo: Demo): Promise<void> {
+type Form = ReturnType<Page['locator']>;
+
+/** A step's failure: what the step did and what the page showed. */
+class StepError extends Error {}
+
+/** The result a credential form shows after a test: green (and its text), red (and its text), or none yet. */
+async function testResult(form: Form): Promise<{ green: boolean; text: string } | undefined> {
+	const success = form.locator('[data-test-id="credentials-config-container-test-success"]').first();
+	if (await success.isVisible().catch(() => false)) return { green: true, text: (await success.innerText()).replace(/\s+/g, ' ').trim() };
+	const failure = form.getByText(/couldn.t connect with these settings/i).first();
+	if (!(await failure.isVisible().catch(() => false))) return undefined;
+	// The red banner folds n8n's details (the test's message) under "More details".
+	const more = form.getByText(/more details/i).first();
+	if (await more.isVisible().catch(() => false)) {
+		await more.click().catch(() => {});
+		await form.page().waitForTimeout(300);
+	}
+	const all = (await form.innerText()).replace(/\s+/g, ' ');
+	const at = all.search(/couldn.t connect with these settings/i);
+	return { green: false, text: all.slice(at, at + 700).trim() };
+}
+
+/** Waits for a test's result, past n8n's "Retrying"/"Testing" state. */
+async function awaitTestResult(form: Form, timeout: number): Promise<{ green: boolean; text: string } | undefined> {
+	const page = form.page();
+	const deadline = Date.now() + timeout;
+	while (Date.now() < deadline) {
+		const busy = await form.getByText(/^(retrying|testing)/i).first().isVisible().catch(() => false);
+		if (!busy) {
+			const result = await testResult(form);
+			if (result) return result;
+		}
+		await page.waitForTimeout(250);
+	}
+	return undefined;
+}
+
+/** Presses the form's Retry (on a shown result) or, with none shown, Save: either runs the credential's test. */
+async function pressTest(form: Form): Promise<string> {
+	const retry = form.getByRole('button', { name: /^retry/i }).first();
+	if (await retry.isVisible().catch(() => false)) {
+		await retry.click();
+		await form.page().waitForTimeout(500);
+		return 'Retry';
+	}
+	const save = form.locator('[data-test-id="credential-save-button"]').first();
+	await save.click();
+	await form.page().waitForTimeout(500);
+	return 'Save';
+}
+
+/** What a sample credential's test must show: green, or for the two red by design their own message. */
+function expectedTest(demo: Demo, name: string, type: string): { green: true } | { green: false; says: RegExp; why: string } {
+	if (name === TWO_FACTOR_CREDENTIAL) return { green: false, says: /asks for a verification code/i, why: 'its login waits for a code (the banner says so)' };
+	if (type === 'sirdataApi' && Number(demo.version.split('.')[0]) >= 2) {
+		return { green: false, says: /on n8n 2\.x the credential Test cannot check a Sirdata login/i, why: 'n8n 2.x drops the GET body of its token call (the banner says so)' };
+	}
+	return { green: true };
+}
+
+/**
+ * Every sample credential npm start created, opened from its URL as a person opens it from the
+ * Credentials list, then its test run with the form's own button: all green but the banner's two
+ * red ones, which must say what they were designed to say. Before the two-factor example runs:
+ * after it, the 2FA credential holds a token and its Test passes.
+ */
+async function sampleCredentialTests(page: Page, demo: Demo): Promise<void> {
+	const wrong: string[] = [];
+	for (const credential of demo.credentials) {
+		await page.goto(`${demo.editorUrl}/home/credentials/${credential.id}`);
+		const form = page.locator('[data-test-id="credential-edit-dialog"]').first();
+		await form.waitFor({ timeout: 30_000 }).catch(() => {
+			throw new StepError(`"${credential.name}": ${demo.editorUrl}/home/credentials/${credential.id} opened no credential form`);
+		});
+		// n8n may test an existing credential as it opens it: let that finish first.
+		await awaitTestResult(form, 8_000);
+		const pressed = await pressTest(form);
+		const result = await awaitTestResult(form, 45_000);
+		const expected = expectedTest(demo, credential.name, credential.type);
+		const seen = result ? `${result.green ? 'green' : 'red'}: ${result.text.slice(0, 300)}` : 'no test result within 45 s';
+		log(`credential "${credential.name}" (${credential.type}), ${pressed}: ${seen}`);
+		await shot(page, `test-${credential.type}${credential.name === TWO_FACTOR_CREDENTIAL ? '-2fa' : ''}.png`, STEPS);
+		if (!result) wrong.push(`"${credential.name}": ${pressed} showed no test result`);
+		else if (expected.green && !result.green) wrong.push(`"${credential.name}" is red: ${result.text.slice(0, 300)}`);
+		else if (!expected.green && result.green) wrong.push(`"${credential.name}" is green, but is red by design (${expected.why})`);
+		else if (!expected.green && !expected.says.test(result.text)) wrong.push(`"${credential.name}" is red, but not with its designed message ${expected.says}: ${result.text.slice(0, 300)}`);
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
+	}
+	if (wrong.length > 0) throw new StepError(wrong.join('; '));
+}
+
+/** The values the banner gives for a Custom Token Endpoint credential from scratch, read off its text. */
+function bannerCustomTokenValues(text: string): { tokenUrl: string; sendAs: string; username: string; password: string } {
+	const tokenUrl = /from scratch: Token URL\s+(\S+?),/.exec(text)?.[1];
+	const sendAs = /Send Login Values As: ([^,]+),/.exec(text)?.[1];
+	const account = /generic API\s+(\S+) \/ (\S+)/.exec(text);
+	if (!tokenUrl || !sendAs || !account) throw new StepError(`the banner does not give a Token URL, Send Login Values As and the generic account:\n${text}`);
+	return { tokenUrl, sendAs, username: account[1], password: account[2] };
+}
+
+/** A credential form's text parameter, by its name. */
+async function fillParameter(form: Form, name: string, value: string): Promise<void> {
+	const input = form.locator(`[data-test-id="${name}"] input`).first();
+	await input.waitFor({ timeout: 15_000 }).catch(() => {
+		throw new StepError(`the form has no field ${name}`);
+	});
+	await input.click();
+	await input.fill(value);
+}
+
+/**
+ * A new Custom Token Endpoint credential typed from what npm start printed and nothing else
+ * (Token URL, Send Login Values As, the generic account): its first Save tests it, green.
+ */
+async function customTokenEndpointFromBanner(page: Page, demo: Demo): Promise<void> {
+	const values = bannerCustomTokenValues(banner(demo, 0));
+	log(`from the banner: Token URL ${values.tokenUrl}, Send Login Values As ${values.sendAs}, ${values.username} / ${values.password}`);
+	const form = await newCredentialForm(page, demo, 'Custom Token', 'Custom Token Endpoint API');
+	await fillParameter(form, 'tokenUrl', values.tokenUrl);
+	await form.locator('[data-test-id="loginValuesIn"] input').first().click();
+	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible').filter({ hasText: values.sendAs }).first().click();
+	await fillParameter(form, 'username', values.username);
+	await fillParameter(form, 'password', values.password);
+	const chosen = await form.locator('[data-test-id="loginValuesIn"] input').first().inputValue();
+	if (chosen !== values.sendAs) throw new StepError(`Send Login Values As shows "${chosen}" after choosing "${values.sendAs}"`);
+	await shot(page, 'custom-token-endpoint-from-banner.png', STEPS);
+	await form.locator('[data-test-id="credential-save-button"]').first().click();
+	const result = await awaitTestResult(form, 45_000);
+	log(`the new Custom Token Endpoint credential, first Save: ${result ? `${result.green ? 'green' : 'red'}: ${result.text.slice(0, 300)}` : 'no test result'}`);
+	await shot(page, 'custom-token-endpoint-from-banner-saved.png', STEPS);
+	if (!result?.green) throw new StepError(`the first Save of a Custom Token Endpoint credential typed from the banner is not green: ${result?.text ?? 'no test result within 45 s'}`);
+	await page.keyboard.press('Escape');
+}
+
+/** Log In's Options → Add Option → Force New Login, switched on, in the node's settings. */
+async function forceNewLogin(page: Page): Promise<void> {
+	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Log In' }).first().dblclick();
+	await page.getByText('Parameters', { exact: true }).first().waitFor({ timeout: 15_000 });
+	await page.locator('[data-test-id="collection-parameter-add-dropdown"], [data-test-id="collection-parameter-add"]').filter({ visible: true }).first().click();
+	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible, [data-test-id="collection-parameter-option"]:visible').filter({ hasText: 'Force New Login' }).first().click();
+	const row = page.locator('[data-test-id="forceNewLogin"], [data-test-id="parameter-input-forceNewLogin"]').first();
+	await row.waitFor({ timeout: 10_000 }).catch(() => {
+		throw new StepError('Options → Force New Login did not add the option to Log In');
+	});
+	const toggle = row.locator('.el-switch').first();
+	if (!(await toggle.evaluate((el) => el.classList.contains('is-checked')))) await toggle.click();
+	if (!(await toggle.evaluate((el) => el.classList.contains('is-checked')))) throw new StepError('Force New Login does not switch on');
+	await page.waitForTimeout(500);
+	await shot(page, 'autoshares-2fa-force-new-login.png', STEPS);
+	await page.keyboard.press('Escape');
+	await page.waitForTimeout(500);
+}
+
+/**
+ * The 2FA example: Log In pauses, the code page, then the run going on with the code. The first
+ * run takes the README's screenshots; the second, with Log In's Force New Login on (the way the
+ * README and the banner give to see the pause again: without it the token of the first login is
+ * reused and nothing pauses), must pause again.
+ */
+async function twoFactorRun(page: Page, demo: Demo, again = false): Promise<void> {
 	await openExample(page, demo, 'autoshares-trader-2fa.json');
-	await shot(page, 'workflow-autoshares-2fa.png');
+	if (again) await forceNewLogin(page);
+	else await shot(page, 'workflow-autoshares-2fa.png');
 	const before = demo.twoFactorEvents.length;
 	await executeWorkflow(page);
 	const deadline = Date.now() + 30_000;
 	while (demo.twoFactorEvents.length === before && Date.now() < deadline) await page.waitForTimeout(200);
 	const event = demo.twoFactorEvents[before];
-	if (!event?.code) throw new Error('Log In did not notify a paused login');
+	if (!event?.code) {
+		const finished = await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Account Info' }).first().locator('[data-test-id="canvas-node-status-success"]').count();
+		throw new StepError(`Log In did not pause (no notify within 30 s)${finished ? ': the run went straight on to Account Info' : ''}`);
+	}
+	log(`Log In paused${again ? ' again' : ''}: code ${event.code}, resume URL ${event.resumeUrl}`);
 	// n8n notifies before it has saved the waiting state: give it a moment before opening the page.
 	await page.waitForTimeout(1500);
 	const codePage = await page.context().newPage();
@@ -241,16 +407,20 @@ async function twoFactorRun(page: Page, demo: Demo): Promise<void> {
 		const input = codePage.locator('input[name="code"], input').first();
 		await input.waitFor({ timeout: 15_000 });
 		await input.fill(event.code);
-		await shot(codePage, 'autoshares-2fa-code-page.png');
+		if (again) await shot(codePage, 'autoshares-2fa-code-page-again.png', STEPS);
+		else await shot(codePage, 'autoshares-2fa-code-page.png');
 		await Promise.all([codePage.waitForNavigation({ timeout: 15_000 }), codePage.keyboard.press('Enter')]);
 		await codePage.waitForTimeout(500);
 		log(`the code page answered: ${(await codePage.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
 	} finally {
 		await codePage.close();
 	}
-	await waitForNodeSuccess(page, 'Account Info');
+	await waitForNodeSuccess(page, 'Account Info').catch(() => {
+		throw new StepError('after the code, Account Info shows no success within 30 s');
+	});
 	await page.waitForTimeout(800);
-	await shot(page, 'workflow-autoshares-2fa-run.png');
+	if (again) await shot(page, 'workflow-autoshares-2fa-run-again.png', STEPS);
+	else await shot(page, 'workflow-autoshares-2fa-run.png');
 }
 
 async function main(): Promise<void> {
@@ -300,7 +470,10 @@ async function main(): Promise<void> {
 			['credential form: Soda Cloud API', async () => await credentialForm(page, demo)],
 			['credential form: Custom Token Endpoint, Extra Fields as it comes', async () => await customTokenEndpointForm(page, demo)],
 			['example workflow: Soda Cloud run and Get Token output', async () => await sodaRun(page, demo)],
+			['every sample credential: its Test', async () => await sampleCredentialTests(page, demo)],
+			['a Custom Token Endpoint credential from the banner: first Save', async () => await customTokenEndpointFromBanner(page, demo)],
 			['example workflow: two-factor login', async () => await twoFactorRun(page, demo)],
+			['example workflow: two-factor login again, Force New Login', async () => await twoFactorRun(page, demo, true)],
 		];
 		for (const [name, step] of steps) {
 			if (stopping) break;
@@ -310,7 +483,7 @@ async function main(): Promise<void> {
 				if (stopping) break; // the browser was closed under it
 				failed = true;
 				log(`FAILED ${name}: ${(error as Error).message.split('\n')[0]}`);
-				await shot(page, `failed-${name.replace(/\W+/g, '-')}.png`, os.tmpdir()).catch(() => {});
+				await shot(page, `failed-${name.replace(/\W+/g, '-')}.png`, STEPS).catch(() => {});
 			}
 		}
 	} finally {
@@ -320,7 +493,7 @@ async function main(): Promise<void> {
 		}
 	}
 	if (stopping) await new Promise(() => {}); // the signal handler logs and exits
-	log(failed ? `some screenshots failed (see ${os.tmpdir()}/failed-*.png)` : `screenshots in ${path.relative(ROOT, OUT)}/`);
+	log(failed ? `FAILED: see the lines above and ${STEPS}/failed-*.png` : `PASS every step; screenshots in ${path.relative(ROOT, OUT) || OUT}/`);
 	process.exit(failed ? 1 : 0);
 }
 
