@@ -14,8 +14,11 @@
 //   killed with it when this process exits.
 //
 // A SIGINT to npm's pid reaches the script only when no sh is in between, that is when the
-// package.json script says `exec tsx …`: npm's child is then tsx itself, which relays SIGINT
-// and SIGTERM to node. Without it, SIGTERM works (through the watchdog) and SIGINT does not.
+// package.json script says `exec …`. And no tsx launcher either: package.json runs
+// `exec node --import tsx <script>`, so npm's child is the script's own node. tsx's launcher
+// relays a signal and SIGKILLs its child when the child has not acknowledged it within 30 ms,
+// which a busy event loop (npm start while n8n starts on a loaded machine) easily misses: the
+// stop never ran, n8n's group and the pid file were left to chance (test/tooling/lifetime.test.ts).
 import { spawn, type ChildProcess, type SpawnOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';

@@ -72,6 +72,49 @@ describe('lifetime: a script started as npm starts it (sh -c "tsx …")', () => 
 	}, 40_000);
 });
 
+/**
+ * Ctrl-C in a terminal: SIGINT to the whole foreground process group (npm, and what package.json's
+ * script runs), while the script's event loop is busy, as npm start's is on a loaded machine
+ * while n8n starts. The script must still run its stop function to the end (n8n, the sandbox, the
+ * pid file). tsx as a launcher relays the signal and SIGKILLs its child when the child has not
+ * acknowledged it within 30 ms: the stop never ran (seen in issue 18's transcript: no "stopped",
+ * exit 130, the demo's pid file left behind).
+ */
+describe("lifetime: Ctrl-C on package.json's own launch command, the event loop busy", () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-ctrlc-'));
+	afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+	const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+	for (const name of ['start', 'test:e2e', 'test:browser', 'test:install', 'bench']) {
+		it(`npm run ${name}: the stop function runs to its end`, async () => {
+			const out = path.join(dir, `${name.replace(/\W/g, '-')}.log`);
+			const script = path.join(dir, `${name.replace(/\W/g, '-')}.ts`);
+			fs.writeFileSync(
+				script,
+				[
+					`import * as fs from 'fs';`,
+					`import { stopOnSignals } from ${JSON.stringify(path.join(ROOT, 'scripts/runtime/lifetime'))};`,
+					`const out = ${JSON.stringify(out)};`,
+					`stopOnSignals(async () => { fs.appendFileSync(out, 'stopping\\n'); await new Promise((r) => setTimeout(r, 300)); fs.appendFileSync(out, 'stopped\\n'); }, { log: () => {}, exitCode: () => 0 });`,
+					`fs.appendFileSync(out, 'ready\\n');`,
+					`const spin = () => { const end = Date.now() + 200; while (Date.now() < end); setImmediate(spin); };`,
+					`spin();`,
+				].join('\n'),
+			);
+			// package.json's command with this script in place of its own, run as npm runs it.
+			const command = scripts[name].replace(/\S+\.ts\b/, JSON.stringify(script));
+			expect(command).not.toBe(scripts[name]);
+			const sh = spawn('sh', ['-c', command], { cwd: ROOT, stdio: 'ignore', detached: true, env: { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` } });
+			expect(await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('ready'), 20_000)).toBe(true);
+			await sleep(500);
+			process.kill(-sh.pid!, 'SIGINT');
+			const exited = await waitFor(() => sh.exitCode !== null || sh.signalCode !== null, 10_000);
+			if (!exited) process.kill(-sh.pid!, 'SIGKILL');
+			expect(fs.readFileSync(out, 'utf8')).toBe('ready\nstopping\nstopped\n');
+		}, 40_000);
+	}
+});
+
 describe('NpmProgress: the phase lines of a long npm install', () => {
 	it('follows npm through the tree, the tarballs and the scripts, and counts warnings by kind', () => {
 		const progress = new NpmProgress();
