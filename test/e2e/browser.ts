@@ -1,9 +1,13 @@
 /**
  * A look at the package in n8n's editor, as a person sees it: starts n8n the way `npm start`
- * does, drives Debian's Chromium with playwright-core and saves the README's screenshots.
+ * does, drives Debian's Chromium with playwright-core and saves the README's screenshots. On the
+ * way it runs every sample credential's Test (green but the banner's two red by design), saves a
+ * Custom Token Endpoint credential typed from the banner alone, and pauses the two-factor example
+ * twice (the second time with Log In's Force New Login). The walk's other screenshots go to
+ * --out, else the temp folder. Exit 1, with `FAILED <step>: <what was seen>`, on any failure.
  *
- *   npx tsx test/e2e/browser.ts                  # n8n 2.40.7, writes docs/screenshots/*.png
- *   npx tsx test/e2e/browser.ts --n8n 1.123.81 --out /tmp/shots   # another n8n, elsewhere
+ *   npm run test:browser                                   # n8n 2.40.7, writes docs/screenshots/*.png
+ *   npm run test:browser -- --n8n 1.123.81 --out /tmp/shots  # another n8n, elsewhere
  *
  * Needs /usr/bin/chromium (installed here with apt-get when missing and running as root) and
  * playwright-core (a devDependency; it never downloads a browser of its own).
