@@ -85,7 +85,13 @@ describe("lifetime: Ctrl-C on package.json's own launch command, the event loop 
 	afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 	const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-	for (const name of ['start', 'test:e2e', 'test:browser', 'test:install', 'bench']) {
+	const longRunning = ['start', 'test:e2e', 'test:browser', 'test:install', 'bench'];
+	it('every long-running script is launched the same way (so the one run below speaks for all)', () => {
+		const launcher = (command: string) => command.replace(/\S+\.ts\b.*$/, '');
+		expect(longRunning.map((name) => launcher(scripts[name]))).toEqual(longRunning.map(() => launcher(scripts.start)));
+	});
+
+	for (const name of ['start']) {
 		it(`npm run ${name}: the stop function runs to its end`, async () => {
 			const out = path.join(dir, `${name.replace(/\W/g, '-')}.log`);
 			const script = path.join(dir, `${name.replace(/\W/g, '-')}.ts`);
