@@ -1,6 +1,6 @@
 /**
  * `npm start`: a real n8n with this package installed the way a user installs it, one credential
- * per provider of the registry pointing at the vendor sandbox (test/sandbox: loopback stand-ins
+ * per provider of the registry pointing at the vendor sandbox (scripts/sandbox: loopback stand-ins
  * for the five APIs and a generic one), and every example workflow from examples/ imported.
  * Ctrl-C stops everything, and so does a SIGINT, SIGTERM or SIGHUP to npm's pid, or npm dying
  * (scripts/runtime/lifetime.ts).
@@ -24,14 +24,14 @@ import * as net from 'net';
 import * as path from 'path';
 
 import { providers } from '../nodes/shared/providers';
-import { defaultCredentialName, fixtures, sandboxVendor, VENDORS } from '../test/helpers/fixtures';
+import { defaultCredentialName, fixtures, sandboxVendor, VENDORS } from './sandbox/fixtures';
 import { N8nClient, type Owner } from './runtime/n8nClient';
 import { spawnTied, stopOnSignals } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8nProcess';
 import { packPackage } from './runtime/pack';
 import { callResumeUrl, notifyReceiver, VerificationCodes, type NotifyPayload } from './runtime/twoFactor';
-import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from '../test/sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from './sandbox';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES = path.join(ROOT, 'examples');

@@ -13,9 +13,9 @@ import { GetToken } from '../nodes/GetToken/GetToken.node';
 import { storeKey } from '../nodes/shared/provider';
 import { providers, vendorIds } from '../nodes/shared/providers';
 import { tokenStore } from '../nodes/shared/tokenStore';
-import { credentialSource, credentialTypes, fixtures, PACKAGE_CREDENTIALS, sandboxVendor, VENDORS } from './helpers/fixtures';
+import { credentialSource, credentialTypes, fixtures, PACKAGE_CREDENTIALS, sandboxVendor, VENDORS } from '../scripts/sandbox/fixtures';
 import { TestCredentialsHelper } from './helpers/n8n';
-import { startSandbox, type Sandbox } from './sandbox';
+import { startSandbox, type Sandbox } from '../scripts/sandbox';
 
 const ROOT = join(__dirname, '..');
 const description = new GetToken().description;

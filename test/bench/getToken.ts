@@ -9,9 +9,9 @@ import { request } from 'undici';
 // the extensionless source path to the codex GetToken.node.json before GetToken.node.ts.
 import { GetToken } from '../../dist/nodes/GetToken/GetToken.node.js';
 import { tokenStore } from '../../dist/nodes/shared/tokenStore.js';
-import { credentialTypes, fixtures } from '../helpers/fixtures';
+import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox } from '../../scripts/sandbox';
 
 const ITEMS = 1_000;
 const ROUNDS = 15;

@@ -35,8 +35,8 @@ import { installPackageTarball, startN8n, type N8nInstance } from '../../scripts
 import { packPackage, type PackResult } from '../../scripts/runtime/pack';
 import { startQueueCluster, type LogMark, type QueueCluster } from '../../scripts/runtime/queueMode';
 import { chain, httpRequestNode, node, splitOutNode, webhookNode } from '../e2e/workflows';
-import { genericSettings } from '../helpers/fixtures';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
+import { genericSettings } from '../../scripts/sandbox/fixtures';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 import { buildPlainPackage, PLAIN_CREDENTIAL, PLAIN_PACKAGE } from './plainPackage';
 
 const ROOT = path.resolve(__dirname, '../..');

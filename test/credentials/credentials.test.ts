@@ -5,9 +5,9 @@ import { obtainToken } from '../../nodes/shared/obtainToken';
 import { storeKey } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
+import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;
@@ -406,7 +406,7 @@ describe('Autoshares Trader steps through the credential', () => {
 		}
 	});
 
-	// test/sandbox/CONTRACTS.md: accept the corrected spelling of the PIN step too.
+	// scripts/sandbox/CONTRACTS.md: accept the corrected spelling of the PIN step too.
 	it.each([
 		['PIN needed and not configured', { username: pin.username, password: pin.password }, /asks for a PIN/],
 		['PIN configured and right', { username: pin.username, password: pin.password, pinPassword: pin.pin }, null],

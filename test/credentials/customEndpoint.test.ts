@@ -12,9 +12,9 @@ import { obtainToken } from '../../nodes/shared/obtainToken';
 import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, genericSettings } from '../helpers/fixtures';
+import { credentialTypes, genericSettings } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
 const A = SANDBOX_ACCOUNTS;
 const TYPE = 'customTokenEndpointApi';

@@ -18,9 +18,9 @@ import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint, providers, vendorIds } from '../../nodes/shared/providers';
 import { quotable } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, genericSettings } from '../helpers/fixtures';
+import { credentialTypes, fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const A = SANDBOX_ACCOUNTS;
 const TYPE = 'customTokenEndpointApi';

@@ -9,7 +9,7 @@ import { NodeHelpers, type ICredentialDataDecryptedObject, type INodeProperties 
 
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers } from '../../nodes/shared/providers';
-import { credentialTypes } from '../helpers/fixtures';
+import { credentialTypes } from '../../scripts/sandbox/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 

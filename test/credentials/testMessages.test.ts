@@ -9,9 +9,9 @@ import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures } from '../helpers/fixtures';
+import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;

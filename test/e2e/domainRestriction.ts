@@ -6,8 +6,8 @@
  * On both major versions.
  */
 import type { N8nClient } from '../../scripts/runtime/n8nClient';
-import type { VendorFixture } from '../helpers/fixtures';
-import type { VendorServer } from '../sandbox';
+import type { VendorFixture } from '../../scripts/sandbox/fixtures';
+import type { VendorServer } from '../../scripts/sandbox';
 import { chain, httpRequestNode, node, webhookNode } from './workflows';
 
 const PACKAGE = 'n8n-nodes-token-auth';

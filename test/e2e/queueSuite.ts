@@ -22,8 +22,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
+import { fixtures, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 import { N8nClient, type ExecutionDetails, type ExecutionStatus } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
 import { startQueueCluster, type LogMark, type QueueCluster } from '../../scripts/runtime/queueMode';

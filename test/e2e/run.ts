@@ -14,8 +14,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../sandbox';
+import { fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 import { N8nClient } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball, startN8n } from '../../scripts/runtime/n8nProcess';
 import { packPackage } from '../../scripts/runtime/pack';

@@ -14,8 +14,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 import { providers } from '../../nodes/shared/providers';
-import { fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
-import { startSandbox, type Sandbox } from '../sandbox';
+import { fixtures, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const ROOT = join(__dirname, '..', '..');
 const BOUND_BYTES = 64 * 1024 * 1024;

@@ -24,9 +24,9 @@ import { requesterFrom, retryTiming, sendVendorRequest } from '../../nodes/share
 import { storeKey } from '../../nodes/shared/provider';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS, type VendorFixture } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
-import { startSandbox, type Fault, type Sandbox, type VendorServer } from '../sandbox';
+import { startSandbox, type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken() });
 

@@ -13,10 +13,10 @@ import { MAX_ATTEMPTS, WAIT_LIMIT } from '../../nodes/AutosharesTrader/actions/l
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
 import { preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const nodeTypes = packageNodeTypes();
 

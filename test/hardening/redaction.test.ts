@@ -21,10 +21,10 @@ import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
-import { SANDBOX_ACCOUNTS, startSandbox, type EchoFormat, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type EchoFormat, type Sandbox } from '../../scripts/sandbox';
 
 afterAll(() => restoreConsole());
 

@@ -18,10 +18,10 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, I
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, n8nRequestHelpers, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
-import { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY_MARKER, SANDBOX_ACCOUNTS, startSandbox, type RecordedRequest, type Sandbox } from '../sandbox';
+import { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY_MARKER, SANDBOX_ACCOUNTS, startSandbox, type RecordedRequest, type Sandbox } from '../../scripts/sandbox';
 
 const nodeTypes = packageNodeTypes();
 

@@ -23,10 +23,10 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionD
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, genericSettings, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, genericSettings, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, preAuthHelper, resumeExecution, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
-import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
 
 const S = {
 	password: 'SECRET-PASSWORD-7f3a',

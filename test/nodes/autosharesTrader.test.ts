@@ -5,9 +5,9 @@ import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { loginProgress as loginProgressForTests } from '../../nodes/AutosharesTrader/pausedLogin';
-import { credentialTypes, logInNode } from '../helpers/fixtures';
+import { credentialTypes, logInNode } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } = SANDBOX_ACCOUNTS.autoshares;
 
@@ -285,7 +285,7 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
 	});
 
-	// The documented spelling, and the corrected one test/sandbox/CONTRACTS.md says to accept as well.
+	// The documented spelling, and the corrected one scripts/sandbox/CONTRACTS.md says to accept as well.
 	it.each(['SecutityPin', 'SecurityPin'] as const)('PIN step (%s) without a configured PIN: waits for the PIN like a code', async (pinStepName) => {
 		sandbox.vendors.autoshares.configure({ pinStepName });
 		const flow = setup({ username: pin.username, password: pin.password });

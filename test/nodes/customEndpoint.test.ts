@@ -11,9 +11,9 @@ import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IN
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, genericSettings, getTokenNode } from '../helpers/fixtures';
+import { credentialTypes, genericSettings, getTokenNode } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
-import { startSandbox, type Sandbox } from '../sandbox';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const TYPE = 'customTokenEndpointApi';
 const HOUR = 3600_000;

@@ -10,9 +10,9 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
-import { startSandbox, type Sandbox } from '../sandbox';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;

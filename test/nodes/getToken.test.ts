@@ -3,9 +3,9 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-wor
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS } from '../helpers/fixtures';
+import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;

@@ -15,7 +15,7 @@ import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { startAuthServers, type AuthServers } from '../../scripts/authServers';
-import { credentialTypes } from '../helpers/fixtures';
+import { credentialTypes } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 
 const TYPE = 'customTokenEndpointApi';

@@ -1,6 +1,6 @@
 // npm start's banner names every port it listens on, and what listens there.
 import { listeningPorts } from '../../scripts/start';
-import { VENDOR_IDS } from '../sandbox';
+import { VENDOR_IDS } from '../../scripts/sandbox';
 
 describe('listeningPorts: what the banner says listens where', () => {
 	it('names n8n, the sandbox range, the task broker, the redirect catcher and the notify receiver', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, INode } from 'n8n-workflow';
 
 import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
-import { SANDBOX_ACCOUNTS, type Sandbox } from '../sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox } from './index';
 
 const ROOT = join(__dirname, '..', '..');
 

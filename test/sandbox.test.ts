@@ -8,7 +8,7 @@ import { Agent, request } from 'undici';
 
 import type { Dispatcher } from 'undici';
 
-import type { Fault, Sandbox, VendorId } from './index';
+import type { Fault, Sandbox, VendorId } from '../scripts/sandbox';
 import {
 	CAUGHT_TOKEN_PREFIX,
 	galileoTime,
@@ -17,7 +17,7 @@ import {
 	SANDBOX_ACCOUNTS,
 	startSandbox,
 	VENDOR_IDS,
-} from './index';
+} from '../scripts/sandbox';
 
 const A = SANDBOX_ACCOUNTS;
 const START = Date.UTC(2024, 0, 15, 12, 0, 0, 123);

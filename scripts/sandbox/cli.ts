@@ -1,7 +1,7 @@
 /**
  * Start the vendor sandbox by hand:
  *
- *   npx tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P] [--tls]
+ *   npx tsx scripts/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P] [--tls]
  *
  * --lifetime N   token lifetime in seconds for every vendor (default: each vendor's own)
  * --host H       listen address (default 127.0.0.1)
@@ -54,7 +54,7 @@ function parseArgs(argv: string[]): Args {
 			case '--help':
 			case '-h':
 				process.stdout.write(
-					'usage: tsx test/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P] [--tls]\n',
+					'usage: tsx scripts/sandbox/cli.ts [--lifetime N] [--host H] [--port-base P] [--tls]\n',
 				);
 				process.exit(0);
 				break;
