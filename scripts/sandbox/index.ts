@@ -78,7 +78,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	);
 
 	function create<V extends VendorId>(vendor: V): VendorServerImpl<SandboxVendors[V]['settings']> {
-		return new VendorServerImpl(DEFINITIONS[vendor], {
+		const definition = DEFINITIONS[vendor];
+		if (!definition) {
+			throw new Error(`vendor sandbox: no server for vendor ${vendor}: register its definition in scripts/sandbox/index.ts (DEFINITIONS)`);
+		}
+		return new VendorServerImpl(definition, {
 			lifetimeSeconds: options.tokenLifetimeSeconds?.[vendor],
 			settings: options.settings?.[vendor] as Partial<SandboxVendors[V]['settings']> | undefined,
 			clock,
@@ -88,22 +92,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		});
 	}
 
-	const vendors: { [V in VendorId]: VendorServerImpl<SandboxVendors[V]['settings']> } = {
-		soda: create('soda'),
-		galileo: create('galileo'),
-		sirdata: create('sirdata'),
-		autoshares: create('autoshares'),
-		manis: create('manis'),
-		generic: create('generic'),
+	// Every server is built before any listens: a vendor that cannot be built opens nothing.
+	const vendors = Object.fromEntries(VENDOR_IDS.map((id) => [id, create(id)])) as {
+		[V in VendorId]: VendorServerImpl<SandboxVendors[V]['settings']>;
 	};
 	const servers = VENDOR_IDS.map((id) => vendors[id] as VendorServerImpl<object>);
 	const closeAll = async () => {
 		await Promise.all([...servers.map((server) => server.close()), catcher.close()]);
 	};
 
-	// Wait for every listen to settle before cleaning up after a failure (e.g. a port in use).
+	// Wait for every listen to settle before cleaning up after a failure (e.g. a port in use):
+	// a server closed while its listen is under way would start listening afterwards.
 	const listening = await Promise.allSettled([
-		...VENDOR_IDS.map((id, i) => servers[i].listen(host, options.ports?.[id] ?? 0)),
+		...VENDOR_IDS.map(async (id, i) => await servers[i].listen(host, options.ports?.[id] ?? 0)),
 		catcher.listen(host),
 	]);
 	const failure = listening.find((result) => result.status === 'rejected');
