@@ -24,7 +24,7 @@ import * as net from 'net';
 import * as path from 'path';
 
 import { providers } from '../nodes/shared/providers';
-import { defaultCredentialName, fixtures, sandboxVendor, VENDORS } from './sandbox/fixtures';
+import { defaultCredentialName, fixtures, VENDORS } from './sandbox/fixtures';
 import { N8nClient, type Owner } from './runtime/n8nClient';
 import { spawnTied, stopOnSignals } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
@@ -300,15 +300,15 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		cleanups.push(() => codes.close());
 		const twoFactorEvents: TwoFactorEvent[] = [];
 		const notify = await notifyReceiver((event) => {
-			const withCode = { ...event, code: sandbox.vendors.autoshares.lastVerificationCode };
+			const withCode = { ...event, code: sandbox.vendors.autosharesTrader.lastVerificationCode };
 			twoFactorEvents.push(withCode);
 			options.onTwoFactor?.(withCode);
 			codes.notified(withCode.code, withCode);
 		});
 		cleanups.push(() => notify.close());
-		let lastCode = sandbox.vendors.autoshares.lastVerificationCode;
+		let lastCode = sandbox.vendors.autosharesTrader.lastVerificationCode;
 		const poll = setInterval(() => {
-			const code = sandbox.vendors.autoshares.lastVerificationCode;
+			const code = sandbox.vendors.autosharesTrader.lastVerificationCode;
 			if (code && code !== lastCode) codes.sent(code);
 			lastCode = code;
 		}, 1000);
@@ -332,7 +332,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		// vendor, Soda Cloud, with the Soda Cloud credential.
 		const twoFactor = await client.createCredential('autosharesTraderApi', TWO_FACTOR_CREDENTIAL, {
 			...fx.autosharesTrader.good,
-			...SANDBOX_ACCOUNTS.autoshares.twoFactor,
+			...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
 		});
 		const created: Partial<Record<(typeof VENDORS)[number], { id: string; name: string }>> = {};
 		for (const vendor of [...VENDORS].reverse()) {
@@ -396,12 +396,12 @@ async function waitingExecution(client: N8nClient | undefined): Promise<SentCode
 function sampleAccounts(sandbox: Demo['sandbox']): string[] {
 	const a = SANDBOX_ACCOUNTS;
 	return [
-		`Soda Cloud         ${a.soda.user.email} / ${a.soda.user.password}`,
+		`Soda Cloud         ${a.sodaCloud.user.email} / ${a.sodaCloud.user.password}`,
 		`Galileo            API key ${a.galileo.apiKey}`,
 		`Sirdata            partner ${a.sirdata.partnerId}, ${a.sirdata.login} / ${a.sirdata.password}`,
-		`Autoshares Trader  app key ${a.autoshares.appKey}; ${a.autoshares.plain.username} / ${a.autoshares.plain.password} (no 2FA)`,
+		`Autoshares Trader  app key ${a.autosharesTrader.appKey}; ${a.autosharesTrader.plain.username} / ${a.autosharesTrader.plain.password} (no 2FA)`,
 		`Manis              merchant ${a.manis.merchantId}, secret ${a.manis.secret}`,
-		`generic API        ${a.generic.username} / ${a.generic.password} (${sandbox.vendors.generic.baseUrl})`,
+		`generic API        ${a.customEndpoint.username} / ${a.customEndpoint.password} (${sandbox.vendors.customEndpoint.baseUrl})`,
 	];
 }
 
@@ -447,11 +447,11 @@ export function banner(demo: Demo, seconds: number): string {
 			: []),
 		'',
 		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts, and a generic one):',
-		...VENDORS.map((vendor) => `    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[sandboxVendor[vendor]].baseUrl}`),
+		...VENDORS.map((vendor) => `    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[vendor].baseUrl}`),
 		'  Sample accounts (the credentials above already use them):',
 		...sampleAccounts(sandbox).map((line) => `    ${line}`),
 		'  A Custom Token Endpoint credential from scratch: Token URL',
-		`    ${sandbox.vendors.generic.baseUrl}/auth/login, Send Login Values As: Form Body, the generic`,
+		`    ${sandbox.vendors.customEndpoint.baseUrl}/auth/login, Send Login Values As: Form Body, the generic`,
 		'    username and password above; everything else as it comes (Auto finds the token and its expiry).',
 		'',
 		`  The demo's n8n folder is wiped and recreated at every npm start: credentials and workflows`,
@@ -526,9 +526,9 @@ const EXPECTED: Record<string, (json: Json) => boolean> = {
 	'soda-cloud.json': (json) => typeof json.last_etl_refresh === 'string',
 	'galileo.json': (json) => json.email === SANDBOX_ACCOUNTS.galileo.user.email,
 	'sirdata.json': (json) => json.ok === true && json.vendor === 'sirdata',
-	'autoshares-trader.json': (json) => json.Login === SANDBOX_ACCOUNTS.autoshares.plain.username,
+	'autoshares-trader.json': (json) => json.Login === SANDBOX_ACCOUNTS.autosharesTrader.plain.username,
 	'manis.json': (json) => json.ok === true && json.vendor === 'manis',
-	'custom-token-endpoint.json': (json) => (json.data as Json | undefined)?.username === SANDBOX_ACCOUNTS.generic.username,
+	'custom-token-endpoint.json': (json) => (json.data as Json | undefined)?.username === SANDBOX_ACCOUNTS.customEndpoint.username,
 };
 
 /** The imported workflow with its Manual Trigger swapped for a Webhook, so a check can run it. */
@@ -620,7 +620,7 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 			while (demo.sentCodes.length === before && Date.now() < deadline) await sleep(200);
 			const sent = demo.sentCodes[before];
 			assert(sent, 'no code line after the Test');
-			assert(sent.code === demo.sandbox.vendors.autoshares.lastVerificationCode && !sent.notify && !sent.waitingExecution, `code line for ${JSON.stringify(sent)}`);
+			assert(sent.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode && !sent.notify && !sent.waitingExecution, `code line for ${JSON.stringify(sent)}`);
 			assert(sentCodeLines(sent).join(' ').includes('Do not type this code anywhere'), 'the line does not say to leave the code alone');
 		});
 	}
@@ -639,13 +639,13 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 			while (demo.twoFactorEvents.length === before && Date.now() < deadline) await sleep(200);
 			const event = demo.twoFactorEvents[before];
 			assert(event, 'no notify arrived from Log In');
-			assert(event.code === demo.sandbox.vendors.autoshares.lastVerificationCode && /\/webhook-waiting\//.test(event.resumeUrl), `notify ${JSON.stringify(event)}`);
+			assert(event.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode && /\/webhook-waiting\//.test(event.resumeUrl), `notify ${JSON.stringify(event)}`);
 			const { status, text } = await callResumeUrl(event.resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: event.code }) });
 			assert(status === 200, `the resume URL answered ${status}: ${text.slice(0, 300)}`);
 			const done = await client.waitForExecution((e) => !['waiting', 'running', 'new'].includes(e.status), 30_000, clone.id);
 			assert(done.status === 'success', `the execution ended ${done.status}`);
 			const account = done.data.resultData.runData['Account Info']?.[0]?.data?.main[0]?.[0]?.json;
-			assert(account?.Login === SANDBOX_ACCOUNTS.autoshares.twoFactor.username, `Account Info got ${JSON.stringify(account)}`);
+			assert(account?.Login === SANDBOX_ACCOUNTS.autosharesTrader.twoFactor.username, `Account Info got ${JSON.stringify(account)}`);
 			assert(!done.data.resultData.runData['No code arrived'], 'the false branch ran');
 			finishedResumeUrl = event.resumeUrl;
 		});

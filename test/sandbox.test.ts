@@ -65,10 +65,10 @@ const basic = (user: string, pass: string) =>
 function tokenCall(sb: Sandbox, vendor: VendorId): { url: string } & Call {
 	const v = sb.vendors;
 	switch (vendor) {
-		case 'soda':
+		case 'sodaCloud':
 			return {
-				url: `${v.soda.baseUrl}/get_token`,
-				headers: { authorization: basic(A.soda.user.email, A.soda.user.password) },
+				url: `${v.sodaCloud.baseUrl}/get_token`,
+				headers: { authorization: basic(A.sodaCloud.user.email, A.sodaCloud.user.password) },
 			};
 		case 'galileo':
 			return {
@@ -81,14 +81,14 @@ function tokenCall(sb: Sandbox, vendor: VendorId): { url: string } & Call {
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({ login: A.sirdata.login, password: A.sirdata.password }),
 			};
-		case 'autoshares':
+		case 'autosharesTrader':
 			return {
-				url: `${v.autoshares.baseUrl}/token`,
+				url: `${v.autosharesTrader.baseUrl}/token`,
 				method: 'POST',
 				headers: {
-					'Et-App-Key': A.autoshares.appKey,
-					Username: A.autoshares.plain.username,
-					Password: A.autoshares.plain.password,
+					'Et-App-Key': A.autosharesTrader.appKey,
+					Username: A.autosharesTrader.plain.username,
+					Password: A.autosharesTrader.plain.password,
 				},
 			};
 		case 'manis':
@@ -97,33 +97,33 @@ function tokenCall(sb: Sandbox, vendor: VendorId): { url: string } & Call {
 				method: 'POST',
 				headers: { 'x-merchant-id': A.manis.merchantId, 'x-secret': A.manis.secret },
 			};
-		case 'generic':
+		case 'customEndpoint':
 			return {
-				url: `${v.generic.baseUrl}/auth/login`,
+				url: `${v.customEndpoint.baseUrl}/auth/login`,
 				method: 'POST',
 				headers: { 'content-type': 'application/x-www-form-urlencoded' },
-				body: new URLSearchParams({ username: A.generic.username, password: A.generic.password }).toString(),
+				body: new URLSearchParams({ username: A.customEndpoint.username, password: A.customEndpoint.password }).toString(),
 			};
 	}
 }
 
 /** Where the token is in the answer: a key, or a dot path (the generic API's `data.jwt`). */
 const TOKEN_FIELD: Record<VendorId, string> = {
-	soda: 'token',
+	sodaCloud: 'token',
 	galileo: 'access_token',
 	sirdata: 'token',
-	autoshares: 'Token',
+	autosharesTrader: 'Token',
 	manis: 'token',
-	generic: 'data.jwt',
+	customEndpoint: 'data.jwt',
 };
 /** null: no expiry field (Autoshares states none; the generic API's is the JWT's claim). */
 const EXPIRY_FIELD: Record<VendorId, string | null> = {
-	soda: 'expires_in',
+	sodaCloud: 'expires_in',
 	galileo: 'expires_at',
 	sirdata: 'expiration_time',
-	autoshares: null,
+	autosharesTrader: null,
 	manis: 'expiresAt',
-	generic: null,
+	customEndpoint: null,
 };
 
 /** The value at a dot path of a JSON answer. */
@@ -139,16 +139,16 @@ function claimsOf(jwt: string): Record<string, unknown> {
 /** The documented later-call headers of each vendor. */
 function authHeaders(vendor: VendorId, token: string): Record<string, string> {
 	switch (vendor) {
-		case 'soda':
+		case 'sodaCloud':
 			return { SODA_TOKEN: token };
 		case 'galileo':
 			return { Authorization: `Bearer ${token}` };
 		case 'sirdata':
 			return { Authorization: token };
-		case 'autoshares':
-			return { Authorization: `Bearer ${token}`, 'Et-App-Key': A.autoshares.appKey };
+		case 'autosharesTrader':
+			return { Authorization: `Bearer ${token}`, 'Et-App-Key': A.autosharesTrader.appKey };
 		case 'manis':
-		case 'generic':
+		case 'customEndpoint':
 			return { Authorization: `Bearer ${token}` };
 	}
 }
@@ -167,7 +167,7 @@ const echo = (sb: Sandbox, vendor: VendorId, headers: Record<string, string>) =>
 async function expectDenied(vendor: VendorId, res: Answer) {
 	expect(res.status).toBe(401);
 	switch (vendor) {
-		case 'soda':
+		case 'sodaCloud':
 		case 'galileo':
 			expect(Object.keys(res.json())).toEqual(['detail']);
 			expect(typeof res.json().detail).toBe('string');
@@ -175,13 +175,13 @@ async function expectDenied(vendor: VendorId, res: Answer) {
 		case 'sirdata':
 			expect(res.text).toBe('');
 			break;
-		case 'autoshares':
+		case 'autosharesTrader':
 			expect(res.json()).toEqual({ Message: 'Authorization has been denied for this request.' });
 			break;
 		case 'manis':
 			expect(Object.keys(res.json())).toEqual(['message', 'timestamp']);
 			break;
-		case 'generic':
+		case 'customEndpoint':
 			expect(res.json()).toMatchObject({ status: 'error', error: { code: expect.stringMatching(/^(unauthenticated|invalid_token)$/) } });
 			break;
 	}
@@ -191,21 +191,21 @@ async function expectDenied(vendor: VendorId, res: Answer) {
 function messageOf(vendor: VendorId, res: Answer): string {
 	const body = res.json();
 	switch (vendor) {
-		case 'soda':
+		case 'sodaCloud':
 		case 'galileo':
 			expect(Object.keys(body)).toEqual(['detail']);
 			return body.detail as string;
 		case 'sirdata':
 			expect(Object.keys(body)).toEqual(['message']);
 			return body.message as string;
-		case 'autoshares':
+		case 'autosharesTrader':
 			expect(Object.keys(body)).toEqual(['State', 'Step', 'Reason']);
 			expect(body).toMatchObject({ State: 'Failed', Step: 'BaseAuthentication' });
 			return body.Reason as string;
 		case 'manis':
 			expect(Object.keys(body)).toEqual(['message', 'timestamp']);
 			return body.message as string;
-		case 'generic':
+		case 'customEndpoint':
 			expect(Object.keys(body)).toEqual(['status', 'error']);
 			return (body.error as Record<string, unknown>).message as string;
 	}
@@ -257,7 +257,7 @@ beforeEach(() => {
 	now = START;
 	for (const id of VENDOR_IDS) sandbox.vendors[id].reset();
 	sandbox.catcher.reset();
-	sandbox.vendors.autoshares.configure({
+	sandbox.vendors.autosharesTrader.configure({
 		wrongVerificationCode: 'retry',
 		rateLimitPerMinute: null,
 		pinStepName: 'SecutityPin',
@@ -265,28 +265,28 @@ beforeEach(() => {
 	});
 	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
 	sandbox.vendors.sirdata.configure({ utcOffsetMinutes: 60 });
-	sandbox.vendors.generic.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
 	for (const id of VENDOR_IDS)
 		sandbox.vendors[id].setLifetime(
-			{ soda: 1800, galileo: 86400, sirdata: 3600, autoshares: 86400, manis: 3600, generic: 3600 }[id],
+			{ sodaCloud: 1800, galileo: 86400, sirdata: 3600, autosharesTrader: 86400, manis: 3600, customEndpoint: 3600 }[id],
 		);
 });
 
 // =============================================================================================
 
-describe('soda', () => {
-	const soda = () => sandbox.vendors.soda;
+describe('sodaCloud', () => {
+	const soda = () => sandbox.vendors.sodaCloud;
 
 	it('base URL ends in /v1; get_token with Basic answers the documented body', async () => {
 		expect(soda().baseUrl).toBe(`${soda().origin}/v1`);
 		const res = await call(`${soda().baseUrl}/get_token`, {
-			headers: { authorization: basic(A.soda.user.email, A.soda.user.password) },
+			headers: { authorization: basic(A.sodaCloud.user.email, A.sodaCloud.user.password) },
 		});
 		expect(res.status).toBe(200);
 		expect(res.headers['content-type']).toBe('application/json');
 		const body = res.json();
 		expect(Object.keys(body)).toEqual(['user', 'token', 'organization_id', 'expires_in']);
-		expect(body.user).toBe(A.soda.user.email);
+		expect(body.user).toBe(A.sodaCloud.user.email);
 		expect(body.organization_id).toMatch(
 			/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
 		);
@@ -298,15 +298,15 @@ describe('soda', () => {
 			token: body.token,
 			tokenType: 'SODA_TOKEN',
 			interim: false,
-			account: A.soda.user.email,
+			account: A.sodaCloud.user.email,
 			expiresAt: new Date(START + 1800_000),
 		});
 	});
 
 	it('bad or missing Basic → 401 {"detail":"Invalid credentials"}', async () => {
 		const attempts: Array<Record<string, string>> = [
-			{ authorization: basic(A.soda.user.email, 'wrong') },
-			{ authorization: basic('nobody@x', A.soda.user.password) },
+			{ authorization: basic(A.sodaCloud.user.email, 'wrong') },
+			{ authorization: basic('nobody@x', A.sodaCloud.user.password) },
 			{ authorization: 'Bearer x' },
 			{},
 		];
@@ -320,7 +320,7 @@ describe('soda', () => {
 	});
 
 	it('last_etl_refresh takes SODA_TOKEN (underscore header arrives as soda_token)', async () => {
-		const token = await getToken(sandbox, 'soda');
+		const token = await getToken(sandbox, 'sodaCloud');
 		const res = await call(`${soda().baseUrl}/last_etl_refresh`, {
 			headers: { SODA_TOKEN: token },
 		});
@@ -342,7 +342,7 @@ describe('soda', () => {
 	it('last_etl_refresh: "no data" is a 202 with no body, still only for an authenticated call', async () => {
 		soda().configure({ lastEtlRefresh: 'noData' });
 		try {
-			const token = await getToken(sandbox, 'soda');
+			const token = await getToken(sandbox, 'sodaCloud');
 			const res = await call(`${soda().baseUrl}/last_etl_refresh`, { headers: { SODA_TOKEN: token } });
 			expect(res.status).toBe(202);
 			expect(res.text).toBe('');
@@ -354,11 +354,11 @@ describe('soda', () => {
 
 	it('last_etl_refresh takes the API key pair; wrong pair or nothing → 401 detail', async () => {
 		const ok = await call(`${soda().baseUrl}/last_etl_refresh`, {
-			headers: { 'X-API-KEY-ID': A.soda.apiKey.id, 'X-API-KEY-SECRET': A.soda.apiKey.secret },
+			headers: { 'X-API-KEY-ID': A.sodaCloud.apiKey.id, 'X-API-KEY-SECRET': A.sodaCloud.apiKey.secret },
 		});
 		expect(ok.status).toBe(200);
 		const bad = await call(`${soda().baseUrl}/last_etl_refresh`, {
-			headers: { 'X-API-KEY-ID': A.soda.apiKey.id, 'X-API-KEY-SECRET': 'nope' },
+			headers: { 'X-API-KEY-ID': A.sodaCloud.apiKey.id, 'X-API-KEY-SECRET': 'nope' },
 		});
 		expect(bad.status).toBe(401);
 		expect(bad.json()).toEqual({ detail: 'Invalid API key' });
@@ -373,7 +373,7 @@ describe('soda', () => {
 	});
 
 	it('tokens expire after expires_in seconds; setLifetime changes expires_in', async () => {
-		const token = await getToken(sandbox, 'soda');
+		const token = await getToken(sandbox, 'sodaCloud');
 		now = START + 1799_000;
 		expect(
 			(await call(`${soda().baseUrl}/last_etl_refresh`, { headers: { SODA_TOKEN: token } })).status,
@@ -387,7 +387,7 @@ describe('soda', () => {
 
 		soda().setLifetime(60);
 		const res = await call(`${soda().baseUrl}/get_token`, {
-			headers: { authorization: basic(A.soda.user.email, A.soda.user.password) },
+			headers: { authorization: basic(A.sodaCloud.user.email, A.sodaCloud.user.password) },
 		});
 		expect(res.json().expires_in).toBe(60);
 	});
@@ -602,12 +602,12 @@ describe('sirdata', () => {
 
 // =============================================================================================
 
-describe('autoshares', () => {
-	const as = () => sandbox.vendors.autoshares;
+describe('autosharesTrader', () => {
+	const as = () => sandbox.vendors.autosharesTrader;
 	type User = { username: string; password: string };
 	const tokenUrl = () => `${as().baseUrl}/token`;
 	const creds = (user: User, extra: Record<string, string> = {}) => ({
-		'Et-App-Key': A.autoshares.appKey,
+		'Et-App-Key': A.autosharesTrader.appKey,
 		Username: user.username,
 		Password: user.password,
 		...extra,
@@ -618,7 +618,7 @@ describe('autoshares', () => {
 
 	it('plain user: 200 {"State":"Succeeded","Token"}, then users/@me/info with Bearer + Et-App-Key', async () => {
 		expect(as().baseUrl).toBe(`${as().origin}/api`);
-		const res = await post(creds(A.autoshares.plain));
+		const res = await post(creds(A.autosharesTrader.plain));
 		expect(res.status).toBe(200);
 		const body = res.json();
 		expect(Object.keys(body)).toEqual(['State', 'Token']);
@@ -629,10 +629,10 @@ describe('autoshares', () => {
 
 		const me = await info({
 			Authorization: `Bearer ${body.Token as string}`,
-			'Et-App-Key': A.autoshares.appKey,
+			'Et-App-Key': A.autosharesTrader.appKey,
 		});
 		expect(me.status).toBe(200);
-		expect(me.json()).toMatchObject({ Login: A.autoshares.plain.username });
+		expect(me.json()).toMatchObject({ Login: A.autosharesTrader.plain.username });
 		expect(Object.keys(me.json())).toEqual(['Id', 'Login']);
 
 		const noKey = await info({ Authorization: `Bearer ${body.Token as string}` });
@@ -640,13 +640,13 @@ describe('autoshares', () => {
 		expect(noKey.json()).toEqual({ error: 'Application key is not defined or does not exist' });
 		const noBearer = await info({
 			Authorization: body.Token as string,
-			'Et-App-Key': A.autoshares.appKey,
+			'Et-App-Key': A.autosharesTrader.appKey,
 		});
-		await expectDenied('autoshares', noBearer);
+		await expectDenied('autosharesTrader', noBearer);
 	});
 
 	it('2FA user: 202 VerificationCode + interim, wrong code 401 (interim kept), right code 200', async () => {
-		const user = A.autoshares.twoFactor;
+		const user = A.autosharesTrader.twoFactor;
 		const first = await post(creds(user));
 		expect(first.status).toBe(202);
 		const body = first.json();
@@ -663,8 +663,8 @@ describe('autoshares', () => {
 
 		// The interim token is no key to authenticated endpoints.
 		await expectDenied(
-			'autoshares',
-			await info({ Authorization: `Bearer ${interim}`, 'Et-App-Key': A.autoshares.appKey }),
+			'autosharesTrader',
+			await info({ Authorization: `Bearer ${interim}`, 'Et-App-Key': A.autosharesTrader.appKey }),
 		);
 
 		const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
@@ -684,7 +684,7 @@ describe('autoshares', () => {
 		const final = second.json().Token as string;
 		expect(final).not.toBe(interim);
 		expect(
-			(await info({ Authorization: `Bearer ${final}`, 'Et-App-Key': A.autoshares.appKey })).status,
+			(await info({ Authorization: `Bearer ${final}`, 'Et-App-Key': A.autosharesTrader.appKey })).status,
 		).toBe(200);
 
 		// The interim ticket is used up.
@@ -701,7 +701,7 @@ describe('autoshares', () => {
 	});
 
 	it('VerificationCode without (or with a bogus) interim Bearer → Corrupted ticket', async () => {
-		await post(creds(A.autoshares.twoFactor));
+		await post(creds(A.autosharesTrader.twoFactor));
 		const code = as().lastVerificationCode!;
 		const extras: Array<Record<string, string>> = [
 			{},
@@ -709,7 +709,7 @@ describe('autoshares', () => {
 			{ Authorization: 'bogus' },
 		];
 		for (const extra of extras) {
-			const res = await post(creds(A.autoshares.twoFactor, { VerificationCode: code, ...extra }));
+			const res = await post(creds(A.autosharesTrader.twoFactor, { VerificationCode: code, ...extra }));
 			expect(res.status).toBe(401);
 			expect(res.text).toBe(
 				'{"State":"Failed","Step":"VerificationCode","Reason":"Corrupted ticket"}',
@@ -718,7 +718,7 @@ describe('autoshares', () => {
 	});
 
 	it('wrong-code behaviour is configurable: invalidate / reprompt', async () => {
-		const user = A.autoshares.twoFactor;
+		const user = A.autosharesTrader.twoFactor;
 		as().configure({ wrongVerificationCode: 'invalidate' });
 		let interim = (await post(creds(user))).json().Token as string;
 		let code = as().lastVerificationCode!;
@@ -752,7 +752,7 @@ describe('autoshares', () => {
 	});
 
 	it('PIN user: no / wrong PinCode → 202 SecutityPin (sic); interim + right PinCode → 200', async () => {
-		const user = A.autoshares.pin;
+		const user = A.autosharesTrader.pin;
 		const extras: Array<Record<string, string>> = [{}, { PinCode: '' }, { PinCode: '0000' }];
 		for (const extra of extras) {
 			const res = await post(creds(user, extra));
@@ -777,7 +777,7 @@ describe('autoshares', () => {
 	});
 
 	it('PIN + 2FA user: PIN step, then code step, then 200', async () => {
-		const user = A.autoshares.pinTwoFactor;
+		const user = A.autosharesTrader.pinTwoFactor;
 		const first = await post(creds(user));
 		expect(first.json().Step).toBe('SecutityPin');
 		const second = await post(
@@ -796,28 +796,28 @@ describe('autoshares', () => {
 
 	it('the corrected PIN step spelling can be switched on', async () => {
 		as().configure({ pinStepName: 'SecurityPin' });
-		expect((await post(creds(A.autoshares.pin))).json().Step).toBe('SecurityPin');
+		expect((await post(creds(A.autosharesTrader.pin))).json().Step).toBe('SecurityPin');
 	});
 
 	it('PIN not initialised → 202 {"State":"Expecting","Reason":"PIN code is not init"} (no Step, no Token)', async () => {
-		const res = await post(creds(A.autoshares.pinNotInitialised));
+		const res = await post(creds(A.autosharesTrader.pinNotInitialised));
 		expect(res.status).toBe(202);
 		expect(res.text).toBe('{"State":"Expecting","Reason":"PIN code is not init"}');
 	});
 
 	it('expired password, wrong credentials, wrong / missing Et-App-Key → 401 bodies', async () => {
-		const expired = await post(creds(A.autoshares.expiredPassword));
+		const expired = await post(creds(A.autosharesTrader.expiredPassword));
 		expect(expired.status).toBe(401);
 		expect(expired.text).toBe(
 			'{"State":"Failed","Step":"BaseAuthentication","Reason":"Your Password has expired and must be changed"}',
 		);
-		const wrong = await post(creds({ username: A.autoshares.plain.username, password: 'nope' }));
+		const wrong = await post(creds({ username: A.autosharesTrader.plain.username, password: 'nope' }));
 		expect(wrong.status).toBe(401);
 		expect(wrong.text).toBe(
 			'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
 		);
 		for (const key of ['nope', '']) {
-			const res = await post(creds(A.autoshares.plain, { 'Et-App-Key': key }));
+			const res = await post(creds(A.autosharesTrader.plain, { 'Et-App-Key': key }));
 			expect(res.status).toBe(401);
 			expect(res.text).toBe('{"error":"Application key is not defined or does not exist"}');
 		}
@@ -825,25 +825,25 @@ describe('autoshares', () => {
 	});
 
 	it('the final token expires after the lifetime although the answer carries no expiry', async () => {
-		const token = await getToken(sandbox, 'autoshares');
+		const token = await getToken(sandbox, 'autosharesTrader');
 		now = START + 86400_000;
-		await expectDenied('autoshares', await info(authHeaders('autoshares', token)));
+		await expectDenied('autosharesTrader', await info(authHeaders('autosharesTrader', token)));
 	});
 
 	it('optional /token rate limit → 429 with Retry-After; the window rolls', async () => {
 		as().configure({ rateLimitPerMinute: 3 });
-		for (let i = 0; i < 3; i++) expect((await post(creds(A.autoshares.plain))).status).toBe(200);
-		const limited = await post(creds(A.autoshares.plain));
+		for (let i = 0; i < 3; i++) expect((await post(creds(A.autosharesTrader.plain))).status).toBe(200);
+		const limited = await post(creds(A.autosharesTrader.plain));
 		expect(limited.status).toBe(429);
 		expect(limited.headers['retry-after']).toBe('60');
 		now = START + 60_001;
-		expect((await post(creds(A.autoshares.plain))).status).toBe(200);
+		expect((await post(creds(A.autosharesTrader.plain))).status).toBe(200);
 		expect(as().tokenCalls).toBe(5);
 	});
 
 	it('expectingReason replaces the Reason of the 202 VerificationCode answer (reprompt too)', async () => {
 		as().configure({ expectingReason: 'Code sent to +1 555 0100', wrongVerificationCode: 'reprompt' });
-		const user = A.autoshares.twoFactor;
+		const user = A.autosharesTrader.twoFactor;
 		const first = await post(creds(user));
 		expect(first.json()).toMatchObject({ Step: 'VerificationCode', Reason: 'Code sent to +1 555 0100' });
 		const again = await post(
@@ -954,14 +954,14 @@ describe('manis', () => {
 // =============================================================================================
 
 describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () => {
-	const generic = () => sandbox.vendors.generic;
+	const generic = () => sandbox.vendors.customEndpoint;
 	const loginUrl = () => `${generic().baseUrl}/auth/login`;
 	const form = (values: Record<string, string>) => ({
 		method: 'POST',
 		headers: { 'content-type': 'application/x-www-form-urlencoded' },
 		body: new URLSearchParams(values).toString(),
 	});
-	const good = { username: A.generic.username, password: A.generic.password };
+	const good = { username: A.customEndpoint.username, password: A.customEndpoint.password };
 	const me = (headers: Record<string, string> = {}, query = '') => call(`${generic().baseUrl}/me${query}`, { headers });
 
 	it('a form login answers {"status":"ok","data":{"jwt","token_type"}}, the expiry in the JWT\'s exp', async () => {
@@ -974,7 +974,7 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 		expect(Object.keys(data)).toEqual(['jwt', 'token_type']);
 		expect(data.token_type).toBe('Bearer');
 		const claims = claimsOf(data.jwt as string);
-		expect(claims).toMatchObject({ sub: A.generic.username, iat: Math.floor(START / 1000), exp: Math.floor((START + 3600_000) / 1000) });
+		expect(claims).toMatchObject({ sub: A.customEndpoint.username, iat: Math.floor(START / 1000), exp: Math.floor((START + 3600_000) / 1000) });
 		expect(generic().issued[0].expiresAt?.getTime()).toBe((claims.exp as number) * 1000);
 	});
 
@@ -989,7 +989,7 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 		const json = await call(loginUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(good) });
 		expect(json.status).toBe(415);
 		expect(json.json()).toMatchObject({ status: 'error', error: { code: 'unsupported_media_type' } });
-		expect((await call(loginUrl(), form({ username: A.generic.username }))).json()).toMatchObject({ error: { code: 'invalid_request', message: 'password is required' } });
+		expect((await call(loginUrl(), form({ username: A.customEndpoint.username }))).json()).toMatchObject({ error: { code: 'invalid_request', message: 'password is required' } });
 		const wrong = await call(loginUrl(), form({ ...good, password: 'nope' }));
 		expect(wrong.status).toBe(401);
 		expect(wrong.json()).toMatchObject({ error: { code: 'invalid_credentials' } });
@@ -1008,13 +1008,13 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 	});
 
 	it('later calls: Bearer, X-Auth-Token or ?access_token; none → 401; past its lifetime → 403 (expiredStatus)', async () => {
-		const token = await getToken(sandbox, 'generic');
-		expect((await me({ Authorization: `Bearer ${token}` })).json()).toEqual({ data: { username: A.generic.username } });
+		const token = await getToken(sandbox, 'customEndpoint');
+		expect((await me({ Authorization: `Bearer ${token}` })).json()).toEqual({ data: { username: A.customEndpoint.username } });
 		expect((await me({ 'X-Auth-Token': token })).status).toBe(200);
 		expect((await me({}, `?access_token=${token}`)).status).toBe(200);
-		expect((await echo(sandbox, 'generic', { 'X-Auth-Token': token })).json().receivedHeaders).toEqual({ 'x-auth-token': token });
+		expect((await echo(sandbox, 'customEndpoint', { 'X-Auth-Token': token })).json().receivedHeaders).toEqual({ 'x-auth-token': token });
 		expect((await me()).json()).toMatchObject({ error: { code: 'unauthenticated' } });
-		await expectDenied('generic', await me({ Authorization: token }));
+		await expectDenied('customEndpoint', await me({ Authorization: token }));
 		now = START + 3600_000;
 		const expired = await me({ Authorization: `Bearer ${token}` });
 		expect(expired.status).toBe(403);
@@ -1022,9 +1022,9 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 		generic().configure({ expiredStatus: 419 });
 		expect((await me({ 'X-Auth-Token': token })).status).toBe(419);
 		// A revoked token is not an expired one: 401, as expireAllTokens says everywhere.
-		const fresh = await getToken(sandbox, 'generic');
+		const fresh = await getToken(sandbox, 'customEndpoint');
 		generic().revokeToken(fresh);
-		await expectDenied('generic', await me({ Authorization: `Bearer ${fresh}` }));
+		await expectDenied('customEndpoint', await me({ Authorization: `Bearer ${fresh}` }));
 	});
 });
 
@@ -1151,7 +1151,7 @@ describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 		}
 		const token = at(body, TOKEN_FIELD[vendor]) as string;
 		// The generic API's expiry is the JWT's claim: that is what cannot be read.
-		if (vendor === 'generic') expect(claimsOf(token).exp).toBe('soon');
+		if (vendor === 'customEndpoint') expect(claimsOf(token).exp).toBe('soon');
 		expect((await echo(sandbox, vendor, authHeaders(vendor, token))).status).toBe(200);
 	});
 
@@ -1170,15 +1170,15 @@ describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
 		const res = await fetchToken();
 		expect(res.status).toBe(401);
 		const expected: Record<VendorId, (a: Answer) => void> = {
-			soda: (a) => expect(a.text).toBe('{"detail":"Invalid credentials"}'),
+			sodaCloud: (a) => expect(a.text).toBe('{"detail":"Invalid credentials"}'),
 			galileo: (a) => expect(a.text).toBe('{"detail":"Invalid API key"}'),
 			sirdata: (a) => expect(a.text).toBe(''),
-			autoshares: (a) =>
+			autosharesTrader: (a) =>
 				expect(a.text).toBe(
 					'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
 				),
 			manis: (a) => expect(a.json()).toMatchObject({ message: 'Invalid merchant credentials' }),
-			generic: (a) =>
+			customEndpoint: (a) =>
 				expect(a.text).toBe('{"status":"error","error":{"code":"invalid_credentials","message":"Invalid username or password"}}'),
 		};
 		expected[vendor](res);
@@ -1408,10 +1408,10 @@ describe('lifecycle', () => {
 	it('close() ends flood and trickle answers at once', async () => {
 		const own = await startSandbox();
 		const ownAgent = new Agent();
-		own.vendors.soda.injectFault({ kind: 'flood' });
+		own.vendors.sodaCloud.injectFault({ kind: 'flood' });
 		own.vendors.manis.injectFault({ kind: 'trickle', intervalMs: 60_000 });
 		const answers = [];
-		for (const vendor of ['soda', 'manis'] as const) {
+		for (const vendor of ['sodaCloud', 'manis'] as const) {
 			const { url, ...options } = tokenCall(own, vendor);
 			const res = await request(url, {
 				method: (options.method ?? 'GET') as 'GET',
@@ -1421,12 +1421,12 @@ describe('lifecycle', () => {
 			expect(res.statusCode).toBe(200);
 			answers.push(drain(res.body));
 		}
-		expect(own.vendors.soda.openStreams).toBe(1);
+		expect(own.vendors.sodaCloud.openStreams).toBe(1);
 		expect(own.vendors.manis.openStreams).toBe(1);
 		await own.close();
 		const outcomes = await Promise.allSettled(answers);
 		expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
-		expect(own.vendors.soda.openStreams).toBe(0);
+		expect(own.vendors.sodaCloud.openStreams).toBe(0);
 		expect(own.vendors.manis.openStreams).toBe(0);
 		await ownAgent.close();
 	});
@@ -1435,14 +1435,14 @@ describe('lifecycle', () => {
 		const own = await startSandbox();
 		const ownAgent = new Agent();
 		try {
-			own.vendors.soda.injectFault({ kind: 'flood' }, 1);
-			const { url, ...options } = tokenCall(own, 'soda');
+			own.vendors.sodaCloud.injectFault({ kind: 'flood' }, 1);
+			const { url, ...options } = tokenCall(own, 'sodaCloud');
 			const res = await request(url, { headers: options.headers, dispatcher: ownAgent });
 			const done = drain(res.body);
-			own.vendors.soda.reset();
+			own.vendors.sodaCloud.reset();
 			await expect(done).rejects.toThrow();
-			expect(own.vendors.soda.openStreams).toBe(0);
-			expect(own.vendors.soda.lastStreamBytes).toBe(0);
+			expect(own.vendors.sodaCloud.openStreams).toBe(0);
+			expect(own.vendors.sodaCloud.lastStreamBytes).toBe(0);
 		} finally {
 			await own.close();
 			await ownAgent.close();
@@ -1457,7 +1457,7 @@ describe('lifecycle', () => {
 		try {
 			expect(own.vendors.manis.origin).toBe(`http://127.0.0.1:${port}`);
 			expect(own.vendors.manis.lifetimeSeconds).toBe(42);
-			expect(own.vendors.soda.lifetimeSeconds).toBe(1800);
+			expect(own.vendors.sodaCloud.lifetimeSeconds).toBe(1800);
 		} finally {
 			await own.close();
 		}
@@ -1503,14 +1503,14 @@ describe('tls', () => {
 			expect(echoed.status).toBe(200);
 		}
 		// Without the certificate a client cannot connect.
-		await expect(call(`${secure.vendors.soda.baseUrl}/ping`)).rejects.toThrow();
+		await expect(call(`${secure.vendors.sodaCloud.baseUrl}/ping`)).rejects.toThrow();
 	});
 
 	it('redirects: otherOrigin stays https (the catcher has a TLS side), plainHttp downgrades', async () => {
-		const soda = secure.vendors.soda;
+		const soda = secure.vendors.sodaCloud;
 		expect(secure.catcher.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 		expect(secure.catcher.secureOrigin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-		const { url, ...options } = tokenCall(secure, 'soda');
+		const { url, ...options } = tokenCall(secure, 'sodaCloud');
 
 		soda.injectFault({ kind: 'redirect', status: 308, to: 'otherOrigin' }, 1);
 		soda.injectFault({ kind: 'redirect', status: 301, to: 'plainHttp' }, 1);
@@ -1518,7 +1518,7 @@ describe('tls', () => {
 		const plain = new URL((await call(url, options, trusting)).headers.location as string);
 		expect(other.origin).toBe(secure.catcher.secureOrigin);
 		expect(plain.origin).toBe(secure.catcher.origin);
-		expect(plain.href).toBe(`${secure.catcher.origin}/catch/soda/v1/get_token?${REDIRECT_QUERY}`);
+		expect(plain.href).toBe(`${secure.catcher.origin}/catch/sodaCloud/v1/get_token?${REDIRECT_QUERY}`);
 
 		for (const target of [other, plain]) {
 			const caught = await call(target.href, options, trusting);
@@ -1546,11 +1546,11 @@ describe('tls', () => {
 		const mixed = await startSandbox({ tls: { manis: true } });
 		try {
 			expect(mixed.vendors.manis.origin.startsWith('https://')).toBe(true);
-			expect(mixed.vendors.soda.origin.startsWith('http://')).toBe(true);
+			expect(mixed.vendors.sodaCloud.origin.startsWith('http://')).toBe(true);
 			expect(mixed.certificate).toBe(secure.certificate); // one pair per process
 			expect(mixed.catcher.secureOrigin).not.toBeNull();
 			expect(() =>
-				mixed.vendors.soda.injectFault({ kind: 'redirect', status: 302, to: 'plainHttp' }),
+				mixed.vendors.sodaCloud.injectFault({ kind: 'redirect', status: 302, to: 'plainHttp' }),
 			).toThrow(/TLS/);
 			mixed.vendors.manis.injectFault({ kind: 'redirect', status: 302, to: 'plainHttp' }, 1);
 		} finally {

@@ -3,7 +3,7 @@
  * them; every other credential is refused the way the vendor refuses it.
  */
 export const SANDBOX_ACCOUNTS = {
-	soda: {
+	sodaCloud: {
 		/** HTTP Basic on `GET /v1/get_token`. */
 		user: {
 			email: 'ada@sandbox.example',
@@ -38,7 +38,7 @@ export const SANDBOX_ACCOUNTS = {
 		login: 'partner@sandbox.example',
 		password: 'sirdata-sandbox-password',
 	},
-	autoshares: {
+	autosharesTrader: {
 		/** `Et-App-Key`: required on the token call and on every later call. */
 		appKey: 'etna-sandbox-app-key-3b7e41c2',
 		/** 200 on the first call. */
@@ -59,7 +59,7 @@ export const SANDBOX_ACCOUNTS = {
 		secret: 'manis-sandbox-secret-8e2d',
 	},
 	/** The generic API's form login (`POST /api/auth/login`). */
-	generic: {
+	customEndpoint: {
 		username: 'lin@sandbox.example',
 		password: 'generic-sandbox-password-3c9d',
 	},

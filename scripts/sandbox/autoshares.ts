@@ -26,7 +26,7 @@ import type { EchoResult, Reply, TokenRecord, VendorDefinition, VendorServerImpl
 import { header, nonEmptyHeader, parseBearer } from './server';
 import type { AutosharesSettings } from './types';
 
-const ACCOUNTS = SANDBOX_ACCOUNTS.autoshares;
+const ACCOUNTS = SANDBOX_ACCOUNTS.autosharesTrader;
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
 type Srv = VendorServerImpl<AutosharesSettings>;
@@ -203,7 +203,7 @@ function authenticate(headers: IncomingHttpHeaders, srv: Srv): EchoResult {
 }
 
 export const autosharesDefinition: VendorDefinition<AutosharesSettings> = {
-	vendor: 'autoshares',
+	vendor: 'autosharesTrader',
 	basePath: '/api',
 	defaultLifetimeSeconds: 86400,
 	defaultSettings: DEFAULT_AUTOSHARES_SETTINGS,

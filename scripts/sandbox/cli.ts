@@ -5,7 +5,7 @@
  *
  * --lifetime N   token lifetime in seconds for every vendor (default: each vendor's own)
  * --host H       listen address (default 127.0.0.1)
- * --port-base P  fixed ports P..P+5 (soda, galileo, sirdata, autoshares, manis, generic); default free ports
+ * --port-base P  fixed ports P..P+5 (sodaCloud, galileo, sirdata, autosharesTrader, manis, customEndpoint); default free ports
  * --tls          serve the vendors over https; the certificate is written to a temp file
  *                (for `curl --cacert` or NODE_EXTRA_CA_CERTS)
  *
@@ -83,12 +83,12 @@ async function main(): Promise<void> {
 	for (const id of VENDOR_IDS) {
 		const server = sandbox.vendors[id];
 		lines.push(
-			`${id.padEnd(11)} base URL ${server.baseUrl}   (lifetime ${server.lifetimeSeconds} s, stats ${server.origin}/__sandbox/stats, echo ${server.origin}/__sandbox/echo)`,
+			`${id.padEnd(17)} base URL ${server.baseUrl}   (lifetime ${server.lifetimeSeconds} s, stats ${server.origin}/__sandbox/stats, echo ${server.origin}/__sandbox/echo)`,
 		);
 	}
 	const catcher = sandbox.catcher;
 	lines.push(
-		`${'catcher'.padEnd(11)} ${catcher.origin}${catcher.secureOrigin ? ` and ${catcher.secureOrigin}` : ''}   (where redirect faults point)`,
+		`${'catcher'.padEnd(17)} ${catcher.origin}${catcher.secureOrigin ? ` and ${catcher.secureOrigin}` : ''}   (where redirect faults point)`,
 	);
 	if (sandbox.certificate) {
 		const certificatePath = join(tmpdir(), `vendor-sandbox-${process.pid}.pem`);

@@ -35,16 +35,6 @@ export const credentialTypes: Record<string, ICredentialType> = Object.fromEntri
 /** Every vendor of the provider registry, in its order. */
 export const VENDORS: VendorId[] = vendorIds;
 
-/** Package vendor id → sandbox vendor id (the sandbox's generic API stands in for Custom Token Endpoint). */
-export const sandboxVendor = {
-	sodaCloud: 'soda',
-	galileo: 'galileo',
-	sirdata: 'sirdata',
-	autosharesTrader: 'autoshares',
-	manis: 'manis',
-	customEndpoint: 'generic',
-} as const satisfies Record<VendorId, keyof Sandbox['vendors']>;
-
 export interface VendorFixture {
 	vendor: VendorId;
 	credentialType: string;
@@ -65,15 +55,15 @@ const A = SANDBOX_ACCOUNTS;
 
 /** The Custom Token Endpoint settings for the sandbox's generic API (its made-up contract). */
 export function genericSettings(sandbox: Sandbox, over: IDataObject = {}): ICredentialDataDecryptedObject {
-	const base = sandbox.vendors.generic.baseUrl;
+	const base = sandbox.vendors.customEndpoint.baseUrl;
 	return {
 		tokenUrl: `${base}/auth/login`,
 		method: 'POST',
 		loginValuesIn: 'formBody',
 		userField: 'username',
-		username: A.generic.username,
+		username: A.customEndpoint.username,
 		passField: 'password',
-		password: A.generic.password,
+		password: A.customEndpoint.password,
 		extraFields: '{"grant_type": "password"}',
 		answerPath: 'data.jwt',
 		answerTypePath: 'data.token_type',
@@ -92,14 +82,14 @@ export function fixtures(sandbox: Sandbox): Record<VendorId, VendorFixture> {
 	const v = sandbox.vendors;
 	const all: { [V in VendorId]: Omit<VendorFixture, 'vendor' | 'credentialType'> } = {
 		sodaCloud: {
-			good: { region: 'custom', baseUrl: v.soda.baseUrl, authMethod: 'token', email: A.soda.user.email, password: A.soda.user.password },
-			bad: { region: 'custom', baseUrl: v.soda.baseUrl, authMethod: 'token', email: A.soda.user.email, password: 'wrong-password' },
+			good: { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'token', email: A.sodaCloud.user.email, password: A.sodaCloud.user.password },
+			bad: { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'token', email: A.sodaCloud.user.email, password: 'wrong-password' },
 			expectedHeaders: (token) => ({ SODA_TOKEN: token }),
 			urlField: 'baseUrl',
 			relativeExpiry: true,
 			exampleUrls: [
-				['https://reporting.cloud.soda.io/v1', v.soda.baseUrl],
-				['https://reporting.cloud.us.soda.io/v1', v.soda.baseUrl],
+				['https://reporting.cloud.soda.io/v1', v.sodaCloud.baseUrl],
+				['https://reporting.cloud.us.soda.io/v1', v.sodaCloud.baseUrl],
 			],
 		},
 		galileo: {
@@ -123,12 +113,12 @@ export function fixtures(sandbox: Sandbox): Record<VendorId, VendorFixture> {
 			],
 		},
 		autosharesTrader: {
-			good: { baseUrl: v.autoshares.baseUrl, webApiKey: A.autoshares.appKey, username: A.autoshares.plain.username, password: A.autoshares.plain.password },
-			bad: { baseUrl: v.autoshares.baseUrl, webApiKey: A.autoshares.appKey, username: A.autoshares.plain.username, password: 'Wrong#Pass' },
-			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}`, 'Et-App-Key': A.autoshares.appKey }),
+			good: { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, username: A.autosharesTrader.plain.username, password: A.autosharesTrader.plain.password },
+			bad: { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, username: A.autosharesTrader.plain.username, password: 'Wrong#Pass' },
+			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}`, 'Et-App-Key': A.autosharesTrader.appKey }),
 			urlField: 'baseUrl',
 			relativeExpiry: false,
-			exampleUrls: [['https://pub-api-et-demo-prod.etnasoft.us/api', v.autoshares.baseUrl]],
+			exampleUrls: [['https://pub-api-et-demo-prod.etnasoft.us/api', v.autosharesTrader.baseUrl]],
 		},
 		manis: {
 			good: { baseUrl: v.manis.baseUrl, merchantId: A.manis.merchantId, secret: A.manis.secret },
@@ -147,7 +137,7 @@ export function fixtures(sandbox: Sandbox): Record<VendorId, VendorFixture> {
 			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
 			urlField: 'tokenUrl',
 			relativeExpiry: false,
-			exampleUrls: [['https://api.example.com/api', v.generic.baseUrl]],
+			exampleUrls: [['https://api.example.com/api', v.customEndpoint.baseUrl]],
 		},
 	};
 	return Object.fromEntries(

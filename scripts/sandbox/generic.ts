@@ -20,7 +20,7 @@ import type { Ctx, EchoResult, MintInput, Reply, TokenRecord, VendorDefinition, 
 import { header, json, parseBearer } from './server';
 import type { GenericSettings } from './types';
 
-const ACCOUNT = SANDBOX_ACCOUNTS.generic;
+const ACCOUNT = SANDBOX_ACCOUNTS.customEndpoint;
 
 type Srv = VendorServerImpl<GenericSettings>;
 
@@ -107,7 +107,7 @@ function login(ctx: Ctx<GenericSettings>): Reply {
 }
 
 export const genericDefinition: VendorDefinition<GenericSettings> = {
-	vendor: 'generic',
+	vendor: 'customEndpoint',
 	basePath: '/api',
 	defaultLifetimeSeconds: 3600,
 	defaultSettings: { expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' },

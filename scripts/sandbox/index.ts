@@ -4,9 +4,9 @@
  * credential (README.md and CONTRACTS.md beside this file).
  *
  *   const sandbox = await startSandbox();
- *   sandbox.vendors.soda.baseUrl        // http://127.0.0.1:PORT/v1
+ *   sandbox.vendors.sodaCloud.baseUrl        // http://127.0.0.1:PORT/v1
  *   sandbox.vendors.manis.configure({ expiryFormat: 'milliseconds' });
- *   sandbox.vendors.soda.injectFault({ kind: 'redirect', status: 307, to: 'otherOrigin' }, 1);
+ *   sandbox.vendors.sodaCloud.injectFault({ kind: 'redirect', status: 307, to: 'otherOrigin' }, 1);
  *   sandbox.catcher.requests             // what a client sent where the redirect pointed
  *   await sandbox.close();
  */
@@ -52,12 +52,12 @@ export type {
 } from './types';
 
 const DEFINITIONS: { [V in VendorId]: VendorDefinition<SandboxVendors[V]['settings']> } = {
-	soda: sodaDefinition,
+	sodaCloud: sodaDefinition,
 	galileo: galileoDefinition,
 	sirdata: sirdataDefinition,
-	autoshares: autosharesDefinition,
+	autosharesTrader: autosharesDefinition,
 	manis: manisDefinition,
-	generic: genericDefinition,
+	customEndpoint: genericDefinition,
 };
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {

@@ -15,7 +15,7 @@ import type { EchoResult, Reply, VendorDefinition, VendorServerImpl } from './se
 import { header, json, parseBasic } from './server';
 import type { SodaSettings } from './types';
 
-const ACCOUNT = SANDBOX_ACCOUNTS.soda;
+const ACCOUNT = SANDBOX_ACCOUNTS.sodaCloud;
 
 const detail = (status: number, message: string): Reply => json(status, { detail: message });
 const invalidCredentials = (): Reply => ({
@@ -48,7 +48,7 @@ function authenticate(headers: IncomingHttpHeaders, srv: VendorServerImpl<SodaSe
 }
 
 export const sodaDefinition: VendorDefinition<SodaSettings> = {
-	vendor: 'soda',
+	vendor: 'sodaCloud',
 	basePath: '/v1',
 	defaultLifetimeSeconds: 1800,
 	defaultSettings: { lastEtlRefresh: 'data' },

@@ -2,16 +2,11 @@
  * Public types of the vendor sandbox. Everything here is re-exported by `./index`.
  */
 
-export type VendorId = 'soda' | 'galileo' | 'sirdata' | 'autoshares' | 'manis' | 'generic';
+import { vendorIds, type VendorId } from '../../nodes/shared/providers';
 
-export const VENDOR_IDS: readonly VendorId[] = [
-	'soda',
-	'galileo',
-	'sirdata',
-	'autoshares',
-	'manis',
-	'generic',
-];
+/** The sandbox serves every vendor of the package's registry, under the same id. */
+export type { VendorId };
+export const VENDOR_IDS: readonly VendorId[] = vendorIds;
 
 /** One request as the server saw it. */
 export interface RecordedRequest {
@@ -168,12 +163,12 @@ export interface GenericSettings {
 export type NoSettings = Record<string, never>;
 
 export interface VendorSettings {
-	soda: SodaSettings;
+	sodaCloud: SodaSettings;
 	galileo: NoSettings;
 	sirdata: SirdataSettings;
-	autoshares: AutosharesSettings;
+	autosharesTrader: AutosharesSettings;
 	manis: ManisSettings;
-	generic: GenericSettings;
+	customEndpoint: GenericSettings;
 }
 
 export interface VendorServer<S extends object = object> {
@@ -239,12 +234,12 @@ export interface CatcherServer {
 }
 
 export interface SandboxVendors {
-	soda: VendorServer<SodaSettings>;
+	sodaCloud: VendorServer<SodaSettings>;
 	galileo: VendorServer<NoSettings>;
 	sirdata: VendorServer<SirdataSettings>;
-	autoshares: VendorServer<AutosharesSettings>;
+	autosharesTrader: VendorServer<AutosharesSettings>;
 	manis: VendorServer<ManisSettings>;
-	generic: VendorServer<GenericSettings>;
+	customEndpoint: VendorServer<GenericSettings>;
 }
 
 export interface Sandbox {
@@ -257,7 +252,7 @@ export interface Sandbox {
 }
 
 export interface SandboxOptions {
-	/** Defaults: soda 1800, galileo 86400, sirdata 3600, autoshares 86400, manis 3600, generic 3600. */
+	/** Defaults: sodaCloud 1800, galileo 86400, sirdata 3600, autosharesTrader 86400, manis 3600, customEndpoint 3600. */
 	tokenLifetimeSeconds?: Partial<Record<VendorId, number>>;
 	/** Default `127.0.0.1`. */
 	host?: string;

@@ -425,7 +425,7 @@ function checkEchoAnswers(label: string, index: number, status: number, text: st
 			return undefined;
 		}
 	})();
-	const served = Array.isArray(parsed) ? parsed.filter((answer) => answer.ok === true && answer.vendor === 'generic').length : 0;
+	const served = Array.isArray(parsed) ? parsed.filter((answer) => answer.ok === true && answer.vendor === 'customEndpoint').length : 0;
 	if (status !== 200 || served !== F_ITEMS || parsed?.length !== F_ITEMS) {
 		throw new Error(`(f) ${label} (execution ${index + 1} of ${F_EXECUTIONS}): the workflow answered ${status} with ${served} of ${F_ITEMS} echo answers: ${text.slice(0, 300)}`);
 	}
@@ -461,7 +461,7 @@ async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> 
 	if (!registered.has(F_CREDENTIAL)) throw new Error(`n8n did not register the credential type ${F_CREDENTIAL}`);
 	const sandbox: Sandbox = await startSandbox();
 	try {
-		const generic = sandbox.vendors.generic;
+		const generic = sandbox.vendors.customEndpoint;
 		const echoUrl = `${generic.origin}/__sandbox/echo`;
 		const credential = await client.createCredential(F_CREDENTIAL, 'Custom Token Endpoint (bench f)', genericSettings(sandbox) as Record<string, unknown>);
 
@@ -487,7 +487,7 @@ async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> 
 		);
 
 		const loginPath = 'bench-f-login-chain';
-		const account = SANDBOX_ACCOUNTS.generic;
+		const account = SANDBOX_ACCOUNTS.customEndpoint;
 		const login = await runChain(
 			client,
 			generic,

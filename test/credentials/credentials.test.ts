@@ -5,7 +5,7 @@ import { obtainToken } from '../../nodes/shared/obtainToken';
 import { storeKey } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
@@ -23,7 +23,7 @@ beforeEach(() => {
 });
 
 function server(f: VendorFixture) {
-	return sandbox.vendors[sandboxVendor[f.vendor]];
+	return sandbox.vendors[f.vendor];
 }
 
 /** n8n's defaults applied, as n8n decrypts a credential. */
@@ -273,23 +273,23 @@ describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x
 describe('vendor specifics', () => {
 	it('Soda API key mode: no token step, the key pair on every request', async () => {
 		const f = fx.sodaCloud;
-		const data = decrypted(f, { region: 'custom', baseUrl: sandbox.vendors.soda.baseUrl, authMethod: 'apiKey', apiKeyId: ` ${SANDBOX_ACCOUNTS.soda.apiKey.id} `, apiKeySecret: SANDBOX_ACCOUNTS.soda.apiKey.secret });
+		const data = decrypted(f, { region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: ` ${SANDBOX_ACCOUNTS.sodaCloud.apiKey.id} `, apiKeySecret: SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret });
 		expect(await preAuthenticate(f, data)).toEqual({});
 		const { options, answer } = await authenticatedEcho(f, data);
-		expect(options.headers).toEqual({ 'X-Other': 'kept', 'X-API-KEY-ID': SANDBOX_ACCOUNTS.soda.apiKey.id, 'X-API-KEY-SECRET': SANDBOX_ACCOUNTS.soda.apiKey.secret });
+		expect(options.headers).toEqual({ 'X-Other': 'kept', 'X-API-KEY-ID': SANDBOX_ACCOUNTS.sodaCloud.apiKey.id, 'X-API-KEY-SECRET': SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret });
 		expect(answer.statusCode).toBe(200);
 		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', data)).toMatchObject({ status: 'OK' });
-		expect(sandbox.vendors.soda.tokenCalls).toBe(0);
+		expect(sandbox.vendors.sodaCloud.tokenCalls).toBe(0);
 	});
 
 	it('Soda: the credential test passes when Soda answers 202 "no data"', async () => {
-		sandbox.vendors.soda.configure({ lastEtlRefresh: 'noData' });
+		sandbox.vendors.sodaCloud.configure({ lastEtlRefresh: 'noData' });
 		try {
 			expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', fx.sodaCloud.good)).toMatchObject({ status: 'OK' });
-			const test = sandbox.vendors.soda.requests.find((r) => r.path === '/v1/last_etl_refresh');
-			expect(test?.headers.soda_token).toBe(sandbox.vendors.soda.issued[0].token);
+			const test = sandbox.vendors.sodaCloud.requests.find((r) => r.path === '/v1/last_etl_refresh');
+			expect(test?.headers.soda_token).toBe(sandbox.vendors.sodaCloud.issued[0].token);
 		} finally {
-			sandbox.vendors.soda.configure({ lastEtlRefresh: 'data' });
+			sandbox.vendors.sodaCloud.configure({ lastEtlRefresh: 'data' });
 		}
 	});
 
@@ -375,12 +375,12 @@ describe('vendor specifics', () => {
 });
 
 describe('Autoshares Trader steps through the credential', () => {
-	const { appKey, plain, twoFactor, pin, pinNotInitialised, expiredPassword } = SANDBOX_ACCOUNTS.autoshares;
-	const data = (over: IDataObject) => decrypted(fx.autosharesTrader, { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: appKey, ...over });
+	const { appKey, plain, twoFactor, pin, pinNotInitialised, expiredPassword } = SANDBOX_ACCOUNTS.autosharesTrader;
+	const data = (over: IDataObject) => decrypted(fx.autosharesTrader, { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: appKey, ...over });
 
 	it('sends everything in headers, with an empty body', async () => {
 		await preAuthenticate(fx.autosharesTrader, data({ ...plain }));
-		const call = sandbox.vendors.autoshares.requests[0];
+		const call = sandbox.vendors.autosharesTrader.requests[0];
 		expect(call.method).toBe('POST');
 		expect(call.body).toBe('');
 		expect(call.headers).toMatchObject({ 'et-app-key': appKey, username: plain.username, password: plain.password });
@@ -412,13 +412,13 @@ describe('Autoshares Trader steps through the credential', () => {
 		['PIN configured and right', { username: pin.username, password: pin.password, pinPassword: pin.pin }, null],
 		['PIN wrong', { username: pin.username, password: pin.password, pinPassword: '0000' }, /PIN was refused/],
 	])('step spelled SecurityPin: %s', async (_name, over, expected) => {
-		sandbox.vendors.autoshares.configure({ pinStepName: 'SecurityPin' });
+		sandbox.vendors.autosharesTrader.configure({ pinStepName: 'SecurityPin' });
 		try {
 			const run = preAuthenticate(fx.autosharesTrader, data(over as IDataObject));
 			if (expected === null) await expect(run).resolves.toMatchObject({ accessTokenType: 'Bearer' });
 			else await expect(run).rejects.toThrow(expected);
 		} finally {
-			sandbox.vendors.autoshares.configure({ pinStepName: 'SecutityPin' });
+			sandbox.vendors.autosharesTrader.configure({ pinStepName: 'SecutityPin' });
 		}
 	});
 
@@ -427,6 +427,6 @@ describe('Autoshares Trader steps through the credential', () => {
 		const fields = providers.autosharesTrader.readFields(credentials);
 		tokenStore.put(storeKey(providers.autosharesTrader, fields), { token: 'from-the-node', tokenType: 'Bearer', expiresAt: null, obtainedAt: new Date().toISOString(), extras: {} });
 		expect(await preAuthenticate(fx.autosharesTrader, credentials)).toMatchObject({ accessToken: 'from-the-node' });
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(0);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(0);
 	});
 });

@@ -27,7 +27,7 @@ afterAll(async () => await sandbox.close());
 beforeEach(() => {
 	tokenStore.clear();
 	for (const server of Object.values(sandbox.vendors)) server.reset();
-	sandbox.vendors.generic.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
 	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
 });
 
@@ -66,7 +66,7 @@ async function echo(server: VendorServer, data: IDataObject, credentials: IDataO
 	return { options, status: answer.statusCode as number, body: answer.body as IDataObject };
 }
 
-const generic = () => sandbox.vendors.generic;
+const generic = () => sandbox.vendors.customEndpoint;
 const lastLogin = () => generic().requests.filter((r) => r.path.startsWith('/api/auth/login')).at(-1)!;
 
 describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
@@ -77,11 +77,11 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 		const login = lastLogin();
 		expect(login.method).toBe('POST');
 		expect(login.headers['content-type']).toBe('application/x-www-form-urlencoded');
-		expect(Object.fromEntries(new URLSearchParams(login.body))).toEqual({ grant_type: 'password', username: A.generic.username, password: A.generic.password });
+		expect(Object.fromEntries(new URLSearchParams(login.body))).toEqual({ grant_type: 'password', username: A.customEndpoint.username, password: A.customEndpoint.password });
 		const { options, status, body } = await echo(generic(), genericSettings(sandbox), output);
 		expect(options.headers).toEqual({ Authorization: `Bearer ${issued.token}` });
 		expect(status).toBe(200);
-		expect(body).toMatchObject({ account: A.generic.username });
+		expect(body).toMatchObject({ account: A.customEndpoint.username });
 	});
 
 	it.each([
@@ -138,17 +138,17 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 		const login = lastLogin();
 		if (loginAs === 'json') {
 			expect(login.headers['content-type']).toBe('application/json');
-			expect(JSON.parse(login.body)).toEqual({ grant_type: 'password', device: { id: 7 }, username: A.generic.username, password: A.generic.password });
+			expect(JSON.parse(login.body)).toEqual({ grant_type: 'password', device: { id: 7 }, username: A.customEndpoint.username, password: A.customEndpoint.password });
 		} else {
 			expect(login.body).toBe('');
-			expect(Object.fromEntries(new URL(login.path, 'http://x').searchParams)).toEqual({ grant_type: 'password', username: A.generic.username, password: A.generic.password });
+			expect(Object.fromEntries(new URL(login.path, 'http://x').searchParams)).toEqual({ grant_type: 'password', username: A.customEndpoint.username, password: A.customEndpoint.password });
 		}
 	});
 
 	it('HTTP Basic: the pair in Authorization, the extra fields as a form (a query on GET)', async () => {
 		await failure(preAuthenticate(genericSettings(sandbox, { loginValuesIn: 'basicAuth', extraFields: '{"grant_type": "client_credentials"}' })));
 		const post = lastLogin();
-		expect(post.headers.authorization).toBe(`Basic ${Buffer.from(`${A.generic.username}:${A.generic.password}`).toString('base64')}`);
+		expect(post.headers.authorization).toBe(`Basic ${Buffer.from(`${A.customEndpoint.username}:${A.customEndpoint.password}`).toString('base64')}`);
 		expect(post.body).toBe('grant_type=client_credentials');
 		expect(post.headers['content-type']).toBe('application/x-www-form-urlencoded');
 		await failure(preAuthenticate(genericSettings(sandbox, { loginValuesIn: 'basicAuth', method: 'GET', extraFields: '{"grant_type": "client_credentials"}' })));
@@ -161,7 +161,7 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 	it('headers: one per login value and extra field, named as configured', async () => {
 		await failure(preAuthenticate(genericSettings(sandbox, { loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret', extraFields: '{"X-Tenant": "acme", "X-Version": 2}' })));
 		const login = lastLogin();
-		expect(login.headers).toMatchObject({ 'x-user': A.generic.username, 'x-secret': A.generic.password, 'x-tenant': 'acme', 'x-version': '2' });
+		expect(login.headers).toMatchObject({ 'x-user': A.customEndpoint.username, 'x-secret': A.customEndpoint.password, 'x-tenant': 'acme', 'x-version': '2' });
 		expect(login.body).toBe('');
 	});
 
@@ -186,12 +186,12 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 		expect(refused.kind).toBe('loginRefused');
 		expect(refused.description).toMatch(/The vendor said: "Invalid username or password"$/);
 		tokenStore.clear();
-		generic().injectFault({ kind: 'say', status: 400, format: 'json', message: `bad password ${A.generic.password}` }, 1);
+		generic().injectFault({ kind: 'say', status: 400, format: 'json', message: `bad password ${A.customEndpoint.password}` }, 1);
 		const quoted = await failure(viaNode(genericSettings(sandbox)));
 		expect(quoted.message).toBe('Custom Token Endpoint token request: the login was refused (HTTP 400).');
 		expect(quoted.description).toMatch(/The vendor said: "bad password \*\*\*"$/);
 		tokenStore.clear();
-		generic().injectFault({ kind: 'say', status: 409, format: 'json', message: `conflict ${A.generic.password}` }, 1);
+		generic().injectFault({ kind: 'say', status: 409, format: 'json', message: `conflict ${A.customEndpoint.password}` }, 1);
 		const unexpected = await failure(viaNode(genericSettings(sandbox)));
 		expect(unexpected.message).toBe('Custom Token Endpoint token request: unexpected answer (HTTP 409) from the Token URL.');
 		expect(unexpected.kind).toBeUndefined();
@@ -258,13 +258,13 @@ describe("four of the five vendors' token calls, configured by hand", () => {
 	});
 
 	it('Soda Cloud: GET with HTTP Basic, seconds left, the SODA_TOKEN header', async () => {
-		const soda = sandbox.vendors.soda;
+		const soda = sandbox.vendors.sodaCloud;
 		const data = {
 			tokenUrl: `${soda.baseUrl}/get_token`,
 			method: 'GET',
 			loginValuesIn: 'basicAuth',
-			username: A.soda.user.email,
-			password: A.soda.user.password,
+			username: A.sodaCloud.user.email,
+			password: A.sodaCloud.user.password,
 			answerPath: 'token',
 			expiryFormat: 'secondsLeft',
 			expiryPath: 'expires_in',

@@ -34,10 +34,10 @@ afterAll(async () => await sandbox.close());
 beforeEach(() => {
 	tokenStore.clear();
 	for (const server of Object.values(sandbox.vendors)) server.reset();
-	sandbox.vendors.generic.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
 });
 
-const generic = () => sandbox.vendors.generic;
+const generic = () => sandbox.vendors.customEndpoint;
 
 /** n8n's defaults applied, as n8n decrypts a credential (new fields get their defaults). */
 function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
@@ -233,11 +233,11 @@ describe('works on the first save (Auto)', () => {
 		const result = await testCredential(helper, TYPE, {
 			tokenUrl: `${generic().baseUrl}/auth/login`,
 			loginValuesIn: 'formBody',
-			username: A.generic.username,
-			password: A.generic.password,
+			username: A.customEndpoint.username,
+			password: A.customEndpoint.password,
 		} as ICredentialDataDecryptedObject);
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		const { token } = await viaNode({ tokenUrl: `${generic().baseUrl}/auth/login`, loginValuesIn: 'formBody', username: A.generic.username, password: A.generic.password });
+		const { token } = await viaNode({ tokenUrl: `${generic().baseUrl}/auth/login`, loginValuesIn: 'formBody', username: A.customEndpoint.username, password: A.customEndpoint.password });
 		// data.jwt, its type from data.token_type, its expiry from the JWT's exp claim.
 		expect(token.tokenType).toBe('Bearer');
 		expect(Date.parse(token.expiresAt!)).toBe(generic().issued.at(-1)!.validUntil.getTime() - (generic().issued.at(-1)!.validUntil.getTime() % 1000));

@@ -116,7 +116,7 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 });
 
 describe('Soda Cloud, API key method', () => {
-	const keyPair = (secret: string) => ({ region: 'custom', baseUrl: sandbox.vendors.soda.baseUrl, authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.soda.apiKey.id, apiKeySecret: secret });
+	const keyPair = (secret: string) => ({ region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.sodaCloud.apiKey.id, apiKeySecret: secret });
 
 	it('a refused key pair: the Test names the vendor, what was refused and where to create a key pair', async () => {
 		const result = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair('wrong-secret'));
@@ -125,7 +125,7 @@ describe('Soda Cloud, API key method', () => {
 		expect(result.message).toMatch(/create a (new )?key pair in Soda Cloud \(profile → API Keys\)/);
 		expect(result.message).not.toContain('wrong-secret');
 		// The right pair still passes.
-		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair(SANDBOX_ACCOUNTS.soda.apiKey.secret))).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair(SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret))).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
 	it('the refusal message has the quality of the email/password one', async () => {
@@ -141,15 +141,15 @@ describe('Soda Cloud, custom base URL without /v1', () => {
 		['API key', { authMethod: 'apiKey', apiKeyId: 'key-id', apiKeySecret: 'key-secret' }],
 		['email and password', { authMethod: 'token', email: 'a@example.com', password: 'pw' }],
 	])('%s: the Test says the base URL must end in /v1, before any request', async (_method, auth) => {
-		for (const baseUrl of [sandbox.vendors.soda.origin, `${sandbox.vendors.soda.origin}/`, `${sandbox.vendors.soda.origin}/api`]) {
+		for (const baseUrl of [sandbox.vendors.sodaCloud.origin, `${sandbox.vendors.sodaCloud.origin}/`, `${sandbox.vendors.sodaCloud.origin}/api`]) {
 			const result = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { region: 'custom', baseUrl, ...auth });
 			expect({ baseUrl, ...result }).toEqual({ baseUrl, status: 'Error', message: expect.stringMatching(/^Soda Cloud settings: Base URL must end in \/v1\b.*https:\/\/reporting\.cloud\.soda\.io\/v1/) });
 		}
-		expect(sandbox.vendors.soda.requests).toHaveLength(0);
+		expect(sandbox.vendors.sodaCloud.requests).toHaveLength(0);
 	});
 
 	it('a base URL ending in /v1 (with or without a trailing slash) is accepted', async () => {
-		for (const baseUrl of [sandbox.vendors.soda.baseUrl, `${sandbox.vendors.soda.baseUrl}/`]) {
+		for (const baseUrl of [sandbox.vendors.sodaCloud.baseUrl, `${sandbox.vendors.sodaCloud.baseUrl}/`]) {
 			expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { ...fx.sodaCloud.good, baseUrl })).toMatchObject({ status: 'OK' });
 		}
 	});

@@ -22,7 +22,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 import { N8nClient, type ExecutionDetails, type ExecutionStatus } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
@@ -127,7 +127,7 @@ export async function queueSuite(version: string, tarball: string, check: Check,
 			const created = await client.createCredential(fx[vendor].credentialType, `${DISPLAY[vendor]} (sandbox, queue mode)`, fx[vendor].good);
 			credentials[vendor] = { id: created.id, name: created.name };
 		}
-		const server = (vendor: VendorId): VendorServer => sb.vendors[sandboxVendor[vendor]];
+		const server = (vendor: VendorId): VendorServer => sb.vendors[vendor];
 		// As in run.ts: n8n 2.x cannot send Sirdata's GET body from the credential's token step.
 		const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
 		const tokenStep = (vendor: VendorId) =>
@@ -227,9 +227,9 @@ export async function queueSuite(version: string, tarball: string, check: Check,
 		// credential that holds a valid token logs in without a code. Before the vendor checks:
 		// the sandbox's echo answers repeat the app key, so their run data would put it in the
 		// database the secrets check reads. The restart check comes last.
-		const autoshares = sb.vendors.autoshares;
-		const twoFactorUser = SANDBOX_ACCOUNTS.autoshares.twoFactor;
-		const appKey = SANDBOX_ACCOUNTS.autoshares.appKey;
+		const autoshares = sb.vendors.autosharesTrader;
+		const twoFactorUser = SANDBOX_ACCOUNTS.autosharesTrader.twoFactor;
+		const appKey = SANDBOX_ACCOUNTS.autosharesTrader.appKey;
 		const notifications: NotifyPayload[] = [];
 		notify = await notifyReceiver((event) => notifications.push(event));
 		const notifyUrl = notify.url;

@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, sandboxVendor, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 import { N8nClient } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball, startN8n } from '../../scripts/runtime/n8nProcess';
@@ -140,7 +140,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			check,
 			log,
 			manis: { fixture: fx.manis, server: sandbox.vendors.manis },
-			autoshares: { fixture: fx.autosharesTrader, server: sandbox.vendors.autoshares },
+			autoshares: { fixture: fx.autosharesTrader, server: sandbox.vendors.autosharesTrader },
 		});
 
 		const credentials = {} as Record<VendorId, { id: string; name: string }>;
@@ -148,7 +148,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			const created = await client.createCredential(fx[vendor].credentialType, `${DISPLAY[vendor]} (sandbox)`, fx[vendor].good);
 			credentials[vendor] = { id: created.id, name: created.name };
 		}
-		const server = (vendor: VendorId) => sandbox.vendors[sandboxVendor[vendor]];
+		const server = (vendor: VendorId) => sandbox.vendors[vendor];
 		// n8n 2.x cannot send Sirdata's GET body from a credential's token step: as the README
 		// says, a Get Token node before the HTTP Request gets the token the credential then uses.
 		const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
@@ -255,7 +255,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			const rfx = fixtures(redirecting);
 			for (const vendor of VENDORS) {
 				await check(`${at} ${vendor}: a token endpoint that redirects to another host gets nothing secret, via HTTP Request and Get Token`, async () => {
-					const target = redirecting.vendors[sandboxVendor[vendor]];
+					const target = redirecting.vendors[vendor];
 					target.injectFault({ kind: 'redirect', status: 307, to: 'otherOrigin' });
 					const created = await client.createCredential(rfx[vendor].credentialType, `${DISPLAY[vendor]} (redirecting)`, rfx[vendor].good);
 					const ref = { id: created.id, name: created.name };
@@ -339,8 +339,8 @@ async function suite(version: string, tarball: string): Promise<void> {
 		});
 
 		await check(`${at} autoshares 2FA: waits, refuses a wrong code, finishes with the right one, and HTTP Request uses the token`, async () => {
-			const autoshares = sandbox.vendors.autoshares;
-			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA)', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autoshares.twoFactor });
+			const autoshares = sandbox.vendors.autosharesTrader;
+			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA)', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor });
 			const ref = { id: twoFactor.id, name: twoFactor.name };
 			const workflow = await client.createWorkflow(
 				chain('autoshares 2fa', [
@@ -379,21 +379,21 @@ async function suite(version: string, tarball: string): Promise<void> {
 			const done = await client.waitForExecution((e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new', 30_000, workflow.id);
 			assert(done.status === 'success', `execution ended ${done.status}`);
 			const account = done.data.resultData.runData.Account?.[0]?.data?.main[0]?.[0]?.json;
-			assert(account?.Login === SANDBOX_ACCOUNTS.autoshares.twoFactor.username, `HTTP Request after login got ${JSON.stringify(account)}`);
+			assert(account?.Login === SANDBOX_ACCOUNTS.autosharesTrader.twoFactor.username, `HTTP Request after login got ${JSON.stringify(account)}`);
 			const login = done.data.resultData.runData['Log In']?.at(-1)?.data?.main[0]?.[0]?.json;
 			assert(login?.loggedIn === true && login.token === lastToken(autoshares), `Log In output ${JSON.stringify(login)}`);
 			const runText = JSON.stringify(done.data);
 			const interim = autoshares.issued.find((t) => t.interim)!.token;
-			assert(!runText.includes(interim) && !runText.includes(SANDBOX_ACCOUNTS.autoshares.appKey), 'the interim token or the app key is in the execution data');
+			assert(!runText.includes(interim) && !runText.includes(SANDBOX_ACCOUNTS.autosharesTrader.appKey), 'the interim token or the app key is in the execution data');
 		});
 
 		await check(`${at} autoshares 2FA: after an n8n restart while the login waits, the code finishes the login`, async () => {
 			// The paused login is sealed in the execution (README): a restart loses nothing.
-			const autoshares = sandbox.vendors.autoshares;
+			const autoshares = sandbox.vendors.autosharesTrader;
 			// Another host name for the same sandbox: the same account's token from the check
 			// above would be reused (Log In uses a valid token it knows) and nothing would pause.
 			const elsewhere = String(fx.autosharesTrader.good.baseUrl).replace('127.0.0.1', 'localhost');
-			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA, restart)', { ...fx.autosharesTrader.good, baseUrl: elsewhere, ...SANDBOX_ACCOUNTS.autoshares.twoFactor });
+			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA, restart)', { ...fx.autosharesTrader.good, baseUrl: elsewhere, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor });
 			const ref = { id: twoFactor.id, name: twoFactor.name };
 			const workflow = await client.createWorkflow(
 				chain('autoshares 2fa restart', [
@@ -422,13 +422,13 @@ async function suite(version: string, tarball: string): Promise<void> {
 			const login = done.data.resultData.runData['Log In']?.at(-1)?.data?.main[0]?.[0]?.json;
 			assert(login?.loggedIn === true && login.token === lastToken(autoshares), `Log In output ${JSON.stringify(login)}`);
 			const account = done.data.resultData.runData.Account?.[0]?.data?.main[0]?.[0]?.json;
-			assert(account?.Login === SANDBOX_ACCOUNTS.autoshares.twoFactor.username, `HTTP Request after login got ${JSON.stringify(account)}`);
+			assert(account?.Login === SANDBOX_ACCOUNTS.autosharesTrader.twoFactor.username, `HTTP Request after login got ${JSON.stringify(account)}`);
 		});
 
 		await check(`${at} autoshares 2FA: too many wrong codes fail the execution at Log In, and nothing after it runs`, async () => {
-			const autoshares = sandbox.vendors.autoshares;
+			const autoshares = sandbox.vendors.autosharesTrader;
 			// A 2FA account of its own: no token of an earlier check is reused.
-			const { username, password, pin } = SANDBOX_ACCOUNTS.autoshares.pinTwoFactor;
+			const { username, password, pin } = SANDBOX_ACCOUNTS.autosharesTrader.pinTwoFactor;
 			const twoFactor = await client.createCredential('autosharesTraderApi', 'Autoshares Trader (2FA, wrong codes)', { ...fx.autosharesTrader.good, username, password, pinPassword: pin });
 			const ref = { id: twoFactor.id, name: twoFactor.name };
 			const current = new N8nClient(n8n.baseUrl);

@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 import { providers } from '../../nodes/shared/providers';
-import { fixtures, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const ROOT = join(__dirname, '..', '..');
@@ -45,7 +45,7 @@ describe.each(VENDORS)('%s', (vendor) => {
 
 	it.concurrent('a flooding answer ends with the too-large error, and memory stays bounded', async () => {
 		await withSandbox(async (sandbox) => {
-			const server = sandbox.vendors[sandboxVendor[vendor]];
+			const server = sandbox.vendors[vendor];
 			server.injectFault({ kind: 'flood' }, 1);
 			const result = await runChild([vendor, JSON.stringify(fixtures(sandbox)[vendor].good)]);
 			expect(result.message).toMatch(new RegExp(`^${name} token answer: the answer is far too large to be a token`));
@@ -56,7 +56,7 @@ describe.each(VENDORS)('%s', (vendor) => {
 
 	it.concurrent('a trickling answer ends at the deadline with a clear error, and memory stays bounded', async () => {
 		await withSandbox(async (sandbox) => {
-			const server = sandbox.vendors[sandboxVendor[vendor]];
+			const server = sandbox.vendors[vendor];
 			server.injectFault({ kind: 'trickle', intervalMs: 50 }, 1);
 			const result = await runChild([vendor, JSON.stringify(fixtures(sandbox)[vendor].good), '2000']);
 			expect(result.message).toMatch(new RegExp(`^${name} token request: no complete answer within 2 seconds\\.$`));

@@ -24,7 +24,7 @@ import { requesterFrom, retryTiming, sendVendorRequest } from '../../nodes/share
 import { storeKey } from '../../nodes/shared/provider';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, getTokenNode, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { startSandbox, type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
@@ -108,7 +108,7 @@ async function withSandbox<T>(use: (sandbox: Sandbox) => Promise<T>): Promise<T>
 }
 
 function serverOf(sandbox: Sandbox, vendor: VendorId): VendorServer {
-	return sandbox.vendors[sandboxVendor[vendor]];
+	return sandbox.vendors[vendor];
 }
 
 function decrypted(f: VendorFixture): ICredentialDataDecryptedObject {

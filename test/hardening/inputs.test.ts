@@ -13,7 +13,7 @@ import { MAX_ATTEMPTS, WAIT_LIMIT } from '../../nodes/AutosharesTrader/actions/l
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
 import { preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -49,7 +49,7 @@ function getToken(vendor: VendorId, data: IDataObject) {
 }
 
 describe('Log In options arriving from outside the editor', () => {
-	const twoFactor = () => ({ ...fixtures(sandbox).autosharesTrader.good, ...SANDBOX_ACCOUNTS.autoshares.twoFactor });
+	const twoFactor = () => ({ ...fixtures(sandbox).autosharesTrader.good, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor });
 	const logIn = (options: IDataObject) =>
 		run({ type: 'n8n-nodes-token-auth.autosharesTrader', parameters: { operation: 'logIn', options } as INode['parameters'], credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } } }, twoFactor(), 'autosharesTraderApi');
 
@@ -69,7 +69,7 @@ describe('Log In options arriving from outside the editor', () => {
 		expect(error?.name).toBe('NodeOperationError');
 		expect(error?.message).toContain(`"${displayName}" must be a whole number`);
 		expect(result.waitTill).toBeUndefined();
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(0);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(0);
 	});
 
 	it('accepts whole numbers in range, also as digit strings from an expression', async () => {
@@ -105,8 +105,8 @@ const HEADER_FIELDS: Array<[VendorId, string, string, IDataObject?]> = [
 	['manis', 'merchantId', 'Merchant ID'],
 	['manis', 'secret', 'Secret'],
 	['galileo', 'apiKey', 'API Key'],
-	['sodaCloud', 'apiKeySecret', 'API Key Secret', { authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.soda.apiKey.id }],
-	['sodaCloud', 'apiKeyId', 'API Key ID', { authMethod: 'apiKey', apiKeySecret: SANDBOX_ACCOUNTS.soda.apiKey.secret }],
+	['sodaCloud', 'apiKeySecret', 'API Key Secret', { authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.sodaCloud.apiKey.id }],
+	['sodaCloud', 'apiKeyId', 'API Key ID', { authMethod: 'apiKey', apiKeySecret: SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret }],
 	['customEndpoint', 'username', 'Username', { loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }],
 	['customEndpoint', 'password', 'Password', { loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }],
 ];
@@ -129,7 +129,7 @@ describe.each(HEADER_FIELDS)('%s %s, sent in a header', (vendor, field, label, e
 		const { error } = await getToken(vendor, data);
 		expect(error?.name).toBe('NodeOperationError');
 		expect(error?.message).toContain(label);
-		expect(sandbox.vendors[sandboxVendor[vendor]].tokenCalls).toBe(0);
+		expect(sandbox.vendors[vendor].tokenCalls).toBe(0);
 	});
 });
 
@@ -155,7 +155,7 @@ describe('an expiry already past when the token arrives', () => {
 	// One minute in the past: within the five minutes of "clock skew" once accepted, after which
 	// the token was stored and never sent (every request a silent 401).
 	it.each(VENDORS.filter((v) => v !== 'autosharesTrader' && v !== 'sodaCloud'))('%s: refused with the reason, on every path', async (vendor) => {
-		const server = sandbox.vendors[sandboxVendor[vendor]];
+		const server = sandbox.vendors[vendor];
 		const past = new Date(Date.now() - 60_000);
 		// Manis and the generic API's JWT state epoch seconds; the others an instant as text.
 		server.injectFault({ kind: 'badExpiry', value: vendor === 'manis' || vendor === 'customEndpoint' ? Math.floor(past.getTime() / 1000) : past.toISOString() });

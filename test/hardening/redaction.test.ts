@@ -21,7 +21,7 @@ import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type EchoFormat, type Sandbox } from '../../scripts/sandbox';
@@ -332,13 +332,13 @@ async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 
 /** The vendors and fields whose secret a vendor can echo, with the statuses whose text is quoted. */
 const ECHOES: Array<{ vendor: VendorId; field: string; secret: fc.Arbitrary<string>; user?: string }> = [
-	{ vendor: 'sodaCloud', field: 'password', secret: bodySecret, user: SANDBOX_ACCOUNTS.soda.user.email },
+	{ vendor: 'sodaCloud', field: 'password', secret: bodySecret, user: SANDBOX_ACCOUNTS.sodaCloud.user.email },
 	{ vendor: 'galileo', field: 'apiKey', secret: headerSecret },
 	{ vendor: 'manis', field: 'secret', secret: headerSecret },
 	{ vendor: 'sirdata', field: 'password', secret: bodySecret },
 	{ vendor: 'autosharesTrader', field: 'password', secret: headerSecret },
 	// A form body, as the generic API takes it.
-	{ vendor: 'customEndpoint', field: 'password', secret: bodySecret, user: SANDBOX_ACCOUNTS.generic.username },
+	{ vendor: 'customEndpoint', field: 'password', secret: bodySecret, user: SANDBOX_ACCOUNTS.customEndpoint.username },
 ];
 // Not 5xx: those are retried with a backoff, and say the same.
 const STATUSES = [400, 404, 409, 422];
@@ -348,7 +348,7 @@ describe.each(ECHOES)('$vendor echoing its $field', ({ vendor, field, secret, us
 	it('in JSON, plain text or HTML, on any error status: zero leaks', async () => {
 		await fc.assert(
 			fc.asyncProperty(secret, transform, surrounding, fc.constantFrom(...STATUSES), fc.constantFrom(...FORMATS), async (value, name, [before, after], status, format) => {
-				const server = sandbox.vendors[sandboxVendor[vendor]];
+				const server = sandbox.vendors[vendor];
 				server.clearFaults();
 				// 500 is retried: answer every attempt the same way.
 				server.injectFault({ kind: 'say', status, format, message: `${before}${TRANSFORMS[name](value, { user: user ?? '' })}${after}` });
@@ -361,7 +361,7 @@ describe.each(ECHOES)('$vendor echoing its $field', ({ vendor, field, secret, us
 	});
 
 	it.each(FORMATS)('echoing the whole request in %s (headers, Basic auth, body): zero leaks', async (format) => {
-		const server = sandbox.vendors[sandboxVendor[vendor]];
+		const server = sandbox.vendors[vendor];
 		server.clearFaults();
 		server.injectFault({ kind: 'echoRequest', status: 400, format });
 		const value = 'Echo-Me-Please 77';
@@ -388,8 +388,8 @@ describe('Autoshares: the vendor reason forwarded to the notify call and the res
 		try {
 			await fc.assert(
 				fc.asyncProperty(transform, surrounding, fc.constantFrom('password', 'webApiKey'), async (name, [before, after], field) => {
-					const autoshares = sandbox.vendors.autoshares;
-					const account = SANDBOX_ACCOUNTS.autoshares.twoFactor;
+					const autoshares = sandbox.vendors.autosharesTrader;
+					const account = SANDBOX_ACCOUNTS.autosharesTrader.twoFactor;
 					const data = { ...fixtures(sandbox).autosharesTrader.good, ...account };
 					const secret = String(data[field as keyof typeof data]);
 					autoshares.configure({ expectingReason: `${before}${TRANSFORMS[name](secret, { user: account.username })}${after}` });

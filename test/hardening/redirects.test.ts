@@ -18,7 +18,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, I
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, n8nRequestHelpers, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY_MARKER, SANDBOX_ACCOUNTS, startSandbox, type RecordedRequest, type Sandbox } from '../../scripts/sandbox';
@@ -112,7 +112,7 @@ describe('token endpoints that redirect', () => {
 	it.concurrent.each(CASES.map((c) => [`${c.vendor} ${c.status} to ${c.to}, through the ${c.path}`, c] as const))('%s', async (_name, c) => {
 		const sandbox = await startSandbox({ tls: c.to === 'plainHttp' });
 		try {
-			const server = sandbox.vendors[sandboxVendor[c.vendor]];
+			const server = sandbox.vendors[c.vendor];
 			const data = fixtures(sandbox)[c.vendor].good;
 			server.injectFault({ kind: 'redirect', status: c.status, to: c.to }, 1);
 			const error = c.path === 'credential' ? await viaCredential(c.vendor, data) : await viaNode(c.vendor, data);
@@ -142,13 +142,13 @@ describe('the Autoshares two-step login and its notify call', () => {
 	});
 	afterAll(async () => await sandbox.close());
 	beforeEach(() => {
-		sandbox.vendors.autoshares.reset();
+		sandbox.vendors.autosharesTrader.reset();
 		sandbox.catcher.reset();
 	});
 
 	function login(options: IDataObject) {
 		const node = logInNode(options);
-		const data = { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: SANDBOX_ACCOUNTS.autoshares.appKey, ...SANDBOX_ACCOUNTS.autoshares.twoFactor };
+		const data = { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: SANDBOX_ACCOUNTS.autosharesTrader.appKey, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor };
 		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject } });
 		const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId: `redirect-${Math.random()}` };
 		return { base, data };
@@ -158,7 +158,7 @@ describe('the Autoshares two-step login and its notify call', () => {
 		const { base, data } = login({});
 		const { run } = await runWorkflow({ ...base, inputItems: [{ row: 1 }] });
 		expect(run.waitTill).toBeDefined();
-		const autoshares = sandbox.vendors.autoshares;
+		const autoshares = sandbox.vendors.autosharesTrader;
 		const code = autoshares.lastVerificationCode!;
 		autoshares.injectFault({ kind: 'redirect', status, to: 'otherOrigin' }, 1);
 		const resumed = await callResumeWebhook({ ...base, stored: run.data, nodeName: 'Log In', method: 'POST', body: { code }, headers: { 'content-type': 'application/json' } });

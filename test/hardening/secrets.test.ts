@@ -23,7 +23,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionD
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, genericSettings, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, genericSettings, VENDORS } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, preAuthHelper, resumeExecution, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
@@ -61,19 +61,19 @@ const STATIC_SECRETS: Forbidden[] = [
 	{ name: 'wrong verification code', value: S.code, kind: 'code' },
 	{ name: 'second wrong verification code', value: S.code2, kind: 'code' },
 	{ name: 'wrong PIN sent to the resume URL', value: S.pinCode, kind: 'code' },
-	{ name: 'sandbox Soda password', value: A.soda.user.password, kind: 'secret' },
-	{ name: 'sandbox Soda API key secret', value: A.soda.apiKey.secret, kind: 'keySecret' },
+	{ name: 'sandbox Soda password', value: A.sodaCloud.user.password, kind: 'secret' },
+	{ name: 'sandbox Soda API key secret', value: A.sodaCloud.apiKey.secret, kind: 'keySecret' },
 	{ name: 'sandbox Galileo API key', value: A.galileo.apiKey, kind: 'secret' },
 	{ name: 'sandbox Galileo password', value: A.galileo.user.password, kind: 'secret' },
 	{ name: 'sandbox Sirdata password', value: A.sirdata.password, kind: 'secret' },
-	{ name: 'sandbox Autoshares app key', value: A.autoshares.appKey, kind: 'appKey' },
+	{ name: 'sandbox Autoshares app key', value: A.autosharesTrader.appKey, kind: 'appKey' },
 	...(['plain', 'twoFactor', 'pin', 'pinTwoFactor', 'pinNotInitialised', 'expiredPassword'] as const).map(
-		(user): Forbidden => ({ name: `sandbox Autoshares ${user} password`, value: A.autoshares[user].password, kind: 'secret' }),
+		(user): Forbidden => ({ name: `sandbox Autoshares ${user} password`, value: A.autosharesTrader[user].password, kind: 'secret' }),
 	),
-	{ name: 'sandbox Autoshares PIN', value: A.autoshares.pin.pin, kind: 'secret' },
-	{ name: 'sandbox Autoshares PIN (PIN + 2FA)', value: A.autoshares.pinTwoFactor.pin, kind: 'secret' },
+	{ name: 'sandbox Autoshares PIN', value: A.autosharesTrader.pin.pin, kind: 'secret' },
+	{ name: 'sandbox Autoshares PIN (PIN + 2FA)', value: A.autosharesTrader.pinTwoFactor.pin, kind: 'secret' },
 	{ name: 'sandbox Manis secret', value: A.manis.secret, kind: 'secret' },
-	{ name: 'sandbox generic API password', value: A.generic.password, kind: 'secret' },
+	{ name: 'sandbox generic API password', value: A.customEndpoint.password, kind: 'secret' },
 ];
 
 // ------------------------------------------------------------------------------------------
@@ -309,8 +309,8 @@ function credentialsWithSecrets(sandbox: Sandbox, vendor: VendorId): Record<stri
 	switch (vendor) {
 		case 'sodaCloud':
 			return {
-				'wrong password': { region: 'custom', baseUrl: v.soda.baseUrl, authMethod: 'token', email: A.soda.user.email, password: S.password, apiKeyId: A.soda.apiKey.id, apiKeySecret: S.apiKeySecret },
-				'wrong API key secret': { region: 'custom', baseUrl: v.soda.baseUrl, authMethod: 'apiKey', email: A.soda.user.email, password: S.password, apiKeyId: A.soda.apiKey.id, apiKeySecret: S.apiKeySecret },
+				'wrong password': { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'token', email: A.sodaCloud.user.email, password: S.password, apiKeyId: A.sodaCloud.apiKey.id, apiKeySecret: S.apiKeySecret },
+				'wrong API key secret': { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'apiKey', email: A.sodaCloud.user.email, password: S.password, apiKeyId: A.sodaCloud.apiKey.id, apiKeySecret: S.apiKeySecret },
 			};
 		case 'galileo':
 			return {
@@ -321,9 +321,9 @@ function credentialsWithSecrets(sandbox: Sandbox, vendor: VendorId): Record<stri
 			return { 'wrong password': { baseUrl: v.sirdata.baseUrl, partnerId: String(A.sirdata.partnerId), login: A.sirdata.login, password: S.password } };
 		case 'autosharesTrader':
 			return {
-				'wrong password': { baseUrl: v.autoshares.baseUrl, webApiKey: A.autoshares.appKey, username: A.autoshares.plain.username, password: S.password, pinPassword: S.pin },
-				'wrong app key': { baseUrl: v.autoshares.baseUrl, webApiKey: S.appKey, username: A.autoshares.plain.username, password: S.password, pinPassword: S.pin },
-				'wrong PIN': { baseUrl: v.autoshares.baseUrl, webApiKey: A.autoshares.appKey, username: A.autoshares.pin.username, password: A.autoshares.pin.password, pinPassword: S.pin },
+				'wrong password': { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, username: A.autosharesTrader.plain.username, password: S.password, pinPassword: S.pin },
+				'wrong app key': { baseUrl: v.autosharesTrader.baseUrl, webApiKey: S.appKey, username: A.autosharesTrader.plain.username, password: S.password, pinPassword: S.pin },
+				'wrong PIN': { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password, pinPassword: S.pin },
 			};
 		case 'manis':
 			return { 'wrong secret': { baseUrl: v.manis.baseUrl, merchantId: A.manis.merchantId, secret: S.manisSecret } };
@@ -369,7 +369,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
 	for (const server of Object.values(sandbox.vendors)) server.reset();
-	sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'retry' });
+	sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'retry' });
 });
 
 describe.each(VENDORS)('%s: wrong secrets', (vendor) => {
@@ -430,7 +430,7 @@ describe('settings errors', () => {
 			expect({ variant: name, leaks: findLeaks(artefacts) }).toEqual({ variant: name, leaks: [] });
 		}
 		// Nothing reached a vendor: settings are checked before any request.
-		expect(sandbox.vendors[sandboxVendor[vendor]].tokenCalls).toBe(0);
+		expect(sandbox.vendors[vendor].tokenCalls).toBe(0);
 	});
 });
 
@@ -438,10 +438,10 @@ describe('success paths show secrets only where asked', () => {
 	function good(vendor: VendorId): IDataObject {
 		const v = sandbox.vendors;
 		return {
-			sodaCloud: { region: 'custom', baseUrl: v.soda.baseUrl, authMethod: 'token', email: A.soda.user.email, password: A.soda.user.password },
+			sodaCloud: { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'token', email: A.sodaCloud.user.email, password: A.sodaCloud.user.password },
 			galileo: { baseUrl: v.galileo.baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: A.galileo.apiKey },
 			sirdata: { baseUrl: v.sirdata.baseUrl, partnerId: String(A.sirdata.partnerId), login: A.sirdata.login, password: A.sirdata.password },
-			autosharesTrader: { baseUrl: v.autoshares.baseUrl, webApiKey: A.autoshares.appKey, ...A.autoshares.plain },
+			autosharesTrader: { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, ...A.autosharesTrader.plain },
 			manis: { baseUrl: v.manis.baseUrl, merchantId: A.manis.merchantId, secret: A.manis.secret },
 			customEndpoint: genericSettings(sandbox),
 		}[vendor];
@@ -452,18 +452,18 @@ describe('success paths show secrets only where asked', () => {
 		for (const includeSecretHeaders of [false, true]) {
 			const { run } = await runNode(vendor, good(vendor), { vendor, options: { includeSecretHeaders, forceRefresh: true } });
 			const output = run.data.resultData.runData['Get Token'][0].data!.main[0]![0].json;
-			expect(output.token).toBe(sandbox.vendors[sandboxVendor[vendor]].issued.at(-1)?.token);
+			expect(output.token).toBe(sandbox.vendors[vendor].issued.at(-1)?.token);
 			expect(findLeaks(runArtefacts('Get Token', run.data, includeSecretHeaders))).toEqual([]);
-			if (vendor === 'autosharesTrader') expect((output.headers as IDataObject)['Et-App-Key']).toBe(includeSecretHeaders ? A.autoshares.appKey : undefined);
+			if (vendor === 'autosharesTrader') expect((output.headers as IDataObject)['Et-App-Key']).toBe(includeSecretHeaders ? A.autosharesTrader.appKey : undefined);
 		}
 	});
 
 	it('Soda API key mode: the key secret is in headers only with Include Secret Headers', async () => {
-		const data = { region: 'custom', baseUrl: sandbox.vendors.soda.baseUrl, authMethod: 'apiKey', apiKeyId: A.soda.apiKey.id, apiKeySecret: A.soda.apiKey.secret };
+		const data = { region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: A.sodaCloud.apiKey.id, apiKeySecret: A.sodaCloud.apiKey.secret };
 		for (const includeSecretHeaders of [false, true]) {
 			const { run } = await runNode('sodaCloud', data, { vendor: 'sodaCloud', options: { includeSecretHeaders } });
 			const output = run.data.resultData.runData['Get Token'][0].data!.main[0]![0].json;
-			expect((output.headers as IDataObject)['X-API-KEY-SECRET']).toBe(includeSecretHeaders ? A.soda.apiKey.secret : undefined);
+			expect((output.headers as IDataObject)['X-API-KEY-SECRET']).toBe(includeSecretHeaders ? A.sodaCloud.apiKey.secret : undefined);
 			expect(findLeaks(runArtefacts('Get Token', run.data, includeSecretHeaders))).toEqual([]);
 		}
 	});
@@ -471,7 +471,7 @@ describe('success paths show secrets only where asked', () => {
 	it('Autoshares Get Account Info outputs the account, and no token or secret', async () => {
 		tokenStore.clear();
 		const { run } = await runNode('autosharesTrader', good('autosharesTrader'), { operation: 'getAccountInfo' });
-		expect(run.data.resultData.runData.Autoshares[0].data!.main[0]![0].json).toMatchObject({ Login: A.autoshares.plain.username });
+		expect(run.data.resultData.runData.Autoshares[0].data!.main[0]![0].json).toMatchObject({ Login: A.autosharesTrader.plain.username });
 		// Not a token output: the final token may not appear anywhere in it.
 		expect(findLeaks([{ where: 'Get Account Info run data', value: run.data }])).toEqual([]);
 	});
@@ -486,7 +486,7 @@ describe('Autoshares Trader two-step login', () => {
 
 	function flow(account: IDataObject, options: IDataObject = {}) {
 		const node = nodeOf('autosharesTrader', { operation: 'logIn', options });
-		const data = { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: A.autoshares.appKey, ...account } as ICredentialDataDecryptedObject;
+		const data = { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, ...account } as ICredentialDataDecryptedObject;
 		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data } });
 		const executionId = `secrets-${++executions}`;
 		const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
@@ -521,15 +521,15 @@ describe('Autoshares Trader two-step login', () => {
 	}
 
 	function interimTokens(): string[] {
-		return sandbox.vendors.autoshares.issued.filter((t) => t.interim).map((t) => t.token);
+		return sandbox.vendors.autosharesTrader.issued.filter((t) => t.interim).map((t) => t.token);
 	}
 
 	it('wrong codes, then the right one: no code, interim token or secret anywhere', async () => {
-		const login = flow(A.autoshares.twoFactor, { outputField: 'auth' });
+		const login = flow(A.autosharesTrader.twoFactor, { outputField: 'auth' });
 		const run = await login.start();
 		expect(run.status).toBe('waiting');
 		expect(interimTokens()).toHaveLength(1);
-		const code = sandbox.vendors.autoshares.lastVerificationCode!;
+		const code = sandbox.vendors.autosharesTrader.lastVerificationCode!;
 		expect((await login.get(run.data)).response.status).toBe(200);
 		const first = await login.post(run.data, { code: S.code });
 		expect(first.response.status).toBe(422);
@@ -546,7 +546,7 @@ describe('Autoshares Trader two-step login', () => {
 	});
 
 	it('too many wrong codes', async () => {
-		const login = flow(A.autoshares.twoFactor, { maxAttempts: 2 });
+		const login = flow(A.autosharesTrader.twoFactor, { maxAttempts: 2 });
 		const run = await login.start();
 		const first = await login.post(run.data, { code: S.code });
 		expect(first.response.status).toBe(422);
@@ -555,16 +555,16 @@ describe('Autoshares Trader two-step login', () => {
 		const resumed = await resumeExecution({ ...login.base, stored: last.stored, workflowData: last.result!.workflowData });
 		login.artefacts.push(...runArtefacts('failed run', resumed.run.data));
 		expect(resumed.run.data.resultData.error?.message).toMatch(/Autoshares Trader verification code: 2 wrong codes/);
-		expect((await login.post(last.stored, { code: sandbox.vendors.autoshares.lastVerificationCode })).response.status).toBe(410);
+		expect((await login.post(last.stored, { code: sandbox.vendors.autosharesTrader.lastVerificationCode })).response.status).toBe(410);
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});
 
 	it('corrupted ticket (the vendor burnt the interim token)', async () => {
-		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'invalidate' });
-		const login = flow(A.autoshares.twoFactor);
+		sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'invalidate' });
+		const login = flow(A.autosharesTrader.twoFactor);
 		const run = await login.start();
 		const wrong = await login.post(run.data, { code: S.code });
-		const lost = await login.post(await login.pausedAgain(wrong), { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const lost = await login.post(await login.pausedAgain(wrong), { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		const resumed = await resumeExecution({ ...login.base, stored: lost.stored, workflowData: lost.result!.workflowData });
 		login.artefacts.push(...runArtefacts('failed run', resumed.run.data));
 		expect(resumed.run.data.resultData.error?.message).toMatch(/Corrupted ticket/);
@@ -572,37 +572,37 @@ describe('Autoshares Trader two-step login', () => {
 	});
 
 	it('codes of the wrong shape (secrets pasted by mistake) are not echoed', async () => {
-		const login = flow(A.autoshares.twoFactor);
+		const login = flow(A.autosharesTrader.twoFactor);
 		const run = await login.start();
 		for (const code of [S.password, S.appKey, `${S.pin} `, `<b>${S.apiKey}</b>`]) {
 			expect((await login.post(run.data, { code })).response.status).toBe(400);
 			expect((await login.post(run.data, { code }, false)).response.status).toBe(400);
 		}
 		expect((await login.get(run.data, { code: S.manisSecret })).response.status).toBe(400);
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(1);
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});
 
 	it('the PIN step: a wrong PIN, then the right one', async () => {
-		const login = flow({ username: A.autoshares.pin.username, password: A.autoshares.pin.password }, { includeSecretHeaders: true });
+		const login = flow({ username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password }, { includeSecretHeaders: true });
 		const run = await login.start();
 		expect(run.status).toBe('waiting');
 		const wrong = await login.post(run.data, { code: S.pinCode });
 		expect(wrong.response.status).toBe(422);
-		const done = await login.post(await login.pausedAgain(wrong), { code: A.autoshares.pin.pin });
-		expect(done.result?.workflowData?.[0][0].json).toMatchObject({ loggedIn: true, headers: { 'Et-App-Key': A.autoshares.appKey } });
+		const done = await login.post(await login.pausedAgain(wrong), { code: A.autosharesTrader.pin.pin });
+		expect(done.result?.workflowData?.[0][0].json).toMatchObject({ loggedIn: true, headers: { 'Et-App-Key': A.autosharesTrader.appKey } });
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});
 
 	it('the sealed login in the execution data holds no secret; a process that never saw the login finishes it', async () => {
-		const login = flow(A.autoshares.twoFactor);
+		const login = flow(A.autosharesTrader.twoFactor);
 		const run = await login.start();
 		// All that crosses the wait is in the stored execution: search all of it.
 		expect(findLeaks([{ where: 'stored waiting execution', value: run.data }])).toEqual([]);
 		expect(JSON.stringify(run.data.resultData.metadata)).toMatch(/v2\./);
 		// Another process (a restart, the webhook process in queue mode): nothing in memory.
 		tokenStore.clear();
-		const answer = await login.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const answer = await login.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		expect(answer.result?.workflowData?.[0][0].json).toMatchObject({ loggedIn: true });
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});
@@ -621,10 +621,10 @@ describe('Autoshares Trader two-step login', () => {
 		await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
 		try {
 			const port = (listener.address() as { port: number }).port;
-			const login = flow(A.autoshares.twoFactor, { notifyUrl: `http://127.0.0.1:${port}/notify` });
+			const login = flow(A.autosharesTrader.twoFactor, { notifyUrl: `http://127.0.0.1:${port}/notify` });
 			expect((await login.start()).status).toBe('waiting');
 			expect(received).toHaveLength(1);
-			const unreachable = flow(A.autoshares.twoFactor, { notifyUrl: 'http://127.0.0.1:1/notify' });
+			const unreachable = flow(A.autosharesTrader.twoFactor, { notifyUrl: 'http://127.0.0.1:1/notify' });
 			const failed = await unreachable.start();
 			expect(failed.data.resultData.error?.message).toMatch(/^Autoshares Trader notify: the server could not be reached/);
 			expect(findLeaks([{ where: 'notify payload', value: received }, ...login.artefacts, ...unreachable.artefacts])).toEqual([]);
@@ -634,14 +634,14 @@ describe('Autoshares Trader two-step login', () => {
 	});
 
 	it.each([
-		['2FA account', A.autoshares.twoFactor],
-		['PIN + 2FA account with its PIN', { username: A.autoshares.pinTwoFactor.username, password: A.autoshares.pinTwoFactor.password, pinPassword: A.autoshares.pinTwoFactor.pin }],
-		['PIN account without a PIN', { username: A.autoshares.pin.username, password: A.autoshares.pin.password }],
-		['PIN not initialised', A.autoshares.pinNotInitialised],
-		['expired password', A.autoshares.expiredPassword],
+		['2FA account', A.autosharesTrader.twoFactor],
+		['PIN + 2FA account with its PIN', { username: A.autosharesTrader.pinTwoFactor.username, password: A.autosharesTrader.pinTwoFactor.password, pinPassword: A.autosharesTrader.pinTwoFactor.pin }],
+		['PIN account without a PIN', { username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password }],
+		['PIN not initialised', A.autosharesTrader.pinNotInitialised],
+		['expired password', A.autosharesTrader.expiredPassword],
 	])('%s through the credential, the credential test, Get Token and Get Account Info: no interim token', async (_name, account) => {
 		tokenStore.clear();
-		const artefacts = await everyPath('autosharesTrader', { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: A.autoshares.appKey, ...account });
+		const artefacts = await everyPath('autosharesTrader', { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, ...account });
 		expectNamedErrors(artefacts, 'autosharesTrader');
 		expect(findLeaks(artefacts)).toEqual([]);
 	});
@@ -708,7 +708,7 @@ describe.each(VENDORS)('%s: every fault, every path', (vendor) => {
 	const faults = [...FAULTS, ...echoFaults(vendor)].filter(([name]) => !(vendor === 'autosharesTrader' && name === 'unreadable expiry'));
 	it.concurrent.each(faults)('%s', async (name, fault) => {
 		await withSandbox(async (own) => {
-			own.vendors[sandboxVendor[vendor]].injectFault(fault);
+			own.vendors[vendor].injectFault(fault);
 			const artefacts = await everyPath(vendor, faultCredentials(own, vendor));
 			expectNamedErrors(artefacts, vendor);
 			expect(findLeaks(artefacts)).toEqual([]);
@@ -728,7 +728,7 @@ describe('a long vendor quote', () => {
 		['manis', 400, { baseUrl: '', merchantId: A.manis.merchantId, secret: S.manisSecret }, S.manisSecret],
 	] as Array<[VendorId, number, IDataObject, string]>)('%s: keeps no part of a secret echoed across the 200-character cut', async (vendor, status, data, secret) => {
 		await withSandbox(async (own) => {
-			const server = own.vendors[sandboxVendor[vendor]];
+			const server = own.vendors[vendor];
 			// 185 characters of text, then the secret: the cut falls 12 characters into it.
 			const text = `${'The credentials you sent were not accepted by this API. '.repeat(4).slice(0, 185)}${secret}`;
 			server.injectFault({ kind: 'status', status, body: JSON.stringify({ detail: text, message: text }) });

@@ -9,7 +9,7 @@ import { credentialTypes, logInNode } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
-const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } = SANDBOX_ACCOUNTS.autoshares;
+const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } = SANDBOX_ACCOUNTS.autosharesTrader;
 
 let sandbox: Sandbox;
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader() });
@@ -21,12 +21,12 @@ beforeAll(async () => {
 afterAll(async () => await sandbox.close());
 beforeEach(() => {
 	tokenStore.clear();
-	sandbox.vendors.autoshares.reset();
-	sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'retry', pinStepName: 'SecutityPin' });
+	sandbox.vendors.autosharesTrader.reset();
+	sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'retry', pinStepName: 'SecutityPin' });
 });
 
 function credentials(account: IDataObject): ICredentialDataDecryptedObject {
-	return { baseUrl: sandbox.vendors.autoshares.baseUrl, webApiKey: appKey, ...account } as ICredentialDataDecryptedObject;
+	return { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: appKey, ...account } as ICredentialDataDecryptedObject;
 }
 
 function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Partial<INode> = {}) {
@@ -75,7 +75,7 @@ describe('Autoshares Trader node: Log In', () => {
 		const { run } = await flow.start();
 		expect(run.status).toBe('success');
 		const output = run.data.resultData.runData['Log In'][0].data!.main[0]![0].json;
-		const issued = sandbox.vendors.autoshares.issued[0];
+		const issued = sandbox.vendors.autosharesTrader.issued[0];
 		expect(output).toMatchObject({ loggedIn: true, provider: 'autosharesTrader', token: issued.token, tokenType: 'Bearer', expiresAt: null, expiresIn: null, headers: { Authorization: `Bearer ${issued.token}` }, credentialHeaders: ['Et-App-Key'] });
 		expect(tokenStore.held(storeKey(autosharesTrader, autosharesTrader.readFields(credentials(plain))))?.token).toBe(issued.token);
 	});
@@ -85,7 +85,7 @@ describe('Autoshares Trader node: Log In', () => {
 		const { run } = await flow.start([{ order: 1 }, { order: 2 }]);
 		expect(run.status).toBe('waiting');
 		expect(run.waitTill).toBeInstanceOf(Date);
-		const server = sandbox.vendors.autoshares;
+		const server = sandbox.vendors.autosharesTrader;
 		expect(server.tokenCalls).toBe(1);
 
 		const page = await flow.get(run.data);
@@ -123,7 +123,7 @@ describe('Autoshares Trader node: Log In', () => {
 	it('a second Log In reuses the 2FA token; Force New Login logs in again and waits for a new code', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		const server = sandbox.vendors.autoshares;
+		const server = sandbox.vendors.autosharesTrader;
 		await flow.post(run.data, { code: server.lastVerificationCode });
 		const calls = server.tokenCalls;
 		const again = await flow.start();
@@ -138,30 +138,30 @@ describe('Autoshares Trader node: Log In', () => {
 	it('saves the two-factor token in the credential, where every n8n process reads it', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		const done = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
-		const final = sandbox.vendors.autoshares.issued.find((t) => !t.interim)!;
+		const done = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		const final = sandbox.vendors.autosharesTrader.issued.find((t) => !t.interim)!;
 		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true, token: final.token });
 		// n8n saved what the credential's token step returned: the login's token, no new login.
 		expect(flow.base.helper.saves).toContain('cred');
 		expect(flow.base.helper.store.cred.data).toMatchObject({ accessToken: final.token });
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(2);
 		// Another process, with an empty store, sends it from the credential.
 		tokenStore.clear();
 		const info = await infoFlow(twoFactor, {}, flow.base.helper.store.cred.data).run();
 		expect(info.run.status).toBe('success');
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(2);
 	});
 
 	it('a credential edited while the login waits: the seal does not open, the node fails with the reason', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		flow.base.helper.store.cred.data = { ...flow.base.helper.store.cred.data, password: 'Changed#1' };
-		const answer = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const answer = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		expect(answer.response.status).toBe(403);
 		const resumed = await resumeExecution({ ...flow.base, stored: answer.stored, workflowData: answer.result!.workflowData });
 		expect(resumed.run.status).toBe('error');
 		expect(resumed.run.data.resultData.error?.message).toMatch(/^Autoshares Trader verification code: the paused login can no longer be opened\./);
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(1);
 	});
 
 	it("fails before pausing when the execution's custom data has no room for the login", async () => {
@@ -182,7 +182,7 @@ describe('Autoshares Trader node: Log In', () => {
 			tokenStore.clear();
 			const flow = setup(twoFactor);
 			const { run } = await flow.start();
-			const code = sandbox.vendors.autoshares.lastVerificationCode;
+			const code = sandbox.vendors.autosharesTrader.lastVerificationCode;
 			const done =
 				send === 'form'
 					? await flow.post(run.data, { code }, { 'content-type': 'application/x-www-form-urlencoded' })
@@ -200,11 +200,11 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(wrong.response.body).toMatchObject({ status: 'wrongCode', attemptsLeft: 2 });
 		// The attempt is counted in the seal: the run goes on into Log In, which pauses again at
 		// once, with no token call, and the same resume URL takes the next code.
-		const calls = sandbox.vendors.autoshares.tokenCalls;
+		const calls = sandbox.vendors.autosharesTrader.tokenCalls;
 		const again = await resumeExecution({ ...flow.base, stored: wrong.stored, workflowData: wrong.result!.workflowData });
 		expect(again.run.status).toBe('waiting');
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
-		const right = await flow.post(again.run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(calls);
+		const right = await flow.post(again.run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		expect(outputOf(right.result)[0]).toMatchObject({ loggedIn: true });
 	});
 
@@ -213,8 +213,8 @@ describe('Autoshares Trader node: Log In', () => {
 		const { run } = await flow.start();
 		const wrong = await flow.post(run.data, { code: '000000' });
 		expect(wrong.response.status).toBe(422);
-		const calls = sandbox.vendors.autoshares.tokenCalls;
-		const code = sandbox.vendors.autoshares.lastVerificationCode;
+		const calls = sandbox.vendors.autosharesTrader.tokenCalls;
+		const code = sandbox.vendors.autosharesTrader.lastVerificationCode;
 		// Before n8n has saved the continuation (the data as it was), on this process:
 		const early = await flow.post(run.data, { code });
 		expect(early.response.status).toBe(409);
@@ -222,7 +222,7 @@ describe('Autoshares Trader node: Log In', () => {
 		loginProgressForTests.clear();
 		const between = await flow.post(wrong.stored, { code });
 		expect(between.response.status).toBe(409);
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(calls);
 		// Once paused again, the code is taken.
 		const done = await flow.post(await flow.pausedAgain(wrong), { code });
 		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
@@ -244,13 +244,13 @@ describe('Autoshares Trader node: Log In', () => {
 	});
 
 	it('handles a vendor that asks again (202) after a wrong code', async () => {
-		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'reprompt' });
+		sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'reprompt' });
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		const wrong = await flow.post(run.data, { code: '000000' });
 		expect(wrong.response.status).toBe(422);
 		const again = await flow.pausedAgain(wrong);
-		expect(outputOf((await flow.post(again, { code: sandbox.vendors.autoshares.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
+		expect(outputOf((await flow.post(again, { code: sandbox.vendors.autosharesTrader.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
 	});
 
 	it('too many wrong codes fail the execution with a clear error', async () => {
@@ -270,9 +270,9 @@ describe('Autoshares Trader node: Log In', () => {
 		// Where n8n cannot attach it (1.x), the items say it.
 		expect(outputOf(last.result)[0]).toMatchObject({ loggedIn: false, error: expect.stringMatching(/2 wrong codes/) });
 		// The login is over: even the right code is not sent any more.
-		const calls = sandbox.vendors.autoshares.tokenCalls;
-		expect((await flow.post(last.stored, { code: sandbox.vendors.autoshares.lastVerificationCode })).response.status).toBe(410);
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(calls);
+		const calls = sandbox.vendors.autosharesTrader.tokenCalls;
+		expect((await flow.post(last.stored, { code: sandbox.vendors.autosharesTrader.lastVerificationCode })).response.status).toBe(410);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(calls);
 	});
 
 	it('a code of the wrong shape is refused without calling Autoshares', async () => {
@@ -282,12 +282,12 @@ describe('Autoshares Trader node: Log In', () => {
 			const answer = await flow.post(run.data, { code });
 			expect(answer.response.status).toBe(400);
 		}
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(1);
 	});
 
 	// The documented spelling, and the corrected one scripts/sandbox/CONTRACTS.md says to accept as well.
 	it.each(['SecutityPin', 'SecurityPin'] as const)('PIN step (%s) without a configured PIN: waits for the PIN like a code', async (pinStepName) => {
-		sandbox.vendors.autoshares.configure({ pinStepName });
+		sandbox.vendors.autosharesTrader.configure({ pinStepName });
 		const flow = setup({ username: pin.username, password: pin.password });
 		const { run } = await flow.start();
 		expect(run.status).toBe('waiting');
@@ -295,7 +295,7 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(String(page.response.body)).toContain('PIN');
 		const done = await flow.post(run.data, { code: pin.pin });
 		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
-		const second = sandbox.vendors.autoshares.requests.filter((r) => r.path === '/api/token')[1];
+		const second = sandbox.vendors.autosharesTrader.requests.filter((r) => r.path === '/api/token')[1];
 		expect(second.headers.pincode).toBe(pin.pin);
 	});
 
@@ -303,18 +303,18 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup({ username: pinTwoFactor.username, password: pinTwoFactor.password, pinPassword: pinTwoFactor.pin });
 		const { run } = await flow.start();
 		expect(run.status).toBe('waiting');
-		const done = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const done = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
 	});
 
 	it('missing interim token ("Corrupted ticket") fails the execution', async () => {
-		sandbox.vendors.autoshares.configure({ wrongVerificationCode: 'invalidate' });
+		sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'invalidate' });
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		// The first wrong code burns the interim token; the next call gets Corrupted ticket.
 		const wrong = await flow.post(run.data, { code: '000000' });
 		expect(wrong.response.status).toBe(422);
-		const lost = await flow.post(await flow.pausedAgain(wrong), { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const lost = await flow.post(await flow.pausedAgain(wrong), { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		expect(lost.response.status).toBe(403);
 		const resumed = await resumeExecution({ ...flow.base, stored: lost.stored, workflowData: lost.result!.workflowData });
 		expect(resumed.run.status).toBe('error');
@@ -326,7 +326,7 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor, { outputField: 'auth' });
 		const { run } = await flow.start([{ order: 1 }], [binary]);
 		expect(run.status).toBe('waiting');
-		const done = await flow.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		const done = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		const item = done.result?.workflowData?.[0]?.[0];
 		expect(item?.json).toMatchObject({ order: 1, auth: { loggedIn: true } });
 		expect(item?.binary).toEqual(binary);
@@ -388,7 +388,7 @@ describe('Autoshares Trader node: Log In', () => {
 			expect(received[0]).toMatchObject({ step: 'verificationCode', reason: 'Expecting confirmation code' });
 			expect(String(received[0].resumeUrl)).toMatch(/\/webhook-waiting\/execution-\d+\?signature=/);
 			expect(new Date(String(received[0].waitUntil)).getTime()).toBe(run.waitTill!.getTime());
-			expect(JSON.stringify(received)).not.toContain(sandbox.vendors.autoshares.issued[0].token);
+			expect(JSON.stringify(received)).not.toContain(sandbox.vendors.autosharesTrader.issued[0].token);
 		} finally {
 			listener.close();
 		}
@@ -397,10 +397,10 @@ describe('Autoshares Trader node: Log In', () => {
 	it('only one of several concurrent resume calls logs in', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		const code = sandbox.vendors.autoshares.lastVerificationCode;
+		const code = sandbox.vendors.autosharesTrader.lastVerificationCode;
 		const answers = await Promise.all(Array.from({ length: 5 }, async () => await flow.post(run.data, { code })));
 		expect(answers.filter((a) => a.result?.workflowData)).toHaveLength(1);
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(2);
 		expect(answers.map((a) => a.response.status).sort()).toEqual([200, 409, 409, 409, 409]);
 	});
 });
@@ -414,14 +414,14 @@ describe('Autoshares Trader node: Get Account Info', () => {
 		const items = first.run.data.resultData.runData.Info[0].data!.main[0]!;
 		expect(items).toHaveLength(2);
 		expect(items[1]).toMatchObject({ json: { Login: plain.username }, pairedItem: { item: 1 } });
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(1);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(1);
 		expect(flow.helper.saves).toEqual(['cred']);
 
-		sandbox.vendors.autoshares.expireAllTokens();
+		sandbox.vendors.autosharesTrader.expireAllTokens();
 		const second = await flow.run();
 		expect(second.run.status).toBe('success');
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
-		const infoCalls = sandbox.vendors.autoshares.requests.filter((r) => r.path === '/api/v1.0/users/@me/info');
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(2);
+		const infoCalls = sandbox.vendors.autosharesTrader.requests.filter((r) => r.path === '/api/v1.0/users/@me/info');
 		// 2 items, then 1 refused + 1 retried + 1 more item.
 		expect(infoCalls.map((r) => r.headers['et-app-key'])).toEqual(Array(5).fill(appKey));
 	});
@@ -438,15 +438,15 @@ describe('Autoshares Trader node: Get Account Info', () => {
 		expect(items).toHaveLength(2);
 		expect(items[1].json.error).toMatch(/HTTPS/);
 		expect(items[1].pairedItem).toEqual({ item: 1 });
-		expect(sandbox.vendors.autoshares.requests).toHaveLength(0);
+		expect(sandbox.vendors.autosharesTrader.requests).toHaveLength(0);
 	});
 
 	it("uses the Log In node's 2FA token in the same process", async () => {
 		const login = setup(twoFactor);
 		const { run } = await login.start();
-		await login.post(run.data, { code: sandbox.vendors.autoshares.lastVerificationCode });
+		await login.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
 		const info = await infoFlow(twoFactor).run();
 		expect(info.run.status).toBe('success');
-		expect(sandbox.vendors.autoshares.tokenCalls).toBe(2);
+		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(2);
 	});
 });

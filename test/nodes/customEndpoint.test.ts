@@ -78,11 +78,11 @@ afterAll(async () => await sandbox.close());
 beforeEach(() => {
 	skew = 0;
 	tokenStore.clear();
-	sandbox.vendors.generic.reset();
-	sandbox.vendors.generic.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+	sandbox.vendors.customEndpoint.reset();
+	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
 });
 
-const server = () => sandbox.vendors.generic;
+const server = () => sandbox.vendors.customEndpoint;
 
 /** The API's clock moves two hours on: every token issued so far is expired there, not here. */
 function expireOnTheApi(): void {

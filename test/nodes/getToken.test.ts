@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-wor
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, sandboxVendor, VENDORS } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, getTokenNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
@@ -34,7 +34,7 @@ describe.each(VENDORS)('Get Token node, %s', (vendor) => {
 		const { items, error } = await run(vendor, fx[vendor].good);
 		const after = Date.now();
 		expect(error).toBeUndefined();
-		const server = sandbox.vendors[sandboxVendor[vendor]];
+		const server = sandbox.vendors[vendor];
 		const issued = server.issued[0];
 		const output = items[0].json;
 		expect(output.provider).toBe(vendor);
@@ -65,7 +65,7 @@ describe.each(VENDORS)('Get Token node, %s', (vendor) => {
 	});
 
 	it('makes one token call for many items, and Force Refresh makes exactly one more', async () => {
-		const server = sandbox.vendors[sandboxVendor[vendor]];
+		const server = sandbox.vendors[vendor];
 		const inputs = Array.from({ length: 25 }, (_, i) => ({ row: i }));
 		const first = await run(vendor, fx[vendor].good, {}, inputs);
 		expect(first.items).toHaveLength(25);
@@ -112,19 +112,19 @@ describe('Get Token node options', () => {
 
 	it('includes secret headers only when asked', async () => {
 		const { items } = await run('autosharesTrader', fx.autosharesTrader.good, { includeSecretHeaders: true });
-		expect((items[0].json.headers as IDataObject)['Et-App-Key']).toBe(SANDBOX_ACCOUNTS.autoshares.appKey);
+		expect((items[0].json.headers as IDataObject)['Et-App-Key']).toBe(SANDBOX_ACCOUNTS.autosharesTrader.appKey);
 		expect(items[0].json.credentialHeaders).toEqual([]);
 	});
 
 	it('Soda API key mode outputs the key headers with tokenType apiKey and no expiry', async () => {
-		const { items } = await run('sodaCloud', { region: 'custom', baseUrl: sandbox.vendors.soda.baseUrl, authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.soda.apiKey.id, apiKeySecret: SANDBOX_ACCOUNTS.soda.apiKey.secret });
-		expect(items[0].json).toMatchObject({ tokenType: 'apiKey', token: null, expiresAt: null, expiresIn: null, headers: { 'X-API-KEY-ID': SANDBOX_ACCOUNTS.soda.apiKey.id }, credentialHeaders: ['X-API-KEY-SECRET'] });
-		expect(sandbox.vendors.soda.tokenCalls).toBe(0);
+		const { items } = await run('sodaCloud', { region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.sodaCloud.apiKey.id, apiKeySecret: SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret });
+		expect(items[0].json).toMatchObject({ tokenType: 'apiKey', token: null, expiresAt: null, expiresIn: null, headers: { 'X-API-KEY-ID': SANDBOX_ACCOUNTS.sodaCloud.apiKey.id }, credentialHeaders: ['X-API-KEY-SECRET'] });
+		expect(sandbox.vendors.sodaCloud.tokenCalls).toBe(0);
 	});
 
 	it('passes on vendor extras', async () => {
 		const soda = await run('sodaCloud', fx.sodaCloud.good);
-		expect(soda.items[0].json).toMatchObject({ organizationId: SANDBOX_ACCOUNTS.soda.user.organizationId, user: SANDBOX_ACCOUNTS.soda.user.email, tokenType: 'sodaToken' });
+		expect(soda.items[0].json).toMatchObject({ organizationId: SANDBOX_ACCOUNTS.sodaCloud.user.organizationId, user: SANDBOX_ACCOUNTS.sodaCloud.user.email, tokenType: 'sodaToken' });
 		const sirdata = await run('sirdata', fx.sirdata.good);
 		expect(sirdata.items[0].json).toMatchObject({ partnerId: SANDBOX_ACCOUNTS.sirdata.partnerId, tokenType: 'raw' });
 		const galileo = await run('galileo', fx.galileo.good);
@@ -132,7 +132,7 @@ describe('Get Token node options', () => {
 	});
 
 	it('points 2FA accounts to the Autoshares Trader node', async () => {
-		const { error } = await run('autosharesTrader', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autoshares.twoFactor });
+		const { error } = await run('autosharesTrader', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor });
 		expect(error?.message).toMatch(/verification code/);
 		expect(String((error as { description?: string }).description)).toMatch(/Autoshares Trader node/);
 	});
