@@ -32,6 +32,7 @@ import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8n
 import { packPackage } from './runtime/pack';
 import { callResumeUrl, notifyReceiver, VerificationCodes, type NotifyPayload } from './runtime/twoFactor';
 import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from './sandbox';
+import { kits } from './sandbox/kits';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -521,15 +522,8 @@ interface CheckResult {
 	failed: number;
 }
 
-/** What the last node of each example must output when it ran against the sandbox. */
-const EXPECTED: Record<string, (json: Json) => boolean> = {
-	'soda-cloud.json': (json) => typeof json.last_etl_refresh === 'string',
-	'galileo.json': (json) => json.email === SANDBOX_ACCOUNTS.galileo.user.email,
-	'sirdata.json': (json) => json.ok === true && json.vendor === 'sirdata',
-	'autoshares-trader.json': (json) => json.Login === SANDBOX_ACCOUNTS.autosharesTrader.plain.username,
-	'manis.json': (json) => json.ok === true && json.vendor === 'manis',
-	'custom-token-endpoint.json': (json) => (json.data as Json | undefined)?.username === SANDBOX_ACCOUNTS.customEndpoint.username,
-};
+/** What the last node of each vendor's example must output against the sandbox (its test kit's check). */
+const EXPECTED: Record<string, (json: Json) => boolean> = Object.fromEntries(VENDORS.map((vendor) => [kits[vendor].check.example, kits[vendor].check.expect]));
 
 /** The imported workflow with its Manual Trigger swapped for a Webhook, so a check can run it. */
 function withWebhookTrigger(workflow: Json, webhookPath: string, responseMode: 'lastNode' | 'onReceived'): Json {

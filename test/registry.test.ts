@@ -16,6 +16,7 @@ import { tokenStore } from '../nodes/shared/tokenStore';
 import { credentialSource, credentialTypes, fixtures, PACKAGE_CREDENTIALS, VENDORS } from '../scripts/sandbox/fixtures';
 import { TestCredentialsHelper } from './helpers/n8n';
 import { startSandbox, type Sandbox } from '../scripts/sandbox';
+import { KIT_PARTS, kits } from '../scripts/sandbox/kits';
 
 const ROOT = join(__dirname, '..');
 const description = new GetToken().description;
@@ -107,18 +108,37 @@ describe('docs, examples and fixtures cover every vendor', () => {
 		.filter((file) => file.endsWith('.json'))
 		.map((file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { nodes: Array<{ type: string; parameters: { vendor?: string }; credentials?: Record<string, unknown> }> });
 
+	/** A failure that says what is missing, for whom (not "Expected true, received false"). */
+	const need = (present: boolean, what: string, vendor: string) => {
+		if (!present) throw new Error(`${what} is missing for vendor ${vendor}`);
+	};
+
 	it.each(vendorIds)('%s: a docs page named after the vendor, linked from the README credential table', (vendor) => {
 		const page = `docs/${kebab(providers[vendor].displayName)}.md`;
-		expect(existsSync(join(ROOT, page))).toBe(true);
-		expect(readme).toContain(`| ${providers[vendor].displayName} |`);
-		expect(readme).toContain(`](${page})`);
+		need(existsSync(join(ROOT, page)), page, vendor);
+		need(readme.includes(`| ${providers[vendor].displayName} |`), `README.md's credential table row "| ${providers[vendor].displayName} |"`, vendor);
+		need(readme.includes(`](${page})`), `README.md's link to ${page}`, vendor);
 	});
 
-	it.each(vendorIds)('%s: an example workflow with a Get Token node for it', (vendor) => {
+	it.each(vendorIds)('%s: an example workflow with a Get Token node for it, the one its test kit checks', (vendor) => {
+		const example = `examples/${kits[vendor].check.example}`;
+		need(existsSync(join(ROOT, example)), `${example} (named by scripts/sandbox/kits/${vendor}.ts, check.example)`, vendor);
 		const uses = examples.some((example) =>
 			example.nodes.some((node) => node.type === 'n8n-nodes-token-auth.getToken' && node.parameters.vendor === vendor && node.credentials?.[providers[vendor].credentialName] !== undefined),
 		);
-		expect(uses).toBe(true);
+		need(uses, `an example in examples/ with a Get Token node (vendor ${vendor}, credential ${providers[vendor].credentialName})`, vendor);
+	});
+
+	it.each(vendorIds)('%s: a test kit with every part', (vendor) => {
+		const file = `scripts/sandbox/kits/${vendor}.ts`;
+		const kit = (kits as unknown as Partial<Record<string, Record<string, unknown>>>)[vendor];
+		need(kit !== undefined, `the test kit ${file} (listed in scripts/sandbox/kits/index.ts)`, vendor);
+		for (const part of KIT_PARTS) need(kit![part] !== undefined, `${part} in the test kit ${file}`, vendor);
+		const secrets = kit!.secrets as Record<string, unknown>;
+		for (const part of ['credentials', 'sent', 'leakSearch', 'requiredFields', 'quotesVendor', 'secretHeaders']) need(secrets[part] !== undefined, `secrets.${part} in the test kit ${file}`, vendor);
+		// The leak search must know this vendor's own secrets: at least its sandbox account's.
+		need((secrets.leakSearch as unknown[]).length > 0, `secrets.leakSearch (the secrets the leak search looks for) in the test kit ${file}`, vendor);
+		need(Object.keys((secrets.credentials as (s: Sandbox) => object)(sandbox)).length > 0, `secrets.credentials (credentials with recognisable secrets) in the test kit ${file}`, vendor);
 	});
 
 	it('every credential an example uses is one of the package', () => {

@@ -10,14 +10,9 @@
  *   sandbox.catcher.requests             // what a client sent where the redirect pointed
  *   await sandbox.close();
  */
-import { autosharesDefinition } from './autoshares';
-import { galileoDefinition } from './galileo';
-import { genericDefinition } from './generic';
-import { manisDefinition } from './manis';
+import { kits } from './kits';
 import type { VendorDefinition } from './server';
 import { CatcherImpl, DEFAULT_MAX_BODY_BYTES, VendorServerImpl } from './server';
-import { sirdataDefinition } from './sirdata';
-import { sodaDefinition } from './soda';
 import { sandboxTlsPair } from './tls';
 import type { Sandbox, SandboxOptions, SandboxVendors, VendorId, VendorServer } from './types';
 import { VENDOR_IDS } from './types';
@@ -51,13 +46,9 @@ export type {
 	VendorSettings,
 } from './types';
 
-const DEFINITIONS: { [V in VendorId]: VendorDefinition<SandboxVendors[V]['settings']> } = {
-	sodaCloud: sodaDefinition,
-	galileo: galileoDefinition,
-	sirdata: sirdataDefinition,
-	autosharesTrader: autosharesDefinition,
-	manis: manisDefinition,
-	customEndpoint: genericDefinition,
+/** Each vendor's server, from its test kit (./kits). */
+const DEFINITIONS = Object.fromEntries(VENDOR_IDS.map((vendor) => [vendor, kits[vendor]?.server])) as {
+	[V in VendorId]: VendorDefinition<SandboxVendors[V]['settings']> | undefined;
 };
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -80,7 +71,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	function create<V extends VendorId>(vendor: V): VendorServerImpl<SandboxVendors[V]['settings']> {
 		const definition = DEFINITIONS[vendor];
 		if (!definition) {
-			throw new Error(`vendor sandbox: no server for vendor ${vendor}: register its definition in scripts/sandbox/index.ts (DEFINITIONS)`);
+			throw new Error(`vendor sandbox: no server for vendor ${vendor}: give it a test kit with its server in scripts/sandbox/kits/${vendor}.ts, listed in scripts/sandbox/kits/index.ts`);
 		}
 		return new VendorServerImpl(definition, {
 			lifetimeSeconds: options.tokenLifetimeSeconds?.[vendor],

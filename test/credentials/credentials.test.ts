@@ -6,6 +6,7 @@ import { storeKey } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
@@ -37,7 +38,7 @@ function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.go
  * body needs the older request helper, which only a node context has: its generic tests run
  * with it, and the 2.x behaviour has tests of its own below.
  */
-async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject, withLegacyRequest = f.vendor === 'sirdata') {
+async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject, withLegacyRequest = kits[f.vendor].tokenStepNeedsLegacyRequest) {
 	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(withLegacyRequest), data)) as ICredentialDataDecryptedObject;
 }
 
@@ -100,13 +101,13 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 	it("the credential test passes with good values and fails with the vendor's reason on bad ones", async () => {
 		const f = fx[vendor];
 		const helper = new TestCredentialsHelper(credentialTypes);
-		// n8n 2.x tests a credential with httpRequest alone: Sirdata needs a token from a node.
-		if (vendor === 'sirdata') await tokenFromNode(f);
+		// n8n 2.x tests a credential with httpRequest alone: a GET with a body (Sirdata) needs a token from a node.
+		if (kits[vendor].tokenStepNeedsLegacyRequest) await tokenFromNode(f);
 		expect(await testCredential(helper, f.credentialType, f.good)).toEqual({ status: 'OK', message: 'Connection successful!' });
 		const failed = await testCredential(helper, f.credentialType, f.bad);
 		expect(failed.status).toBe('Error');
 		expect(failed.message).toContain(providers[vendor].displayName);
-		expect(failed.message).toMatch(vendor === 'sirdata' ? /cannot check a Sirdata login.*Get Token node/ : /refused/);
+		expect(failed.message).toMatch(kits[vendor].tokenStepNeedsLegacyRequest ? new RegExp(`cannot check a ${providers[vendor].displayName} login.*Get Token node`) : /refused/);
 	});
 
 	it('50 concurrent preAuthentication calls make exactly 1 token call', async () => {
@@ -243,7 +244,7 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 			(output) => output,
 			() => undefined,
 		);
-		expect(refreshed === undefined).toBe(vendor === 'sirdata');
+		expect(refreshed === undefined).toBe(kits[vendor].tokenStepNeedsLegacyRequest);
 		const calls = server(f).tokenCalls;
 		const next = await tokenFromNode(f);
 		expect(next.token.token).not.toBe(first.token.token);

@@ -23,6 +23,7 @@ import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 import { N8nClient, type ExecutionDetails, type ExecutionStatus } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
@@ -131,7 +132,7 @@ export async function queueSuite(version: string, tarball: string, check: Check,
 		// As in run.ts: n8n 2.x cannot send Sirdata's GET body from the credential's token step.
 		const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
 		const tokenStep = (vendor: VendorId) =>
-			vendor === 'sirdata' && !n8nSendsLegacyHelper
+			kits[vendor].tokenStepNeedsLegacyRequest && !n8nSendsLegacyHelper
 				? [node('Get Token', `${PACKAGE}.getToken`, 1, { vendor, options: { outputField: 'auth' } }, { credentials: { [fx[vendor].credentialType]: credentials[vendor] } })]
 				: [];
 

@@ -15,6 +15,7 @@ import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 import { N8nClient } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball, startN8n } from '../../scripts/runtime/n8nProcess';
@@ -153,7 +154,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 		// says, a Get Token node before the HTTP Request gets the token the credential then uses.
 		const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
 		const tokenStep = (vendor: VendorId) =>
-			vendor === 'sirdata' && !n8nSendsLegacyHelper
+			kits[vendor].tokenStepNeedsLegacyRequest && !n8nSendsLegacyHelper
 				? [node('Get Token', `${PACKAGE}.getToken`, 1, { vendor, options: { outputField: 'auth' } }, { credentials: { [fx[vendor].credentialType]: credentials[vendor] } })]
 				: [];
 

@@ -25,6 +25,7 @@ import { storeKey } from '../../nodes/shared/provider';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { n8nRequestHelpers, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { startSandbox, type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
@@ -76,8 +77,8 @@ const PERMANENT: FaultCase[] = [
 	{ name: 'truncated JSON', fault: { kind: 'truncated' }, calls: 1, outcome: { step: 'token answer', message: /not valid JSON/ } },
 	// Custom Token Endpoint names the setting that says where the token is.
 	{ name: '200 without a token', fault: { kind: 'missingToken' }, calls: 1, outcome: { step: 'token answer', message: /has no "\w+"|has nothing at Token Path "data\.jwt"/ } },
-	// Autoshares' answer has no expiry field: the sandbox fault is a normal success there.
-	{ name: 'unreadable expiry', fault: { kind: 'badExpiry' }, calls: 1, outcome: { step: 'token answer', message: /expiry \("\w+"\) cannot be read/ }, skip: ['autosharesTrader'] },
+	// A vendor whose answer has no expiry field (its kit says so): the sandbox fault is a normal success there.
+	{ name: 'unreadable expiry', fault: { kind: 'badExpiry' }, calls: 1, outcome: { step: 'token answer', message: /expiry \("\w+"\) cannot be read/ }, skip: VENDORS.filter((vendor) => !kits[vendor].answerHasExpiry) },
 	{ name: 'oversized body (5 MiB)', fault: { kind: 'oversized' }, calls: 1, outcome: { step: 'token answer', message: /far too large/ } },
 ];
 
@@ -129,7 +130,7 @@ function forgetToken(f: VendorFixture): void {
  */
 async function viaCredential(f: VendorFixture): Promise<{ token: string | null; error?: Error & { description?: string } }> {
 	try {
-		const output = (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(f.vendor === 'sirdata'), decrypted(f))) as IDataObject;
+		const output = (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(kits[f.vendor].tokenStepNeedsLegacyRequest), decrypted(f))) as IDataObject;
 		return { token: String(output.accessToken) };
 	} catch (error) {
 		return { token: null, error: error as Error };

@@ -14,6 +14,7 @@ import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -154,11 +155,11 @@ describe('token types from the answer', () => {
 describe('an expiry already past when the token arrives', () => {
 	// One minute in the past: within the five minutes of "clock skew" once accepted, after which
 	// the token was stored and never sent (every request a silent 401).
-	it.each(VENDORS.filter((v) => v !== 'autosharesTrader' && v !== 'sodaCloud'))('%s: refused with the reason, on every path', async (vendor) => {
+	// Every vendor that states an expiry as an instant, in its own form (its kit's pastExpiry).
+	it.each(VENDORS.filter((v) => kits[v].pastExpiry !== undefined))('%s: refused with the reason, on every path', async (vendor) => {
 		const server = sandbox.vendors[vendor];
 		const past = new Date(Date.now() - 60_000);
-		// Manis and the generic API's JWT state epoch seconds; the others an instant as text.
-		server.injectFault({ kind: 'badExpiry', value: vendor === 'manis' || vendor === 'customEndpoint' ? Math.floor(past.getTime() / 1000) : past.toISOString() });
+		server.injectFault({ kind: 'badExpiry', value: kits[vendor].pastExpiry!(past) });
 		const { error } = await getToken(vendor, fixtures(sandbox)[vendor].good);
 		expect(error?.message).toMatch(new RegExp(`^${providers[vendor].displayName} token answer: the token's expiry \\(.+\\) was already past when it arrived\\.`));
 	});

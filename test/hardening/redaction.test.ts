@@ -22,6 +22,7 @@ import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { callResumeWebhook, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type EchoFormat, type Sandbox } from '../../scripts/sandbox';
@@ -308,7 +309,7 @@ function asJson(value: unknown): string {
 async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 	const type = providers[vendor].credentialName;
 	const credentials = new TestCredentialsHelper(credentialTypes, { c: { type, data: data as ICredentialDataDecryptedObject } }).decrypt('c');
-	const credentialError = await credentialTypes[type].preAuthentication!.call(preAuthHelper(vendor === 'sirdata'), credentials).then(
+	const credentialError = await credentialTypes[type].preAuthentication!.call(preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest), credentials).then(
 		() => undefined,
 		(error: unknown) => error as TokenAuthError,
 	);

@@ -19,6 +19,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, I
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { callResumeWebhook, n8nRequestHelpers, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY_MARKER, SANDBOX_ACCOUNTS, startSandbox, type RecordedRequest, type Sandbox } from '../../scripts/sandbox';
@@ -75,7 +76,7 @@ async function viaCredential(vendor: VendorId, data: IDataObject): Promise<Error
 	const type = providers[vendor].credentialName;
 	const credentials = new TestCredentialsHelper(credentialTypes, { c: { type, data: data as ICredentialDataDecryptedObject } }).decrypt('c');
 	// Sirdata's token call needs the legacy helper (see test/credentials): as a node context has it.
-	const error = await credentialTypes[type].preAuthentication!.call(trustingHelpers(vendor === 'sirdata'), credentials).then(
+	const error = await credentialTypes[type].preAuthentication!.call(trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest), credentials).then(
 		() => undefined,
 		(failure: unknown) => failure as Error,
 	);

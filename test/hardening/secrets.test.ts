@@ -23,57 +23,25 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionD
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, genericSettings, VENDORS } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';
 import { callResumeWebhook, preAuthHelper, resumeExecution, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
 
-const S = {
-	password: 'SECRET-PASSWORD-7f3a',
-	apiKey: 'SECRET-APIKEY-2d8e',
-	apiKeySecret: 'SECRET-KEYSECRET-5c19',
-	appKey: 'SECRET-APPKEY-91bc',
-	pin: 'SECRET-PIN-4d2c',
-	manisSecret: 'SECRET-MANIS-6a0f',
-	/** Sent to the resume URL, which takes 3 to 16 letters or digits. */
-	code: 'SECRETCODE7f3a',
-	code2: 'SECRETCODE2b7d',
-	pinCode: 'SECRETPIN91bc',
-} as const;
-
+const S = WRONG;
 const A = SANDBOX_ACCOUNTS;
 
-type Kind = 'secret' | 'appKey' | 'keySecret' | 'interim' | 'code' | 'finalToken';
-interface Forbidden {
-	name: string;
-	value: string;
-	kind: Kind;
-}
-
-/** Every credential secret a test can use: the recognisable wrong ones and the sandbox's own. */
+/**
+ * Every credential secret a test can use: the recognisable wrong ones and the sandbox's own,
+ * each vendor's from its test kit.
+ */
 const STATIC_SECRETS: Forbidden[] = [
 	{ name: 'password', value: S.password, kind: 'secret' },
-	{ name: 'Galileo API key', value: S.apiKey, kind: 'secret' },
-	{ name: 'Soda API key secret', value: S.apiKeySecret, kind: 'keySecret' },
-	{ name: 'Autoshares app key', value: S.appKey, kind: 'appKey' },
-	{ name: 'Autoshares PIN', value: S.pin, kind: 'secret' },
-	{ name: 'Manis secret', value: S.manisSecret, kind: 'secret' },
 	{ name: 'wrong verification code', value: S.code, kind: 'code' },
 	{ name: 'second wrong verification code', value: S.code2, kind: 'code' },
 	{ name: 'wrong PIN sent to the resume URL', value: S.pinCode, kind: 'code' },
-	{ name: 'sandbox Soda password', value: A.sodaCloud.user.password, kind: 'secret' },
-	{ name: 'sandbox Soda API key secret', value: A.sodaCloud.apiKey.secret, kind: 'keySecret' },
-	{ name: 'sandbox Galileo API key', value: A.galileo.apiKey, kind: 'secret' },
-	{ name: 'sandbox Galileo password', value: A.galileo.user.password, kind: 'secret' },
-	{ name: 'sandbox Sirdata password', value: A.sirdata.password, kind: 'secret' },
-	{ name: 'sandbox Autoshares app key', value: A.autosharesTrader.appKey, kind: 'appKey' },
-	...(['plain', 'twoFactor', 'pin', 'pinTwoFactor', 'pinNotInitialised', 'expiredPassword'] as const).map(
-		(user): Forbidden => ({ name: `sandbox Autoshares ${user} password`, value: A.autosharesTrader[user].password, kind: 'secret' }),
-	),
-	{ name: 'sandbox Autoshares PIN', value: A.autosharesTrader.pin.pin, kind: 'secret' },
-	{ name: 'sandbox Autoshares PIN (PIN + 2FA)', value: A.autosharesTrader.pinTwoFactor.pin, kind: 'secret' },
-	{ name: 'sandbox Manis secret', value: A.manis.secret, kind: 'secret' },
-	{ name: 'sandbox generic API password', value: A.customEndpoint.password, kind: 'secret' },
+	...VENDORS.flatMap((vendor) => kits[vendor].secrets.leakSearch),
 ];
 
 // ------------------------------------------------------------------------------------------
@@ -278,15 +246,11 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 			artefacts.push(...runArtefacts('Get Token, Continue On Fail', run.data));
 		})(),
 	);
-	if (vendor === 'autosharesTrader') {
+	for (const path of kits[vendor].secrets.ownNode?.runs ?? []) {
 		jobs.push(
 			(async () => {
-				const { run } = await runNode(vendor, data, { operation: 'logIn', options: {} });
-				artefacts.push(...runArtefacts('Autoshares Log In', run.data));
-			})(),
-			(async () => {
-				const { run } = await runNode(vendor, data, { operation: 'getAccountInfo' }, { onError: 'continueRegularOutput' });
-				artefacts.push(...runArtefacts('Autoshares Get Account Info', run.data));
+				const { run } = await runNode(vendor, data, path.parameters, path.continueOnFail ? { onError: 'continueRegularOutput' } : {});
+				artefacts.push(...runArtefacts(path.name, run.data));
 			})(),
 		);
 	}
@@ -305,42 +269,14 @@ function expectNamedErrors(artefacts: Artefact[], vendor: VendorId): void {
 // Credentials with recognisable secrets in every secret field.
 
 function credentialsWithSecrets(sandbox: Sandbox, vendor: VendorId): Record<string, IDataObject> {
-	const v = sandbox.vendors;
-	switch (vendor) {
-		case 'sodaCloud':
-			return {
-				'wrong password': { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'token', email: A.sodaCloud.user.email, password: S.password, apiKeyId: A.sodaCloud.apiKey.id, apiKeySecret: S.apiKeySecret },
-				'wrong API key secret': { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'apiKey', email: A.sodaCloud.user.email, password: S.password, apiKeyId: A.sodaCloud.apiKey.id, apiKeySecret: S.apiKeySecret },
-			};
-		case 'galileo':
-			return {
-				'wrong API key': { baseUrl: v.galileo.baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: S.apiKey, username: A.galileo.user.username, password: S.password },
-				'wrong password': { baseUrl: v.galileo.baseUrl, apiVersion: 'v2', authMethod: 'password', apiKey: S.apiKey, username: A.galileo.user.username, password: S.password },
-			};
-		case 'sirdata':
-			return { 'wrong password': { baseUrl: v.sirdata.baseUrl, partnerId: String(A.sirdata.partnerId), login: A.sirdata.login, password: S.password } };
-		case 'autosharesTrader':
-			return {
-				'wrong password': { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, username: A.autosharesTrader.plain.username, password: S.password, pinPassword: S.pin },
-				'wrong app key': { baseUrl: v.autosharesTrader.baseUrl, webApiKey: S.appKey, username: A.autosharesTrader.plain.username, password: S.password, pinPassword: S.pin },
-				'wrong PIN': { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password, pinPassword: S.pin },
-			};
-		case 'manis':
-			return { 'wrong secret': { baseUrl: v.manis.baseUrl, merchantId: A.manis.merchantId, secret: S.manisSecret } };
-		case 'customEndpoint':
-			// The form login the generic API takes, and two shapes it refuses (415), quoting its reason.
-			return {
-				'wrong password': genericSettings(sandbox, { password: S.password }),
-				'wrong password, sent in headers': genericSettings(sandbox, { password: S.password, loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }),
-				'wrong password, HTTP Basic': genericSettings(sandbox, { password: S.password, loginValuesIn: 'basicAuth' }),
-			};
-	}
+	return kits[vendor].secrets.credentials(sandbox);
 }
 
 /** One credential per vendor with every secret field recognisable (faults come before any check). */
 function faultCredentials(sandbox: Sandbox, vendor: VendorId): IDataObject {
 	const all = credentialsWithSecrets(sandbox, vendor);
-	return vendor === 'autosharesTrader' ? all['wrong app key'] : Object.values(all)[0];
+	const name = kits[vendor].secrets.faultCredential;
+	return name === undefined ? Object.values(all)[0] : all[name];
 }
 
 describe('the leak search itself', () => {
@@ -376,7 +312,7 @@ describe.each(VENDORS)('%s: wrong secrets', (vendor) => {
 	it('no path shows a secret', async () => {
 		for (const [name, data] of Object.entries(credentialsWithSecrets(sandbox, vendor))) {
 			const artefacts = await everyPath(vendor, data);
-			if (!(vendor === 'sodaCloud' && name === 'wrong API key secret')) expectNamedErrors(artefacts, vendor);
+			if (!kits[vendor].secrets.withoutError?.includes(name)) expectNamedErrors(artefacts, vendor);
 			expect({ credential: name, leaks: findLeaks(artefacts) }).toEqual({ credential: name, leaks: [] });
 		}
 	});
@@ -399,32 +335,11 @@ describe('settings errors', () => {
 		const variants: Array<[string, IDataObject]> = badBaseUrls
 			// A token URL may carry a query (some APIs want one): it is no error there.
 			.filter((url) => !(urlField === 'tokenUrl' && url.includes('?')))
-			.map((url) => [`${urlField} ${JSON.stringify(url)}`, { ...base, ...(vendor === 'sodaCloud' ? { region: 'custom' } : {}), [urlField]: url }]);
-		const required: Record<VendorId, string[]> = {
-			sodaCloud: ['email', 'password'],
-			galileo: ['apiKey'],
-			sirdata: ['partnerId', 'login', 'password'],
-			autosharesTrader: ['webApiKey', 'username', 'password'],
-			manis: ['merchantId', 'secret'],
-			// Token Path may be empty (Auto); the login needs a password or a client secret.
-			customEndpoint: ['password'],
-		};
-		for (const field of required[vendor]) variants.push([`empty ${field}`, { ...base, [field]: '   ' }]);
-		if (vendor === 'galileo') variants.push(['organization ID not a UUID', { ...base, organizationId: S.apiKey }]);
-		if (vendor === 'customEndpoint') {
-			// Secrets pasted into the wrong field: the settings error names the field, never the value.
-			variants.push(
-				['Extra Fields that do not parse', { ...base, extraFields: `{"client_secret": "${S.apiKey}"` }],
-				['Extra Fields that are not an object', { ...base, extraFields: `["${S.apiKey}"]` }],
-				['a Header Value without {token}', { ...base, headerValue: `Bearer ${S.apiKey}` }],
-				['a status list that is not one', { ...base, expiredStatusCodes: S.apiKey }],
-				['a Token Path that is not one', { ...base, answerPath: `$.${S.apiKey}` }],
-				['a Test URL with a password in it', { ...base, testUrl: `https://admin:${S.password}@api.example.com/me` }],
-				['a GET with a form body', { ...base, method: 'GET' }],
-			);
-		}
+			.map((url) => [`${urlField} ${JSON.stringify(url)}`, { ...base, [urlField]: url }]);
+		for (const field of kits[vendor].secrets.requiredFields) variants.push([`empty ${field}`, { ...base, [field]: '   ' }]);
+		variants.push(...(kits[vendor].secrets.badSettings?.(base) ?? []));
 		for (const [name, data] of variants) {
-			if (vendor === 'sirdata' && data.baseUrl === '') continue; // empty means the default host
+			if (kits[vendor].secrets.blankAddressMeansDefault && data[urlField] === '') continue; // empty means the default host
 			const artefacts = await everyPath(vendor, data);
 			expectNamedErrors(artefacts, vendor);
 			expect({ variant: name, leaks: findLeaks(artefacts) }).toEqual({ variant: name, leaks: [] });
@@ -435,17 +350,7 @@ describe('settings errors', () => {
 });
 
 describe('success paths show secrets only where asked', () => {
-	function good(vendor: VendorId): IDataObject {
-		const v = sandbox.vendors;
-		return {
-			sodaCloud: { region: 'custom', baseUrl: v.sodaCloud.baseUrl, authMethod: 'token', email: A.sodaCloud.user.email, password: A.sodaCloud.user.password },
-			galileo: { baseUrl: v.galileo.baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: A.galileo.apiKey },
-			sirdata: { baseUrl: v.sirdata.baseUrl, partnerId: String(A.sirdata.partnerId), login: A.sirdata.login, password: A.sirdata.password },
-			autosharesTrader: { baseUrl: v.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, ...A.autosharesTrader.plain },
-			manis: { baseUrl: v.manis.baseUrl, merchantId: A.manis.merchantId, secret: A.manis.secret },
-			customEndpoint: genericSettings(sandbox),
-		}[vendor];
-	}
+	const good = (vendor: VendorId): IDataObject => fixtures(sandbox)[vendor].good;
 
 	it.each(VENDORS)('%s: Get Token outputs the token, and no credential secret', async (vendor) => {
 		tokenStore.clear();
@@ -454,7 +359,8 @@ describe('success paths show secrets only where asked', () => {
 			const output = run.data.resultData.runData['Get Token'][0].data!.main[0]![0].json;
 			expect(output.token).toBe(sandbox.vendors[vendor].issued.at(-1)?.token);
 			expect(findLeaks(runArtefacts('Get Token', run.data, includeSecretHeaders))).toEqual([]);
-			if (vendor === 'autosharesTrader') expect((output.headers as IDataObject)['Et-App-Key']).toBe(includeSecretHeaders ? A.autosharesTrader.appKey : undefined);
+			const sent = fixtures(sandbox)[vendor].expectedHeaders(String(output.token));
+			for (const name of kits[vendor].secrets.secretHeaders) expect((output.headers as IDataObject)[name]).toBe(includeSecretHeaders ? sent[name] : undefined);
 		}
 	});
 
@@ -673,31 +579,10 @@ const FAULTS: ReadonlyArray<[string, Fault]> = [
  * A vendor that quotes back the secrets it was sent, in every error field any vendor uses (the
  * credentials of faultCredentials send these).
  */
-const SENT_SECRETS: Record<VendorId, string[]> = {
-	sodaCloud: [S.password],
-	galileo: [S.apiKey],
-	sirdata: [S.password],
-	autosharesTrader: [S.appKey, S.password, S.pin],
-	manis: [S.manisSecret],
-	customEndpoint: [S.password],
-};
-
-/** Where a provider quotes the vendor's own error text (the rest give fixed sentences only). */
-function quotesVendor(vendor: VendorId, status: number, fastApiShape: boolean): boolean {
-	// Custom Token Endpoint quotes refusals too (cut of the secrets): "Incorrect password" is
-	// what tells a wrong password from a wrong URL there. It reads a bare JSON string, then
-	// error.message, error_description, message, error, detail (a FastAPI list too), title.
-	if (vendor === 'customEndpoint') return true;
-	// A vendor's refusal is not quoted: what a vendor says about a refused secret may repeat it.
-	if (status === 401 || status === 403) return false;
-	if (vendor === 'galileo') return true;
-	// Manis reads detail, message, title as text: a FastAPI list of details is not quoted.
-	if (vendor === 'manis') return !fastApiShape;
-	return vendor === 'sodaCloud';
-}
+const sentSecrets = (vendor: VendorId): string[] => kits[vendor].secrets.sent;
 
 function echoFaults(vendor: VendorId): Array<[string, Fault]> {
-	const text = `Rejected: ${SENT_SECRETS[vendor].join(' / ')}`;
+	const text = `Rejected: ${sentSecrets(vendor).join(' / ')}`;
 	const body = JSON.stringify({ detail: text, message: text, title: text, error: text, Message: text, Reason: text, Step: 'BaseAuthentication' });
 	const faults: Array<[string, Fault]> = [400, 401, 403, 404, 422].map((status) => [`HTTP ${status} echoing the secrets`, { kind: 'status', status, body }]);
 	faults.push(['HTTP 422 echoing the secrets, FastAPI style', { kind: 'status', status: 422, body: JSON.stringify({ detail: [{ loc: ['header'], msg: text, type: 'value_error', input: text }] }) }]);
@@ -705,7 +590,7 @@ function echoFaults(vendor: VendorId): Array<[string, Fault]> {
 }
 
 describe.each(VENDORS)('%s: every fault, every path', (vendor) => {
-	const faults = [...FAULTS, ...echoFaults(vendor)].filter(([name]) => !(vendor === 'autosharesTrader' && name === 'unreadable expiry'));
+	const faults = [...FAULTS, ...echoFaults(vendor)].filter(([name]) => kits[vendor].answerHasExpiry || name !== 'unreadable expiry');
 	it.concurrent.each(faults)('%s', async (name, fault) => {
 		await withSandbox(async (own) => {
 			own.vendors[vendor].injectFault(fault);
@@ -714,7 +599,7 @@ describe.each(VENDORS)('%s: every fault, every path', (vendor) => {
 			expect(findLeaks(artefacts)).toEqual([]);
 			const quoted = artefacts.some((a) => a.where.endsWith(': description') && String(a.value).includes('The vendor said: "Rejected: ***'));
 			// The echo did reach the vendor quote, with the secrets cut out; refusals quote nothing.
-			if (fault.kind === 'status' && fault.body !== undefined) expect(quoted).toBe(quotesVendor(vendor, fault.status, name.includes('FastAPI')));
+			if (fault.kind === 'status' && fault.body !== undefined) expect(quoted).toBe(kits[vendor].secrets.quotesVendor(fault.status, name.includes('FastAPI')));
 		});
 	});
 });

@@ -4,6 +4,7 @@ import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { kits } from '../../scripts/sandbox/kits';
 import { nodeTypesOf, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 
@@ -40,7 +41,7 @@ describe.each(VENDORS)('Get Token node, %s', (vendor) => {
 		expect(output.provider).toBe(vendor);
 		expect(output.token).toBe(issued.token);
 		const expectedHeaders = fx[vendor].expectedHeaders(issued.token);
-		const secretHeaders = vendor === 'autosharesTrader' ? ['Et-App-Key'] : [];
+		const secretHeaders = kits[vendor].secrets.secretHeaders;
 		for (const name of secretHeaders) delete expectedHeaders[name];
 		expect(output.headers).toEqual(expectedHeaders);
 		expect(output.credentialHeaders).toEqual(secretHeaders);

@@ -48,7 +48,7 @@ it('a vendor id without a registered server fails naming the vendor and the file
 		(error: unknown) => String(error),
 	);
 	expect(await stillListening()).toBe(0);
-	expect(failure).toMatch(/no server for vendor acme: register its definition in scripts\/sandbox\/index\.ts/);
+	expect(failure).toMatch(/no server for vendor acme: give it a test kit with its server in scripts\/sandbox\/kits\/acme\.ts/);
 });
 
 it('a port in use fails and leaves nothing listening', async () => {

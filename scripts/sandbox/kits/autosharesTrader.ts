@@ -1,0 +1,57 @@
+import { SANDBOX_ACCOUNTS } from '../accounts';
+import { autosharesDefinition } from '../autoshares';
+import { WRONG, type Forbidden, type VendorKit } from './types';
+
+const A = SANDBOX_ACCOUNTS.autosharesTrader;
+
+export const autosharesTrader: VendorKit<'autosharesTrader'> = {
+	server: autosharesDefinition,
+	fixture: (sandbox) => {
+		const baseUrl = sandbox.vendors.autosharesTrader.baseUrl;
+		return {
+			good: { baseUrl, webApiKey: A.appKey, username: A.plain.username, password: A.plain.password },
+			bad: { baseUrl, webApiKey: A.appKey, username: A.plain.username, password: 'Wrong#Pass' },
+			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}`, 'Et-App-Key': A.appKey }),
+			urlField: 'baseUrl',
+			relativeExpiry: false,
+			exampleUrls: [['https://pub-api-et-demo-prod.etnasoft.us/api', baseUrl]],
+		};
+	},
+	tokenStepNeedsLegacyRequest: false,
+	// The answer has no expiry field.
+	answerHasExpiry: false,
+	secrets: {
+		credentials: (sandbox) => {
+			const baseUrl = sandbox.vendors.autosharesTrader.baseUrl;
+			return {
+				'wrong password': { baseUrl, webApiKey: A.appKey, username: A.plain.username, password: WRONG.password, pinPassword: WRONG.pin },
+				'wrong app key': { baseUrl, webApiKey: WRONG.appKey, username: A.plain.username, password: WRONG.password, pinPassword: WRONG.pin },
+				'wrong PIN': { baseUrl, webApiKey: A.appKey, username: A.pin.username, password: A.pin.password, pinPassword: WRONG.pin },
+			};
+		},
+		faultCredential: 'wrong app key',
+		sent: [WRONG.appKey, WRONG.password, WRONG.pin],
+		leakSearch: [
+			{ name: 'Autoshares app key', value: WRONG.appKey, kind: 'appKey' },
+			{ name: 'Autoshares PIN', value: WRONG.pin, kind: 'secret' },
+			{ name: 'sandbox Autoshares app key', value: A.appKey, kind: 'appKey' },
+			...(['plain', 'twoFactor', 'pin', 'pinTwoFactor', 'pinNotInitialised', 'expiredPassword'] as const).map(
+				(user): Forbidden => ({ name: `sandbox Autoshares ${user} password`, value: A[user].password, kind: 'secret' }),
+			),
+			{ name: 'sandbox Autoshares PIN', value: A.pin.pin, kind: 'secret' },
+			{ name: 'sandbox Autoshares PIN (PIN + 2FA)', value: A.pinTwoFactor.pin, kind: 'secret' },
+		],
+		requiredFields: ['webApiKey', 'username', 'password'],
+		quotesVendor: () => false,
+		ownNode: {
+			name: 'Autoshares',
+			type: 'n8n-nodes-token-auth.autosharesTrader',
+			runs: [
+				{ name: 'Autoshares Log In', parameters: { operation: 'logIn', options: {} } },
+				{ name: 'Autoshares Get Account Info', parameters: { operation: 'getAccountInfo' }, continueOnFail: true },
+			],
+		},
+		secretHeaders: ['Et-App-Key'],
+	},
+	check: { example: 'autoshares-trader.json', expect: (json) => json.Login === A.plain.username },
+};

@@ -1,0 +1,43 @@
+import { SANDBOX_ACCOUNTS } from '../accounts';
+import { galileoDefinition } from '../galileo';
+import { WRONG, type VendorKit } from './types';
+
+const A = SANDBOX_ACCOUNTS.galileo;
+
+export const galileo: VendorKit<'galileo'> = {
+	server: galileoDefinition,
+	fixture: (sandbox) => {
+		const baseUrl = sandbox.vendors.galileo.baseUrl;
+		return {
+			good: { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: A.apiKey },
+			bad: { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: 'glk_wrong_key_000000' },
+			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
+			urlField: 'baseUrl',
+			relativeExpiry: false,
+			exampleUrls: [['https://api.galileo.ai', baseUrl]],
+		};
+	},
+	tokenStepNeedsLegacyRequest: false,
+	answerHasExpiry: true,
+	pastExpiry: (past) => past.toISOString(),
+	secrets: {
+		credentials: (sandbox) => {
+			const baseUrl = sandbox.vendors.galileo.baseUrl;
+			return {
+				'wrong API key': { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
+				'wrong password': { baseUrl, apiVersion: 'v2', authMethod: 'password', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
+			};
+		},
+		sent: [WRONG.apiKey],
+		leakSearch: [
+			{ name: 'Galileo API key', value: WRONG.apiKey, kind: 'secret' },
+			{ name: 'sandbox Galileo API key', value: A.apiKey, kind: 'secret' },
+			{ name: 'sandbox Galileo password', value: A.user.password, kind: 'secret' },
+		],
+		requiredFields: ['apiKey'],
+		badSettings: (base) => [['organization ID not a UUID', { ...base, organizationId: WRONG.apiKey }]],
+		quotesVendor: (status) => status !== 401 && status !== 403,
+		secretHeaders: [],
+	},
+	check: { example: 'galileo.json', expect: (json) => json.email === A.user.email },
+};

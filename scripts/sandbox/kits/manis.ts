@@ -1,0 +1,40 @@
+import { SANDBOX_ACCOUNTS } from '../accounts';
+import { manisDefinition } from '../manis';
+import { WRONG, type VendorKit } from './types';
+
+const A = SANDBOX_ACCOUNTS.manis;
+
+export const manis: VendorKit<'manis'> = {
+	server: manisDefinition,
+	fixture: (sandbox) => {
+		const server = sandbox.vendors.manis;
+		return {
+			good: { baseUrl: server.baseUrl, merchantId: A.merchantId, secret: A.secret },
+			bad: { baseUrl: server.baseUrl, merchantId: A.merchantId, secret: 'wrong-secret' },
+			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
+			urlField: 'baseUrl',
+			relativeExpiry: false,
+			exampleUrls: [
+				['https://YOUR-MANIS-API-HOST/api/v1/YOUR-ENDPOINT', `${server.origin}/__sandbox/echo`],
+				['https://YOUR-MANIS-API-HOST', server.baseUrl],
+			],
+		};
+	},
+	tokenStepNeedsLegacyRequest: false,
+	answerHasExpiry: true,
+	// Manis states epoch seconds.
+	pastExpiry: (past) => Math.floor(past.getTime() / 1000),
+	secrets: {
+		credentials: (sandbox) => ({ 'wrong secret': { baseUrl: sandbox.vendors.manis.baseUrl, merchantId: A.merchantId, secret: WRONG.manisSecret } }),
+		sent: [WRONG.manisSecret],
+		leakSearch: [
+			{ name: 'Manis secret', value: WRONG.manisSecret, kind: 'secret' },
+			{ name: 'sandbox Manis secret', value: A.secret, kind: 'secret' },
+		],
+		requiredFields: ['merchantId', 'secret'],
+		// Manis reads detail, message, title as text: a FastAPI list of details is not quoted.
+		quotesVendor: (status, fastApiShape) => status !== 401 && status !== 403 && !fastApiShape,
+		secretHeaders: [],
+	},
+	check: { example: 'manis.json', expect: (json) => json.ok === true && json.vendor === 'manis' },
+};

@@ -1,0 +1,94 @@
+/**
+ * One test kit per vendor, keyed by the package's own vendor id (`Record<VendorId, VendorKit>`,
+ * `./index`): everything the tests, the benchmarks and `npm start` need to know about a vendor
+ * beyond its provider. A kit without one of its parts is a compile error naming the vendor's
+ * kit file, and test/registry.test.ts names the part for jest, which does not type-check.
+ */
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+
+import type { VendorId } from '../../../nodes/shared/providers';
+import type { VendorDefinition } from '../server';
+import type { Sandbox, SandboxVendors } from '../types';
+
+/** Recognisable wrong secrets: whatever shows one of these leaked it. */
+export const WRONG = {
+	password: 'SECRET-PASSWORD-7f3a',
+	apiKey: 'SECRET-APIKEY-2d8e',
+	apiKeySecret: 'SECRET-KEYSECRET-5c19',
+	appKey: 'SECRET-APPKEY-91bc',
+	pin: 'SECRET-PIN-4d2c',
+	manisSecret: 'SECRET-MANIS-6a0f',
+	/** Sent to the resume URL, which takes 3 to 16 letters or digits. */
+	code: 'SECRETCODE7f3a',
+	code2: 'SECRETCODE2b7d',
+	pinCode: 'SECRETPIN91bc',
+} as const;
+
+/**
+ * What the leak search looks for. `secret` may never be shown; `appKey` and `keySecret` only
+ * in a node's `headers` with Include Secret Headers; `finalToken` only where a node outputs it.
+ */
+export type SecretKind = 'secret' | 'appKey' | 'keySecret' | 'interim' | 'code' | 'finalToken';
+export interface Forbidden {
+	name: string;
+	value: string;
+	kind: SecretKind;
+}
+
+/** A vendor's credential values against a running sandbox. */
+export interface KitFixture {
+	good: ICredentialDataDecryptedObject;
+	/** Same credential with a wrong secret. */
+	bad: ICredentialDataDecryptedObject;
+	/** The headers a later request must carry for the token the sandbox issued. */
+	expectedHeaders(token: string): Record<string, string>;
+	/** The credential field that holds the vendor's address (edited by the "moved host" tests). */
+	urlField: string;
+	/** Whether the expiry is stated as seconds left (computed on our side of the wire), not as an instant. */
+	relativeExpiry: boolean;
+	/** Where the examples/ workflows point (placeholder or real host) → where npm start points them. */
+	exampleUrls: Array<[string, string]>;
+}
+
+export interface KitSecrets {
+	/** Credentials with a recognisable wrong secret (`WRONG`) in every secret field, by name. */
+	credentials(sandbox: Sandbox): Record<string, IDataObject>;
+	/** The one the fault matrix uses (faults come before any check); default the first. */
+	faultCredential?: string;
+	/** Credentials that reach no error at all (no token step), so no error names the vendor. */
+	withoutError?: string[];
+	/** What a vendor quoting back the fault credential's request would quote. */
+	sent: string[];
+	/** Every secret of this vendor the leak search looks for: the wrong ones and the sandbox's. */
+	leakSearch: Forbidden[];
+	/** The fields a settings error must name when they are blank. */
+	requiredFields: string[];
+	/** A blank address field means the vendor's default host (no settings error). */
+	blankAddressMeansDefault?: boolean;
+	/** More settings errors of this vendor's own fields, from the first credential. */
+	badSettings?(base: IDataObject): Array<[string, IDataObject]>;
+	/** Whether an error quotes the vendor's own text for this status (refusals never do). */
+	quotesVendor(status: number, fastApiShape: boolean): boolean;
+	/** The vendor's own node (beyond Get Token), run on every path the leak search covers. */
+	ownNode?: { name: string; type: string; runs: Array<{ name: string; parameters: IDataObject; continueOnFail?: boolean }> };
+	/** The secret-bearing headers a token from the good credential carries (shown only on request). */
+	secretHeaders: string[];
+}
+
+export interface VendorKit<V extends VendorId = VendorId> {
+	/** The sandbox server: the vendor's contract (scripts/sandbox/<vendor>.ts, CONTRACTS.md). */
+	server: VendorDefinition<SandboxVendors[V]['settings']>;
+	fixture(sandbox: Sandbox): KitFixture;
+	/**
+	 * The token call is a GET with a body, which only n8n's legacy request helper sends: n8n 2.x
+	 * hands a credential's token step httpRequest alone, so the credential needs a node's token.
+	 */
+	tokenStepNeedsLegacyRequest: boolean;
+	/** Whether the token answer states an expiry at all (the unreadable-expiry fault is a success without one). */
+	answerHasExpiry: boolean;
+	/** An expiry already in the past as the vendor states it; undefined when it states seconds left or none. */
+	pastExpiry?(past: Date): string | number;
+	secrets: KitSecrets;
+	/** `npm start --check`: the example workflow (examples/) and what its last node outputs against the sandbox. */
+	check: { example: string; expect(json: Record<string, unknown>): boolean };
+}
