@@ -15,7 +15,8 @@ import { providers, vendorIds } from '../nodes/shared/providers';
 import { tokenStore } from '../nodes/shared/tokenStore';
 import { credentialSource, credentialTypes, fixtures, PACKAGE_CREDENTIALS, VENDORS } from '../scripts/sandbox/fixtures';
 import { TestCredentialsHelper } from './helpers/n8n';
-import { startSandbox, type Sandbox } from '../scripts/sandbox';
+import { useSandbox } from './helpers/sandbox';
+import { type Sandbox } from '../scripts/sandbox';
 import { KIT_PARTS, kits } from '../scripts/sandbox/kits';
 
 const ROOT = join(__dirname, '..');
@@ -23,11 +24,7 @@ const description = new GetToken().description;
 const kebab = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
-afterEach(() => tokenStore.clear());
+useSandbox((started) => (sandbox = started));
 
 describe('package.json, the credential classes and the registry', () => {
 	it('package.json lists exactly the credential files of credentials/', () => {
@@ -138,7 +135,7 @@ describe('docs, examples and fixtures cover every vendor', () => {
 		for (const part of ['credentials', 'sent', 'leakSearch', 'requiredFields', 'quotesVendor', 'secretHeaders']) need(secrets[part] !== undefined, `secrets.${part} in the test kit ${file}`, vendor);
 		// The leak search must know this vendor's own secrets: at least its sandbox account's.
 		need((secrets.leakSearch as unknown[]).length > 0, `secrets.leakSearch (the secrets the leak search looks for) in the test kit ${file}`, vendor);
-		need(Object.keys((secrets.credentials as (s: Sandbox) => object)(sandbox)).length > 0, `secrets.credentials (credentials with recognisable secrets) in the test kit ${file}`, vendor);
+		need(Object.keys((secrets.credentials as (server: unknown, s: Sandbox) => object)(sandbox.vendors[vendor], sandbox)).length > 0, `secrets.credentials (credentials with recognisable secrets) in the test kit ${file}`, vendor);
 	});
 
 	it('every credential an example uses is one of the package', () => {

@@ -47,7 +47,7 @@ export { genericSettings };
 /** Every vendor's credential values against this sandbox, from its kit (./kits). */
 export function fixtures(sandbox: Sandbox): Record<VendorId, VendorFixture> {
 	return Object.fromEntries(
-		VENDORS.map((vendor) => [vendor, { vendor, credentialType: providers[vendor].credentialName, ...kits[vendor].fixture(sandbox) }]),
+		VENDORS.map((vendor) => [vendor, { vendor, credentialType: providers[vendor].credentialName, ...kits[vendor].fixture(sandbox.vendors[vendor], sandbox) }]),
 	) as Record<VendorId, VendorFixture>;
 }
 

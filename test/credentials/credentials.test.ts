@@ -8,20 +8,13 @@ import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { useSandbox } from '../helpers/sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
-	fx = fixtures(sandbox);
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	tokenStore.clear();
-	for (const server of Object.values(sandbox.vendors)) server.reset();
-});
+useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
 
 function server(f: VendorFixture) {
 	return sandbox.vendors[f.vendor];
@@ -38,7 +31,7 @@ function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.go
  * body needs the older request helper, which only a node context has: its generic tests run
  * with it, and the 2.x behaviour has tests of its own below.
  */
-async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject, withLegacyRequest = kits[f.vendor].tokenStepNeedsLegacyRequest) {
+async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject, withLegacyRequest = kits[f.vendor].tokenStepNeedsLegacyRequest === true) {
 	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(withLegacyRequest), data)) as ICredentialDataDecryptedObject;
 }
 
@@ -244,7 +237,7 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 			(output) => output,
 			() => undefined,
 		);
-		expect(refreshed === undefined).toBe(kits[vendor].tokenStepNeedsLegacyRequest);
+		expect(refreshed === undefined).toBe(kits[vendor].tokenStepNeedsLegacyRequest === true);
 		const calls = server(f).tokenCalls;
 		const next = await tokenFromNode(f);
 		expect(next.token.token).not.toBe(first.token.token);

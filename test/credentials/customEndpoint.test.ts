@@ -14,21 +14,18 @@ import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, genericSettings } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
+import { useSandbox } from '../helpers/sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
 const A = SANDBOX_ACCOUNTS;
 const TYPE = 'customTokenEndpointApi';
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	tokenStore.clear();
-	for (const server of Object.values(sandbox.vendors)) server.reset();
-	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
-	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
+useSandbox((started) => (sandbox = started), {
+	beforeEach: (sandbox) => {
+		sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+		sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
+	},
 });
 
 /** n8n's defaults applied, as n8n decrypts a credential. */

@@ -20,21 +20,16 @@ import { quotable } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { useSandbox } from '../helpers/sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 const A = SANDBOX_ACCOUNTS;
 const TYPE = 'customTokenEndpointApi';
 const ODD_SECRET = 's3cr+t/with=odd%chars:ok';
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	tokenStore.clear();
-	for (const server of Object.values(sandbox.vendors)) server.reset();
-	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+useSandbox((started) => (sandbox = started), {
+	beforeEach: (sandbox) => sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' }),
 });
 
 const generic = () => sandbox.vendors.customEndpoint;

@@ -8,23 +8,15 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionD
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
-import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { useSandbox } from '../helpers/sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
-	fx = fixtures(sandbox);
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	tokenStore.clear();
-	for (const server of Object.values(sandbox.vendors)) server.reset();
-});
+useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
 
 /** The message up to the end of its first sentence (a period followed by a space and a capital). */
 function firstSentence(message: string): string {

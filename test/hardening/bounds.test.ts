@@ -15,20 +15,10 @@ import { join } from 'node:path';
 
 import { providers } from '../../nodes/shared/providers';
 import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
-import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { withSandbox } from '../helpers/sandbox';
 
 const ROOT = join(__dirname, '..', '..');
 const BOUND_BYTES = 64 * 1024 * 1024;
-
-/** A sandbox of its own for each test: the tests run side by side, each in its child process. */
-async function withSandbox(run: (sandbox: Sandbox) => Promise<void>): Promise<void> {
-	const sandbox = await startSandbox();
-	try {
-		await run(sandbox);
-	} finally {
-		await sandbox.close();
-	}
-}
 
 async function runChild(args: string[]): Promise<{ message: string; growthBytes: number }> {
 	const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');

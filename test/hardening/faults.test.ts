@@ -27,7 +27,8 @@ import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { n8nRequestHelpers, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
-import { startSandbox, type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
+import { withSandbox } from '../helpers/sandbox';
+import { type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken() });
 
@@ -96,16 +97,6 @@ interface Observed {
 	message: string;
 	/** Message and description: all n8n shows of the error. */
 	shown: string;
-}
-
-/** Fresh sandbox per run: concurrent tests never share counters, faults or ports. */
-async function withSandbox<T>(use: (sandbox: Sandbox) => Promise<T>): Promise<T> {
-	const sandbox = await startSandbox();
-	try {
-		return await use(sandbox);
-	} finally {
-		await sandbox.close();
-	}
 }
 
 function serverOf(sandbox: Sandbox, vendor: VendorId): VendorServer {

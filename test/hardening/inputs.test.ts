@@ -12,29 +12,19 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { MAX_ATTEMPTS, WAIT_LIMIT } from '../../nodes/AutosharesTrader/actions/logIn.operation';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
-import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { useSandbox } from '../helpers/sandbox';
 import { packageNodeTypes } from '../helpers/nodeTypes';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 const nodeTypes = packageNodeTypes();
 
 let sandbox: Sandbox;
 let executions = 0;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => {
-	restoreConsole();
-	await sandbox.close();
-});
-beforeEach(() => {
-	tokenStore.clear();
-	for (const server of Object.values(sandbox.vendors)) server.reset();
-	sandbox.vendors.manis.configure({ tokenType: 'Bearer' });
-});
+useSandbox((started) => (sandbox = started), { beforeEach: (sandbox) => sandbox.vendors.manis.configure({ tokenType: 'Bearer' }) });
+afterAll(() => restoreConsole());
 
 async function run(node: Partial<INode> & Pick<INode, 'type' | 'parameters'>, data?: IDataObject, type?: string) {
 	const full: INode = { id: 'n', name: 'Node', typeVersion: 1, position: [0, 0], ...node };

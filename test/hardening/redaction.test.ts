@@ -24,8 +24,9 @@ import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { callResumeWebhook, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { useSandbox } from '../helpers/sandbox';
 import { packageNodeTypes } from '../helpers/nodeTypes';
-import { SANDBOX_ACCOUNTS, startSandbox, type EchoFormat, type Sandbox } from '../../scripts/sandbox';
+import { SANDBOX_ACCOUNTS, type EchoFormat, type Sandbox } from '../../scripts/sandbox';
 
 afterAll(() => restoreConsole());
 
@@ -295,11 +296,7 @@ describe('quotable(): whitespace inserted inside an echoed secret', () => {
 const nodeTypes = packageNodeTypes();
 let sandbox: Sandbox;
 let executions = 0;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
-afterEach(() => tokenStore.clear());
+useSandbox((started) => (sandbox = started), { resetServers: false });
 
 function asJson(value: unknown): string {
 	return JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Error ? { message: inner.message, description: (inner as TokenAuthError).description } : inner)) ?? '';

@@ -76,7 +76,7 @@ async function viaCredential(vendor: VendorId, data: IDataObject): Promise<Error
 	const type = providers[vendor].credentialName;
 	const credentials = new TestCredentialsHelper(credentialTypes, { c: { type, data: data as ICredentialDataDecryptedObject } }).decrypt('c');
 	// Sirdata's token call needs the legacy helper (see test/credentials): as a node context has it.
-	const error = await credentialTypes[type].preAuthentication!.call(trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest), credentials).then(
+	const error = await credentialTypes[type].preAuthentication!.call(trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest === true), credentials).then(
 		() => undefined,
 		(failure: unknown) => failure as Error,
 	);

@@ -269,7 +269,7 @@ function expectNamedErrors(artefacts: Artefact[], vendor: VendorId): void {
 // Credentials with recognisable secrets in every secret field.
 
 function credentialsWithSecrets(sandbox: Sandbox, vendor: VendorId): Record<string, IDataObject> {
-	return kits[vendor].secrets.credentials(sandbox);
+	return kits[vendor].secrets.credentials(sandbox.vendors[vendor], sandbox);
 }
 
 /** One credential per vendor with every secret field recognisable (faults come before any check). */

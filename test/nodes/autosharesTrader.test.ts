@@ -7,7 +7,8 @@ import { tokenStore } from '../../nodes/shared/tokenStore';
 import { loginProgress as loginProgressForTests } from '../../nodes/AutosharesTrader/pausedLogin';
 import { credentialTypes, logInNode } from '../../scripts/sandbox/fixtures';
 import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { useSandbox } from '../helpers/sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } = SANDBOX_ACCOUNTS.autosharesTrader;
 
@@ -15,14 +16,8 @@ let sandbox: Sandbox;
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader() });
 let executionCounter = 0;
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	tokenStore.clear();
-	sandbox.vendors.autosharesTrader.reset();
-	sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'retry', pinStepName: 'SecutityPin' });
+useSandbox((started) => (sandbox = started), {
+	beforeEach: (sandbox) => sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'retry', pinStepName: 'SecutityPin' }),
 });
 
 function credentials(account: IDataObject): ICredentialDataDecryptedObject {

@@ -12,21 +12,14 @@ import { type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
-import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { useSandbox } from '../helpers/sandbox';
+import { type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken(), 'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader() });
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
-	fx = fixtures(sandbox);
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	tokenStore.clear();
-	for (const server of Object.values(sandbox.vendors)) server.reset();
-});
+useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
 
 const restricted = (allowedDomains: string): IDataObject => ({ allowedHttpRequestDomains: 'domains', allowedDomains });
 

@@ -2,25 +2,17 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-wor
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
-import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { nodeTypesOf, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { useSandbox } from '../helpers/sandbox';
+import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken() });
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
-	fx = fixtures(sandbox);
-});
-afterAll(async () => await sandbox.close());
-beforeEach(() => {
-	tokenStore.clear();
-	for (const server of Object.values(sandbox.vendors)) server.reset();
-});
+useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
 
 async function run(vendor: VendorId, data: IDataObject, options: IDataObject = {}, inputItems: IDataObject[] = [{}], extra: Partial<INode> = {}, inputBinary?: RunOptions['inputBinary']) {
 	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject } });

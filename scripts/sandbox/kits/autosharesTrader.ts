@@ -6,29 +6,21 @@ const A = SANDBOX_ACCOUNTS.autosharesTrader;
 
 export const autosharesTrader: VendorKit<'autosharesTrader'> = {
 	server: autosharesDefinition,
-	fixture: (sandbox) => {
-		const baseUrl = sandbox.vendors.autosharesTrader.baseUrl;
-		return {
-			good: { baseUrl, webApiKey: A.appKey, username: A.plain.username, password: A.plain.password },
-			bad: { baseUrl, webApiKey: A.appKey, username: A.plain.username, password: 'Wrong#Pass' },
-			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}`, 'Et-App-Key': A.appKey }),
-			urlField: 'baseUrl',
-			relativeExpiry: false,
-			exampleUrls: [['https://pub-api-et-demo-prod.etnasoft.us/api', baseUrl]],
-		};
-	},
-	tokenStepNeedsLegacyRequest: false,
+	fixture: (server) => ({
+		good: { baseUrl: server.baseUrl, webApiKey: A.appKey, username: A.plain.username, password: A.plain.password },
+		bad: { baseUrl: server.baseUrl, webApiKey: A.appKey, username: A.plain.username, password: 'Wrong#Pass' },
+		expectedHeaders: (token) => ({ Authorization: `Bearer ${token}`, 'Et-App-Key': A.appKey }),
+		urlField: 'baseUrl',
+		exampleUrls: [['https://pub-api-et-demo-prod.etnasoft.us/api', server.baseUrl]],
+	}),
 	// The answer has no expiry field.
 	answerHasExpiry: false,
 	secrets: {
-		credentials: (sandbox) => {
-			const baseUrl = sandbox.vendors.autosharesTrader.baseUrl;
-			return {
-				'wrong password': { baseUrl, webApiKey: A.appKey, username: A.plain.username, password: WRONG.password, pinPassword: WRONG.pin },
-				'wrong app key': { baseUrl, webApiKey: WRONG.appKey, username: A.plain.username, password: WRONG.password, pinPassword: WRONG.pin },
-				'wrong PIN': { baseUrl, webApiKey: A.appKey, username: A.pin.username, password: A.pin.password, pinPassword: WRONG.pin },
-			};
-		},
+		credentials: ({ baseUrl }) => ({
+			'wrong password': { baseUrl, webApiKey: A.appKey, username: A.plain.username, password: WRONG.password, pinPassword: WRONG.pin },
+			'wrong app key': { baseUrl, webApiKey: WRONG.appKey, username: A.plain.username, password: WRONG.password, pinPassword: WRONG.pin },
+			'wrong PIN': { baseUrl, webApiKey: A.appKey, username: A.pin.username, password: A.pin.password, pinPassword: WRONG.pin },
+		}),
 		faultCredential: 'wrong app key',
 		sent: [WRONG.appKey, WRONG.password, WRONG.pin],
 		leakSearch: [

@@ -35,21 +35,19 @@ export function genericSettings(sandbox: Sandbox, over: IDataObject = {}): ICred
 /** Custom Token Endpoint, against the sandbox's generic API (a made-up contract, CONTRACTS.md). */
 export const customEndpoint: VendorKit<'customEndpoint'> = {
 	server: genericDefinition,
-	fixture: (sandbox) => ({
+	fixture: (server, sandbox) => ({
 		good: genericSettings(sandbox),
 		bad: genericSettings(sandbox, { password: 'wrong-password' }),
 		expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
 		urlField: 'tokenUrl',
-		relativeExpiry: false,
-		exampleUrls: [['https://api.example.com/api', sandbox.vendors.customEndpoint.baseUrl]],
+		exampleUrls: [['https://api.example.com/api', server.baseUrl]],
 	}),
-	tokenStepNeedsLegacyRequest: false,
 	answerHasExpiry: true,
 	// The generic API's JWT states epoch seconds.
 	pastExpiry: (past) => Math.floor(past.getTime() / 1000),
 	secrets: {
 		// The form login the generic API takes, and two shapes it refuses (415), quoting its reason.
-		credentials: (sandbox) => ({
+		credentials: (_server, sandbox) => ({
 			'wrong password': genericSettings(sandbox, { password: WRONG.password }),
 			'wrong password, sent in headers': genericSettings(sandbox, { password: WRONG.password, loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }),
 			'wrong password, HTTP Basic': genericSettings(sandbox, { password: WRONG.password, loginValuesIn: 'basicAuth' }),

@@ -6,28 +6,20 @@ const A = SANDBOX_ACCOUNTS.galileo;
 
 export const galileo: VendorKit<'galileo'> = {
 	server: galileoDefinition,
-	fixture: (sandbox) => {
-		const baseUrl = sandbox.vendors.galileo.baseUrl;
-		return {
-			good: { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: A.apiKey },
-			bad: { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: 'glk_wrong_key_000000' },
-			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
-			urlField: 'baseUrl',
-			relativeExpiry: false,
-			exampleUrls: [['https://api.galileo.ai', baseUrl]],
-		};
-	},
-	tokenStepNeedsLegacyRequest: false,
+	fixture: (server) => ({
+		good: { baseUrl: server.baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: A.apiKey },
+		bad: { baseUrl: server.baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: 'glk_wrong_key_000000' },
+		expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
+		urlField: 'baseUrl',
+		exampleUrls: [['https://api.galileo.ai', server.baseUrl]],
+	}),
 	answerHasExpiry: true,
 	pastExpiry: (past) => past.toISOString(),
 	secrets: {
-		credentials: (sandbox) => {
-			const baseUrl = sandbox.vendors.galileo.baseUrl;
-			return {
-				'wrong API key': { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
-				'wrong password': { baseUrl, apiVersion: 'v2', authMethod: 'password', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
-			};
-		},
+		credentials: ({ baseUrl }) => ({
+			'wrong API key': { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
+			'wrong password': { baseUrl, apiVersion: 'v2', authMethod: 'password', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
+		}),
 		sent: [WRONG.apiKey],
 		leakSearch: [
 			{ name: 'Galileo API key', value: WRONG.apiKey, kind: 'secret' },

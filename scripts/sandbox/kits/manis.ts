@@ -6,26 +6,21 @@ const A = SANDBOX_ACCOUNTS.manis;
 
 export const manis: VendorKit<'manis'> = {
 	server: manisDefinition,
-	fixture: (sandbox) => {
-		const server = sandbox.vendors.manis;
-		return {
-			good: { baseUrl: server.baseUrl, merchantId: A.merchantId, secret: A.secret },
-			bad: { baseUrl: server.baseUrl, merchantId: A.merchantId, secret: 'wrong-secret' },
-			expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
-			urlField: 'baseUrl',
-			relativeExpiry: false,
-			exampleUrls: [
-				['https://YOUR-MANIS-API-HOST/api/v1/YOUR-ENDPOINT', `${server.origin}/__sandbox/echo`],
-				['https://YOUR-MANIS-API-HOST', server.baseUrl],
-			],
-		};
-	},
-	tokenStepNeedsLegacyRequest: false,
+	fixture: (server) => ({
+		good: { baseUrl: server.baseUrl, merchantId: A.merchantId, secret: A.secret },
+		bad: { baseUrl: server.baseUrl, merchantId: A.merchantId, secret: 'wrong-secret' },
+		expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
+		urlField: 'baseUrl',
+		exampleUrls: [
+			['https://YOUR-MANIS-API-HOST/api/v1/YOUR-ENDPOINT', `${server.origin}/__sandbox/echo`],
+			['https://YOUR-MANIS-API-HOST', server.baseUrl],
+		],
+	}),
 	answerHasExpiry: true,
 	// Manis states epoch seconds.
 	pastExpiry: (past) => Math.floor(past.getTime() / 1000),
 	secrets: {
-		credentials: (sandbox) => ({ 'wrong secret': { baseUrl: sandbox.vendors.manis.baseUrl, merchantId: A.merchantId, secret: WRONG.manisSecret } }),
+		credentials: ({ baseUrl }) => ({ 'wrong secret': { baseUrl, merchantId: A.merchantId, secret: WRONG.manisSecret } }),
 		sent: [WRONG.manisSecret],
 		leakSearch: [
 			{ name: 'Manis secret', value: WRONG.manisSecret, kind: 'secret' },

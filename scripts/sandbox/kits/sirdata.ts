@@ -6,27 +6,23 @@ const A = SANDBOX_ACCOUNTS.sirdata;
 
 export const sirdata: VendorKit<'sirdata'> = {
 	server: sirdataDefinition,
-	fixture: (sandbox) => {
-		const server = sandbox.vendors.sirdata;
-		return {
-			good: { baseUrl: server.baseUrl, partnerId: String(A.partnerId), login: A.login, password: A.password },
-			bad: { baseUrl: server.baseUrl, partnerId: String(A.partnerId), login: A.login, password: 'wrong-password' },
-			expectedHeaders: (token) => ({ Authorization: token }),
-			urlField: 'baseUrl',
-			relativeExpiry: false,
-			// The placeholder first: the sandbox's echo checks the vendor's header exactly and answers 200.
-			exampleUrls: [
-				['https://partner-api.sddan.com/api/v1/YOUR-ENDPOINT', `${server.origin}/__sandbox/echo`],
-				['https://partner-api.sddan.com', server.baseUrl],
-			],
-		};
-	},
+	fixture: (server) => ({
+		good: { baseUrl: server.baseUrl, partnerId: String(A.partnerId), login: A.login, password: A.password },
+		bad: { baseUrl: server.baseUrl, partnerId: String(A.partnerId), login: A.login, password: 'wrong-password' },
+		expectedHeaders: (token) => ({ Authorization: token }),
+		urlField: 'baseUrl',
+		// The placeholder first: the sandbox's echo checks the vendor's header exactly and answers 200.
+		exampleUrls: [
+			['https://partner-api.sddan.com/api/v1/YOUR-ENDPOINT', `${server.origin}/__sandbox/echo`],
+			['https://partner-api.sddan.com', server.baseUrl],
+		],
+	}),
 	tokenStepNeedsLegacyRequest: true,
 	answerHasExpiry: true,
 	pastExpiry: (past) => past.toISOString(),
 	secrets: {
-		credentials: (sandbox) => ({
-			'wrong password': { baseUrl: sandbox.vendors.sirdata.baseUrl, partnerId: String(A.partnerId), login: A.login, password: WRONG.password },
+		credentials: ({ baseUrl }) => ({
+			'wrong password': { baseUrl, partnerId: String(A.partnerId), login: A.login, password: WRONG.password },
 		}),
 		sent: [WRONG.password],
 		leakSearch: [{ name: 'sandbox Sirdata password', value: A.password, kind: 'secret' }],

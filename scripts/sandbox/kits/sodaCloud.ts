@@ -6,30 +6,23 @@ const A = SANDBOX_ACCOUNTS.sodaCloud;
 
 export const sodaCloud: VendorKit<'sodaCloud'> = {
 	server: sodaDefinition,
-	fixture: (sandbox) => {
-		const server = sandbox.vendors.sodaCloud;
-		return {
-			good: { region: 'custom', baseUrl: server.baseUrl, authMethod: 'token', email: A.user.email, password: A.user.password },
-			bad: { region: 'custom', baseUrl: server.baseUrl, authMethod: 'token', email: A.user.email, password: 'wrong-password' },
-			expectedHeaders: (token) => ({ SODA_TOKEN: token }),
-			urlField: 'baseUrl',
-			relativeExpiry: true,
-			exampleUrls: [
-				['https://reporting.cloud.soda.io/v1', server.baseUrl],
-				['https://reporting.cloud.us.soda.io/v1', server.baseUrl],
-			],
-		};
-	},
-	tokenStepNeedsLegacyRequest: false,
+	fixture: (server) => ({
+		good: { region: 'custom', baseUrl: server.baseUrl, authMethod: 'token', email: A.user.email, password: A.user.password },
+		bad: { region: 'custom', baseUrl: server.baseUrl, authMethod: 'token', email: A.user.email, password: 'wrong-password' },
+		expectedHeaders: (token) => ({ SODA_TOKEN: token }),
+		urlField: 'baseUrl',
+		relativeExpiry: true,
+		exampleUrls: [
+			['https://reporting.cloud.soda.io/v1', server.baseUrl],
+			['https://reporting.cloud.us.soda.io/v1', server.baseUrl],
+		],
+	}),
 	answerHasExpiry: true,
 	secrets: {
-		credentials: (sandbox) => {
-			const baseUrl = sandbox.vendors.sodaCloud.baseUrl;
-			return {
-				'wrong password': { region: 'custom', baseUrl, authMethod: 'token', email: A.user.email, password: WRONG.password, apiKeyId: A.apiKey.id, apiKeySecret: WRONG.apiKeySecret },
-				'wrong API key secret': { region: 'custom', baseUrl, authMethod: 'apiKey', email: A.user.email, password: WRONG.password, apiKeyId: A.apiKey.id, apiKeySecret: WRONG.apiKeySecret },
-			};
-		},
+		credentials: ({ baseUrl }) => ({
+			'wrong password': { region: 'custom', baseUrl, authMethod: 'token', email: A.user.email, password: WRONG.password, apiKeyId: A.apiKey.id, apiKeySecret: WRONG.apiKeySecret },
+			'wrong API key secret': { region: 'custom', baseUrl, authMethod: 'apiKey', email: A.user.email, password: WRONG.password, apiKeyId: A.apiKey.id, apiKeySecret: WRONG.apiKeySecret },
+		}),
 		// API keys go on every call, with no token step: nothing fails, nothing names the vendor.
 		withoutError: ['wrong API key secret'],
 		sent: [WRONG.password],

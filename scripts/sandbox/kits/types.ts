@@ -8,7 +8,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import type { VendorId } from '../../../nodes/shared/providers';
 import type { VendorDefinition } from '../server';
-import type { Sandbox, SandboxVendors } from '../types';
+import type { Sandbox, SandboxVendors, VendorServer } from '../types';
 
 /** Recognisable wrong secrets: whatever shows one of these leaked it. */
 export const WRONG = {
@@ -44,15 +44,15 @@ export interface KitFixture {
 	expectedHeaders(token: string): Record<string, string>;
 	/** The credential field that holds the vendor's address (edited by the "moved host" tests). */
 	urlField: string;
-	/** Whether the expiry is stated as seconds left (computed on our side of the wire), not as an instant. */
-	relativeExpiry: boolean;
+	/** Whether the expiry is stated as seconds left (computed on our side of the wire), not as an instant. Default no. */
+	relativeExpiry?: boolean;
 	/** Where the examples/ workflows point (placeholder or real host) → where npm start points them. */
 	exampleUrls: Array<[string, string]>;
 }
 
 export interface KitSecrets {
 	/** Credentials with a recognisable wrong secret (`WRONG`) in every secret field, by name. */
-	credentials(sandbox: Sandbox): Record<string, IDataObject>;
+	credentials(server: VendorServer, sandbox: Sandbox): Record<string, IDataObject>;
 	/** The one the fault matrix uses (faults come before any check); default the first. */
 	faultCredential?: string;
 	/** Credentials that reach no error at all (no token step), so no error names the vendor. */
@@ -78,12 +78,14 @@ export interface KitSecrets {
 export interface VendorKit<V extends VendorId = VendorId> {
 	/** The sandbox server: the vendor's contract (scripts/sandbox/<vendor>.ts, CONTRACTS.md). */
 	server: VendorDefinition<SandboxVendors[V]['settings']>;
-	fixture(sandbox: Sandbox): KitFixture;
+	/** Its credential values against its sandbox server. */
+	fixture(server: VendorServer, sandbox: Sandbox): KitFixture;
 	/**
 	 * The token call is a GET with a body, which only n8n's legacy request helper sends: n8n 2.x
 	 * hands a credential's token step httpRequest alone, so the credential needs a node's token.
+	 * Default no.
 	 */
-	tokenStepNeedsLegacyRequest: boolean;
+	tokenStepNeedsLegacyRequest?: boolean;
 	/** Whether the token answer states an expiry at all (the unreadable-expiry fault is a success without one). */
 	answerHasExpiry: boolean;
 	/** An expiry already in the past as the vendor states it; undefined when it states seconds left or none. */
