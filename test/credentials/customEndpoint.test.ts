@@ -4,6 +4,7 @@
  * which it was not written for. Every login shape, every expiry form, both ways to send the
  * token, the credential test, concurrency, and every settings error before any request.
  */
+import { Settings } from 'luxon';
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { TokenAuthError } from '../../nodes/shared/errors';
@@ -27,6 +28,19 @@ useSandbox((started) => (sandbox = started), {
 		sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
 	},
 });
+
+/** A moment a little ahead of the wall clock, so a token the sandbox issues now is not past then. */
+const NOW = Math.floor(Date.now() / 1000) * 1000 + 60_000;
+
+/** Runs `use` with the package's clock (luxon's, which stamps a token's times) standing at `at`. */
+async function atPackageTime<T>(at: number, use: () => Promise<T>): Promise<T> {
+	Settings.now = () => at;
+	try {
+		return await use();
+	} finally {
+		Settings.now = () => Date.now();
+	}
+}
 
 /** n8n's defaults applied, as n8n decrypts a credential. */
 function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
@@ -105,11 +119,9 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 
 	it('expires_in as a string of seconds (expiryForm secondsString)', async () => {
 		generic().configure({ expiryForm: 'secondsString' });
-		const before = Date.now();
-		const output = await preAuthenticate(genericSettings(sandbox, { expiryFormat: 'secondsLeft', expiryPath: 'data.expires_in' }));
-		const expiresAt = Date.parse(String(output.accessTokenExpiresAt));
-		expect(expiresAt).toBeGreaterThanOrEqual(before + 3600_000);
-		expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000);
+		// The package's clock stands still: seconds left count from exactly then.
+		const output = await atPackageTime(NOW, () => preAuthenticate(genericSettings(sandbox, { expiryFormat: 'secondsLeft', expiryPath: 'data.expires_in' })));
+		expect(output.accessTokenExpiresAt).toBe(new Date(NOW + 3600_000).toISOString());
 		// The same answer read as a JWT claim: that JWT has none.
 		tokenStore.clear();
 		const error = await failure(preAuthenticate(genericSettings(sandbox)));
@@ -118,11 +130,8 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 
 	it('a fixed lifetime when the API states none', async () => {
 		generic().configure({ expiryForm: 'secondsString' });
-		const before = Date.now();
-		const output = await preAuthenticate(genericSettings(sandbox, { expiryFormat: 'fixedLifetime', fixedLifetime: 120 }));
-		const expiresAt = Date.parse(String(output.accessTokenExpiresAt));
-		expect(expiresAt).toBeGreaterThanOrEqual(before + 120_000);
-		expect(expiresAt).toBeLessThanOrEqual(Date.now() + 120_000);
+		const output = await atPackageTime(NOW, () => preAuthenticate(genericSettings(sandbox, { expiryFormat: 'fixedLifetime', fixedLifetime: 120 })));
+		expect(output.accessTokenExpiresAt).toBe(new Date(NOW + 120_000).toISOString());
 	});
 
 	it.each([

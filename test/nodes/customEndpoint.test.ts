@@ -6,6 +6,7 @@
  * the package still holds it as valid by its stated expiry (a revocation by time, a clock skew):
  * the case where only the "expired" answer can tell.
  */
+import { Settings } from 'luxon';
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
@@ -69,10 +70,12 @@ class RequestLikeHttpNode implements INodeType {
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken(), 'test.request': new RequestLikeHttpNode() });
 
 let skew = 0;
+/** When set, the API's clock stands still there (before the skew). */
+let apiFrozenAt: number | undefined;
 let sandbox: Sandbox;
 let executions = 0;
 beforeAll(async () => {
-	sandbox = await startSandbox({ clock: () => Date.now() + skew });
+	sandbox = await startSandbox({ clock: () => (apiFrozenAt ?? Date.now()) + skew });
 });
 afterAll(async () => await sandbox.close());
 beforeEach(() => {
@@ -159,13 +162,18 @@ describe('Get Token with Custom Token Endpoint', () => {
 	});
 
 	it('Get Token refreshes shortly before the stated expiry, so a downstream request never meets the 403', async () => {
-		// A 3-second token (2 to 3 s by its whole-second exp): the refresh margin is a tenth of that.
-		server().setLifetime(3);
+		// A controlled clock, no waiting. The API's clock stands still at t0 and its token lives
+		// 30 s; the package's clock (luxon's, which stamps obtainedAt) says the token was got an
+		// hour before t0. By the package's reckoning the token is then inside its refresh margin
+		// (a tenth of its life, at most 60 s) at any moment from t0 on, while the API still takes it.
+		const t0 = Date.now();
+		apiFrozenAt = t0;
+		Settings.now = () => t0 - HOUR;
+		server().setLifetime(30);
 		try {
 			const data = genericSettings(sandbox);
 			const first = await getToken(data);
-			const expiresAt = Date.parse(String(first.output!.expiresAt));
-			await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - 150 - Date.now())));
+			expect(first.error).toBeUndefined();
 			// Still valid, but inside the margin: a new token before the API would answer 403.
 			expect((await callWith(first.output!.headers)).status).toBe(200);
 			const second = await getToken(data);
@@ -173,6 +181,8 @@ describe('Get Token with Custom Token Endpoint', () => {
 			expect(server().tokenCalls).toBe(2);
 			expect((await callWith(second.output!.headers)).status).toBe(200);
 		} finally {
+			Settings.now = () => Date.now();
+			apiFrozenAt = undefined;
 			server().setLifetime(3600);
 		}
 	});
