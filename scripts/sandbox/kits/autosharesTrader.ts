@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { autosharesDefinition } from '../autoshares';
+import { field, junk, tokenValue, url } from './properties';
 import { WRONG, type Forbidden, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.autosharesTrader;
@@ -44,6 +46,24 @@ export const autosharesTrader: VendorKit<'autosharesTrader'> = {
 			],
 		},
 		secretHeaders: ['Et-App-Key'],
+	},
+	properties: {
+		answer: fc.record(
+			{
+				State: fc.oneof(fc.constantFrom('Succeeded', 'succeeded', 'Expecting', 'Failed', ''), junk),
+				Step: fc.oneof(fc.constantFrom('VerificationCode', 'verificationcode', 'SecutityPin', 'SecurityPin', 'BaseAuthentication', ''), junk),
+				Reason: fc.oneof(
+					fc.constantFrom('Expecting confirmation code', 'Invalid pin', 'PIN code is not init', 'Invalid credentials', 'Your Password has expired and must be changed', 'Corrupted ticket'),
+					junk,
+				),
+				Token: tokenValue,
+				error: fc.oneof(fc.constant('Application key is not defined or does not exist'), junk),
+				Message: junk,
+			},
+			{ requiredKeys: [] },
+		),
+		documentedAnswer: { State: 'Succeeded', Token: 'tok' },
+		credentialFields: { baseUrl: url, webApiKey: field('app-key'), username: field('trader'), password: field('pw'), pinPassword: field('', '4821', 4821) },
 	},
 	check: { example: 'autoshares-trader.json', expect: (json) => json.Login === A.plain.username },
 };

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { genericDefinition } from '../generic';
 import type { Sandbox } from '../types';
+import { checkCustomFields, field, junk, jwt, secondsLeft, tokenValue, url } from './properties';
 import { WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.customEndpoint;
@@ -31,6 +33,19 @@ export function genericSettings(sandbox: Sandbox, over: IDataObject = {}): ICred
 		...over,
 	} as ICredentialDataDecryptedObject;
 }
+
+/** A JWT that expires in the year 2999. */
+const SAMPLE_JWT = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from('{"sub":"x","exp":32503680000}').toString('base64url')}.c2ln`;
+
+/** Custom Token Endpoint settings for the generic API's shape (its token answer's reader needs them). */
+const READER_SETTINGS = {
+	tokenUrl: 'https://api.example.com/auth/login',
+	password: 'pw',
+	answerPath: 'data.jwt',
+	answerTypePath: 'data.token_type',
+	expiryFormat: 'jwtExp',
+	headerValue: '{tokenType} {token}',
+};
 
 /** Custom Token Endpoint, against the sandbox's generic API (a made-up contract, CONTRACTS.md). */
 export const customEndpoint: VendorKit<'customEndpoint'> = {
@@ -71,6 +86,46 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 		// error.message, error_description, message, error, detail (a FastAPI list too), title.
 		quotesVendor: () => true,
 		secretHeaders: [],
+	},
+	properties: {
+		// The generic API's shape, read with READER_SETTINGS (data.jwt, data.token_type, the JWT's exp).
+		answer: fc.record(
+			{
+				status: fc.oneof(fc.constantFrom('ok', 'error'), junk),
+				data: fc.oneof(
+					fc.record({ jwt: fc.oneof(jwt, tokenValue), token_type: fc.oneof(fc.constantFrom('Bearer', 'JWT', '', ' '), junk), expires_in: secondsLeft }, { requiredKeys: [] }),
+					junk,
+				),
+				error: fc.oneof(fc.record({ code: fc.string(), message: junk }, { requiredKeys: [] }), junk),
+			},
+			{ requiredKeys: [] },
+		),
+		documentedAnswer: { status: 'ok', data: { jwt: SAMPLE_JWT, token_type: 'Bearer' } },
+		documentedToken: SAMPLE_JWT,
+		readerSettings: READER_SETTINGS,
+		checkFields: checkCustomFields,
+		credentialFields: {
+			tokenUrl: url,
+			method: field('POST', 'GET', 'PUT', 'DELETE'),
+			loginValuesIn: field('jsonBody', 'formBody', 'query', 'headers', 'basicAuth'),
+			userField: field('username', 'client_id', 'X-User', 'bad name'),
+			username: field('me', 'a:b', 'line\nbreak'),
+			passField: field('password', 'username', 'X-Secret'),
+			password: field('pw', ' pw with spaces '),
+			extraFields: field('', '{}', '{"grant_type":"password"}', '{"scope":["a"]}', '{"password":"x"}', 'not json', '[1]', '{"X-Api-Key":"k"}'),
+			answerPath: field('access_token', 'data.jwt', 'items.0.token', '', 'data..jwt', '$.token', '.x'),
+			answerTypePath: field('', 'token_type', 'a b'),
+			expiryFormat: field('secondsLeft', 'epochSeconds', 'epochMilliseconds', 'iso8601', 'jwtExp', 'fixedLifetime', 'never'),
+			expiryPath: field('expires_in', 'data.expires_in', ''),
+			fixedLifetime: field(3600, '3600', 0, -1, 1.5, 1e12),
+			sendIn: field('header', 'query', 'cookie'),
+			headerName: field('Authorization', 'X-Auth-Token', 'Bad Header', ''),
+			headerValue: field('Bearer {token}', '{token}', '{tokenType} {token}', 'Bearer', '{tok}', 'Bearer {token}\r\nX: 1'),
+			queryParameterName: field('access_token', ''),
+			expiredStatusCodes: field('401', '401, 403, 419', '', '200', 'abc', '4011', 401),
+			expiredText: field('', 'token_expired'),
+			testUrl: fc.oneof(url, fc.constantFrom('', undefined)),
+		},
 	},
 	check: { example: 'custom-token-endpoint.json', expect: (json) => (json.data as Record<string, unknown> | undefined)?.username === A.username },
 };

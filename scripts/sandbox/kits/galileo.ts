@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { galileoDefinition } from '../galileo';
+import { fastApiDetail, field, instant, junk, tokenValue, url, uuid } from './properties';
 import { WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.galileo;
@@ -30,6 +32,23 @@ export const galileo: VendorKit<'galileo'> = {
 		badSettings: (base) => [['organization ID not a UUID', { ...base, organizationId: WRONG.apiKey }]],
 		quotesVendor: (status) => status !== 401 && status !== 403,
 		secretHeaders: [],
+	},
+	properties: {
+		answer: fc.record(
+			{ access_token: tokenValue, token_type: fc.oneof(fc.constantFrom('bearer', 'Bearer', ''), junk), expires_at: instant, detail: fastApiDetail },
+			{ requiredKeys: [] },
+		),
+		documentedAnswer: { access_token: 'tok', token_type: 'bearer', expires_at: '2999-11-07T05:31:56Z' },
+		credentialFields: {
+			baseUrl: url,
+			apiVersion: field('v1', 'v2'),
+			authMethod: field('apiKey', 'password'),
+			apiKey: field('glk_x'),
+			username: field('grace'),
+			password: field('pw'),
+			organizationId: field('', uuid, uuid.toUpperCase(), 'not-a-uuid'),
+			organizationSlug: field('', 'acme'),
+		},
 	},
 	check: { example: 'galileo.json', expect: (json) => json.email === A.user.email },
 };

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { manisDefinition } from '../manis';
+import { field, instant, junk, tokenValue, url } from './properties';
 import { WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.manis;
@@ -30,6 +32,22 @@ export const manis: VendorKit<'manis'> = {
 		// Manis reads detail, message, title as text: a FastAPI list of details is not quoted.
 		quotesVendor: (status, fastApiShape) => status !== 401 && status !== 403 && !fastApiShape,
 		secretHeaders: [],
+	},
+	properties: {
+		answer: fc.record(
+			{
+				tokenType: fc.oneof(fc.constantFrom('Bearer', 'Token', '', ' '), junk),
+				token: tokenValue,
+				expiresAt: instant,
+				detail: junk,
+				message: junk,
+				title: junk,
+				timestamp: junk,
+			},
+			{ requiredKeys: [] },
+		),
+		documentedAnswer: { tokenType: 'Bearer', token: 'tok', expiresAt: 32503680000 },
+		credentialFields: { baseUrl: url, merchantId: field('MRC-1'), secret: field('secret') },
 	},
 	check: { example: 'manis.json', expect: (json) => json.ok === true && json.vendor === 'manis' },
 };

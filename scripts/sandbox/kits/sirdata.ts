@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { sirdataDefinition } from '../sirdata';
+import { field, instant, junk, tokenValue, url } from './properties';
 import { WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sirdata;
@@ -30,6 +32,11 @@ export const sirdata: VendorKit<'sirdata'> = {
 		blankAddressMeansDefault: true,
 		quotesVendor: () => false,
 		secretHeaders: [],
+	},
+	properties: {
+		answer: fc.record({ token: tokenValue, partner_id: fc.oneof(fc.integer(), fc.string(), junk), expiration_time: instant }, { requiredKeys: [] }),
+		documentedAnswer: { token: 'tok', partner_id: 1, expiration_time: '2999-12-11T17:52:30.821624721+01:00' },
+		credentialFields: { baseUrl: fc.oneof(url, fc.constantFrom('', undefined)), partnerId: field('12345', 12345), login: field('me'), password: field('pw') },
 	},
 	check: { example: 'sirdata.json', expect: (json) => json.ok === true && json.vendor === 'sirdata' },
 };

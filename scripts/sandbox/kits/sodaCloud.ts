@@ -1,5 +1,8 @@
+import fc from 'fast-check';
+import { SODA_REGIONS } from '../../../nodes/shared/providers/sodaCloud';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { sodaDefinition } from '../soda';
+import { fastApiDetail, field, junk, secondsLeft, tokenValue, unprintable, url, urlLike } from './properties';
 import { WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sodaCloud;
@@ -34,6 +37,22 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 		requiredFields: ['email', 'password'],
 		quotesVendor: (status) => status !== 401 && status !== 403,
 		secretHeaders: [],
+	},
+	properties: {
+		answer: fc.record(
+			{ user: fc.oneof(fc.emailAddress(), junk), token: tokenValue, organization_id: fc.oneof(fc.uuid(), junk), expires_in: secondsLeft, detail: fastApiDetail },
+			{ requiredKeys: [] },
+		),
+		documentedAnswer: { user: 'a@b.c', token: 'tok', organization_id: 'org', expires_in: 1800 },
+		credentialFields: {
+			region: fc.oneof(fc.constantFrom(SODA_REGIONS.eu, SODA_REGIONS.us, 'custom', 'eu', 'us'), urlLike, fc.jsonValue({ maxDepth: 2 }), unprintable),
+			baseUrl: url,
+			authMethod: field('token', 'apiKey'),
+			apiKeyId: field('key-id'),
+			apiKeySecret: field('key-secret'),
+			email: field('a@b.c'),
+			password: field('pw', ' pw with spaces '),
+		},
 	},
 	check: { example: 'soda-cloud.json', expect: (json) => typeof json.last_etl_refresh === 'string' },
 };

@@ -4,6 +4,7 @@
  * beyond its provider. A kit without one of its parts is a compile error naming the vendor's
  * kit file, and test/registry.test.ts names the part for jest, which does not type-check.
  */
+import type fc from 'fast-check';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import type { VendorId } from '../../../nodes/shared/providers';
@@ -75,6 +76,22 @@ export interface KitSecrets {
 	secretHeaders: string[];
 }
 
+/** Property-test generators for the provider's pure readers (test/hardening/properties.test.ts). */
+export interface KitProperties {
+	/** Token answers shaped like the vendor's, with anything in every field (./properties has the pieces). */
+	answer: fc.Arbitrary<unknown>;
+	/** The well-formed 200 answer the vendor documents: it must read as a token. */
+	documentedAnswer: IDataObject;
+	/** The token in documentedAnswer; default 'tok'. */
+	documentedToken?: string;
+	/** Settings readTokenAnswer needs (Custom Token Endpoint's); the vendors' readers take none. */
+	readerSettings?: IDataObject;
+	/** Every credential field, typical values and anything JSON can carry. */
+	credentialFields: Record<string, fc.Arbitrary<unknown>>;
+	/** What readFields must return when it does not throw; default checkVendorFields. */
+	checkFields?(fields: IDataObject): void;
+}
+
 export interface VendorKit<V extends VendorId = VendorId> {
 	/** The sandbox server: the vendor's contract (scripts/sandbox/<vendor>.ts, CONTRACTS.md). */
 	server: VendorDefinition<SandboxVendors[V]['settings']>;
@@ -91,6 +108,7 @@ export interface VendorKit<V extends VendorId = VendorId> {
 	/** An expiry already in the past as the vendor states it; undefined when it states seconds left or none. */
 	pastExpiry?(past: Date): string | number;
 	secrets: KitSecrets;
+	properties: KitProperties;
 	/** `npm start --check`: the example workflow (examples/) and what its last node outputs against the sandbox. */
 	check: { example: string; expect(json: Record<string, unknown>): boolean };
 }
