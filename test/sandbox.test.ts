@@ -9,6 +9,7 @@ import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import type { Fault, Sandbox, VendorId } from '../scripts/sandbox';
+import { kits } from '../scripts/sandbox/kits';
 import {
 	CAUGHT_TOKEN_PREFIX,
 	galileoTime,
@@ -61,70 +62,13 @@ async function call(
 const basic = (user: string, pass: string) =>
 	'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 
-/** The documented, successful token call of each vendor. */
-function tokenCall(sb: Sandbox, vendor: VendorId): { url: string } & Call {
-	const v = sb.vendors;
-	switch (vendor) {
-		case 'sodaCloud':
-			return {
-				url: `${v.sodaCloud.baseUrl}/get_token`,
-				headers: { authorization: basic(A.sodaCloud.user.email, A.sodaCloud.user.password) },
-			};
-		case 'galileo':
-			return {
-				url: `${v.galileo.baseUrl}/v1/token`,
-				headers: { 'Galileo-API-Key': A.galileo.apiKey },
-			};
-		case 'sirdata':
-			return {
-				url: `${v.sirdata.baseUrl}/api/v1/public/auth/partner/${A.sirdata.partnerId}/token`,
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ login: A.sirdata.login, password: A.sirdata.password }),
-			};
-		case 'autosharesTrader':
-			return {
-				url: `${v.autosharesTrader.baseUrl}/token`,
-				method: 'POST',
-				headers: {
-					'Et-App-Key': A.autosharesTrader.appKey,
-					Username: A.autosharesTrader.plain.username,
-					Password: A.autosharesTrader.plain.password,
-				},
-			};
-		case 'manis':
-			return {
-				url: `${v.manis.baseUrl}/api/v1/auth/token`,
-				method: 'POST',
-				headers: { 'x-merchant-id': A.manis.merchantId, 'x-secret': A.manis.secret },
-			};
-		case 'customEndpoint':
-			return {
-				url: `${v.customEndpoint.baseUrl}/auth/login`,
-				method: 'POST',
-				headers: { 'content-type': 'application/x-www-form-urlencoded' },
-				body: new URLSearchParams({ username: A.customEndpoint.username, password: A.customEndpoint.password }).toString(),
-			};
-	}
-}
+/** The documented, successful token call of each vendor (its kit's contract). */
+const tokenCall = (sb: Sandbox, vendor: VendorId): { url: string } & Call => kits[vendor].contract.tokenCall(sb.vendors[vendor]);
 
 /** Where the token is in the answer: a key, or a dot path (the generic API's `data.jwt`). */
-const TOKEN_FIELD: Record<VendorId, string> = {
-	sodaCloud: 'token',
-	galileo: 'access_token',
-	sirdata: 'token',
-	autosharesTrader: 'Token',
-	manis: 'token',
-	customEndpoint: 'data.jwt',
-};
+const TOKEN_FIELD = Object.fromEntries(VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.tokenField])) as Record<VendorId, string>;
 /** null: no expiry field (Autoshares states none; the generic API's is the JWT's claim). */
-const EXPIRY_FIELD: Record<VendorId, string | null> = {
-	sodaCloud: 'expires_in',
-	galileo: 'expires_at',
-	sirdata: 'expiration_time',
-	autosharesTrader: null,
-	manis: 'expiresAt',
-	customEndpoint: null,
-};
+const EXPIRY_FIELD = Object.fromEntries(VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.expiryField])) as Record<VendorId, string | null>;
 
 /** The value at a dot path of a JSON answer. */
 function at(body: unknown, path: string): unknown {
@@ -136,21 +80,9 @@ function claimsOf(jwt: string): Record<string, unknown> {
 	return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-/** The documented later-call headers of each vendor. */
+/** The documented later-call headers of each vendor (its kit's fixture). */
 function authHeaders(vendor: VendorId, token: string): Record<string, string> {
-	switch (vendor) {
-		case 'sodaCloud':
-			return { SODA_TOKEN: token };
-		case 'galileo':
-			return { Authorization: `Bearer ${token}` };
-		case 'sirdata':
-			return { Authorization: token };
-		case 'autosharesTrader':
-			return { Authorization: `Bearer ${token}`, 'Et-App-Key': A.autosharesTrader.appKey };
-		case 'manis':
-		case 'customEndpoint':
-			return { Authorization: `Bearer ${token}` };
-	}
+	return kits[vendor].fixture(sandbox.vendors[vendor], sandbox).expectedHeaders(token);
 }
 
 async function getToken(sb: Sandbox, vendor: VendorId): Promise<string> {
@@ -164,51 +96,14 @@ const echo = (sb: Sandbox, vendor: VendorId, headers: Record<string, string>) =>
 	call(`${sb.vendors[vendor].origin}/__sandbox/echo`, { headers });
 
 /** Expected 401 body of an authenticated endpoint (Manis carries a timestamp: checked apart). */
-async function expectDenied(vendor: VendorId, res: Answer) {
+function expectDenied(vendor: VendorId, res: Answer) {
 	expect(res.status).toBe(401);
-	switch (vendor) {
-		case 'sodaCloud':
-		case 'galileo':
-			expect(Object.keys(res.json())).toEqual(['detail']);
-			expect(typeof res.json().detail).toBe('string');
-			break;
-		case 'sirdata':
-			expect(res.text).toBe('');
-			break;
-		case 'autosharesTrader':
-			expect(res.json()).toEqual({ Message: 'Authorization has been denied for this request.' });
-			break;
-		case 'manis':
-			expect(Object.keys(res.json())).toEqual(['message', 'timestamp']);
-			break;
-		case 'customEndpoint':
-			expect(res.json()).toMatchObject({ status: 'error', error: { code: expect.stringMatching(/^(unauthenticated|invalid_token)$/) } });
-			break;
-	}
+	kits[vendor].contract.checkDenied(res);
 }
 
 /** The error text of a `say` / `echoRequest` JSON answer, from where each vendor puts it. */
 function messageOf(vendor: VendorId, res: Answer): string {
-	const body = res.json();
-	switch (vendor) {
-		case 'sodaCloud':
-		case 'galileo':
-			expect(Object.keys(body)).toEqual(['detail']);
-			return body.detail as string;
-		case 'sirdata':
-			expect(Object.keys(body)).toEqual(['message']);
-			return body.message as string;
-		case 'autosharesTrader':
-			expect(Object.keys(body)).toEqual(['State', 'Step', 'Reason']);
-			expect(body).toMatchObject({ State: 'Failed', Step: 'BaseAuthentication' });
-			return body.Reason as string;
-		case 'manis':
-			expect(Object.keys(body)).toEqual(['message', 'timestamp']);
-			return body.message as string;
-		case 'customEndpoint':
-			expect(Object.keys(body)).toEqual(['status', 'error']);
-			return (body.error as Record<string, unknown>).message as string;
-	}
+	return kits[vendor].contract.messageOf(res);
 }
 
 /** Reads a (never-ending) answer until `enough` bytes arrived, then closes the connection. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { autosharesDefinition } from '../autoshares';
 import { field, junk, tokenValue, url } from './properties';
-import { WRONG, type Forbidden, type VendorKit } from './types';
+import { same, WRONG, type Forbidden, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.autosharesTrader;
 
@@ -46,6 +46,17 @@ export const autosharesTrader: VendorKit<'autosharesTrader'> = {
 			],
 		},
 		secretHeaders: ['Et-App-Key'],
+	},
+	contract: {
+		tokenCall: (server) => ({ url: `${server.baseUrl}/token`, method: 'POST', headers: { 'Et-App-Key': A.appKey, Username: A.plain.username, Password: A.plain.password } }),
+		tokenField: 'Token',
+		expiryField: null,
+		checkDenied: (answer) => same('401 body', answer.json(), { Message: 'Authorization has been denied for this request.' }),
+		messageOf: (answer) => {
+			const body = answer.json();
+			same('error body', [Object.keys(body), body.State, body.Step], [['State', 'Step', 'Reason'], 'Failed', 'BaseAuthentication']);
+			return body.Reason as string;
+		},
 	},
 	properties: {
 		answer: fc.record(

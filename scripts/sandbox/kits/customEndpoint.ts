@@ -5,7 +5,7 @@ import { SANDBOX_ACCOUNTS } from '../accounts';
 import { genericDefinition } from '../generic';
 import type { Sandbox } from '../types';
 import { checkCustomFields, field, junk, jwt, secondsLeft, tokenValue, url } from './properties';
-import { WRONG, type VendorKit } from './types';
+import { same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.customEndpoint;
 
@@ -86,6 +86,27 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 		// error.message, error_description, message, error, detail (a FastAPI list too), title.
 		quotesVendor: () => true,
 		secretHeaders: [],
+	},
+	contract: {
+		tokenCall: (server) => ({
+			url: `${server.baseUrl}/auth/login`,
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ username: A.username, password: A.password }).toString(),
+		}),
+		// The token is a JWT whose exp claim is the expiry.
+		tokenField: 'data.jwt',
+		expiryField: null,
+		checkDenied: (answer) => {
+			const body = answer.json() as { status?: unknown; error?: { code?: unknown } };
+			same('401 body status', body.status, 'error');
+			if (!/^(unauthenticated|invalid_token)$/.test(String(body.error?.code))) throw new Error(`401 error code: ${String(body.error?.code)}`);
+		},
+		messageOf: (answer) => {
+			const body = answer.json();
+			same('error body keys', Object.keys(body), ['status', 'error']);
+			return (body.error as Record<string, unknown>).message as string;
+		},
 	},
 	properties: {
 		// The generic API's shape, read with READER_SETTINGS (data.jwt, data.token_type, the JWT's exp).

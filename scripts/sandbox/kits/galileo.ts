@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { galileoDefinition } from '../galileo';
 import { fastApiDetail, field, instant, junk, tokenValue, url, uuid } from './properties';
-import { WRONG, type VendorKit } from './types';
+import { same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.galileo;
 
@@ -32,6 +32,16 @@ export const galileo: VendorKit<'galileo'> = {
 		badSettings: (base) => [['organization ID not a UUID', { ...base, organizationId: WRONG.apiKey }]],
 		quotesVendor: (status) => status !== 401 && status !== 403,
 		secretHeaders: [],
+	},
+	contract: {
+		tokenCall: (server) => ({ url: `${server.baseUrl}/v1/token`, headers: { 'Galileo-API-Key': A.apiKey } }),
+		tokenField: 'access_token',
+		expiryField: 'expires_at',
+		checkDenied: (answer) => same('401 body keys and detail type', [Object.keys(answer.json()), typeof answer.json().detail], [['detail'], 'string']),
+		messageOf: (answer) => {
+			same('error body keys', Object.keys(answer.json()), ['detail']);
+			return answer.json().detail as string;
+		},
 	},
 	properties: {
 		answer: fc.record(

@@ -14,7 +14,7 @@ import type { VendorKit } from './types';
 export const kits: { [V in VendorId]: VendorKit<V> } = { sodaCloud, galileo, sirdata, autosharesTrader, manis, customEndpoint };
 
 /** The parts every kit has (test/registry.test.ts checks each kit for them). */
-export const KIT_PARTS = ['server', 'fixture', 'answerHasExpiry', 'secrets', 'properties', 'check'] as const satisfies ReadonlyArray<keyof VendorKit>;
+export const KIT_PARTS = ['server', 'fixture', 'answerHasExpiry', 'secrets', 'contract', 'properties', 'check'] as const satisfies ReadonlyArray<keyof VendorKit>;
 
 export { genericSettings } from './customEndpoint';
 export * from './types';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { manisDefinition } from '../manis';
 import { field, instant, junk, tokenValue, url } from './properties';
-import { WRONG, type VendorKit } from './types';
+import { same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.manis;
 
@@ -32,6 +32,17 @@ export const manis: VendorKit<'manis'> = {
 		// Manis reads detail, message, title as text: a FastAPI list of details is not quoted.
 		quotesVendor: (status, fastApiShape) => status !== 401 && status !== 403 && !fastApiShape,
 		secretHeaders: [],
+	},
+	contract: {
+		tokenCall: (server) => ({ url: `${server.baseUrl}/api/v1/auth/token`, method: 'POST', headers: { 'x-merchant-id': A.merchantId, 'x-secret': A.secret } }),
+		tokenField: 'token',
+		expiryField: 'expiresAt',
+		// Its 401 carries a timestamp: the test checks it apart.
+		checkDenied: (answer) => same('401 body keys', Object.keys(answer.json()), ['message', 'timestamp']),
+		messageOf: (answer) => {
+			same('error body keys', Object.keys(answer.json()), ['message', 'timestamp']);
+			return answer.json().message as string;
+		},
 	},
 	properties: {
 		answer: fc.record(

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { sirdataDefinition } from '../sirdata';
 import { field, instant, junk, tokenValue, url } from './properties';
-import { WRONG, type VendorKit } from './types';
+import { same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sirdata;
 
@@ -32,6 +32,20 @@ export const sirdata: VendorKit<'sirdata'> = {
 		blankAddressMeansDefault: true,
 		quotesVendor: () => false,
 		secretHeaders: [],
+	},
+	contract: {
+		tokenCall: (server) => ({
+			url: `${server.baseUrl}/api/v1/public/auth/partner/${A.partnerId}/token`,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ login: A.login, password: A.password }),
+		}),
+		tokenField: 'token',
+		expiryField: 'expiration_time',
+		checkDenied: (answer) => same('401 body', answer.text, ''),
+		messageOf: (answer) => {
+			same('error body keys', Object.keys(answer.json()), ['message']);
+			return answer.json().message as string;
+		},
 	},
 	properties: {
 		answer: fc.record({ token: tokenValue, partner_id: fc.oneof(fc.integer(), fc.string(), junk), expiration_time: instant }, { requiredKeys: [] }),

@@ -3,9 +3,11 @@ import { SODA_REGIONS } from '../../../nodes/shared/providers/sodaCloud';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { sodaDefinition } from '../soda';
 import { fastApiDetail, field, junk, secondsLeft, tokenValue, unprintable, url, urlLike } from './properties';
-import { WRONG, type VendorKit } from './types';
+import { same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sodaCloud;
+
+const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 
 export const sodaCloud: VendorKit<'sodaCloud'> = {
 	server: sodaDefinition,
@@ -37,6 +39,16 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 		requiredFields: ['email', 'password'],
 		quotesVendor: (status) => status !== 401 && status !== 403,
 		secretHeaders: [],
+	},
+	contract: {
+		tokenCall: (server) => ({ url: `${server.baseUrl}/get_token`, headers: { authorization: basic(A.user.email, A.user.password) } }),
+		tokenField: 'token',
+		expiryField: 'expires_in',
+		checkDenied: (answer) => same('401 body keys', Object.keys(answer.json()), ['detail']),
+		messageOf: (answer) => {
+			same('error body keys', Object.keys(answer.json()), ['detail']);
+			return answer.json().detail as string;
+		},
 	},
 	properties: {
 		answer: fc.record(

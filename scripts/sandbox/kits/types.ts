@@ -92,6 +92,40 @@ export interface KitProperties {
 	checkFields?(fields: IDataObject): void;
 }
 
+/** A request as a test sends it. */
+export interface KitCall {
+	url: string;
+	method?: string;
+	headers?: Record<string, string>;
+	body?: string;
+}
+
+/** An answer as a test received it. */
+export interface KitAnswer {
+	status: number;
+	text: string;
+	json: () => Record<string, unknown>;
+}
+
+/** The vendor's documented contract, as test/sandbox.test.ts checks the sandbox server against it. */
+export interface KitContract {
+	/** The documented, successful token call with the sandbox account. */
+	tokenCall(server: VendorServer): KitCall;
+	/** Where the token is in the answer: a key, or a dot path. */
+	tokenField: string;
+	/** Where the expiry is; null when the answer has no expiry field. */
+	expiryField: string | null;
+	/** Throws unless this is the vendor's 401 on an authenticated endpoint. */
+	checkDenied(answer: KitAnswer): void;
+	/** The error text of a JSON error answer, from where the vendor puts it; throws on another shape. */
+	messageOf(answer: KitAnswer): string;
+}
+
+/** Throws unless `actual` is `expected` (JSON-equal): a kit's contract check, outside jest. */
+export function same(what: string, actual: unknown, expected: unknown): void {
+	if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
 export interface VendorKit<V extends VendorId = VendorId> {
 	/** The sandbox server: the vendor's contract (scripts/sandbox/<vendor>.ts, CONTRACTS.md). */
 	server: VendorDefinition<SandboxVendors[V]['settings']>;
@@ -108,6 +142,7 @@ export interface VendorKit<V extends VendorId = VendorId> {
 	/** An expiry already in the past as the vendor states it; undefined when it states seconds left or none. */
 	pastExpiry?(past: Date): string | number;
 	secrets: KitSecrets;
+	contract: KitContract;
 	properties: KitProperties;
 	/** `npm start --check`: the example workflow (examples/) and what its last node outputs against the sandbox. */
 	check: { example: string; expect(json: Record<string, unknown>): boolean };
