@@ -15,7 +15,7 @@ import { restoreConsole } from './consoleCapture';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
 
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
@@ -318,12 +318,14 @@ async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 		const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, executionId: `redaction-${++executions}` });
 		runs.push({ error: run.data.resultData.error, items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] });
 	}
-	if (vendor === 'autosharesTrader') {
-		// And its node's Log In, which makes the same token call.
+	// And the vendor's own node's first run (Autoshares' Log In), which makes the same token call.
+	const own = kits[vendor].secrets.ownNode;
+	if (own) {
 		tokenStore.clear();
 		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type, data: { ...data } as ICredentialDataDecryptedObject } });
-		const { run } = await runWorkflow({ nodeTypes, nodes: [logInNode()], connections: {}, helper, executionId: `redaction-${++executions}` });
-		runs.push({ error: run.data.resultData.error, items: run.data.resultData.runData['Log In']?.[0]?.data?.main[0] });
+		const node: INode = { id: 'own', name: own.name, type: own.type, typeVersion: 1, position: [0, 0], parameters: own.runs[0].parameters as INode['parameters'], credentials: { [type]: { id: 'cred', name: 'cred' } } };
+		const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, executionId: `redaction-${++executions}` });
+		runs.push({ error: run.data.resultData.error, items: run.data.resultData.runData[own.name]?.[0]?.data?.main[0] });
 	}
 	return asJson({ credentialError, message: credentialError?.message, description: credentialError?.description, runs });
 }
@@ -363,7 +365,7 @@ describe.each(ECHOES)('$vendor echoing its $field', ({ vendor, field, secret, us
 		server.clearFaults();
 		server.injectFault({ kind: 'echoRequest', status: 400, format });
 		const value = 'Echo-Me-Please 77';
-		const data = { ...fixtures(sandbox)[vendor].good, [field]: field === 'password' && vendor !== 'autosharesTrader' ? value : value.replace(' ', '-') };
+		const data = { ...fixtures(sandbox)[vendor].good, [field]: field === 'password' && !kits[vendor].secrets.passwordInHeader ? value : value.replace(' ', '-') };
 		const shown = await shownText(vendor, data);
 		server.clearFaults();
 		expect(leaks(shown, String(data[field]))).toEqual([]);

@@ -45,6 +45,7 @@ export const autosharesTrader: VendorKit<'autosharesTrader'> = {
 				{ name: 'Autoshares Get Account Info', parameters: { operation: 'getAccountInfo' }, continueOnFail: true },
 			],
 		},
+		passwordInHeader: true,
 		secretHeaders: ['Et-App-Key'],
 	},
 	contract: {
@@ -52,6 +53,7 @@ export const autosharesTrader: VendorKit<'autosharesTrader'> = {
 		tokenField: 'Token',
 		expiryField: null,
 		checkDenied: (answer) => same('401 body', answer.json(), { Message: 'Authorization has been denied for this request.' }),
+		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}'),
 		messageOf: (answer) => {
 			const body = answer.json();
 			same('error body', [Object.keys(body), body.State, body.Step], [['State', 'Step', 'Reason'], 'Failed', 'BaseAuthentication']);

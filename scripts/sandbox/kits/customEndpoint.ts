@@ -102,6 +102,7 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 			same('401 body status', body.status, 'error');
 			if (!/^(unauthenticated|invalid_token)$/.test(String(body.error?.code))) throw new Error(`401 error code: ${String(body.error?.code)}`);
 		},
+		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"status":"error","error":{"code":"invalid_credentials","message":"Invalid username or password"}}'),
 		messageOf: (answer) => {
 			const body = answer.json();
 			same('error body keys', Object.keys(body), ['status', 'error']);

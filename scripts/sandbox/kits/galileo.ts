@@ -38,6 +38,7 @@ export const galileo: VendorKit<'galileo'> = {
 		tokenField: 'access_token',
 		expiryField: 'expires_at',
 		checkDenied: (answer) => same('401 body keys and detail type', [Object.keys(answer.json()), typeof answer.json().detail], [['detail'], 'string']),
+		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"detail":"Invalid API key"}'),
 		messageOf: (answer) => {
 			same('error body keys', Object.keys(answer.json()), ['detail']);
 			return answer.json().detail as string;

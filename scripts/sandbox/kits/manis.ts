@@ -39,6 +39,7 @@ export const manis: VendorKit<'manis'> = {
 		expiryField: 'expiresAt',
 		// Its 401 carries a timestamp: the test checks it apart.
 		checkDenied: (answer) => same('401 body keys', Object.keys(answer.json()), ['message', 'timestamp']),
+		checkRefusedLogin: (answer) => same('refused login message', answer.json().message, 'Invalid merchant credentials'),
 		messageOf: (answer) => {
 			same('error body keys', Object.keys(answer.json()), ['message', 'timestamp']);
 			return answer.json().message as string;

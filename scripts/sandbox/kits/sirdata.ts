@@ -42,6 +42,7 @@ export const sirdata: VendorKit<'sirdata'> = {
 		tokenField: 'token',
 		expiryField: 'expiration_time',
 		checkDenied: (answer) => same('401 body', answer.text, ''),
+		checkRefusedLogin: (answer) => same('refused login', answer.text, ''),
 		messageOf: (answer) => {
 			same('error body keys', Object.keys(answer.json()), ['message']);
 			return answer.json().message as string;

@@ -45,6 +45,7 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 		tokenField: 'token',
 		expiryField: 'expires_in',
 		checkDenied: (answer) => same('401 body keys', Object.keys(answer.json()), ['detail']),
+		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"detail":"Invalid credentials"}'),
 		messageOf: (answer) => {
 			same('error body keys', Object.keys(answer.json()), ['detail']);
 			return answer.json().detail as string;

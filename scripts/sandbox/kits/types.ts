@@ -72,6 +72,8 @@ export interface KitSecrets {
 	quotesVendor(status: number, fastApiShape: boolean): boolean;
 	/** The vendor's own node (beyond Get Token), run on every path the leak search covers. */
 	ownNode?: { name: string; type: string; runs: Array<{ name: string; parameters: IDataObject; continueOnFail?: boolean }> };
+	/** The password travels in a header of the token call (a test value for it has no space). */
+	passwordInHeader?: boolean;
 	/** The secret-bearing headers a token from the good credential carries (shown only on request). */
 	secretHeaders: string[];
 }
@@ -117,6 +119,8 @@ export interface KitContract {
 	expiryField: string | null;
 	/** Throws unless this is the vendor's 401 on an authenticated endpoint. */
 	checkDenied(answer: KitAnswer): void;
+	/** Throws unless this is the vendor's documented answer to a refused login (the `unauthorized` fault). */
+	checkRefusedLogin(answer: KitAnswer): void;
 	/** The error text of a JSON error answer, from where the vendor puts it; throws on another shape. */
 	messageOf(answer: KitAnswer): string;
 }
