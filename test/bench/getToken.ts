@@ -9,7 +9,7 @@ import { request } from 'undici';
 // the extensionless source path to the codex GetToken.node.json before GetToken.node.ts.
 import { GetToken } from '../../dist/nodes/GetToken/GetToken.node.js';
 import { tokenStore } from '../../dist/nodes/shared/tokenStore.js';
-import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, getTokenNode } from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { SANDBOX_ACCOUNTS, startSandbox } from '../../scripts/sandbox';
 
@@ -34,15 +34,7 @@ export async function benchGetToken(): Promise<{ ratio: number; tokenCalls: numb
 		const fx = fixtures(sandbox).manis;
 		const inputItems = Array.from({ length: ITEMS }, (_, row) => ({ row }));
 		const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken() });
-		const node = {
-			id: 'get-token',
-			name: 'Get Token',
-			type: 'n8n-nodes-token-auth.getToken',
-			typeVersion: 1,
-			position: [0, 0] as [number, number],
-			parameters: { vendor: 'manis', options: { forceRefresh: true } },
-			credentials: { manisApi: { id: 'cred', name: 'cred' } },
-		};
+		const node = getTokenNode('manis', { forceRefresh: true });
 		const raw = async () =>
 			await request(`${manis.baseUrl}/api/v1/auth/token`, {
 				method: 'POST',

@@ -7,7 +7,6 @@
 import { Settings } from 'luxon';
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { TokenAuthError } from '../../nodes/shared/errors';
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { describeToken } from '../../nodes/shared/tokenOutput';
@@ -15,6 +14,7 @@ import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, genericSettings } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
@@ -55,15 +55,6 @@ async function preAuthenticate(data: IDataObject): Promise<ICredentialDataDecryp
 /** What Get Token does: the token step with the error's message and advice apart. */
 async function viaNode(data: IDataObject) {
 	return await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(data));
-}
-
-async function failure(run: Promise<unknown>): Promise<TokenAuthError> {
-	const error = await run.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	if (!(error instanceof TokenAuthError)) throw new Error(`expected a TokenAuthError, got ${String(error)}`);
-	return error;
 }
 
 /** The credential's headers (and query) on a request to the server's echo, sent with n8n's client. */

@@ -20,6 +20,7 @@ import { quotable } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
@@ -45,15 +46,6 @@ async function viaNode(data: IDataObject) {
 
 async function preAuthenticate(data: IDataObject): Promise<IDataObject> {
 	return (await credentialTypes[TYPE].preAuthentication!.call(preAuthHelper(), decrypted(data))) as IDataObject;
-}
-
-async function failure(run: Promise<unknown>): Promise<TokenAuthError> {
-	const error = await run.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	if (!(error instanceof TokenAuthError)) throw new Error(`expected a TokenAuthError, got ${String(error)}`);
-	return error;
 }
 
 /** The token endpoint answers exactly this once (another server's answer). */

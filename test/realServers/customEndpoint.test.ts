@@ -8,7 +8,6 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { TokenAuthError } from '../../nodes/shared/errors';
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { describeToken } from '../../nodes/shared/tokenOutput';
@@ -17,6 +16,7 @@ import { tokenStore } from '../../nodes/shared/tokenStore';
 import { startAuthServers, type AuthServers } from '../../scripts/authServers';
 import { credentialTypes } from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import { failure } from '../helpers/failure';
 
 const TYPE = 'customTokenEndpointApi';
 let servers: AuthServers;
@@ -36,15 +36,6 @@ function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
 
 async function viaNode(data: IDataObject, options: { force?: boolean } = {}) {
 	return await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(data), options);
-}
-
-async function failure(run: Promise<unknown>): Promise<TokenAuthError> {
-	const error = await run.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	if (!(error instanceof TokenAuthError)) throw new Error(`expected a TokenAuthError, got ${String(error)}`);
-	return error;
 }
 
 /** GET the server's protected route with the credential applied by its authenticate. */
