@@ -162,14 +162,16 @@ export interface GenericSettings {
 /** Galileo has nothing to configure beyond the common knobs. */
 export type NoSettings = Record<string, never>;
 
-export interface VendorSettings {
+/** The servers with knobs of their own; every other vendor's server has none (NoSettings). */
+interface KnownSettings {
 	sodaCloud: SodaSettings;
-	galileo: NoSettings;
 	sirdata: SirdataSettings;
 	autosharesTrader: AutosharesSettings;
 	manis: ManisSettings;
 	customEndpoint: GenericSettings;
 }
+
+export type VendorSettings = { [V in VendorId]: V extends keyof KnownSettings ? KnownSettings[V] : NoSettings };
 
 export interface VendorServer<S extends object = object> {
 	readonly vendor: VendorId;
@@ -233,14 +235,8 @@ export interface CatcherServer {
 	waitForRequests(count: number): Promise<void>;
 }
 
-export interface SandboxVendors {
-	sodaCloud: VendorServer<SodaSettings>;
-	galileo: VendorServer<NoSettings>;
-	sirdata: VendorServer<SirdataSettings>;
-	autosharesTrader: VendorServer<AutosharesSettings>;
-	manis: VendorServer<ManisSettings>;
-	customEndpoint: VendorServer<GenericSettings>;
-}
+/** One server per vendor of the registry, with its settings. */
+export type SandboxVendors = { [V in VendorId]: VendorServer<VendorSettings[V]> };
 
 export interface Sandbox {
 	vendors: SandboxVendors;
