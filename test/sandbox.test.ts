@@ -161,10 +161,8 @@ beforeEach(() => {
 	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
 	sandbox.vendors.sirdata.configure({ utcOffsetMinutes: 60 });
 	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
-	for (const id of VENDOR_IDS)
-		sandbox.vendors[id].setLifetime(
-			{ sodaCloud: 1800, galileo: 86400, sirdata: 3600, autosharesTrader: 86400, manis: 3600, customEndpoint: 3600 }[id],
-		);
+	// Each server's own default lifetime (its contract), whatever a test set.
+	for (const id of VENDOR_IDS) sandbox.vendors[id].setLifetime(kits[id].server.defaultLifetimeSeconds);
 });
 
 // =============================================================================================
