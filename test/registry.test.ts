@@ -21,6 +21,10 @@ import { KIT_PARTS, kits } from '../scripts/sandbox/kits';
 
 const ROOT = join(__dirname, '..');
 const description = new GetToken().description;
+/** A failure that says what is missing, for whom (not "Expected true, received false"). */
+function need(present: boolean, what: string, vendor: string): void {
+	if (!present) throw new Error(`${what} is missing for vendor ${vendor}`);
+}
 const kebab = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 let sandbox: Sandbox;
@@ -70,6 +74,7 @@ describe('package.json, the credential classes and the registry', () => {
 	it.each(vendorIds)('%s: two icons, icons/<vendor>.svg and .dark.svg, that differ', (vendor) => {
 		const icon = credentialTypes[providers[vendor].credentialName].icon as { light: string; dark: string };
 		expect(icon).toEqual({ light: `file:../icons/${vendor}.svg`, dark: `file:../icons/${vendor}.dark.svg` });
+		for (const file of [`icons/${vendor}.svg`, `icons/${vendor}.dark.svg`]) need(existsSync(join(ROOT, file)), file, vendor);
 		const light = readFileSync(join(ROOT, 'icons', `${vendor}.svg`), 'utf8');
 		const dark = readFileSync(join(ROOT, 'icons', `${vendor}.dark.svg`), 'utf8');
 		expect(light).toMatch(/^<svg /);
@@ -105,11 +110,6 @@ describe('docs, examples and fixtures cover every vendor', () => {
 		.filter((file) => file.endsWith('.json'))
 		.map((file) => JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { nodes: Array<{ type: string; parameters: { vendor?: string }; credentials?: Record<string, unknown> }> });
 
-	/** A failure that says what is missing, for whom (not "Expected true, received false"). */
-	const need = (present: boolean, what: string, vendor: string) => {
-		if (!present) throw new Error(`${what} is missing for vendor ${vendor}`);
-	};
-
 	it.each(vendorIds)('%s: a docs page named after the vendor, linked from the README credential table', (vendor) => {
 		const page = `docs/${kebab(providers[vendor].displayName)}.md`;
 		need(existsSync(join(ROOT, page)), page, vendor);
@@ -118,7 +118,9 @@ describe('docs, examples and fixtures cover every vendor', () => {
 	});
 
 	it.each(vendorIds)('%s: an example workflow with a Get Token node for it, the one its test kit checks', (vendor) => {
-		const example = `examples/${kits[vendor].check.example}`;
+		const named = (kits[vendor] as { check?: { example?: string } } | undefined)?.check?.example;
+		need(named !== undefined, `check.example (the example npm start --check runs) in the test kit scripts/sandbox/kits/${vendor}.ts`, vendor);
+		const example = `examples/${named}`;
 		need(existsSync(join(ROOT, example)), `${example} (named by scripts/sandbox/kits/${vendor}.ts, check.example)`, vendor);
 		const uses = examples.some((example) =>
 			example.nodes.some((node) => node.type === 'n8n-nodes-token-auth.getToken' && node.parameters.vendor === vendor && node.credentials?.[providers[vendor].credentialName] !== undefined),
