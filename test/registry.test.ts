@@ -138,6 +138,13 @@ describe('docs, examples and fixtures cover every vendor', () => {
 		// The leak search must know this vendor's own secrets: at least its sandbox account's.
 		need((secrets.leakSearch as unknown[]).length > 0, `secrets.leakSearch (the secrets the leak search looks for) in the test kit ${file}`, vendor);
 		need(Object.keys((secrets.credentials as (server: unknown, s: Sandbox) => object)(sandbox.vendors[vendor], sandbox)).length > 0, `secrets.credentials (credentials with recognisable secrets) in the test kit ${file}`, vendor);
+		// Every secret of the sandbox credential, as the provider names them, is one the leak search looks for.
+		const provider = providers[vendor];
+		const good = new TestCredentialsHelper(credentialTypes, { c: { type: provider.credentialName, data: fixtures(sandbox)[vendor].good } }).decrypt('c');
+		const searched = (secrets.leakSearch as Array<{ value: string }>).map((entry) => entry.value);
+		for (const secret of provider.secrets(provider.readFields(good)).filter((value) => value !== '')) {
+			need(searched.includes(secret), `the sandbox secret "${secret}" in secrets.leakSearch of the test kit ${file}`, vendor);
+		}
 	});
 
 	it('every credential an example uses is one of the package', () => {
