@@ -12,6 +12,7 @@ import { type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { kits } from '../../scripts/sandbox/kits';
 import { useSandbox } from '../helpers/sandbox';
 import { type Sandbox } from '../../scripts/sandbox';
 
@@ -39,8 +40,8 @@ describe.each(VENDORS)('%s', (vendor) => {
 	it("the credential's own token step (n8n 1.x does not restrict it) sends nothing to a host outside the list", async () => {
 		const type = fx[vendor].credentialType;
 		const data = { ...fx[vendor].good, ...restricted('example.com') } as ICredentialDataDecryptedObject;
-		const run = credentialTypes[type].preAuthentication!.call(preAuthHelper(vendor === 'sirdata'), data);
-		if (vendor === 'sodaCloud' && fx[vendor].good.authMethod === 'apiKey') return await expect(run).resolves.toEqual({});
+		const run = credentialTypes[type].preAuthentication!.call(preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest === true), data);
+		// Every kit's good credential has a token step (Soda Cloud's uses authMethod token, not its API key pair).
 		await expect(run).rejects.toThrow(/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\. Only the following domains are allowed: example\.com$/);
 		expect(sandbox.vendors[vendor].tokenCalls).toBe(0);
 	});
