@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { galileoDefinition } from '../galileo';
 import { fastApiDetail, field, instant, junk, tokenValue, url, uuid } from './properties';
-import { same, WRONG, type VendorKit } from './types';
+import { detailEnvelope, same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.galileo;
 
@@ -37,12 +37,8 @@ export const galileo: VendorKit<'galileo'> = {
 		tokenCall: (server) => ({ url: `${server.baseUrl}/v1/token`, headers: { 'Galileo-API-Key': A.apiKey } }),
 		tokenField: 'access_token',
 		expiryField: 'expires_at',
-		checkDenied: (answer) => same('401 body keys and detail type', [Object.keys(answer.json()), typeof answer.json().detail], [['detail'], 'string']),
+		...detailEnvelope,
 		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"detail":"Invalid API key"}'),
-		messageOf: (answer) => {
-			same('error body keys', Object.keys(answer.json()), ['detail']);
-			return answer.json().detail as string;
-		},
 	},
 	properties: {
 		answer: fc.record(

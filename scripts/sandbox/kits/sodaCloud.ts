@@ -3,7 +3,7 @@ import { SODA_REGIONS } from '../../../nodes/shared/providers/sodaCloud';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { sodaDefinition } from '../soda';
 import { fastApiDetail, field, junk, secondsLeft, tokenValue, unprintable, url, urlLike } from './properties';
-import { same, WRONG, type VendorKit } from './types';
+import { detailEnvelope, same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sodaCloud;
 
@@ -44,12 +44,8 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 		tokenCall: (server) => ({ url: `${server.baseUrl}/get_token`, headers: { authorization: basic(A.user.email, A.user.password) } }),
 		tokenField: 'token',
 		expiryField: 'expires_in',
-		checkDenied: (answer) => same('401 body keys', Object.keys(answer.json()), ['detail']),
+		...detailEnvelope,
 		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"detail":"Invalid credentials"}'),
-		messageOf: (answer) => {
-			same('error body keys', Object.keys(answer.json()), ['detail']);
-			return answer.json().detail as string;
-		},
 	},
 	properties: {
 		answer: fc.record(

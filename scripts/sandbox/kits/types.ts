@@ -130,6 +130,15 @@ export function same(what: string, actual: unknown, expected: unknown): void {
 	if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
+/** FastAPI's error envelope, `{"detail": "…"}` (Soda Cloud and Galileo): its 401 and where its text is. */
+export const detailEnvelope: Pick<KitContract, 'checkDenied' | 'messageOf'> = {
+	checkDenied: (answer) => same('401 body keys and detail type', [Object.keys(answer.json()), typeof answer.json().detail], [['detail'], 'string']),
+	messageOf: (answer) => {
+		same('error body keys', Object.keys(answer.json()), ['detail']);
+		return answer.json().detail as string;
+	},
+};
+
 export interface VendorKit<V extends VendorId = VendorId> {
 	/** The sandbox server: the vendor's contract (scripts/sandbox/<vendor>.ts, CONTRACTS.md). */
 	server: VendorDefinition<SandboxVendors[V]['settings']>;
