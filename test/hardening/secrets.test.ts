@@ -21,6 +21,7 @@ import { inspect } from 'node:util';
 
 import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionData } from 'n8n-workflow';
 
+import { retryTiming } from '../../nodes/shared/http';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
@@ -31,6 +32,12 @@ import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../
 
 const S = WRONG;
 const A = SANDBOX_ACCOUNTS;
+
+// What is searched here is what the faults leave behind, not how long retries wait: the
+// backoff is shortened as in faults.test.ts (the retry rules themselves are tested there).
+const PACKAGE_TIMING = { ...retryTiming, backoffMs: [...retryTiming.backoffMs] };
+beforeAll(() => Object.assign(retryTiming, { backoffMs: [5, 20], msPerRetryAfterSecond: 10 }));
+afterAll(() => Object.assign(retryTiming, PACKAGE_TIMING));
 
 /**
  * Every credential secret a test can use: the recognisable wrong ones and the sandbox's own,
