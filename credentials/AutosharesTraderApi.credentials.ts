@@ -9,9 +9,13 @@ export class AutosharesTraderApi implements ICredentialType {
 
 	displayName = 'Autoshares Trader API';
 
-	icon: Icon = { light: 'file:../icons/autosharesTrader.svg', dark: 'file:../icons/autosharesTrader.dark.svg' };
+	icon: Icon = {
+		light: 'file:../icons/autosharesTrader.svg',
+		dark: 'file:../icons/autosharesTrader.dark.svg',
+	};
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/autoshares-trader.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/autoshares-trader.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -53,7 +57,8 @@ export class AutosharesTraderApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Only if the account has a PIN. Accounts with two-factor authentication log in through the Autoshares Trader node.',
+			description:
+				'Only if the account has a PIN. Accounts with two-factor authentication log in through the Autoshares Trader node.',
 		},
 		...tokenFields,
 	];

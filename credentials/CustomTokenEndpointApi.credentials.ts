@@ -8,7 +8,16 @@ import { tokenFields } from '../nodes/shared/tokenFields';
 const forTypes = (...loginType: string[]) => ({ show: { loginType } });
 const custom = forTypes('custom');
 const atPath = {
-	show: { expiryFormat: ['secondsLeft', 'millisecondsLeft', 'iso8601Duration', 'epochSeconds', 'epochMilliseconds', 'iso8601'] },
+	show: {
+		expiryFormat: [
+			'secondsLeft',
+			'millisecondsLeft',
+			'iso8601Duration',
+			'epochSeconds',
+			'epochMilliseconds',
+			'iso8601',
+		],
+	},
 };
 
 export class CustomTokenEndpointApi implements ICredentialType {
@@ -16,9 +25,13 @@ export class CustomTokenEndpointApi implements ICredentialType {
 
 	displayName = 'Custom Token Endpoint API';
 
-	icon: Icon = { light: 'file:../icons/customEndpoint.svg', dark: 'file:../icons/customEndpoint.dark.svg' };
+	icon: Icon = {
+		light: 'file:../icons/customEndpoint.svg',
+		dark: 'file:../icons/customEndpoint.dark.svg',
+	};
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/custom-token-endpoint.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/custom-token-endpoint.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -26,13 +39,33 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			name: 'loginType',
 			type: 'options',
 			options: [
-				{ name: 'Custom', value: 'custom', description: 'Any login request: method, how the values travel and their names are yours to set' },
-				{ name: 'JSON Login', value: 'jsonLogin', description: 'POST {"username": "…", "password": "…"} as JSON, e.g. an API that answers with a JWT' },
-				{ name: 'OAuth 2.0 Client Credentials', value: 'oauth2ClientCredentials', description: 'grant_type=client_credentials with a client ID and secret (RFC 6749 §4.4)' },
-				{ name: 'OAuth 2.0 Password Grant', value: 'oauth2Password', description: 'grant_type=password with a username and password, and the client when the server asks for it (RFC 6749 §4.3)' },
+				{
+					name: 'Custom',
+					value: 'custom',
+					description:
+						'Any login request: method, how the values travel and their names are yours to set',
+				},
+				{
+					name: 'JSON Login',
+					value: 'jsonLogin',
+					description:
+						'POST {"username": "…", "password": "…"} as JSON, e.g. an API that answers with a JWT',
+				},
+				{
+					name: 'OAuth 2.0 Client Credentials',
+					value: 'oauth2ClientCredentials',
+					description: 'grant_type=client_credentials with a client ID and secret (RFC 6749 §4.4)',
+				},
+				{
+					name: 'OAuth 2.0 Password Grant',
+					value: 'oauth2Password',
+					description:
+						'grant_type=password with a username and password, and the client when the server asks for it (RFC 6749 §4.3)',
+				},
 			],
 			default: 'custom',
-			description: 'The shape of the token request. The answer is read automatically unless the settings below say otherwise.',
+			description:
+				'The shape of the token request. The answer is read automatically unless the settings below say otherwise.',
 		},
 		{
 			displayName: 'Token URL',
@@ -41,7 +74,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			required: true,
 			default: '',
 			placeholder: 'https://api.example.com/auth/login',
-			description: 'The login or token endpoint, e.g. https://api.example.com/oauth/token. HTTPS (plain http only for localhost); a query string is kept.',
+			description:
+				'The login or token endpoint, e.g. https://api.example.com/oauth/token. HTTPS (plain http only for localhost); a query string is kept.',
 		},
 		{
 			displayName: 'Method',
@@ -53,7 +87,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 				{ name: 'PUT', value: 'PUT' },
 			],
 			default: 'POST',
-			description: 'The HTTP method of the token request. A GET carries no body: send the login values as query parameters, headers or HTTP Basic then.',
+			description:
+				'The HTTP method of the token request. A GET carries no body: send the login values as query parameters, headers or HTTP Basic then.',
 			displayOptions: custom,
 		},
 		{
@@ -61,10 +96,27 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			name: 'loginValuesIn',
 			type: 'options',
 			options: [
-				{ name: 'Form Body', value: 'formBody', description: 'application/x-www-form-urlencoded, e.g. username=…&password=…' },
-				{ name: 'Headers', value: 'headers', description: 'One header each, named by the field names below' },
-				{ name: 'HTTP Basic Auth', value: 'basicAuth', description: 'Authorization: Basic base64(username:password); extra fields go as a form body (a query on GET)' },
-				{ name: 'JSON Body', value: 'jsonBody', description: 'E.g. {"username": "…", "password": "…"}' },
+				{
+					name: 'Form Body',
+					value: 'formBody',
+					description: 'application/x-www-form-urlencoded, e.g. username=…&password=…',
+				},
+				{
+					name: 'Headers',
+					value: 'headers',
+					description: 'One header each, named by the field names below',
+				},
+				{
+					name: 'HTTP Basic Auth',
+					value: 'basicAuth',
+					description:
+						'Authorization: Basic base64(username:password); extra fields go as a form body (a query on GET)',
+				},
+				{
+					name: 'JSON Body',
+					value: 'jsonBody',
+					description: 'E.g. {"username": "…", "password": "…"}',
+				},
 				{ name: 'Query Parameters', value: 'query', description: 'E.g. ?username=…&password=…' },
 			],
 			default: 'jsonBody',
@@ -77,8 +129,14 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: 'username',
 			placeholder: 'email',
-			description: 'The key, query parameter or header the username goes in, e.g. username, email, or X-Username for headers',
-			displayOptions: { show: { loginType: ['custom', 'jsonLogin'], loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'] } },
+			description:
+				'The key, query parameter or header the username goes in, e.g. username, email, or X-Username for headers',
+			displayOptions: {
+				show: {
+					loginType: ['custom', 'jsonLogin'],
+					loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'],
+				},
+			},
 		},
 		{
 			displayName: 'Username',
@@ -86,7 +144,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'me@example.com',
-			description: 'The username or e-mail. Leave empty when the API takes the password (or key) alone.',
+			description:
+				'The username or e-mail. Leave empty when the API takes the password (or key) alone.',
 			displayOptions: forTypes('custom', 'jsonLogin', 'oauth2Password'),
 		},
 		{
@@ -95,8 +154,14 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: 'password',
 			placeholder: 'secret',
-			description: 'The key, query parameter or header the password goes in, e.g. password, or X-Api-Secret for headers',
-			displayOptions: { show: { loginType: ['custom', 'jsonLogin'], loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'] } },
+			description:
+				'The key, query parameter or header the password goes in, e.g. password, or X-Api-Secret for headers',
+			displayOptions: {
+				show: {
+					loginType: ['custom', 'jsonLogin'],
+					loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'],
+				},
+			},
 		},
 		{
 			displayName: 'Password',
@@ -104,7 +169,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The password or API key (required unless a Client Secret is given). Sent as typed (spaces included) and never shown in errors.',
+			description:
+				'The password or API key (required unless a Client Secret is given). Sent as typed (spaces included) and never shown in errors.',
 			displayOptions: forTypes('custom', 'jsonLogin', 'oauth2Password'),
 		},
 		{
@@ -113,7 +179,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'my-client',
-			description: 'The OAuth client ID. Optional for the password grant and Custom: leave empty when the server asks for no client.',
+			description:
+				'The OAuth client ID. Optional for the password grant and Custom: leave empty when the server asks for no client.',
 			displayOptions: forTypes('custom', 'oauth2ClientCredentials', 'oauth2Password'),
 		},
 		{
@@ -122,7 +189,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The OAuth client secret. Empty for a public client: its ID then travels in the body. Never shown in errors.',
+			description:
+				'The OAuth client secret. Empty for a public client: its ID then travels in the body. Never shown in errors.',
 			displayOptions: forTypes('custom', 'oauth2ClientCredentials', 'oauth2Password'),
 		},
 		{
@@ -130,9 +198,23 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			name: 'clientAuth',
 			type: 'options',
 			options: [
-				{ name: 'HTTP Basic (RFC 6749, Form-Encoded)', value: 'basic', description: 'client_secret_basic: ID and secret form-encoded, then Basic. What the OAuth standard says.' },
-				{ name: 'HTTP Basic (As Typed)', value: 'basicAsTyped', description: 'For servers that do not decode the values: only for IDs and secrets of letters and digits' },
-				{ name: 'In the Body', value: 'body', description: 'client_secret_post: client_id and client_secret with the other values' },
+				{
+					name: 'HTTP Basic (RFC 6749, Form-Encoded)',
+					value: 'basic',
+					description:
+						'client_secret_basic: ID and secret form-encoded, then Basic. What the OAuth standard says.',
+				},
+				{
+					name: 'HTTP Basic (As Typed)',
+					value: 'basicAsTyped',
+					description:
+						'For servers that do not decode the values: only for IDs and secrets of letters and digits',
+				},
+				{
+					name: 'In the Body',
+					value: 'body',
+					description: 'client_secret_post: client_id and client_secret with the other values',
+				},
 			],
 			default: 'basic',
 			description: 'How the client ID and secret reach the token endpoint',
@@ -153,7 +235,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'json',
 			default: '{}',
 			placeholder: '{"audience": "https://api.example.com"}',
-			description: 'Optional: other values the token request sends with the login values (audience, grant_type…), as a JSON object. They are settings, not secrets: secrets have their own fields above (a value under a name ending in key, secret, token or password is still cut from messages).',
+			description:
+				'Optional: other values the token request sends with the login values (audience, grant_type…), as a JSON object. They are settings, not secrets: secrets have their own fields above (a value under a name ending in key, secret, token or password is still cut from messages).',
 		},
 		{
 			displayName: 'Token Path',
@@ -161,7 +244,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'Auto (access_token, token, jwt, data.…)',
-			description: 'Where the answer holds the token, as a dot path (data.jwt, items.0.token). Empty: Auto finds access_token, accessToken, token, jwt, id_token… at the top or one level down.',
+			description:
+				'Where the answer holds the token, as a dot path (data.jwt, items.0.token). Empty: Auto finds access_token, accessToken, token, jwt, id_token… at the top or one level down.',
 		},
 		{
 			displayName: 'Token Type Path',
@@ -169,25 +253,65 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'Auto (token_type beside the token)',
-			description: 'Where the answer states the token type, for {tokenType} in the header value. Empty: Auto reads token_type or tokenType beside the token.',
+			description:
+				'Where the answer states the token type, for {tokenType} in the header value. Empty: Auto reads token_type or tokenType beside the token.',
 		},
 		{
 			displayName: 'Expiry',
 			name: 'expiryFormat',
 			type: 'options',
 			options: [
-				{ name: 'Auto', value: 'auto', description: "The JWT exp claim, else expires_in, expiresIn, expires_at, expires, exp… beside the token; none: kept until refused" },
-				{ name: 'Epoch Milliseconds at a Path', value: 'epochMilliseconds', description: 'E.g. {"expires_at": 1767225600000}' },
-				{ name: 'Epoch Seconds at a Path', value: 'epochSeconds', description: 'E.g. {"expires_at": 1767225600}' },
-				{ name: 'Fixed Lifetime', value: 'fixedLifetime', description: 'The API states no expiry: keep each token this many seconds' },
-				{ name: 'ISO 8601 Date at a Path', value: 'iso8601', description: 'E.g. {"expires_at": "2026-01-01T00:00:00Z"}' },
-				{ name: 'ISO 8601 Duration at a Path', value: 'iso8601Duration', description: 'E.g. {"expires_in": "PT1H"}' },
-				{ name: 'JWT Exp Claim of the Token', value: 'jwtExp', description: 'The token is a JWT: its "exp" claim (not its signature) says when it expires' },
-				{ name: 'Milliseconds Left at a Path', value: 'millisecondsLeft', description: 'E.g. {"expires": 900000}' },
-				{ name: 'Seconds Left at a Path', value: 'secondsLeft', description: 'E.g. {"expires_in": 3600} or "3600"' },
+				{
+					name: 'Auto',
+					value: 'auto',
+					description:
+						'The JWT exp claim, else expires_in, expiresIn, expires_at, expires, exp… beside the token; none: kept until refused',
+				},
+				{
+					name: 'Epoch Milliseconds at a Path',
+					value: 'epochMilliseconds',
+					description: 'E.g. {"expires_at": 1767225600000}',
+				},
+				{
+					name: 'Epoch Seconds at a Path',
+					value: 'epochSeconds',
+					description: 'E.g. {"expires_at": 1767225600}',
+				},
+				{
+					name: 'Fixed Lifetime',
+					value: 'fixedLifetime',
+					description: 'The API states no expiry: keep each token this many seconds',
+				},
+				{
+					name: 'ISO 8601 Date at a Path',
+					value: 'iso8601',
+					description: 'E.g. {"expires_at": "2026-01-01T00:00:00Z"}',
+				},
+				{
+					name: 'ISO 8601 Duration at a Path',
+					value: 'iso8601Duration',
+					description: 'E.g. {"expires_in": "PT1H"}',
+				},
+				{
+					name: 'JWT Exp Claim of the Token',
+					value: 'jwtExp',
+					description:
+						'The token is a JWT: its "exp" claim (not its signature) says when it expires',
+				},
+				{
+					name: 'Milliseconds Left at a Path',
+					value: 'millisecondsLeft',
+					description: 'E.g. {"expires": 900000}',
+				},
+				{
+					name: 'Seconds Left at a Path',
+					value: 'secondsLeft',
+					description: 'E.g. {"expires_in": 3600} or "3600"',
+				},
 			],
 			default: 'auto',
-			description: 'How the answer states when the token expires. The token is refreshed shortly before (60 seconds, or a tenth of a short lifetime).',
+			description:
+				'How the answer states when the token expires. The token is refreshed shortly before (60 seconds, or a tenth of a short lifetime).',
 		},
 		{
 			displayName: 'Expiry Path',
@@ -195,7 +319,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: 'expires_in',
 			placeholder: 'data.expires_in',
-			description: 'Where the answer states the expiry, as a dot path, e.g. expires_in or data.expiresAt',
+			description:
+				'Where the answer states the expiry, as a dot path, e.g. expires_in or data.expiresAt',
 			displayOptions: atPath,
 		},
 		{
@@ -212,12 +337,25 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			name: 'refresh',
 			type: 'options',
 			options: [
-				{ name: 'OAuth 2.0 Refresh Grant', value: 'oauth2', description: 'grant_type=refresh_token as a form, with the client (RFC 6749 §6)' },
-				{ name: 'JSON Body', value: 'jsonBody', description: 'POST {"refresh_token": "…"} as JSON' },
-				{ name: 'Never', value: 'never', description: 'Log in again each time; ignore refresh tokens' },
+				{
+					name: 'OAuth 2.0 Refresh Grant',
+					value: 'oauth2',
+					description: 'grant_type=refresh_token as a form, with the client (RFC 6749 §6)',
+				},
+				{
+					name: 'JSON Body',
+					value: 'jsonBody',
+					description: 'POST {"refresh_token": "…"} as JSON',
+				},
+				{
+					name: 'Never',
+					value: 'never',
+					description: 'Log in again each time; ignore refresh tokens',
+				},
 			],
 			default: 'oauth2',
-			description: 'When the answer holds a refresh token, the next token is asked for with it before a full login. A refused refresh falls back to the login.',
+			description:
+				'When the answer holds a refresh token, the next token is asked for with it before a full login. A refused refresh falls back to the login.',
 		},
 		{
 			displayName: 'Refresh URL',
@@ -234,7 +372,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'Auto (refresh_token beside the token)',
-			description: 'Where the answer holds the refresh token, as a dot path. Empty: Auto reads refresh_token or refreshToken beside the token.',
+			description:
+				'Where the answer holds the refresh token, as a dot path. Empty: Auto reads refresh_token or refreshToken beside the token.',
 			displayOptions: { show: { refresh: ['oauth2', 'jsonBody'] } },
 		},
 		{
@@ -242,7 +381,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			name: 'refreshFieldName',
 			type: 'string',
 			default: 'refresh_token',
-			description: 'The JSON key the refresh request carries the refresh token in, e.g. refresh_token or refreshToken',
+			description:
+				'The JSON key the refresh request carries the refresh token in, e.g. refresh_token or refreshToken',
 			displayOptions: { show: { refresh: ['jsonBody'] } },
 		},
 		{
@@ -251,14 +391,16 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'instance_url, user.id',
-			description: "Optional: dot paths of other values of the answer that Get Token outputs as fromAnswer (e.g. Salesforce's instance_url), separated by commas",
+			description:
+				"Optional: dot paths of other values of the answer that Get Token outputs as fromAnswer (e.g. Salesforce's instance_url), separated by commas",
 		},
 		{
 			displayName: 'Refused Login Status Codes',
 			name: 'refusedStatusCodes',
 			type: 'string',
 			default: '400, 401, 403, 422',
-			description: "Statuses of the token endpoint that mean wrong login values (OAuth's invalid_client and invalid_grant count whatever the status). A refused login is not sent again for 1 minute, then longer, so the account is not locked.",
+			description:
+				"Statuses of the token endpoint that mean wrong login values (OAuth's invalid_client and invalid_grant count whatever the status). A refused login is not sent again for 1 minute, then longer, so the account is not locked.",
 		},
 		{
 			displayName: 'Send Token In',
@@ -286,7 +428,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: 'Bearer {token}',
 			placeholder: 'Bearer {token}',
-			description: 'The header value, with {token} where the token goes: Bearer {token}, {token} alone, or {tokenType} {token} with a Token Type Path',
+			description:
+				'The header value, with {token} where the token goes: Bearer {token}, {token} alone, or {tokenType} {token} with a Token Type Path',
 			displayOptions: { show: { sendIn: ['header'] } },
 		},
 		{
@@ -303,7 +446,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '401',
 			placeholder: '401, 403, 419',
-			description: "The statuses the API answers a request whose token has expired, separated by commas, e.g. 401, 403, 419. This package's nodes refresh on them; see the docs for n8n's HTTP Request node.",
+			description:
+				"The statuses the API answers a request whose token has expired, separated by commas, e.g. 401, 403, 419. This package's nodes refresh on them; see the docs for n8n's HTTP Request node.",
 		},
 		{
 			displayName: 'Expired Token Text',
@@ -311,7 +455,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'token_expired',
-			description: 'Optional: only an answer containing this text counts as an expired token, e.g. token_expired, for APIs that answer 403 for other refusals too',
+			description:
+				'Optional: only an answer containing this text counts as an expired token, e.g. token_expired, for APIs that answer 403 for other refusals too',
 		},
 		{
 			displayName: 'Test URL',
@@ -319,7 +464,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://api.example.com/me',
-			description: "Optional: an address the credential's Test calls (GET) with the token, e.g. https://api.example.com/me. Empty: the token request itself is the test.",
+			description:
+				"Optional: an address the credential's Test calls (GET) with the token, e.g. https://api.example.com/me. Empty: the token request itself is the test.",
 		},
 		...tokenFields,
 	];
@@ -337,7 +483,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			method: 'GET',
 			url: '={{ String($credentials.testUrl || $credentials.tokenUrl).trim() }}',
 			// An expression: n8n resolves every value of the test request, booleans included.
-			ignoreHttpStatusErrors: '={{ !String($credentials.testUrl || "").trim() }}' as unknown as boolean,
+			ignoreHttpStatusErrors:
+				'={{ !String($credentials.testUrl || "").trim() }}' as unknown as boolean,
 		},
 		// n8n would say only "Not Found" or "Unauthorized": say which request answered so.
 		rules: [404, 401, 403].map((value) => ({

@@ -11,7 +11,8 @@ export class GalileoApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/galileo.svg', dark: 'file:../icons/galileo.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/galileo.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/galileo.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -31,16 +32,19 @@ export class GalileoApi implements ICredentialType {
 				{
 					name: 'V1',
 					value: 'v1',
-					description: 'GET /v1/token: for a deployment whose API reference shows /v1/token (such as api.acme.rungalileo.io), or when /v2/token is not found',
+					description:
+						'GET /v1/token: for a deployment whose API reference shows /v1/token (such as api.acme.rungalileo.io), or when /v2/token is not found',
 				},
 				{
 					name: 'V2',
 					value: 'v2',
-					description: 'GET /v2/token: Galileo SaaS (https://api.galileo.ai), as Galileo\'s current docs show it',
+					description:
+						"GET /v2/token: Galileo SaaS (https://api.galileo.ai), as Galileo's current docs show it",
 				},
 			],
 			default: 'v2',
-			description: 'Path of the token endpoint (and of the Test\'s /current_user): V2 for Galileo SaaS, V1 for a deployment whose API reference shows /v1/token',
+			description:
+				"Path of the token endpoint (and of the Test's /current_user): V2 for Galileo SaaS, V1 for a deployment whose API reference shows /v1/token",
 		},
 		{
 			displayName: 'Authentication',
@@ -83,7 +87,8 @@ export class GalileoApi implements ICredentialType {
 			name: 'organizationId',
 			type: 'string',
 			default: '',
-			description: 'Optional: get a token for this organization (a UUID). Leave empty for your default organization.',
+			description:
+				'Optional: get a token for this organization (a UUID). Leave empty for your default organization.',
 		},
 		{
 			displayName: 'Organization Slug',
@@ -103,7 +108,8 @@ export class GalileoApi implements ICredentialType {
 		request: {
 			// It carries the token or the secrets: never to wherever a redirect points.
 			disableFollowRedirect: true,
-			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") + "/" + $credentials.apiVersion }}',
+			baseURL:
+				'={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") + "/" + $credentials.apiVersion }}',
 			url: '/current_user',
 		},
 	};

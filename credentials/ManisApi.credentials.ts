@@ -11,7 +11,8 @@ export class ManisApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/manis.svg', dark: 'file:../icons/manis.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/manis.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/manis.md';
 
 	properties: INodeProperties[] = [
 		{

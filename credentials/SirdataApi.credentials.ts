@@ -11,7 +11,8 @@ export class SirdataApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/sirdata.svg', dark: 'file:../icons/sirdata.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/sirdata.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/sirdata.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -63,7 +64,8 @@ export class SirdataApi implements ICredentialType {
 			// It carries the token or the secrets: never to wherever a redirect points.
 			disableFollowRedirect: true,
 			method: 'GET',
-			baseURL: '={{ ($credentials.baseUrl || "https://partner-api.sddan.com").trim().replace(/\\/+$/, "") }}',
+			baseURL:
+				'={{ ($credentials.baseUrl || "https://partner-api.sddan.com").trim().replace(/\\/+$/, "") }}',
 			url: '=/api/v1/public/auth/partner/{{ encodeURIComponent(String($credentials.partnerId).trim()) }}/token',
 			ignoreHttpStatusErrors: true,
 		},

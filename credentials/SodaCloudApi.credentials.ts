@@ -11,7 +11,8 @@ export class SodaCloudApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/sodaCloud.svg', dark: 'file:../icons/sodaCloud.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/soda-cloud.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/soda-cloud.md';
 
 	properties: INodeProperties[] = [
 		{

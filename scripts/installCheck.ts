@@ -31,7 +31,10 @@ import { startN8n } from './runtime/n8nProcess';
 import { packPackage } from './runtime/pack';
 
 const ROOT = path.resolve(__dirname, '..');
-const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+	name: string;
+	version: string;
+};
 const PACKAGE = MANIFEST.name;
 const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];
 const NODE_TYPES = ['getToken', 'autosharesTrader'];
@@ -51,7 +54,15 @@ export const INSTALL_COMMANDS = [
 ];
 
 /** What n8n's community-packages service passes to `npm install` (2.40.7 and 1.123.81 alike). */
-const EDITOR_INSTALL_ARGS = ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'];
+const EDITOR_INSTALL_ARGS = [
+	'install',
+	'--audit=false',
+	'--fund=false',
+	'--bin-links=false',
+	'--install-strategy=shallow',
+	'--ignore-scripts=true',
+	'--package-lock=false',
+];
 
 let passed = 0;
 let failed = 0;
@@ -97,11 +108,19 @@ function userEnv(home: string, nodeBin: string): Record<string, string> {
 	// No npm_config_* from an `npm run` around this (the project's .npmrc says ignore-scripts),
 	// none of the project's node_modules/.bin: a user's shell in their own home.
 	const env = npmFreeEnv();
-	const pathDirs = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir && !dir.includes(`${path.sep}node_modules${path.sep}`));
+	const pathDirs = (process.env.PATH ?? '')
+		.split(path.delimiter)
+		.filter((dir) => dir && !dir.includes(`${path.sep}node_modules${path.sep}`));
 	return { ...env, HOME: home, PATH: [path.dirname(nodeBin), ...pathDirs].join(path.delimiter) };
 }
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string>, label = `${command} ${args.join(' ')}`): Promise<string> {
+function run(
+	command: string,
+	args: string[],
+	cwd: string,
+	env: Record<string, string>,
+	label = `${command} ${args.join(' ')}`,
+): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const child = spawnTied(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
@@ -116,15 +135,26 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 			clearTimeout(timer);
 			if (code === 0) return resolve(output);
 			const lines = output.split('\n').filter((line) => line.trim());
-			const shown = lines.length > 12 ? [...lines.slice(0, 8), `… ${lines.length - 10} more lines …`, ...lines.slice(-2)] : lines;
-			reject(new Error(`${label} failed (${signal ?? `exit ${code}`}) in ${cwd}:\n${shown.join('\n')}`));
+			const shown =
+				lines.length > 12
+					? [...lines.slice(0, 8), `… ${lines.length - 10} more lines …`, ...lines.slice(-2)]
+					: lines;
+			reject(
+				new Error(`${label} failed (${signal ?? `exit ${code}`}) in ${cwd}:\n${shown.join('\n')}`),
+			);
 		});
 	});
 }
 
 /** The README's commands, verbatim, in the tarball's folder. */
 async function readmeInstall(home: string, tarball: string, nodeBin: string): Promise<string> {
-	return await run('bash', ['-e', '-c', INSTALL_COMMANDS.join('\n')], path.dirname(tarball), userEnv(home, nodeBin), "the README's install commands");
+	return await run(
+		'bash',
+		['-e', '-c', INSTALL_COMMANDS.join('\n')],
+		path.dirname(tarball),
+		userEnv(home, nodeBin),
+		"the README's install commands",
+	);
 }
 
 /** n8n's editor install (CommunityPackagesService.downloadPackage), after its `npm pack`. */
@@ -132,14 +162,20 @@ async function editorInstall(home: string, tarball: string, nodeBin: string): Pr
 	const nodesDir = path.join(home, '.n8n', 'nodes');
 	const packageDir = path.join(nodesDir, 'node_modules', PACKAGE);
 	fs.mkdirSync(packageDir, { recursive: true });
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+	);
 	execFileSync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
 	const manifestPath = path.join(packageDir, 'package.json');
 	const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-	for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[key];
+	for (const key of ['devDependencies', 'peerDependencies', 'optionalDependencies'])
+		delete manifest[key];
 	fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
 	const output = await run('npm', EDITOR_INSTALL_ARGS, packageDir, userEnv(home, nodeBin));
-	const nodesManifest = JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+	const nodesManifest = JSON.parse(
+		fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8'),
+	) as { dependencies: Record<string, string> };
 	nodesManifest.dependencies[PACKAGE] = MANIFEST.version;
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify(nodesManifest, null, 2));
 	return output;
@@ -153,7 +189,9 @@ function packagesUnder(nodeModules: string): string[] {
 		for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
 			if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
 			const scoped = entry.name.startsWith('@');
-			const names = scoped ? fs.readdirSync(path.join(dir, entry.name)).map((name) => `${entry.name}/${name}`) : [entry.name];
+			const names = scoped
+				? fs.readdirSync(path.join(dir, entry.name)).map((name) => `${entry.name}/${name}`)
+				: [entry.name];
 			for (const name of names) {
 				found.push(name);
 				walk(path.join(dir, name, 'node_modules'));
@@ -195,10 +233,14 @@ function registryFetches(home: string): { metadata: string[]; tarballs: string[]
 		}
 	};
 	walk(index);
-	const requests = keys.filter((key) => key.startsWith('make-fetch-happen:request-cache:')).map((key) => key.slice('make-fetch-happen:request-cache:'.length));
+	const requests = keys
+		.filter((key) => key.startsWith('make-fetch-happen:request-cache:'))
+		.map((key) => key.slice('make-fetch-happen:request-cache:'.length));
 	return {
 		tarballs: requests.filter((url) => /\.tgz(\?|$)/.test(url)),
-		metadata: requests.filter((url) => !/\.tgz(\?|$)/.test(url)).map((url) => decodeURIComponent(url.split('/').pop() ?? url)),
+		metadata: requests
+			.filter((url) => !/\.tgz(\?|$)/.test(url))
+			.map((url) => decodeURIComponent(url.split('/').pop() ?? url)),
 	};
 }
 
@@ -206,25 +248,50 @@ function registryFetches(home: string): { metadata: string[]; tarballs: string[]
 function assertInstalledAlone(home: string, output: string): string {
 	const nodesDir = path.join(home, '.n8n', 'nodes');
 	const nodeModules = path.join(nodesDir, 'node_modules');
-	const added = output.split('\n').map((line) => line.trim()).find((line) => /^(added|up to date|changed)\b/.test(line));
+	const added = output
+		.split('\n')
+		.map((line) => line.trim())
+		.find((line) => /^(added|up to date|changed)\b/.test(line));
 	const packages = packagesUnder(nodeModules);
 	const unwanted = packages.filter((name) => MUST_NOT_INSTALL.includes(name));
-	assert(unwanted.length === 0, `installed ${unwanted.join(' and ')} too (npm said: ${added ?? 'nothing'}); all packages: ${packages.length}`);
-	assert(packages.length === 1 && packages[0] === PACKAGE, `node_modules holds ${packages.length} packages, not ${PACKAGE} alone: ${packages.slice(0, 10).join(', ')}`);
-	assert(fs.existsSync(path.join(nodeModules, PACKAGE, 'dist', 'nodes', 'GetToken', 'GetToken.node.js')), `${PACKAGE}'s dist/ is not there`);
-	const dependencies = (JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
-	assert(PACKAGE in dependencies, `${nodesDir}/package.json does not list ${PACKAGE}: ${JSON.stringify(dependencies)}`);
+	assert(
+		unwanted.length === 0,
+		`installed ${unwanted.join(' and ')} too (npm said: ${added ?? 'nothing'}); all packages: ${packages.length}`,
+	);
+	assert(
+		packages.length === 1 && packages[0] === PACKAGE,
+		`node_modules holds ${packages.length} packages, not ${PACKAGE} alone: ${packages.slice(0, 10).join(', ')}`,
+	);
+	assert(
+		fs.existsSync(path.join(nodeModules, PACKAGE, 'dist', 'nodes', 'GetToken', 'GetToken.node.js')),
+		`${PACKAGE}'s dist/ is not there`,
+	);
+	const dependencies =
+		(
+			JSON.parse(fs.readFileSync(path.join(nodesDir, 'package.json'), 'utf8')) as {
+				dependencies?: Record<string, string>;
+			}
+		).dependencies ?? {};
+	assert(
+		PACKAGE in dependencies,
+		`${nodesDir}/package.json does not list ${PACKAGE}: ${JSON.stringify(dependencies)}`,
+	);
 	const { metadata, tarballs } = registryFetches(home);
 	assert(tarballs.length === 0, `npm downloaded package tarballs: ${tarballs.join(', ')}`);
 	const size = sizeOf(nodeModules);
-	const meta = metadata.length > 0 ? `, registry metadata only (${metadata.join(', ')})` : ', nothing from the registry';
+	const meta =
+		metadata.length > 0
+			? `, registry metadata only (${metadata.join(', ')})`
+			: ', nothing from the registry';
 	return `${added ?? 'npm said nothing'}; node_modules ${Math.round(size / 1024)} KB, ${PACKAGE} alone (no ${MUST_NOT_INSTALL.join(', no ')}); no tarball downloaded${meta}`;
 }
 
 /** Starts n8n on a copy of `home` (a fresh database each time) and checks the node types. */
 async function checkLoads(home: string, version: string, work: string): Promise<string> {
 	const userFolder = fs.mkdtempSync(path.join(work, `n8n-${version}-`));
-	fs.cpSync(path.join(home, '.n8n', 'nodes'), path.join(userFolder, '.n8n', 'nodes'), { recursive: true });
+	fs.cpSync(path.join(home, '.n8n', 'nodes'), path.join(userFolder, '.n8n', 'nodes'), {
+		recursive: true,
+	});
 	const n8n = await startN8n({ version, userFolder, log });
 	try {
 		const client = new N8nClient(n8n.baseUrl);
@@ -261,9 +328,12 @@ async function main(): Promise<void> {
 	const versions = versionsToRun();
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'token-auth-install-'));
 	try {
-		await check("README.md's Install section quotes the commands this check runs", async () => readmeQuotesCommands());
+		await check("README.md's Install section quotes the commands this check runs", async () =>
+			readmeQuotesCommands(),
+		);
 
-		if (!fs.existsSync(path.join(ROOT, 'dist'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+		if (!fs.existsSync(path.join(ROOT, 'dist')))
+			execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 		const packDir = path.join(work, 'pack');
 		fs.mkdirSync(packDir);
 		const { tarball, size } = packPackage(packDir);
@@ -272,9 +342,17 @@ async function main(): Promise<void> {
 		const node24 = (await ensureNode24(log)).nodeBin;
 		const current = process.execPath;
 		const routes: Route[] = [
-			{ name: `README install, npm on Node ${process.version}`, nodeBin: current, install: readmeInstall },
+			{
+				name: `README install, npm on Node ${process.version}`,
+				nodeBin: current,
+				install: readmeInstall,
+			},
 			{ name: 'README install, npm on Node 24', nodeBin: node24, install: readmeInstall },
-			{ name: "n8n's editor install (simulated), npm on Node 24", nodeBin: node24, install: editorInstall },
+			{
+				name: "n8n's editor install (simulated), npm on Node 24",
+				nodeBin: node24,
+				install: editorInstall,
+			},
 		];
 		for (const route of routes) {
 			console.log(`\n== ${route.name}`);
@@ -288,7 +366,10 @@ async function main(): Promise<void> {
 			});
 			if (!installed) continue;
 			for (const version of versions) {
-				await check(`${route.name}: n8n ${version} loads the nodes`, async () => await checkLoads(home, version, work));
+				await check(
+					`${route.name}: n8n ${version} loads the nodes`,
+					async () => await checkLoads(home, version, work),
+				);
 			}
 		}
 	} finally {
@@ -301,7 +382,9 @@ async function main(): Promise<void> {
 main()
 	.catch((error: unknown) => {
 		failed++;
-		console.log(`FAIL the install check could not run\n     ${(error as Error).stack ?? String(error)}`);
+		console.log(
+			`FAIL the install check could not run\n     ${(error as Error).stack ?? String(error)}`,
+		);
 	})
 	.finally(() => {
 		console.log(`\n${passed} passed, ${failed} failed`);

@@ -13,7 +13,15 @@
  * `dist/` is built only when missing (CI builds just before); run `npm run build` to refresh it.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	symlinkSync,
+} from 'fs';
 import { createRequire } from 'module';
 import { tmpdir } from 'os';
 import path from 'path';
@@ -32,7 +40,12 @@ const TARBALL_PATTERNS = ['**/*.js', 'package.json'];
  */
 const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE']);
 const TEST_FILE = /(^|\/)(__tests__|tests?)\/|\.(test|spec)\.[cm]?[jt]s(\.map)?$/;
-const DEPENDENCY_FIELDS = ['dependencies', 'optionalDependencies', 'bundleDependencies', 'bundledDependencies'];
+const DEPENDENCY_FIELDS = [
+	'dependencies',
+	'optionalDependencies',
+	'bundleDependencies',
+	'bundledDependencies',
+];
 /**
  * What an n8n install lends a community package at run time: its peer dependency n8n-workflow,
  * and luxon and lodash beside it (the only libraries the community rules allow importing).
@@ -130,7 +143,9 @@ async function scan(scanner: Scanner, dir: string, patterns: string[]): Promise<
 function run(command: string, args: string[], cwd: string): string {
 	const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
 	if (result.status !== 0) {
-		throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
+		throw new Error(
+			`${command} ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`,
+		);
 	}
 	return result.stdout;
 }
@@ -183,7 +198,13 @@ function checkFileList(files: string[]): Finding[] {
 	const findings: Finding[] = [];
 	for (const file of files) {
 		if (!file.startsWith('dist/') && !TOP_LEVEL_FILES.has(file)) {
-			findings.push(problem(file, 'pack/only-dist', 'ships, but only package.json, README.md, LICENSE and dist/ should'));
+			findings.push(
+				problem(
+					file,
+					'pack/only-dist',
+					'ships, but only package.json, README.md, LICENSE and dist/ should',
+				),
+			);
 		}
 		if (TEST_FILE.test(file)) {
 			findings.push(problem(file, 'pack/no-test-files', 'a test file ships in the package'));
@@ -195,15 +216,24 @@ function checkFileList(files: string[]): Finding[] {
 function checkDependencies(pkg: PackageJson): Finding[] {
 	return DEPENDENCY_FIELDS.filter((field) => {
 		const value = pkg[field];
-		return value !== undefined && !(typeof value === 'object' && value && Object.keys(value).length === 0);
+		return (
+			value !== undefined &&
+			!(typeof value === 'object' && value && Object.keys(value).length === 0)
+		);
 	}).map((field) =>
-		problem('package.json', 'pack/no-dependencies', `has "${field}": n8n installs community packages with none`),
+		problem(
+			'package.json',
+			'pack/no-dependencies',
+			`has "${field}": n8n installs community packages with none`,
+		),
 	);
 }
 
 function checkIcons(entry: string, icon: unknown, files: Set<string>): Finding[] {
 	if (typeof icon === 'string') {
-		return [problem(entry, 'pack/icons', `one icon (${icon}) for both themes: give { light, dark }`)];
+		return [
+			problem(entry, 'pack/icons', `one icon (${icon}) for both themes: give { light, dark }`),
+		];
 	}
 	const { light, dark } = (icon ?? {}) as Icons;
 	const findings: Finding[] = [];
@@ -216,31 +246,46 @@ function checkIcons(entry: string, icon: unknown, files: Set<string>): Finding[]
 			findings.push(problem(entry, 'pack/icons', `no ${theme} icon file (file:…)`));
 			continue;
 		}
-		const file = path.posix.normalize(path.posix.join(path.posix.dirname(entry), value.slice('file:'.length)));
+		const file = path.posix.normalize(
+			path.posix.join(path.posix.dirname(entry), value.slice('file:'.length)),
+		);
 		resolved.push(file);
-		if (!files.has(file)) findings.push(problem(entry, 'pack/icons', `${theme} icon ${file} is not in the package`));
+		if (!files.has(file))
+			findings.push(problem(entry, 'pack/icons', `${theme} icon ${file} is not in the package`));
 	}
 	if (resolved.length === 2 && resolved[0] === resolved[1]) {
-		findings.push(problem(entry, 'pack/icons', `light and dark icons are the same file (${resolved[0]})`));
+		findings.push(
+			problem(entry, 'pack/icons', `light and dark icons are the same file (${resolved[0]})`),
+		);
 	}
 	return findings;
 }
 
-function checkCodex(entry: string, nodeName: unknown, pkg: PackageJson, packageDir: string, files: Set<string>): Finding[] {
+function checkCodex(
+	entry: string,
+	nodeName: unknown,
+	pkg: PackageJson,
+	packageDir: string,
+	files: Set<string>,
+): Finding[] {
 	const codex = entry.replace(/\.js$/, '.json');
-	if (!files.has(codex)) return [problem(entry, 'pack/codex', `its codex ${codex} is not in the package`)];
+	if (!files.has(codex))
+		return [problem(entry, 'pack/codex', `its codex ${codex} is not in the package`)];
 	const expected = `${pkg.name}.${String(nodeName)}`;
-	const { node } = JSON.parse(readFileSync(path.join(packageDir, codex), 'utf8')) as { node?: unknown };
-	return node === expected ? [] : [problem(codex, 'pack/codex', `"node" is ${JSON.stringify(node)}, expected "${expected}"`)];
+	const { node } = JSON.parse(readFileSync(path.join(packageDir, codex), 'utf8')) as {
+		node?: unknown;
+	};
+	return node === expected
+		? []
+		: [problem(codex, 'pack/codex', `"node" is ${JSON.stringify(node)}, expected "${expected}"`)];
 }
 
 /** Loads an entry as n8n does: the export named after the file, instantiated. */
 function instantiate(packageDir: string, entry: string, suffix: string): Record<string, unknown> {
 	const className = path.posix.basename(entry, suffix);
-	const exported = createRequire(path.join(packageDir, 'package.json'))(path.join(packageDir, entry)) as Record<
-		string,
-		unknown
-	>;
+	const exported = createRequire(path.join(packageDir, 'package.json'))(
+		path.join(packageDir, entry),
+	) as Record<string, unknown>;
 	const Class = exported[className];
 	if (typeof Class !== 'function') throw new Error(`exports no class named ${className}`);
 	return new (Class as new () => Record<string, unknown>)();
@@ -255,14 +300,18 @@ function checkEntries(pkg: PackageJson, packageDir: string, files: Set<string>):
 	for (const { entries, suffix } of kinds) {
 		for (const entry of entries) {
 			if (!files.has(entry)) {
-				findings.push(problem(entry, 'pack/n8n-entries', 'listed in package.json "n8n" but not in the package'));
+				findings.push(
+					problem(entry, 'pack/n8n-entries', 'listed in package.json "n8n" but not in the package'),
+				);
 				continue;
 			}
 			let instance: Record<string, unknown>;
 			try {
 				instance = instantiate(packageDir, entry, suffix);
 			} catch (error) {
-				findings.push(problem(entry, 'pack/loads', `does not load: ${(error as Error).message.split('\n')[0]}`));
+				findings.push(
+					problem(entry, 'pack/loads', `does not load: ${(error as Error).message.split('\n')[0]}`),
+				);
 				continue;
 			}
 			if (suffix === '.credentials.js') {
@@ -280,8 +329,14 @@ function checkEntries(pkg: PackageJson, packageDir: string, files: Set<string>):
 function checkContents(packageDir: string): { files: number; findings: Finding[] } {
 	const list = listFiles(packageDir);
 	const files = new Set(list);
-	const pkg = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as PackageJson;
-	const findings = [...checkFileList(list), ...checkDependencies(pkg), ...checkEntries(pkg, packageDir, files)];
+	const pkg = JSON.parse(
+		readFileSync(path.join(packageDir, 'package.json'), 'utf8'),
+	) as PackageJson;
+	const findings = [
+		...checkFileList(list),
+		...checkDependencies(pkg),
+		...checkEntries(pkg, packageDir, files),
+	];
 	return { files: list.length, findings };
 }
 
@@ -298,7 +353,9 @@ function report(target: string, findings: Finding[]): boolean {
 	const errors = findings.filter((finding) => finding.severity === 'error').length;
 	const warnings = findings.length - errors;
 	const summary =
-		findings.length === 0 ? 'passed, no findings' : `FAILED, ${errors} error(s), ${warnings} warning(s)`;
+		findings.length === 0
+			? 'passed, no findings'
+			: `FAILED, ${errors} error(s), ${warnings} warning(s)`;
 	console.log(`${findings.length === 0 ? '✔' : '✖'} ${target}: ${summary}\n`);
 	return findings.length === 0;
 }
@@ -307,7 +364,9 @@ function report(target: string, findings: Finding[]): boolean {
 
 async function main(): Promise<boolean> {
 	const { scanner, version } = await loadScanner();
-	console.log(`n8n verification scanner @n8n/scan-community-package ${version}, local analysis (no network)\n`);
+	console.log(
+		`n8n verification scanner @n8n/scan-community-package ${version}, local analysis (no network)\n`,
+	);
 
 	const results: boolean[] = [];
 	console.log(`▸ source tree: ${scanner.SOURCE_FILE_PATTERNS.join(', ')}`);

@@ -30,8 +30,19 @@ import { spawnTied, stopOnSignals } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8nProcess';
 import { packPackage } from './runtime/pack';
-import { callResumeUrl, notifyReceiver, VerificationCodes, type NotifyPayload } from './runtime/twoFactor';
-import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS, type Sandbox, type VendorId as SandboxVendorId } from './sandbox';
+import {
+	callResumeUrl,
+	notifyReceiver,
+	VerificationCodes,
+	type NotifyPayload,
+} from './runtime/twoFactor';
+import {
+	SANDBOX_ACCOUNTS,
+	startSandbox,
+	VENDOR_IDS,
+	type Sandbox,
+	type VendorId as SandboxVendorId,
+} from './sandbox';
 import { kits } from './sandbox/kits';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -40,9 +51,16 @@ const PACKAGE = 'n8n-nodes-token-auth';
 export const DEFAULT_N8N_VERSION = '2.40.7';
 const DEFAULT_PORT = 5678;
 /** One port per sandbox server from 5701 on, fixed when free, so URLs stay the same between runs. */
-const SANDBOX_PORTS = Object.fromEntries(VENDOR_IDS.map((id, index) => [id, 5701 + index])) as Record<SandboxVendorId, number>;
+const SANDBOX_PORTS = Object.fromEntries(
+	VENDOR_IDS.map((id, index) => [id, 5701 + index]),
+) as Record<SandboxVendorId, number>;
 
-export const DEMO_OWNER: Owner = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Demo-Passw0rd' };
+export const DEMO_OWNER: Owner = {
+	email: 'demo@example.com',
+	firstName: 'Demo',
+	lastName: 'User',
+	password: 'Demo-Passw0rd',
+};
 
 /**
  * The credentials npm start creates (one per provider of the registry, with the fixtures' values)
@@ -66,7 +84,9 @@ export const DEMO_N8N_ENV: Record<string, string> = { NODE_ENV: 'production' };
  */
 function sandboxUrls(sandbox: Sandbox): Array<[string, string]> {
 	const fx = fixtures(sandbox);
-	return VENDORS.flatMap((vendor) => fx[vendor].exampleUrls).sort(([a], [b]) => b.length - a.length);
+	return VENDORS.flatMap((vendor) => fx[vendor].exampleUrls).sort(
+		([a], [b]) => b.length - a.length,
+	);
 }
 
 type Json = Record<string, unknown>;
@@ -153,7 +173,10 @@ export function loadExamples(dir = EXAMPLES): ExampleWorkflow[] {
 		.readdirSync(dir)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
-		.map((file) => ({ file, json: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Json }));
+		.map((file) => ({
+			file,
+			json: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Json,
+		}));
 }
 
 async function portIsFree(port: number): Promise<boolean> {
@@ -169,7 +192,11 @@ function runInherited(command: string, args: string[]): Promise<void> {
 		// Tied: a signal that stops npm start during the build stops the build too.
 		const child = spawnTied(command, args, { cwd: ROOT, stdio: 'inherit' });
 		child.on('error', reject);
-		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code})`))));
+		child.on('close', (code) =>
+			code === 0
+				? resolve()
+				: reject(new Error(`${command} ${args.join(' ')} failed (exit ${code})`)),
+		);
 	});
 }
 
@@ -188,7 +215,9 @@ function rewriteStrings(value: unknown, urls: Array<[string, string]>): unknown 
 	if (typeof value === 'string') return rewriteUrl(value, urls);
 	if (Array.isArray(value)) return value.map((entry) => rewriteStrings(entry, urls));
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, rewriteStrings(entry, urls)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, rewriteStrings(entry, urls)]),
+		);
 	}
 	return value;
 }
@@ -209,11 +238,20 @@ export function prepareExample(
 		const node: Json = { ...original, parameters: rewriteStrings(original.parameters ?? {}, urls) };
 		if (original.credentials) {
 			const replaced: Record<string, { id: string; name: string }> = {};
-			for (const [type, reference] of Object.entries(original.credentials as Record<string, { name?: string }>)) {
+			for (const [type, reference] of Object.entries(
+				original.credentials as Record<string, { name?: string }>,
+			)) {
 				const match =
-					credentials.find((c) => c.type === type && c.name === reference.name) ?? credentials.find((c) => c.type === type);
-				if (!match) throw new Error(`examples/${example.file}: node "${String(original.name)}" uses a ${type} credential, and npm start creates none`);
-				if (match.name !== reference.name) log(`examples/${example.file}: "${String(original.name)}" gets "${match.name}" (no credential named "${String(reference.name)}")`);
+					credentials.find((c) => c.type === type && c.name === reference.name) ??
+					credentials.find((c) => c.type === type);
+				if (!match)
+					throw new Error(
+						`examples/${example.file}: node "${String(original.name)}" uses a ${type} credential, and npm start creates none`,
+					);
+				if (match.name !== reference.name)
+					log(
+						`examples/${example.file}: "${String(original.name)}" gets "${match.name}" (no credential named "${String(reference.name)}")`,
+					);
 				replaced[type] = { id: match.id, name: match.name };
 			}
 			node.credentials = replaced;
@@ -227,7 +265,12 @@ export function prepareExample(
 		}
 		return node;
 	});
-	return { name: example.json.name, nodes, connections: example.json.connections, settings: example.json.settings ?? { executionOrder: 'v1' } };
+	return {
+		name: example.json.name,
+		nodes,
+		connections: example.json.connections,
+		settings: example.json.settings ?? { executionOrder: 'v1' },
+	};
 }
 
 /**
@@ -258,7 +301,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		fs.mkdirSync(root, { recursive: true });
 		const other = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : 0;
 		if (other && other !== process.pid && processAlive(other)) {
-			throw new Error(`another npm start uses ${userFolder} (pid ${other}): stop it first (Ctrl-C in its terminal, or kill ${other})`);
+			throw new Error(
+				`another npm start uses ${userFolder} (pid ${other}): stop it first (Ctrl-C in its terminal, or kill ${other})`,
+			);
 		}
 		fs.writeFileSync(pidFile, String(process.pid));
 		cleanups.push(() => fs.rmSync(pidFile, { force: true }));
@@ -275,17 +320,26 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		const install = path.join(root, `n8n-${version}`);
 		// ensureN8n's own marker of a finished install (scripts/runtime/n8nInstall.ts).
 		if (!fs.existsSync(path.join(install, '.install-complete.json'))) {
-			log(`n8n ${version} is not in ${root} yet: downloading it (about 2,400 packages, 2.8 GB unpacked) and`);
-			log('compiling two native modules for Node 24 takes 4 to 15 minutes (network and CPU decide), once;');
-			log('later starts reuse it. A progress line follows every 15 s, also while a large download or the compile shows no numbers.');
+			log(
+				`n8n ${version} is not in ${root} yet: downloading it (about 2,400 packages, 2.8 GB unpacked) and`,
+			);
+			log(
+				'compiling two native modules for Node 24 takes 4 to 15 minutes (network and CPU decide), once;',
+			);
+			log(
+				'later starts reuse it. A progress line follows every 15 s, also while a large download or the compile shows no numbers.',
+			);
 		}
 		await ensureN8n(version, log);
 
 		const ports: Partial<Record<SandboxVendorId, number>> = {};
-		for (const id of VENDOR_IDS) ports[id] = (await portIsFree(SANDBOX_PORTS[id])) ? SANDBOX_PORTS[id] : 0;
+		for (const id of VENDOR_IDS)
+			ports[id] = (await portIsFree(SANDBOX_PORTS[id])) ? SANDBOX_PORTS[id] : 0;
 		const sandbox = await startSandbox({ ports });
 		cleanups.push(() => sandbox.close());
-		log(`vendor sandbox up: ${VENDOR_IDS.map((id) => `${id} ${sandbox.vendors[id].origin}`).join(', ')}`);
+		log(
+			`vendor sandbox up: ${VENDOR_IDS.map((id) => `${id} ${sandbox.vendors[id].origin}`).join(', ')}`,
+		);
 
 		// Set once n8n is up: a code nobody notified for is looked up among the waiting executions.
 		const signedIn: { client?: N8nClient } = {};
@@ -296,7 +350,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 				options.onVerificationCode?.(sent);
 			};
 			if (notify) report({ code, notify });
-			else void waitingExecution(signedIn.client).then((waitingExecution) => report({ code, waitingExecution }));
+			else
+				void waitingExecution(signedIn.client).then((waitingExecution) =>
+					report({ code, waitingExecution }),
+				);
 		});
 		cleanups.push(() => codes.close());
 		const twoFactorEvents: TwoFactorEvent[] = [];
@@ -338,18 +395,33 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		const created: Partial<Record<(typeof VENDORS)[number], { id: string; name: string }>> = {};
 		for (const vendor of [...VENDORS].reverse()) {
 			await sleep(20); // a distinct updatedAt for each, whatever the clock's resolution
-			created[vendor] = await client.createCredential(fx[vendor].credentialType, defaultCredentialName(fx[vendor].credentialType), fx[vendor].good);
+			created[vendor] = await client.createCredential(
+				fx[vendor].credentialType,
+				defaultCredentialName(fx[vendor].credentialType),
+				fx[vendor].good,
+			);
 		}
 		// Listed (and matched by type, in prepareExample) in the usual order, the plain ones first.
-		const credentials: Demo['credentials'] = VENDORS.map((vendor) => ({ id: created[vendor]!.id, name: created[vendor]!.name, type: fx[vendor].credentialType }));
+		const credentials: Demo['credentials'] = VENDORS.map((vendor) => ({
+			id: created[vendor]!.id,
+			name: created[vendor]!.name,
+			type: fx[vendor].credentialType,
+		}));
 		credentials.push({ id: twoFactor.id, name: twoFactor.name, type: 'autosharesTraderApi' });
 		log(`created ${credentials.length} credentials`);
 
 		const urls = sandboxUrls(sandbox);
 		const workflows: ImportedWorkflow[] = [];
 		for (const example of loadExamples()) {
-			const created = await client.createWorkflow(prepareExample(example, credentials, urls, notify.url, log));
-			workflows.push({ id: created.id, name: created.name, file: example.file, url: `${n8n.baseUrl}/workflow/${created.id}` });
+			const created = await client.createWorkflow(
+				prepareExample(example, credentials, urls, notify.url, log),
+			);
+			workflows.push({
+				id: created.id,
+				name: created.name,
+				file: example.file,
+				url: `${n8n.baseUrl}/workflow/${created.id}`,
+			});
 		}
 		log(`imported ${workflows.length} example workflows from examples/`);
 
@@ -378,7 +450,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
  * A workflow execution that started within the last minute and is waiting: what a Log In
  * without a Notify URL leaves behind. Undefined when there is none, or n8n cannot be asked.
  */
-async function waitingExecution(client: N8nClient | undefined): Promise<SentCode['waitingExecution']> {
+async function waitingExecution(
+	client: N8nClient | undefined,
+): Promise<SentCode['waitingExecution']> {
 	if (!client) return undefined;
 	try {
 		const since = Date.now() - 60_000;
@@ -410,7 +484,9 @@ function sampleAccounts(sandbox: Demo['sandbox']): string[] {
 function portList(ports: number[]): string {
 	const sorted = [...ports].sort((a, b) => a - b);
 	const consecutive = sorted.every((port, i) => i === 0 || port === sorted[i - 1] + 1);
-	return consecutive && sorted.length > 2 ? `${sorted[0]}–${sorted[sorted.length - 1]}` : sorted.join(', ');
+	return consecutive && sorted.length > 2
+		? `${sorted[0]}–${sorted[sorted.length - 1]}`
+		: sorted.join(', ');
 }
 
 /** Every port npm start listens on (all on 127.0.0.1), and what listens there. */
@@ -444,11 +520,16 @@ export function banner(demo: Demo, seconds: number): string {
 		`    "${TWO_FACTOR_CREDENTIAL}": that login waits for a code no credential test can type`,
 		'    (once the two-factor example has logged in, the credential holds a token and its Test passes).',
 		...(Number(demo.version.split('.')[0]) >= 2
-			? ['    Sirdata: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/sirdata.md).']
+			? [
+					'    Sirdata: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/sirdata.md).',
+				]
 			: []),
 		'',
 		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts, and a generic one):',
-		...VENDORS.map((vendor) => `    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[vendor].baseUrl}`),
+		...VENDORS.map(
+			(vendor) =>
+				`    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[vendor].baseUrl}`,
+		),
 		'  Sample accounts (the credentials above already use them):',
 		...sampleAccounts(sandbox).map((line) => `    ${line}`),
 		'  A Custom Token Endpoint credential from scratch: Token URL',
@@ -498,7 +579,8 @@ function printTwoFactor(event: TwoFactorEvent): void {
  */
 export function sentCodeLines(sent: SentCode, editorUrl?: string): string[] {
 	const head = `[2FA] the sandbox "sent" Autoshares verification code ${sent.code}`;
-	if (sent.notify) return [`${head}: for the Log In waiting above (its resume URL is printed there).`];
+	if (sent.notify)
+		return [`${head}: for the Log In waiting above (its resume URL is printed there).`];
 	if (sent.waitingExecution) {
 		const { id, workflowId } = sent.waitingExecution;
 		const where = editorUrl ? ` (${editorUrl}/workflow/${workflowId}/executions/${id})` : '';
@@ -523,22 +605,39 @@ interface CheckResult {
 }
 
 /** What the last node of each vendor's example must output against the sandbox (its test kit's check). */
-const EXPECTED: Record<string, (json: Json) => boolean> = Object.fromEntries(VENDORS.map((vendor) => [kits[vendor].check.example, kits[vendor].check.expect]));
+const EXPECTED: Record<string, (json: Json) => boolean> = Object.fromEntries(
+	VENDORS.map((vendor) => [kits[vendor].check.example, kits[vendor].check.expect]),
+);
 
 /** The imported workflow with its Manual Trigger swapped for a Webhook, so a check can run it. */
-function withWebhookTrigger(workflow: Json, webhookPath: string, responseMode: 'lastNode' | 'onReceived'): Json {
+function withWebhookTrigger(
+	workflow: Json,
+	webhookPath: string,
+	responseMode: 'lastNode' | 'onReceived',
+): Json {
 	const nodes = (workflow.nodes as Json[]).map((node) =>
 		node.type === 'n8n-nodes-base.manualTrigger'
 			? {
 					...node,
 					type: 'n8n-nodes-base.webhook',
 					typeVersion: 2,
-					parameters: { httpMethod: 'POST', path: webhookPath, responseMode, responseData: 'allEntries', options: {} },
+					parameters: {
+						httpMethod: 'POST',
+						path: webhookPath,
+						responseMode,
+						responseData: 'allEntries',
+						options: {},
+					},
 					webhookId: randomUUID(),
 				}
 			: node,
 	);
-	return { name: `${String(workflow.name)} [check]`, nodes, connections: workflow.connections, settings: workflow.settings };
+	return {
+		name: `${String(workflow.name)} [check]`,
+		nodes,
+		connections: workflow.connections,
+		settings: workflow.settings,
+	};
 }
 
 export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<CheckResult> {
@@ -553,7 +652,10 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 			log(`FAIL ${name}\n       ${(error as Error).message.split('\n').join('\n       ')}`);
 		}
 	};
-	const assert: (condition: unknown, message: string) => asserts condition = (condition, message) => {
+	const assert: (condition: unknown, message: string) => asserts condition = (
+		condition,
+		message,
+	) => {
 		if (!condition) throw new Error(message);
 	};
 
@@ -561,7 +663,10 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 		for (const page of ['/', '/signin']) {
 			const response = await fetch(`${demo.editorUrl}${page}`);
 			const text = await response.text();
-			assert(response.status === 200 && /text\/html/.test(response.headers.get('content-type') ?? ''), `${page}: ${response.status}`);
+			assert(
+				response.status === 200 && /text\/html/.test(response.headers.get('content-type') ?? ''),
+				`${page}: ${response.status}`,
+			);
 			assert(text.includes('id="app"'), `${page} is not n8n's editor page`);
 		}
 	});
@@ -571,18 +676,26 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 
 	await check('both nodes of the package are loaded', async () => {
 		const names = new Set((await client.nodeTypes()).map((t) => t.name));
-		for (const name of ['getToken', 'autosharesTrader']) assert(names.has(`${PACKAGE}.${name}`), `${PACKAGE}.${name} is not loaded`);
+		for (const name of ['getToken', 'autosharesTrader'])
+			assert(names.has(`${PACKAGE}.${name}`), `${PACKAGE}.${name} is not loaded`);
 	});
 
 	await check('the credentials are listed', async () => {
-		const listed = new Set((await client.rest<Array<{ name: string }>>('GET', '/rest/credentials')).map((c) => c.name));
+		const listed = new Set(
+			(await client.rest<Array<{ name: string }>>('GET', '/rest/credentials')).map((c) => c.name),
+		);
 		for (const c of demo.credentials) assert(listed.has(c.name), `${c.name} is not listed`);
 	});
 
 	await check(`the ${demo.workflows.length} example workflows are listed`, async () => {
 		const examples = loadExamples();
-		assert(demo.workflows.length === examples.length && examples.length > 0, `${demo.workflows.length} imported of ${examples.length}`);
-		const listed = new Set((await client.rest<Array<{ name: string }>>('GET', '/rest/workflows')).map((w) => w.name));
+		assert(
+			demo.workflows.length === examples.length && examples.length > 0,
+			`${demo.workflows.length} imported of ${examples.length}`,
+		);
+		const listed = new Set(
+			(await client.rest<Array<{ name: string }>>('GET', '/rest/workflows')).map((w) => w.name),
+		);
 		for (const w of demo.workflows) assert(listed.has(w.name), `"${w.name}" is not listed`);
 	});
 
@@ -592,13 +705,22 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 		await check(`${workflow.file} runs against the sandbox`, async () => {
 			const stored = await client.getWorkflow(workflow.id);
 			const webhookPath = `check-${workflow.file.replace(/\.json$/, '')}`;
-			const clone = await client.createWorkflow(withWebhookTrigger(stored, webhookPath, 'lastNode'));
+			const clone = await client.createWorkflow(
+				withWebhookTrigger(stored, webhookPath, 'lastNode'),
+			);
 			await client.activateWorkflow(clone.id);
-			const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+			const response = await client.callWebhook(webhookPath, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{}',
+			});
 			const text = await response.text();
 			assert(response.status === 200, `answered ${response.status}: ${text.slice(0, 300)}`);
 			const items = JSON.parse(text) as Json[];
-			assert(Array.isArray(items) && items.length === 1 && expected(items[0]), `unexpected output ${text.slice(0, 300)}`);
+			assert(
+				Array.isArray(items) && items.length === 1 && expected(items[0]),
+				`unexpected output ${text.slice(0, 300)}`,
+			);
 		});
 	}
 
@@ -606,53 +728,91 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 	// Before the two-factor example: once a Log In has finished, the credential holds a token and
 	// its Test passes.
 	if (twoFactorCredential) {
-		await check(`a Test of "${TWO_FACTOR_CREDENTIAL}" fails, and its code is printed as one nothing waits for`, async () => {
-			const before = demo.sentCodes.length;
-			const result = await client.testCredential(twoFactorCredential.id);
-			assert(result.status === 'Error', `the Test answered ${JSON.stringify(result)}`);
-			const deadline = Date.now() + 15_000;
-			while (demo.sentCodes.length === before && Date.now() < deadline) await sleep(200);
-			const sent = demo.sentCodes[before];
-			assert(sent, 'no code line after the Test');
-			assert(sent.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode && !sent.notify && !sent.waitingExecution, `code line for ${JSON.stringify(sent)}`);
-			assert(sentCodeLines(sent).join(' ').includes('Do not type this code anywhere'), 'the line does not say to leave the code alone');
-		});
+		await check(
+			`a Test of "${TWO_FACTOR_CREDENTIAL}" fails, and its code is printed as one nothing waits for`,
+			async () => {
+				const before = demo.sentCodes.length;
+				const result = await client.testCredential(twoFactorCredential.id);
+				assert(result.status === 'Error', `the Test answered ${JSON.stringify(result)}`);
+				const deadline = Date.now() + 15_000;
+				while (demo.sentCodes.length === before && Date.now() < deadline) await sleep(200);
+				const sent = demo.sentCodes[before];
+				assert(sent, 'no code line after the Test');
+				assert(
+					sent.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode &&
+						!sent.notify &&
+						!sent.waitingExecution,
+					`code line for ${JSON.stringify(sent)}`,
+				);
+				assert(
+					sentCodeLines(sent).join(' ').includes('Do not type this code anywhere'),
+					'the line does not say to leave the code alone',
+				);
+			},
+		);
 	}
 	const twoFactor = demo.workflows.find((w) => w.file === 'autoshares-trader-2fa.json');
 	let finishedResumeUrl: string | undefined;
 	if (twoFactor) {
-		await check('autoshares-trader-2fa.json pauses, prints the code and resume URL, and goes on with the code', async () => {
-			const stored = await client.getWorkflow(twoFactor.id);
-			const clone = await client.createWorkflow(withWebhookTrigger(stored, 'check-autoshares-2fa', 'onReceived'));
-			await client.activateWorkflow(clone.id);
-			const before = demo.twoFactorEvents.length;
-			const started = await client.callWebhook('check-autoshares-2fa', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-			assert(started.status === 200, `the trigger answered ${started.status}`);
-			await started.arrayBuffer();
-			const deadline = Date.now() + 30_000;
-			while (demo.twoFactorEvents.length === before && Date.now() < deadline) await sleep(200);
-			const event = demo.twoFactorEvents[before];
-			assert(event, 'no notify arrived from Log In');
-			assert(event.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode && /\/webhook-waiting\//.test(event.resumeUrl), `notify ${JSON.stringify(event)}`);
-			const { status, text } = await callResumeUrl(event.resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: event.code }) });
-			assert(status === 200, `the resume URL answered ${status}: ${text.slice(0, 300)}`);
-			const done = await client.waitForExecution((e) => !['waiting', 'running', 'new'].includes(e.status), 30_000, clone.id);
-			assert(done.status === 'success', `the execution ended ${done.status}`);
-			const account = done.data.resultData.runData['Account Info']?.[0]?.data?.main[0]?.[0]?.json;
-			assert(account?.Login === SANDBOX_ACCOUNTS.autosharesTrader.twoFactor.username, `Account Info got ${JSON.stringify(account)}`);
-			assert(!done.data.resultData.runData['No code arrived'], 'the false branch ran');
-			finishedResumeUrl = event.resumeUrl;
-		});
+		await check(
+			'autoshares-trader-2fa.json pauses, prints the code and resume URL, and goes on with the code',
+			async () => {
+				const stored = await client.getWorkflow(twoFactor.id);
+				const clone = await client.createWorkflow(
+					withWebhookTrigger(stored, 'check-autoshares-2fa', 'onReceived'),
+				);
+				await client.activateWorkflow(clone.id);
+				const before = demo.twoFactorEvents.length;
+				const started = await client.callWebhook('check-autoshares-2fa', {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: '{}',
+				});
+				assert(started.status === 200, `the trigger answered ${started.status}`);
+				await started.arrayBuffer();
+				const deadline = Date.now() + 30_000;
+				while (demo.twoFactorEvents.length === before && Date.now() < deadline) await sleep(200);
+				const event = demo.twoFactorEvents[before];
+				assert(event, 'no notify arrived from Log In');
+				assert(
+					event.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode &&
+						/\/webhook-waiting\//.test(event.resumeUrl),
+					`notify ${JSON.stringify(event)}`,
+				);
+				const { status, text } = await callResumeUrl(event.resumeUrl, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ code: event.code }),
+				});
+				assert(status === 200, `the resume URL answered ${status}: ${text.slice(0, 300)}`);
+				const done = await client.waitForExecution(
+					(e) => !['waiting', 'running', 'new'].includes(e.status),
+					30_000,
+					clone.id,
+				);
+				assert(done.status === 'success', `the execution ended ${done.status}`);
+				const account = done.data.resultData.runData['Account Info']?.[0]?.data?.main[0]?.[0]?.json;
+				assert(
+					account?.Login === SANDBOX_ACCOUNTS.autosharesTrader.twoFactor.username,
+					`Account Info got ${JSON.stringify(account)}`,
+				);
+				assert(!done.data.resultData.runData['No code arrived'], 'the false branch ran');
+				finishedResumeUrl = event.resumeUrl;
+			},
+		);
 	}
 	if (finishedResumeUrl) {
 		const url = finishedResumeUrl;
-		await check("a finished execution's resume URL, opened again, shows no stack trace or local path (n8n runs as production)", async () => {
-			const response = await fetch(url, { headers: { accept: 'application/json' } });
-			const text = await response.text();
-			assert(response.status >= 400, `answered ${response.status}: ${text.slice(0, 300)}`);
-			const leak = /stack|node_modules|\.js:\d+/i.test(text) || text.includes(cacheRoot());
-			assert(!leak, `answered ${response.status} with ${text.slice(0, 300)}`);
-		});
+		await check(
+			"a finished execution's resume URL, opened again, shows no stack trace or local path (n8n runs as production)",
+			async () => {
+				const response = await fetch(url, { headers: { accept: 'application/json' } });
+				const text = await response.text();
+				assert(response.status >= 400, `answered ${response.status}: ${text.slice(0, 300)}`);
+				const leak = /stack|node_modules|\.js:\d+/i.test(text) || text.includes(cacheRoot());
+				assert(!leak, `answered ${response.status} with ${text.slice(0, 300)}`);
+			},
+		);
 	}
 	return result;
 }
@@ -666,8 +826,12 @@ interface Args {
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
-	const truthy = (value: string | undefined) => value !== undefined && !['', '0', 'false', 'no'].includes(value.toLowerCase());
-	const args: Args = { version: env.START_N8N_VERSION || DEFAULT_N8N_VERSION, check: truthy(env.START_CHECK) || truthy(env.npm_config_check) };
+	const truthy = (value: string | undefined) =>
+		value !== undefined && !['', '0', 'false', 'no'].includes(value.toLowerCase());
+	const args: Args = {
+		version: env.START_N8N_VERSION || DEFAULT_N8N_VERSION,
+		check: truthy(env.START_CHECK) || truthy(env.npm_config_check),
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].split('=', 2);
 		const value = () => {
@@ -678,13 +842,21 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
 		if (flag === '--check') args.check = true;
 		else if (flag === '--n8n') args.version = value();
 		else if (flag === '--port') args.port = Number(value());
-		else if (/^\d+\.\d+\.\d+$/.test(flag)) args.version = flag; // `npm start --n8n 1.123.81` leaves only the version here
+		else if (/^\d+\.\d+\.\d+$/.test(flag))
+			args.version = flag; // `npm start --n8n 1.123.81` leaves only the version here
 		else if (flag === '--help' || flag === '-h') {
 			console.log('usage: npm start -- [--n8n VERSION] [--port PORT] [--check]');
 			process.exit(0);
-		} else throw new Error(`unknown argument ${argv[i]} (usage: npm start -- [--n8n VERSION] [--port PORT] [--check])`);
+		} else
+			throw new Error(
+				`unknown argument ${argv[i]} (usage: npm start -- [--n8n VERSION] [--port PORT] [--check])`,
+			);
 	}
-	if (args.port !== undefined && !(Number.isInteger(args.port) && args.port > 0 && args.port < 65536)) throw new Error('--port needs a port number');
+	if (
+		args.port !== undefined &&
+		!(Number.isInteger(args.port) && args.port > 0 && args.port < 65536)
+	)
+		throw new Error('--port needs a port number');
 	return args;
 }
 
@@ -735,10 +907,14 @@ async function main(): Promise<void> {
 	const pid = demo.n8n.pid;
 	await demo.stop();
 	const leftover = processAlive(-pid); // n8n's process group
-	console.log(`${leftover ? 'FAIL n8n is still running' : 'PASS n8n, the sandbox and the receiver are stopped'}`);
+	console.log(
+		`${leftover ? 'FAIL n8n is still running' : 'PASS n8n, the sandbox and the receiver are stopped'}`,
+	);
 	if (leftover) result.failed++;
 	else result.passed++;
-	console.log(`\nnpm start --check (n8n ${args.version}): ${Math.round((Date.now() - started) / 1000)} s`);
+	console.log(
+		`\nnpm start --check (n8n ${args.version}): ${Math.round((Date.now() - started) / 1000)} s`,
+	);
 	console.log(`${result.passed} passed, ${result.failed} failed`);
 	process.exit(result.failed === 0 ? 0 : 1);
 }

@@ -63,21 +63,35 @@ const basic = (user: string, pass: string) =>
 	'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 
 /** The documented, successful token call of each vendor (its kit's contract). */
-const tokenCall = (sb: Sandbox, vendor: VendorId): { url: string } & Call => kits[vendor].contract.tokenCall(sb.vendors[vendor]);
+const tokenCall = (sb: Sandbox, vendor: VendorId): { url: string } & Call =>
+	kits[vendor].contract.tokenCall(sb.vendors[vendor]);
 
 /** Where the token is in the answer: a key, or a dot path (the generic API's `data.jwt`). */
-const TOKEN_FIELD = Object.fromEntries(VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.tokenField])) as Record<VendorId, string>;
+const TOKEN_FIELD = Object.fromEntries(
+	VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.tokenField]),
+) as Record<VendorId, string>;
 /** null: no expiry field (Autoshares states none; the generic API's is the JWT's claim). */
-const EXPIRY_FIELD = Object.fromEntries(VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.expiryField])) as Record<VendorId, string | null>;
+const EXPIRY_FIELD = Object.fromEntries(
+	VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.expiryField]),
+) as Record<VendorId, string | null>;
 
 /** The value at a dot path of a JSON answer. */
 function at(body: unknown, path: string): unknown {
-	return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), body);
+	return path
+		.split('.')
+		.reduce<unknown>(
+			(value, key) =>
+				value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+			body,
+		);
 }
 
 /** The claims of a JWT, unverified. */
 function claimsOf(jwt: string): Record<string, unknown> {
-	return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+	return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<
+		string,
+		unknown
+	>;
 }
 
 /** The documented later-call headers of each vendor (its kit's fixture). */
@@ -160,9 +174,14 @@ beforeEach(() => {
 	});
 	sandbox.vendors.manis.configure({ expiryFormat: 'seconds', tokenType: 'Bearer' });
 	sandbox.vendors.sirdata.configure({ utcOffsetMinutes: 60 });
-	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+	sandbox.vendors.customEndpoint.configure({
+		expiryForm: 'jwt',
+		expiredStatus: 403,
+		loginAs: 'form',
+	});
 	// Each server's own default lifetime (its contract), whatever a test set.
-	for (const id of VENDOR_IDS) sandbox.vendors[id].setLifetime(kits[id].server.defaultLifetimeSeconds);
+	for (const id of VENDOR_IDS)
+		sandbox.vendors[id].setLifetime(kits[id].server.defaultLifetimeSeconds);
 });
 
 // =============================================================================================
@@ -236,7 +255,9 @@ describe('sodaCloud', () => {
 		soda().configure({ lastEtlRefresh: 'noData' });
 		try {
 			const token = await getToken(sandbox, 'sodaCloud');
-			const res = await call(`${soda().baseUrl}/last_etl_refresh`, { headers: { SODA_TOKEN: token } });
+			const res = await call(`${soda().baseUrl}/last_etl_refresh`, {
+				headers: { SODA_TOKEN: token },
+			});
 			expect(res.status).toBe(202);
 			expect(res.text).toBe('');
 			expect((await call(`${soda().baseUrl}/last_etl_refresh`)).status).toBe(401);
@@ -247,7 +268,10 @@ describe('sodaCloud', () => {
 
 	it('last_etl_refresh takes the API key pair; wrong pair or nothing → 401 detail', async () => {
 		const ok = await call(`${soda().baseUrl}/last_etl_refresh`, {
-			headers: { 'X-API-KEY-ID': A.sodaCloud.apiKey.id, 'X-API-KEY-SECRET': A.sodaCloud.apiKey.secret },
+			headers: {
+				'X-API-KEY-ID': A.sodaCloud.apiKey.id,
+				'X-API-KEY-SECRET': A.sodaCloud.apiKey.secret,
+			},
 		});
 		expect(ok.status).toBe(200);
 		const bad = await call(`${soda().baseUrl}/last_etl_refresh`, {
@@ -577,7 +601,8 @@ describe('autosharesTrader', () => {
 		const final = second.json().Token as string;
 		expect(final).not.toBe(interim);
 		expect(
-			(await info({ Authorization: `Bearer ${final}`, 'Et-App-Key': A.autosharesTrader.appKey })).status,
+			(await info({ Authorization: `Bearer ${final}`, 'Et-App-Key': A.autosharesTrader.appKey }))
+				.status,
 		).toBe(200);
 
 		// The interim ticket is used up.
@@ -602,7 +627,9 @@ describe('autosharesTrader', () => {
 			{ Authorization: 'bogus' },
 		];
 		for (const extra of extras) {
-			const res = await post(creds(A.autosharesTrader.twoFactor, { VerificationCode: code, ...extra }));
+			const res = await post(
+				creds(A.autosharesTrader.twoFactor, { VerificationCode: code, ...extra }),
+			);
 			expect(res.status).toBe(401);
 			expect(res.text).toBe(
 				'{"State":"Failed","Step":"VerificationCode","Reason":"Corrupted ticket"}',
@@ -704,7 +731,9 @@ describe('autosharesTrader', () => {
 		expect(expired.text).toBe(
 			'{"State":"Failed","Step":"BaseAuthentication","Reason":"Your Password has expired and must be changed"}',
 		);
-		const wrong = await post(creds({ username: A.autosharesTrader.plain.username, password: 'nope' }));
+		const wrong = await post(
+			creds({ username: A.autosharesTrader.plain.username, password: 'nope' }),
+		);
 		expect(wrong.status).toBe(401);
 		expect(wrong.text).toBe(
 			'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
@@ -725,7 +754,8 @@ describe('autosharesTrader', () => {
 
 	it('optional /token rate limit → 429 with Retry-After; the window rolls', async () => {
 		as().configure({ rateLimitPerMinute: 3 });
-		for (let i = 0; i < 3; i++) expect((await post(creds(A.autosharesTrader.plain))).status).toBe(200);
+		for (let i = 0; i < 3; i++)
+			expect((await post(creds(A.autosharesTrader.plain))).status).toBe(200);
 		const limited = await post(creds(A.autosharesTrader.plain));
 		expect(limited.status).toBe(429);
 		expect(limited.headers['retry-after']).toBe('60');
@@ -735,10 +765,16 @@ describe('autosharesTrader', () => {
 	});
 
 	it('expectingReason replaces the Reason of the 202 VerificationCode answer (reprompt too)', async () => {
-		as().configure({ expectingReason: 'Code sent to +1 555 0100', wrongVerificationCode: 'reprompt' });
+		as().configure({
+			expectingReason: 'Code sent to +1 555 0100',
+			wrongVerificationCode: 'reprompt',
+		});
 		const user = A.autosharesTrader.twoFactor;
 		const first = await post(creds(user));
-		expect(first.json()).toMatchObject({ Step: 'VerificationCode', Reason: 'Code sent to +1 555 0100' });
+		expect(first.json()).toMatchObject({
+			Step: 'VerificationCode',
+			Reason: 'Code sent to +1 555 0100',
+		});
 		const again = await post(
 			creds(user, {
 				VerificationCode: 'wrong',
@@ -846,7 +882,7 @@ describe('manis', () => {
 
 // =============================================================================================
 
-describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () => {
+describe("generic (the sandbox's own contract, for Custom Token Endpoint)", () => {
 	const generic = () => sandbox.vendors.customEndpoint;
 	const loginUrl = () => `${generic().baseUrl}/auth/login`;
 	const form = (values: Record<string, string>) => ({
@@ -855,7 +891,8 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 		body: new URLSearchParams(values).toString(),
 	});
 	const good = { username: A.customEndpoint.username, password: A.customEndpoint.password };
-	const me = (headers: Record<string, string> = {}, query = '') => call(`${generic().baseUrl}/me${query}`, { headers });
+	const me = (headers: Record<string, string> = {}, query = '') =>
+		call(`${generic().baseUrl}/me${query}`, { headers });
 
 	it('a form login answers {"status":"ok","data":{"jwt","token_type"}}, the expiry in the JWT\'s exp', async () => {
 		expect(generic().baseUrl).toBe(`${generic().origin}/api`);
@@ -867,7 +904,11 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 		expect(Object.keys(data)).toEqual(['jwt', 'token_type']);
 		expect(data.token_type).toBe('Bearer');
 		const claims = claimsOf(data.jwt as string);
-		expect(claims).toMatchObject({ sub: A.customEndpoint.username, iat: Math.floor(START / 1000), exp: Math.floor((START + 3600_000) / 1000) });
+		expect(claims).toMatchObject({
+			sub: A.customEndpoint.username,
+			iat: Math.floor(START / 1000),
+			exp: Math.floor((START + 3600_000) / 1000),
+		});
 		expect(generic().issued[0].expiresAt?.getTime()).toBe((claims.exp as number) * 1000);
 	});
 
@@ -879,10 +920,19 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 	});
 
 	it('JSON, a wrong content type, missing or wrong values and other grant types are refused', async () => {
-		const json = await call(loginUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(good) });
+		const json = await call(loginUrl(), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(good),
+		});
 		expect(json.status).toBe(415);
-		expect(json.json()).toMatchObject({ status: 'error', error: { code: 'unsupported_media_type' } });
-		expect((await call(loginUrl(), form({ username: A.customEndpoint.username }))).json()).toMatchObject({ error: { code: 'invalid_request', message: 'password is required' } });
+		expect(json.json()).toMatchObject({
+			status: 'error',
+			error: { code: 'unsupported_media_type' },
+		});
+		expect(
+			(await call(loginUrl(), form({ username: A.customEndpoint.username }))).json(),
+		).toMatchObject({ error: { code: 'invalid_request', message: 'password is required' } });
 		const wrong = await call(loginUrl(), form({ ...good, password: 'nope' }));
 		expect(wrong.status).toBe(401);
 		expect(wrong.json()).toMatchObject({ error: { code: 'invalid_credentials' } });
@@ -894,24 +944,42 @@ describe('generic (the sandbox\'s own contract, for Custom Token Endpoint)', () 
 
 	it('loginAs json or query takes the values there instead', async () => {
 		generic().configure({ loginAs: 'json' });
-		expect((await call(loginUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(good) })).status).toBe(200);
+		expect(
+			(
+				await call(loginUrl(), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(good),
+				})
+			).status,
+		).toBe(200);
 		expect((await call(loginUrl(), form(good))).status).toBe(415);
 		generic().configure({ loginAs: 'query' });
-		expect((await call(`${loginUrl()}?${new URLSearchParams(good).toString()}`, { method: 'POST' })).status).toBe(200);
+		expect(
+			(await call(`${loginUrl()}?${new URLSearchParams(good).toString()}`, { method: 'POST' }))
+				.status,
+		).toBe(200);
 	});
 
 	it('later calls: Bearer, X-Auth-Token or ?access_token; none → 401; past its lifetime → 403 (expiredStatus)', async () => {
 		const token = await getToken(sandbox, 'customEndpoint');
-		expect((await me({ Authorization: `Bearer ${token}` })).json()).toEqual({ data: { username: A.customEndpoint.username } });
+		expect((await me({ Authorization: `Bearer ${token}` })).json()).toEqual({
+			data: { username: A.customEndpoint.username },
+		});
 		expect((await me({ 'X-Auth-Token': token })).status).toBe(200);
 		expect((await me({}, `?access_token=${token}`)).status).toBe(200);
-		expect((await echo(sandbox, 'customEndpoint', { 'X-Auth-Token': token })).json().receivedHeaders).toEqual({ 'x-auth-token': token });
+		expect(
+			(await echo(sandbox, 'customEndpoint', { 'X-Auth-Token': token })).json().receivedHeaders,
+		).toEqual({ 'x-auth-token': token });
 		expect((await me()).json()).toMatchObject({ error: { code: 'unauthenticated' } });
 		await expectDenied('customEndpoint', await me({ Authorization: token }));
 		now = START + 3600_000;
 		const expired = await me({ Authorization: `Bearer ${token}` });
 		expect(expired.status).toBe(403);
-		expect(expired.json()).toEqual({ status: 'error', error: { code: 'token_expired', message: 'Token has expired' } });
+		expect(expired.json()).toEqual({
+			status: 'error',
+			error: { code: 'token_expired', message: 'Token has expired' },
+		});
 		generic().configure({ expiredStatus: 419 });
 		expect((await me({ 'X-Auth-Token': token })).status).toBe(419);
 		// A revoked token is not an expired one: 401, as expireAllTokens says everywhere.
@@ -1399,7 +1467,9 @@ describe('tls', () => {
 		const plain = new URL((await call(url, options, trusting)).headers.location as string);
 		expect(other.origin).toBe(secure.catcher.secureOrigin);
 		expect(plain.origin).toBe(secure.catcher.origin);
-		expect(plain.href).toBe(`${secure.catcher.origin}/catch/sodaCloud/v1/get_token?${REDIRECT_QUERY}`);
+		expect(plain.href).toBe(
+			`${secure.catcher.origin}/catch/sodaCloud/v1/get_token?${REDIRECT_QUERY}`,
+		);
 
 		for (const target of [other, plain]) {
 			const caught = await call(target.href, options, trusting);

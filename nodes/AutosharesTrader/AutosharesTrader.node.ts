@@ -1,4 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as logIn from './actions/logIn.operation';
@@ -9,11 +16,15 @@ export class AutosharesTrader implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Autoshares Trader',
 		name: 'autosharesTrader',
-		icon: { light: 'file:../../icons/autosharesTrader.svg', dark: 'file:../../icons/autosharesTrader.dark.svg' },
+		icon: {
+			light: 'file:../../icons/autosharesTrader.svg',
+			dark: 'file:../../icons/autosharesTrader.dark.svg',
+		},
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "getAccountInfo" ? "Get Account Info" : "Log In" }}',
-		description: 'Log in to Autoshares Trader, pausing the workflow for the two-factor code when asked',
+		description:
+			'Log in to Autoshares Trader, pausing the workflow for the two-factor code when asked',
 		defaults: { name: 'Autoshares Trader' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -24,8 +35,20 @@ export class AutosharesTrader implements INodeType {
 		credentials: [{ name: 'autosharesTraderApi', required: true }],
 		// The resume URL ($execution.resumeUrl) serves a code form on GET and takes the code on POST.
 		webhooks: [
-			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: '', restartWebhook: true },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true },
+			{
+				name: 'default',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: '',
+				restartWebhook: true,
+			},
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: '',
+				restartWebhook: true,
+			},
 		],
 		properties: [
 			{
@@ -38,13 +61,15 @@ export class AutosharesTrader implements INodeType {
 						name: 'Log In',
 						value: 'logIn',
 						action: 'Log in',
-						description: 'Get a token; wait for the verification code if two-factor authentication asks for one',
+						description:
+							'Get a token; wait for the verification code if two-factor authentication asks for one',
 					},
 					{
 						name: 'Get Account Info',
 						value: 'getAccountInfo',
 						action: 'Get account info',
-						description: 'Get the logged-in user (GET /v1.0/users/@me/info), refreshing the token if it expired',
+						description:
+							'Get the logged-in user (GET /v1.0/users/@me/info), refreshing the token if it expired',
 					},
 				],
 				default: 'logIn',

@@ -18,7 +18,14 @@
  * the seal does not. n8n 2.x keeps the seal in the execution's custom data; n8n 1.x, which
  * offers nodes no custom data, in the node's context.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync, type ScryptOptions } from 'crypto';
+import {
+	createCipheriv,
+	createDecipheriv,
+	createHash,
+	randomBytes,
+	scryptSync,
+	type ScryptOptions,
+} from 'crypto';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -34,7 +41,10 @@ import { TokenAuthError, toNodeError } from '../shared/errors';
 import { plainRequester, withOutput } from '../shared/nodeHelpers';
 import { tokenRequestUrls, type NextStep } from '../shared/provider';
 import { describeToken } from '../shared/tokenOutput';
-import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
+import {
+	autosharesTrader,
+	type AutosharesTraderFields,
+} from '../shared/providers/autosharesTrader';
 import { renderPage, type PageContent } from './page';
 import { continueLogin, notifyWaiting, type ContinueOutcome } from './transport';
 
@@ -82,7 +92,15 @@ export async function pauseLogin(
 	const waitUntil = new Date(Date.now() + waitLimitMinutes * 60_000);
 	const node = context.getNode();
 	const sealed = seal(
-		{ step: waiting.next.step, interimToken: waiting.next.interimToken, attempts: 0, maxAttempts, waitUntil: waitUntil.getTime(), outputField, includeSecretHeaders },
+		{
+			step: waiting.next.step,
+			interimToken: waiting.next.interimToken,
+			attempts: 0,
+			maxAttempts,
+			waitUntil: waitUntil.getTime(),
+			outputField,
+			includeSecretHeaders,
+		},
 		sealBinding(context.getExecutionId(), node.id, waiting.fields),
 	);
 	// n8n 2.x: the execution's custom data, which the resume call can overwrite once the
@@ -90,10 +108,14 @@ export async function pauseLogin(
 	const customData = customDataOf(context);
 	if (!customData) context.getContext('node')[sealName(node.id)] = sealed;
 	else if (!storeSealed(customData, node.id, sealed)) {
-		throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution, so the login was not paused.', {
-			description:
-				"The execution's custom data is full (n8n keeps 10 values per execution, shared by every node and the Execution Data node) or too small for this login's token. Free some custom data keys in this workflow and run it again.",
-		});
+		throw new NodeOperationError(
+			node,
+			'Autoshares Trader verification code: n8n could not keep the paused login with the execution, so the login was not paused.',
+			{
+				description:
+					"The execution's custom data is full (n8n keeps 10 values per execution, shared by every node and the Execution Data node) or too small for this login's token. Free some custom data keys in this workflow and run it again.",
+			},
+		);
 	}
 	if (notifyUrl !== '') {
 		const resumeUrl = String(context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
@@ -124,7 +146,8 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 	const waiting = { noWebhookResponse: true };
 	const notPending: PageContent = {
 		title: 'This login is no longer waiting',
-		message: 'No login is waiting here: it finished, failed or timed out. Run the workflow again to get a new code.',
+		message:
+			'No login is waiting here: it finished, failed or timed out. Run the workflow again to get a new code.',
 	};
 
 	if (sealed === undefined || sealed === SEAL_ENDED) {
@@ -138,16 +161,35 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 		credentials = await context.getCredentials('autosharesTraderApi');
 		fields = autosharesTrader.readFields(credentials);
 	} catch (error) {
-		return failAtNode(context, error, { title: 'The login failed', message: 'The credential could not be read. The workflow has failed; see the execution for what to fix.' }, customData);
+		return failAtNode(
+			context,
+			error,
+			{
+				title: 'The login failed',
+				message:
+					'The credential could not be read. The workflow has failed; see the execution for what to fix.',
+			},
+			customData,
+		);
 	}
 	const login = open(sealed, sealBinding(executionId, node.id, fields));
 	if (!login) {
 		return failAtNode(
 			context,
-			new TokenAuthError(autosharesTrader.displayName, 'verification code', 'the paused login can no longer be opened.', {
-				description: 'The credential was edited (another password, app key, user or base URL) since the login began, or the execution data was changed. Run the workflow again.',
-			}),
-			{ title: 'The login failed', message: 'This login can no longer be finished. The workflow has failed; run it again to get a new code.' },
+			new TokenAuthError(
+				autosharesTrader.displayName,
+				'verification code',
+				'the paused login can no longer be opened.',
+				{
+					description:
+						'The credential was edited (another password, app key, user or base URL) since the login began, or the execution data was changed. Run the workflow again.',
+				},
+			),
+			{
+				title: 'The login failed',
+				message:
+					'This login can no longer be finished. The workflow has failed; run it again to get a new code.',
+			},
 			customData,
 		);
 	}
@@ -159,22 +201,37 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 
 	const label = `Enter the ${what(login.step)} Autoshares sent you`;
 	if (code === undefined && context.getRequestObject().method === 'GET') {
-		reply(context, 'form', { title: 'Autoshares Trader login', message: `The workflow is waiting for your ${what(login.step)}.`, form: { label } });
+		reply(context, 'form', {
+			title: 'Autoshares Trader login',
+			message: `The workflow is waiting for your ${what(login.step)}.`,
+			form: { label },
+		});
 		return waiting;
 	}
 	if (code === undefined || !CODE_SHAPE.test(code)) {
-		reply(context, 'badCode', { title: 'That does not look like a code', message: `A ${what(login.step)} is 3 to 16 letters or digits. Nothing was sent to Autoshares.`, form: { label } });
+		reply(context, 'badCode', {
+			title: 'That does not look like a code',
+			message: `A ${what(login.step)} is 3 to 16 letters or digits. Nothing was sent to Autoshares.`,
+			form: { label },
+		});
 		return waiting;
 	}
 	const progress = loginProgress.get(progressKey(executionId, node.id), login.waitUntil);
 	if (progress.busy) {
-		reply(context, 'busy', { title: 'Already checking a code', message: 'Another code for this login is being checked right now. Wait a moment and reload.' });
+		reply(context, 'busy', {
+			title: 'Already checking a code',
+			message: 'Another code for this login is being checked right now. Wait a moment and reload.',
+		});
 		return waiting;
 	}
 	if (login.counting === true || login.attempts < progress.countedTo) {
 		// The last wrong code is still being counted (Log In is pausing again): this code
 		// would race that pause.
-		reply(context, 'busy', { title: 'Still counting the last code', message: 'The last code is still being counted. Send this code again in a moment.', form: { label } });
+		reply(context, 'busy', {
+			title: 'Still counting the last code',
+			message: 'The last code is still being counted. Send this code again in a moment.',
+			form: { label },
+		});
 		return waiting;
 	}
 
@@ -183,10 +240,27 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 	try {
 		// The code goes with the interim token to the credential's host: its domain restriction holds.
 		const fields = autosharesTrader.readFields(credentials);
-		assertDomainsAllowed(context.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, fields), `${fields.baseUrl}/v1.0/users/@me/info`]);
-		outcome = await continueLogin(plainRequester(context.helpers), credentials, { step: login.step, interimToken: progress.interimToken ?? login.interimToken }, code);
+		assertDomainsAllowed(context.getNode(), credentials, [
+			...tokenRequestUrls(autosharesTrader, fields),
+			`${fields.baseUrl}/v1.0/users/@me/info`,
+		]);
+		outcome = await continueLogin(
+			plainRequester(context.helpers),
+			credentials,
+			{ step: login.step, interimToken: progress.interimToken ?? login.interimToken },
+			code,
+		);
 	} catch (error) {
-		return failAtNode(context, error, { title: 'The login failed', message: 'Autoshares did not accept the login. The workflow has failed; see the execution for what to fix.' }, customData);
+		return failAtNode(
+			context,
+			error,
+			{
+				title: 'The login failed',
+				message:
+					'Autoshares did not accept the login. The workflow has failed; see the execution for what to fix.',
+			},
+			customData,
+		);
 	} finally {
 		progress.busy = false;
 	}
@@ -199,15 +273,39 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 		if (left <= 0) {
 			return failAtNode(
 				context,
-				new TokenAuthError(autosharesTrader.displayName, 'verification code', `${used} wrong codes: the login was stopped.`, {
-					description: 'Run the workflow again to get a new code, and send the latest code exactly as received.',
-				}),
-				{ title: 'Too many wrong codes', message: 'The login was stopped and the workflow has failed. Run it again to get a new code.' },
+				new TokenAuthError(
+					autosharesTrader.displayName,
+					'verification code',
+					`${used} wrong codes: the login was stopped.`,
+					{
+						description:
+							'Run the workflow again to get a new code, and send the latest code exactly as received.',
+					},
+				),
+				{
+					title: 'Too many wrong codes',
+					message:
+						'The login was stopped and the workflow has failed. Run it again to get a new code.',
+				},
 				customData,
 			);
 		}
-		reply(context, 'wrongCode', { title: 'Wrong code', message: `Autoshares refused that ${what(login.step)}. ${left} ${left === 1 ? 'try' : 'tries'} left.`, form: { label } }, { attemptsLeft: left });
-		const next = { ...login, attempts: used, interimToken: progress.interimToken ?? login.interimToken, counting: true };
+		reply(
+			context,
+			'wrongCode',
+			{
+				title: 'Wrong code',
+				message: `Autoshares refused that ${what(login.step)}. ${left} ${left === 1 ? 'try' : 'tries'} left.`,
+				form: { label },
+			},
+			{ attemptsLeft: left },
+		);
+		const next = {
+			...login,
+			attempts: used,
+			interimToken: progress.interimToken ?? login.interimToken,
+			counting: true,
+		};
 		if (runLogInAgain(context, customData, next, fields)) {
 			// The count now lives in the seal: this process's own count starts again from it.
 			progress.wrongCodes = 0;
@@ -220,9 +318,17 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 	await saveToCredential(context, credentials, fields);
 	if (customData) endSealed(customData, node.id);
 	loginProgress.end(progressKey(executionId, node.id));
-	const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, login.includeSecretHeaders) };
-	const items = inputItems(context).map((item, index) => withOutput(item, index, described, login.outputField));
-	reply(context, 'loggedIn', { title: 'Logged in', message: 'Autoshares accepted the code. The workflow continues; you can close this page.' });
+	const described = {
+		loggedIn: true,
+		...describeToken(autosharesTrader, outcome.fields, outcome.token, login.includeSecretHeaders),
+	};
+	const items = inputItems(context).map((item, index) =>
+		withOutput(item, index, described, login.outputField),
+	);
+	reply(context, 'loggedIn', {
+		title: 'Logged in',
+		message: 'Autoshares accepted the code. The workflow continues; you can close this page.',
+	});
 	return { ...waiting, workflowData: [items] };
 }
 
@@ -236,11 +342,23 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
  * no token call and no notify. The resume URL stays the same. False where that cannot be done
  * (no custom data: 1.x).
  */
-function runLogInAgain(context: IWebhookFunctions, customData: CustomData | undefined, next: PausedLogin, fields: AutosharesTraderFields): boolean {
+function runLogInAgain(
+	context: IWebhookFunctions,
+	customData: CustomData | undefined,
+	next: PausedLogin,
+	fields: AutosharesTraderFields,
+): boolean {
 	const entry = resumedEntry(context);
 	if (!customData || !entry?.node) return false;
 	const node = context.getNode();
-	if (!storeSealed(customData, node.id, seal(next, sealBinding(context.getExecutionId(), node.id, fields)))) return false;
+	if (
+		!storeSealed(
+			customData,
+			node.id,
+			seal(next, sealBinding(context.getExecutionId(), node.id, fields)),
+		)
+	)
+		return false;
 	entry.node.disabled = false;
 	return true;
 }
@@ -250,20 +368,34 @@ function runLogInAgain(context: IWebhookFunctions, customData: CustomData | unde
  * login is still paused, so the node pauses again until the same wait limit, with no token call
  * and no notify. False when no login is paused here: Log In logs in.
  */
-export async function pauseAgain(context: IExecuteFunctions, credentials: IDataObject): Promise<boolean> {
+export async function pauseAgain(
+	context: IExecuteFunctions,
+	credentials: IDataObject,
+): Promise<boolean> {
 	const customData = customDataOf(context);
 	const sealed = customData ? readSealed(customData, context.getNode().id) : undefined;
 	if (sealed === undefined || sealed === SEAL_ENDED) return false;
 	const node = context.getNode();
-	const binding = sealBinding(context.getExecutionId(), node.id, autosharesTrader.readFields(credentials));
+	const binding = sealBinding(
+		context.getExecutionId(),
+		node.id,
+		autosharesTrader.readFields(credentials),
+	);
 	const login = open(sealed, binding);
 	if (!login || Date.now() >= login.waitUntil) return false;
 	// Paused again: codes are taken from now on. If n8n did not keep the seal, the login ends
 	// here with that reason, rather than wait for codes that could not be counted.
-	if (login.counting === true && (!customData || !storeSealed(customData, node.id, seal({ ...login, counting: false }, binding)))) {
-		throw new NodeOperationError(node, 'Autoshares Trader verification code: n8n could not keep the paused login with the execution after a wrong code.', {
-			description: 'Run the workflow again to get a new code.',
-		});
+	if (
+		login.counting === true &&
+		(!customData || !storeSealed(customData, node.id, seal({ ...login, counting: false }, binding)))
+	) {
+		throw new NodeOperationError(
+			node,
+			'Autoshares Trader verification code: n8n could not keep the paused login with the execution after a wrong code.',
+			{
+				description: 'Run the workflow again to get a new code.',
+			},
+		);
 	}
 	await context.putExecutionToWait(new Date(login.waitUntil));
 	return true;
@@ -278,22 +410,38 @@ export async function pauseAgain(context: IExecuteFunctions, credentials: IDataO
  * just put in the store, with no token call. Best effort: without it, this process still has
  * the token, and another process's request fails asking for a code.
  */
-async function saveToCredential(context: IWebhookFunctions, credentials: IDataObject, fields: AutosharesTraderFields): Promise<void> {
+async function saveToCredential(
+	context: IWebhookFunctions,
+	credentials: IDataObject,
+	fields: AutosharesTraderFields,
+): Promise<void> {
 	const details = context.getNode().credentials?.autosharesTraderApi;
 	if (!details?.id) return;
-	await context.helpers
-		.httpRequestWithAuthentication.call(
+	await context.helpers.httpRequestWithAuthentication
+		.call(
 			context,
 			'autosharesTraderApi',
-			{ method: 'GET', url: `${fields.baseUrl}/v1.0/users/@me/info`, json: true, disableFollowRedirect: true },
 			{
-				credentialsDecrypted: { id: details.id, name: details.name, type: 'autosharesTraderApi', data: { ...credentials, accessToken: '' } as ICredentialDataDecryptedObject },
+				method: 'GET',
+				url: `${fields.baseUrl}/v1.0/users/@me/info`,
+				json: true,
+				disableFollowRedirect: true,
+			},
+			{
+				credentialsDecrypted: {
+					id: details.id,
+					name: details.name,
+					type: 'autosharesTraderApi',
+					data: { ...credentials, accessToken: '' } as ICredentialDataDecryptedObject,
+				},
 				preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes(fields),
 			},
 		)
 		.catch(() => {
 			// The login itself succeeded; the token stays in this process's store.
-			context.logger.warn('Autoshares Trader: the two-factor token could not be saved in the credential; other n8n processes will ask for a new login.');
+			context.logger.warn(
+				'Autoshares Trader: the two-factor token could not be saved in the credential; other n8n processes will ask for a new login.',
+			);
 		});
 }
 
@@ -306,14 +454,20 @@ async function saveToCredential(context: IWebhookFunctions, credentials: IDataOb
  * it on its output. Where n8n has no such mechanism (1.x), the resumed items say it:
  * `loggedIn: false` with the error and its description, never a login that looks fine.
  */
-function failAtNode(context: IWebhookFunctions, error: unknown, page: PageContent, customData: CustomData | undefined): IWebhookResponseData {
+function failAtNode(
+	context: IWebhookFunctions,
+	error: unknown,
+	page: PageContent,
+	customData: CustomData | undefined,
+): IWebhookResponseData {
 	const node = context.getNode();
 	if (customData) endSealed(customData, node.id);
 	loginProgress.end(progressKey(context.getExecutionId(), node.id));
 	reply(context, 'failed', page);
 	const failure = toNodeError(node, error, autosharesTrader.displayName);
 	const entry = resumedEntry(context);
-	if (entry) entry.metadata = { ...(entry.metadata ?? {}), resumeError: failure as unknown as IDataObject };
+	if (entry)
+		entry.metadata = { ...(entry.metadata ?? {}), resumeError: failure as unknown as IDataObject };
 	const items = inputItems(context).map((_item, index) => ({
 		json: { loggedIn: false, error: failure.message, description: failure.description ?? null },
 		pairedItem: { item: index },
@@ -335,8 +489,16 @@ export interface SealBinding {
 }
 
 /** What the seal is bound to: this execution, this node, the credential's stable secrets. */
-function sealBinding(executionId: string, nodeId: string, fields: AutosharesTraderFields): SealBinding {
-	return { executionId, nodeId, secrets: [fields.baseUrl, fields.appKey, fields.username, fields.password, fields.pinCode] };
+function sealBinding(
+	executionId: string,
+	nodeId: string,
+	fields: AutosharesTraderFields,
+): SealBinding {
+	return {
+		executionId,
+		nodeId,
+		secrets: [fields.baseUrl, fields.appKey, fields.username, fields.password, fields.pinCode],
+	};
 }
 
 const VERSION = 'v2';
@@ -349,7 +511,12 @@ const TAG_BYTES = 16;
  * run ~40,000 guesses a second; scrypt at these settings costs 32 MiB and tens of milliseconds
  * a guess, on every core an attacker has. Salted with the execution id: no guess carries over.
  */
-export const SEAL_KDF: Readonly<ScryptOptions> = Object.freeze({ N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+export const SEAL_KDF: Readonly<ScryptOptions> = Object.freeze({
+	N: 2 ** 15,
+	r: 8,
+	p: 1,
+	maxmem: 64 * 1024 * 1024,
+});
 /**
  * The work factor sealKey uses: SEAL_KDF. An object, not the constant, so that tests which seal
  * hundreds of logins can lower it for themselves (the package itself never changes it).
@@ -363,7 +530,13 @@ export function sealKey(binding: SealBinding): Buffer {
 	// Length-prefixed, so no two lists of secrets run together into the same input.
 	const material = binding.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
 	const salt = `n8n-nodes-token-auth/autoshares-paused-login/${VERSION}/execution:${binding.executionId}`;
-	const id = createHash('sha256').update(material).update('\0').update(salt).update('\0').update(JSON.stringify(sealKdf)).digest('hex');
+	const id = createHash('sha256')
+		.update(material)
+		.update('\0')
+		.update(salt)
+		.update('\0')
+		.update(JSON.stringify(sealKdf))
+		.digest('hex');
 	const known = derived.get(id);
 	if (known) return known;
 	const key = scryptSync(material, salt, 32, sealKdf);
@@ -413,7 +586,10 @@ export function open(sealed: string, binding: SealBinding): PausedLogin | undefi
 		const decipher = createDecipheriv('aes-256-gcm', sealKey(binding), raw.subarray(0, IV_BYTES));
 		decipher.setAAD(associatedData(binding));
 		decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-		const text = Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+		const text = Buffer.concat([
+			decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
+			decipher.final(),
+		]).toString('utf8');
 		const login: unknown = JSON.parse(text);
 		return isPausedLogin(login) ? login : undefined;
 	} catch {
@@ -497,7 +673,9 @@ export function endSealed(customData: CustomData, nodeId: string): void {
 export function customDataOf(context: object): CustomData | undefined {
 	try {
 		const data = (context as { customData?: CustomData }).customData;
-		return data && typeof data.get === 'function' && typeof data.set === 'function' ? data : undefined;
+		return data && typeof data.get === 'function' && typeof data.set === 'function'
+			? data
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -509,7 +687,10 @@ export function customDataOf(context: object): CustomData | undefined {
  */
 function sealFromNodeContext(context: IWebhookFunctions): string | undefined {
 	const node = context.getNode();
-	const value = context.evaluateExpression(`{{ $(${JSON.stringify(node.name)}).context[${JSON.stringify(sealName(node.id))}] }}`, 0) as unknown;
+	const value = context.evaluateExpression(
+		`{{ $(${JSON.stringify(node.name)}).context[${JSON.stringify(sealName(node.id))}] }}`,
+		0,
+	) as unknown;
 	return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
@@ -555,7 +736,12 @@ function wantsHtml(context: IWebhookFunctions): boolean {
 }
 
 /** Answers the caller ourselves: a page for a person, JSON for a program. */
-function reply(context: IWebhookFunctions, status: Status, content: PageContent, extra: IDataObject = {}): void {
+function reply(
+	context: IWebhookFunctions,
+	status: Status,
+	content: PageContent,
+	extra: IDataObject = {},
+): void {
 	const res = context.getResponseObject();
 	res.status(STATUS_CODES[status]);
 	res.setHeader('Cache-Control', 'no-store');
@@ -575,7 +761,10 @@ function reply(context: IWebhookFunctions, status: Status, content: PageContent,
 function inputItems(context: IWebhookFunctions): INodeExecutionData[] {
 	const items = context.evaluateExpression('{{ $input.all() }}', 0) as unknown;
 	if (!Array.isArray(items) || items.length === 0) return [{ json: {} }];
-	return items.map((item: INodeExecutionData) => ({ json: item.json ?? {}, ...(item.binary ? { binary: item.binary } : {}) }));
+	return items.map((item: INodeExecutionData) => ({
+		json: item.json ?? {},
+		...(item.binary ? { binary: item.binary } : {}),
+	}));
 }
 
 interface ResumeStackEntry {
@@ -585,8 +774,11 @@ interface ResumeStackEntry {
 
 /** The execution-stack entry n8n resumes with, when it is this node's (n8n internals, 2.x and 1.x). */
 function resumedEntry(context: IWebhookFunctions): ResumeStackEntry | undefined {
-	const stack = (context as unknown as { runExecutionData?: { executionData?: { nodeExecutionStack?: ResumeStackEntry[] } } }).runExecutionData?.executionData
-		?.nodeExecutionStack?.[0];
+	const stack = (
+		context as unknown as {
+			runExecutionData?: { executionData?: { nodeExecutionStack?: ResumeStackEntry[] } };
+		}
+	).runExecutionData?.executionData?.nodeExecutionStack?.[0];
 	return stack?.node?.name === context.getNode().name ? stack : undefined;
 }
 

@@ -10,7 +10,10 @@ import { notifyAddress } from '../shared/inputs';
 import { refusalRules, requestToken } from '../shared/obtainToken';
 import { storeKey, type NextStep } from '../shared/provider';
 import { savedToken } from '../shared/tokenFields';
-import { autosharesTrader, type AutosharesTraderFields } from '../shared/providers/autosharesTrader';
+import {
+	autosharesTrader,
+	type AutosharesTraderFields,
+} from '../shared/providers/autosharesTrader';
 import { tokenStore, type IssuedToken } from '../shared/tokenStore';
 
 const NOTIFY_TIMEOUT_MS = 15_000;
@@ -20,7 +23,10 @@ export type LoginOutcome =
 	| { kind: 'waiting'; fields: AutosharesTraderFields; next: NextStep };
 
 /** Keeps the token for the credential: HTTP Request nodes of this n8n use it from now on. */
-function loggedIn(fields: AutosharesTraderFields, token: IssuedToken): Extract<LoginOutcome, { kind: 'token' }> {
+function loggedIn(
+	fields: AutosharesTraderFields,
+	token: IssuedToken,
+): Extract<LoginOutcome, { kind: 'token' }> {
 	tokenStore.put(storeKey(autosharesTrader, fields), token);
 	return { kind: 'token', fields, token };
 }
@@ -31,20 +37,31 @@ function loggedIn(fields: AutosharesTraderFields, token: IssuedToken): Extract<L
  * may come from a two-factor login finished on another process) it is used: no token call,
  * no new code; unless the node's Force New Login asks for a new session.
  */
-export async function beginLogin(helpers: HttpRequester, credentials: IDataObject, forceNewLogin = false): Promise<LoginOutcome> {
+export async function beginLogin(
+	helpers: HttpRequester,
+	credentials: IDataObject,
+	forceNewLogin = false,
+): Promise<LoginOutcome> {
 	const fields = autosharesTrader.readFields(credentials);
 	const key = storeKey(autosharesTrader, fields);
 	const known = forceNewLogin ? undefined : tokenStore.current(key, savedToken(credentials, key));
 	if (known) return { kind: 'token', fields, token: known };
 	// A refused app key or password is not sent again at once (every item, every execution).
-	const answer = await tokenStore.guarded(key, refusalRules(), async () => await requestToken(helpers, autosharesTrader, fields));
+	const answer = await tokenStore.guarded(
+		key,
+		refusalRules(),
+		async () => await requestToken(helpers, autosharesTrader, fields),
+	);
 	if (answer.kind === 'token') return loggedIn(fields, answer.token);
 	// A PIN step with a PIN configured means that PIN was refused: waiting would not help.
-	if (answer.step === 'pin' && fields.pinCode !== '') throw autosharesTrader.unfinishedLogin!(fields, answer);
+	if (answer.step === 'pin' && fields.pinCode !== '')
+		throw autosharesTrader.unfinishedLogin!(fields, answer);
 	return { kind: 'waiting', fields, next: answer };
 }
 
-export type ContinueOutcome = Extract<LoginOutcome, { kind: 'token' }> | { kind: 'refused'; interimToken: string };
+export type ContinueOutcome =
+	| Extract<LoginOutcome, { kind: 'token' }>
+	| { kind: 'refused'; interimToken: string };
 
 /**
  * Second call: the interim token and the code (or PIN) that arrived at the resume URL. A
@@ -78,18 +95,34 @@ export async function continueLogin(
  * what lets anyone finish the login, so the call follows the base-URL rules: HTTPS unless
  * loopback, no redirect followed, a bounded answer and a deadline.
  */
-export async function notifyWaiting(helpers: HttpRequester, url: string, payload: IDataObject): Promise<void> {
+export async function notifyWaiting(
+	helpers: HttpRequester,
+	url: string,
+	payload: IDataObject,
+): Promise<void> {
 	const vendor = autosharesTrader.displayName;
 	const address = notifyAddress(vendor, url);
 	const answer = await sendVendorRequest(
 		helpers,
 		{ vendor, step: 'notify', setting: 'Notify URL' },
-		{ method: 'POST', url: address, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload), timeout: NOTIFY_TIMEOUT_MS },
+		{
+			method: 'POST',
+			url: address,
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(payload),
+			timeout: NOTIFY_TIMEOUT_MS,
+		},
 	);
 	if (answer.statusCode < 200 || answer.statusCode > 299) {
-		throw new TokenAuthError(vendor, 'notify', `the Notify URL answered HTTP ${answer.statusCode}, so nobody would learn where to send the code.`, {
-			description: 'Check the Notify URL option (it must accept a JSON POST), or clear it and read the resume URL from the execution.',
-			httpCode: answer.statusCode,
-		});
+		throw new TokenAuthError(
+			vendor,
+			'notify',
+			`the Notify URL answered HTTP ${answer.statusCode}, so nobody would learn where to send the code.`,
+			{
+				description:
+					'Check the Notify URL option (it must accept a JSON POST), or clear it and read the resume URL from the execution.',
+				httpCode: answer.statusCode,
+			},
+		);
 	}
 }

@@ -27,19 +27,37 @@ const NAME_LIST = `${NAMES.slice(0, -1).join(', ')} or ${NAMES[NAMES.length - 1]
  * Get Token's Refused Token options: the token to report refused, when the failed answer they
  * describe is this credential's expired-token answer (its statuses, its text); else undefined.
  */
-function refusalOf(provider: AnyTokenProvider, credentials: IDataObject, options: IDataObject, node: INode) {
+function refusalOf(
+	provider: AnyTokenProvider,
+	credentials: IDataObject,
+	options: IDataObject,
+	node: INode,
+) {
 	const token = typeof options.refusedToken === 'string' ? options.refusedToken.trim() : '';
 	if (token === '') return undefined;
 	const raw = options.refusedStatus ?? 0;
 	const status = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
-	if (!(status === 0 || (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599))) {
-		throw new NodeOperationError(node, 'Get Token settings: "Refused Status" must be an HTTP status from 100 to 599, or 0.', {
-			description: "Give the status of the failed request (an HTTP Request node's error output has it as error.status), or 0 to count the token as refused whatever the status.",
-		});
+	if (
+		!(
+			status === 0 ||
+			(typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599)
+		)
+	) {
+		throw new NodeOperationError(
+			node,
+			'Get Token settings: "Refused Status" must be an HTTP status from 100 to 599, or 0.',
+			{
+				description:
+					"Give the status of the failed request (an HTTP Request node's error output has it as error.status), or 0 to count the token as refused whatever the status.",
+			},
+		);
 	}
 	const answer = typeof options.refusedAnswer === 'string' ? options.refusedAnswer : undefined;
 	const fields = provider.readFields(credentials);
-	if (!isExpiredTokenAnswer(provider, fields, status === 0 ? undefined : (status as number), answer)) return undefined;
+	if (
+		!isExpiredTokenAnswer(provider, fields, status === 0 ? undefined : (status as number), answer)
+	)
+		return undefined;
 	return reportedToken(provider, credentials, token);
 }
 
@@ -60,14 +78,21 @@ export class GetToken implements INodeType {
 		// the credential instead, and never sees it (README, "Security notes").
 		// n8n's type lists only `true`; n8n makes a tool variant for any truthy value.
 		usableAsTool: false as unknown as true,
-		credentials: ALL.map((provider) => ({ name: provider.credentialName, required: true, displayOptions: { show: { vendor: [provider.vendor] } } })),
+		credentials: ALL.map((provider) => ({
+			name: provider.credentialName,
+			required: true,
+			displayOptions: { show: { vendor: [provider.vendor] } },
+		})),
 		properties: [
 			{
 				displayName: 'Vendor',
 				name: 'vendor',
 				type: 'options',
 				noDataExpression: true,
-				options: ALL.map((provider) => ({ name: provider.displayName, value: provider.vendor })).sort((a, b) => a.name.localeCompare(b.name)),
+				options: ALL.map((provider) => ({
+					name: provider.displayName,
+					value: provider.vendor,
+				})).sort((a, b) => a.name.localeCompare(b.name)),
 				// Never change: n8n leaves a parameter at its default out of a saved workflow, so
 				// every Get Token saved with Soda Cloud would switch vendor.
 				default: 'sodaCloud',
@@ -84,7 +109,8 @@ export class GetToken implements INodeType {
 						name: 'forceRefresh',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to get a new token even if a valid one is held (one token call per execution, whatever the number of items)',
+						description:
+							'Whether to get a new token even if a valid one is held (one token call per execution, whatever the number of items)',
 					},
 					{
 						displayName: 'Refused Token',
@@ -93,7 +119,7 @@ export class GetToken implements INodeType {
 						typeOptions: { password: true },
 						default: '',
 						description:
-							'After a request with a token from Get Token failed: that token (an expression that picks it from Get Token\'s output). When the failure is the credential\'s expired-token answer (see Refused Status), the token is never output again and a new one is got, with one token call however many executions report it.',
+							"After a request with a token from Get Token failed: that token (an expression that picks it from Get Token's output). When the failure is the credential's expired-token answer (see Refused Status), the token is never output again and a new one is got, with one token call however many executions report it.",
 					},
 					{
 						displayName: 'Refused Status',
@@ -101,7 +127,7 @@ export class GetToken implements INodeType {
 						type: 'number',
 						default: 0,
 						description:
-							'The HTTP status of that failed request (on an HTTP Request node\'s error output: error.status). The token counts as refused only for the credential\'s expired-token statuses (Custom Token Endpoint: its Expired Token Status Codes). 0: whatever the status.',
+							"The HTTP status of that failed request (on an HTTP Request node's error output: error.status). The token counts as refused only for the credential's expired-token statuses (Custom Token Endpoint: its Expired Token Status Codes). 0: whatever the status.",
 					},
 					{
 						displayName: 'Refused Answer',
@@ -109,7 +135,7 @@ export class GetToken implements INodeType {
 						type: 'string',
 						default: '',
 						description:
-							'Optional: the text of that failed answer (on an HTTP Request node\'s error output: error.message). Where the credential names an expired-token text (Custom Token Endpoint), the token counts as refused only when the answer contains it.',
+							"Optional: the text of that failed answer (on an HTTP Request node's error output: error.message). Where the credential names an expired-token text (Custom Token Endpoint), the token counts as refused only when the answer contains it.",
 					},
 					...outputOptions,
 				],
@@ -133,12 +159,26 @@ export class GetToken implements INodeType {
 		try {
 			const credentials = await this.getCredentials(provider.credentialName);
 			// n8n 2.x's domain restriction of the credential holds for this token call too.
-			assertDomainsAllowed(this.getNode(), credentials, tokenRequestUrls(provider, provider.readFields(credentials)));
-			const { fields, token } = await obtainToken(plainRequester(this.helpers), provider, credentials, {
-				force: firstOptions.forceRefresh === true,
-				rejected: refusalOf(provider, credentials, firstOptions, this.getNode()),
-			});
-			described = describeToken(provider, fields, token, firstOptions.includeSecretHeaders === true);
+			assertDomainsAllowed(
+				this.getNode(),
+				credentials,
+				tokenRequestUrls(provider, provider.readFields(credentials)),
+			);
+			const { fields, token } = await obtainToken(
+				plainRequester(this.helpers),
+				provider,
+				credentials,
+				{
+					force: firstOptions.forceRefresh === true,
+					rejected: refusalOf(provider, credentials, firstOptions, this.getNode()),
+				},
+			);
+			described = describeToken(
+				provider,
+				fields,
+				token,
+				firstOptions.includeSecretHeaders === true,
+			);
 		} catch (error) {
 			const apiError = toNodeError(this.getNode(), error, provider.displayName);
 			if (!this.continueOnFail()) throw apiError;

@@ -19,27 +19,46 @@ function parseJson(text: string): unknown {
  * bodies and non-objects become the package's own error instead of a SyntaxError or a
  * TypeError further down.
  */
-export function readJsonObject(vendor: string, answer: VendorAnswer, setting = 'base URL'): IDataObject {
+export function readJsonObject(
+	vendor: string,
+	answer: VendorAnswer,
+	setting = 'base URL',
+): IDataObject {
 	const text = answer.body.trim();
 	const wrongPlace = `Check that the ${setting} points at the ${vendor} API (not its web console or a proxy page).`;
 	if (text.startsWith('<')) {
-		throw new TokenAuthError(vendor, 'token answer', `the server answered with a web page instead of JSON (HTTP ${answer.statusCode}).`, {
-			description: wrongPlace,
-			httpCode: answer.statusCode,
-		});
+		throw new TokenAuthError(
+			vendor,
+			'token answer',
+			`the server answered with a web page instead of JSON (HTTP ${answer.statusCode}).`,
+			{
+				description: wrongPlace,
+				httpCode: answer.statusCode,
+			},
+		);
 	}
 	const parsed = parseJson(text);
 	if (parsed === NOT_JSON) {
-		throw new TokenAuthError(vendor, 'token answer', `the answer is not valid JSON (HTTP ${answer.statusCode}); it may have been cut off.`, {
-			description: `${wrongPlace} If it does, the vendor or a proxy cut the answer short: try again.`,
-			httpCode: answer.statusCode,
-		});
+		throw new TokenAuthError(
+			vendor,
+			'token answer',
+			`the answer is not valid JSON (HTTP ${answer.statusCode}); it may have been cut off.`,
+			{
+				description: `${wrongPlace} If it does, the vendor or a proxy cut the answer short: try again.`,
+				httpCode: answer.statusCode,
+			},
+		);
 	}
 	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new TokenAuthError(vendor, 'token answer', `the answer is not a JSON object (HTTP ${answer.statusCode}).`, {
-			description: wrongPlace,
-			httpCode: answer.statusCode,
-		});
+		throw new TokenAuthError(
+			vendor,
+			'token answer',
+			`the answer is not a JSON object (HTTP ${answer.statusCode}).`,
+			{
+				description: wrongPlace,
+				httpCode: answer.statusCode,
+			},
+		);
 	}
 	return parsed as IDataObject;
 }
@@ -47,7 +66,9 @@ export function readJsonObject(vendor: string, answer: VendorAnswer, setting = '
 /** Like readJsonObject, but for error answers whose body may be empty or anything at all. */
 export function tryJsonObject(answer: VendorAnswer): IDataObject | undefined {
 	const parsed = parseJson(answer.body);
-	return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as IDataObject) : undefined;
+	return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+		? (parsed as IDataObject)
+		: undefined;
 }
 
 /** A required non-empty string field of a token answer. */
@@ -66,19 +87,34 @@ export function requiredString(vendor: string, body: IDataObject, field: string)
  * non-Latin-1 text, which would be stripped or refused in a header, silently giving the
  * vendor a different token.
  */
-export function sendableToken(vendor: string, label: string, value: string, setting = 'base URL'): string {
+export function sendableToken(
+	vendor: string,
+	label: string,
+	value: string,
+	setting = 'base URL',
+): string {
 	if (!/^[\x20-\x7e\xa0-\xff]+$/.test(value.trim())) {
-		throw new TokenAuthError(vendor, 'token answer', `the ${label} holds characters that cannot be sent in a header.`, {
-			description: `${vendor} sent a token that cannot be used as sent. Check the ${setting}; if it is right, report it with the vendor's name and this message.`,
-		});
+		throw new TokenAuthError(
+			vendor,
+			'token answer',
+			`the ${label} holds characters that cannot be sent in a header.`,
+			{
+				description: `${vendor} sent a token that cannot be used as sent. Check the ${setting}; if it is right, report it with the vendor's name and this message.`,
+			},
+		);
 	}
 	return value.trim();
 }
 
 export function unreadableExpiry(vendor: string, field: string): TokenAuthError {
-	return new TokenAuthError(vendor, 'token answer', `the token's expiry ("${field}") cannot be read.`, {
-		description: `${vendor} sent a token with an expiry in an unknown format, so it cannot be refreshed in time. Report it with the vendor's name and this message.`,
-	});
+	return new TokenAuthError(
+		vendor,
+		'token answer',
+		`the token's expiry ("${field}") cannot be read.`,
+		{
+			description: `${vendor} sent a token with an expiry in an unknown format, so it cannot be refreshed in time. Report it with the vendor's name and this message.`,
+		},
+	);
 }
 
 /**
@@ -87,11 +123,20 @@ export function unreadableExpiry(vendor: string, field: string): TokenAuthError 
  * wrong clock. Such a token would never be sent (every check judges it expired), so every
  * request would fetch a new one: it is refused with the reason, whatever the margin.
  */
-export function pastExpiry(vendor: string, expiresAt: string | null, now: DateTime): TokenAuthError | undefined {
+export function pastExpiry(
+	vendor: string,
+	expiresAt: string | null,
+	now: DateTime,
+): TokenAuthError | undefined {
 	if (expiresAt === null || Date.parse(expiresAt) > now.toMillis()) return undefined;
-	return new TokenAuthError(vendor, 'token answer', `the token's expiry (${expiresAt}) was already past when it arrived.`, {
-		description: `Check the n8n server's clock (it reads ${now.toUTC().toISO() ?? 'unknown'}). If it is right, ${vendor} sent an expiry this package reads wrongly (a lifetime instead of an instant?): report it with the vendor's name and this message.`,
-	});
+	return new TokenAuthError(
+		vendor,
+		'token answer',
+		`the token's expiry (${expiresAt}) was already past when it arrived.`,
+		{
+			description: `Check the n8n server's clock (it reads ${now.toUTC().toISO() ?? 'unknown'}). If it is right, ${vendor} sent an expiry this package reads wrongly (a lifetime instead of an instant?): report it with the vendor's name and this message.`,
+		},
+	);
 }
 
 /**
@@ -99,17 +144,36 @@ export function pastExpiry(vendor: string, expiresAt: string | null, now: DateTi
  * the token store, so the same values are not sent again at once), naming what was refused. The
  * vendor's text is not quoted: what a vendor says about a refused secret may repeat it.
  */
-export function refusedLogin(vendor: string, answer: VendorAnswer, what: string, description: string): TokenAuthError | undefined {
+export function refusedLogin(
+	vendor: string,
+	answer: VendorAnswer,
+	what: string,
+	description: string,
+): TokenAuthError | undefined {
 	if (answer.statusCode !== 401 && answer.statusCode !== 403) return undefined;
-	return loginRefused(vendor, `${what} was refused (HTTP ${answer.statusCode}).`, description, answer.statusCode);
+	return loginRefused(
+		vendor,
+		`${what} was refused (HTTP ${answer.statusCode}).`,
+		description,
+		answer.statusCode,
+	);
 }
 
-export function unexpectedStatus(vendor: string, answer: VendorAnswer, vendorText?: unknown): TokenAuthError {
-	return new TokenAuthError(vendor, 'token request', `unexpected answer (HTTP ${answer.statusCode}).`, {
-		description: 'Check the base URL and the credential\'s values.',
-		httpCode: answer.statusCode,
-		vendorText,
-	});
+export function unexpectedStatus(
+	vendor: string,
+	answer: VendorAnswer,
+	vendorText?: unknown,
+): TokenAuthError {
+	return new TokenAuthError(
+		vendor,
+		'token request',
+		`unexpected answer (HTTP ${answer.statusCode}).`,
+		{
+			description: "Check the base URL and the credential's values.",
+			httpCode: answer.statusCode,
+			vendorText,
+		},
+	);
 }
 
 /** FastAPI: `{"detail": "text"}` or `{"detail": [{"msg": "..."}]}` (422). */
@@ -132,13 +196,25 @@ const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * missing or empty. It may end up in front of the token in an Authorization header, so anything
  * that is not an auth-scheme word (a line break followed by another header, say) is refused.
  */
-export function authScheme(vendor: string, body: IDataObject, field: string, fallback: string): string {
+export function authScheme(
+	vendor: string,
+	body: IDataObject,
+	field: string,
+	fallback: string,
+): string {
 	return checkedScheme(vendor, `"${field}"`, body[field], fallback);
 }
 
 /** authScheme for a value already picked out of the answer; `label` names where it was. */
-export function checkedScheme(vendor: string, label: string, value: unknown, fallback: string, setting = 'base URL'): string {
-	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return fallback;
+export function checkedScheme(
+	vendor: string,
+	label: string,
+	value: unknown,
+	fallback: string,
+	setting = 'base URL',
+): string {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+		return fallback;
 	if (typeof value !== 'string' || !AUTH_SCHEME.test(value.trim())) {
 		throw new TokenAuthError(vendor, 'token answer', `the ${label} is not a valid token type.`, {
 			description: `${vendor} sent a token type that cannot be used in an Authorization header. Check the ${setting}; if it is right, report it with the vendor's name and this message.`,
@@ -160,7 +236,12 @@ export function valueAt(body: unknown, path: string): unknown {
 	let value = body;
 	for (const segment of path.split('.')) {
 		if (Array.isArray(value) && /^\d+$/.test(segment)) value = value[Number(segment)];
-		else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment)) {
+		else if (
+			value !== null &&
+			typeof value === 'object' &&
+			!Array.isArray(value) &&
+			Object.prototype.hasOwnProperty.call(value, segment)
+		) {
 			value = (value as IDataObject)[segment];
 		} else return undefined;
 	}
@@ -191,8 +272,11 @@ export function valuePaths(body: unknown, limit = 12, depth = 4): string[] {
 			return;
 		}
 		if (value === null || typeof value !== 'object' || level >= depth) return;
-		const entries = Array.isArray(value) ? value.slice(0, 3).map((item, index) => [String(index), item] as const) : Object.entries(value as IDataObject);
-		for (const [key, inner] of entries) walk(inner, prefix === '' ? key : `${prefix}.${key}`, level + 1);
+		const entries = Array.isArray(value)
+			? value.slice(0, 3).map((item, index) => [String(index), item] as const)
+			: Object.entries(value as IDataObject);
+		for (const [key, inner] of entries)
+			walk(inner, prefix === '' ? key : `${prefix}.${key}`, level + 1);
 	};
 	walk(body, '', 0);
 	return paths;

@@ -11,9 +11,28 @@ import { expiryFromInstant, expiryFromJwt, expiryFromSecondsLeft } from './expir
  */
 
 /** Checked in this order: an OpenID answer carries both access_token and id_token; the first is for APIs. */
-export const TOKEN_NAMES = ['access_token', 'accessToken', 'token', 'jwt', 'id_token', 'idToken', 'auth_token', 'authToken'];
+export const TOKEN_NAMES = [
+	'access_token',
+	'accessToken',
+	'token',
+	'jwt',
+	'id_token',
+	'idToken',
+	'auth_token',
+	'authToken',
+];
 export const TOKEN_TYPE_NAMES = ['token_type', 'tokenType'];
-export const EXPIRY_NAMES = ['expires_in', 'expiresIn', 'expires_at', 'expiresAt', 'expires', 'exp', 'expiry', 'expires_on', 'expiresOn'];
+export const EXPIRY_NAMES = [
+	'expires_in',
+	'expiresIn',
+	'expires_at',
+	'expiresAt',
+	'expires',
+	'exp',
+	'expiry',
+	'expires_on',
+	'expiresOn',
+];
 export const REFRESH_TOKEN_NAMES = ['refresh_token', 'refreshToken'];
 /** Containers looked into first, one level down; then any other object of the answer. */
 const PREFERRED_CONTAINERS = ['data', 'result'];
@@ -33,8 +52,14 @@ function own(object: IDataObject, key: string): boolean {
 
 /** The containers in the order they are searched: '' (the answer itself), data, result, the rest. */
 export function containersOf(body: IDataObject): string[] {
-	const rest = Object.keys(body).filter((key) => !PREFERRED_CONTAINERS.includes(key) && isObject(body[key]));
-	return ['', ...PREFERRED_CONTAINERS.filter((key) => own(body, key) && isObject(body[key])), ...rest];
+	const rest = Object.keys(body).filter(
+		(key) => !PREFERRED_CONTAINERS.includes(key) && isObject(body[key]),
+	);
+	return [
+		'',
+		...PREFERRED_CONTAINERS.filter((key) => own(body, key) && isObject(body[key])),
+		...rest,
+	];
 }
 
 function at(body: IDataObject, container: string): IDataObject {
@@ -54,7 +79,8 @@ export function findFirst(
 	for (const container of containers) {
 		const object = at(body, container);
 		for (const name of names) {
-			if (own(object, name) && accept(object[name])) return { path: container === '' ? name : `${container}.${name}`, value: object[name] };
+			if (own(object, name) && accept(object[name]))
+				return { path: container === '' ? name : `${container}.${name}`, value: object[name] };
 		}
 	}
 	return undefined;
@@ -72,7 +98,8 @@ export function besideToken(body: IDataObject, tokenPath: string): string[] {
 	return [first, ...containersOf(body).filter((container) => container !== first)];
 }
 
-export const isNonEmptyText = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+export const isNonEmptyText = (value: unknown): boolean =>
+	typeof value === 'string' && value.trim() !== '';
 
 /** An automatic expiry further away than this (ten years) is read as none. */
 const MAX_AUTO_LIFETIME_MS = 10 * 365 * 24 * 3600_000;
@@ -91,7 +118,12 @@ export function expiryFromIsoDuration(value: unknown, now: DateTime): string | u
 
 /** Milliseconds left (Directus's `expires`), as a number or decimal digits. */
 export function expiryFromMillisecondsLeft(value: unknown, now: DateTime): string | undefined {
-	const ms = typeof value === 'string' ? (DECIMAL.test(value.trim()) ? Number(value.trim()) : undefined) : value;
+	const ms =
+		typeof value === 'string'
+			? DECIMAL.test(value.trim())
+				? Number(value.trim())
+				: undefined
+			: value;
 	return typeof ms === 'number' ? expiryFromSecondsLeft(ms / 1000, now) : undefined;
 }
 
@@ -106,8 +138,16 @@ export function expiryFromMillisecondsLeft(value: unknown, now: DateTime): strin
 export function readAutoExpiry(value: unknown, now: DateTime): string | undefined {
 	const duration = expiryFromIsoDuration(value, now);
 	if (duration !== undefined) return duration;
-	const number = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : undefined;
-	if (number !== undefined) return number < FIRST_INSTANT_SECONDS ? expiryFromSecondsLeft(number, now) : expiryFromInstant(number);
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && DECIMAL.test(value.trim())
+				? Number(value.trim())
+				: undefined;
+	if (number !== undefined)
+		return number < FIRST_INSTANT_SECONDS
+			? expiryFromSecondsLeft(number, now)
+			: expiryFromInstant(number);
 	return typeof value === 'string' ? expiryFromInstant(value) : undefined;
 }
 
@@ -121,19 +161,30 @@ export type AutoExpiry =
  * the token it checks), then the first expiry name beside the token or elsewhere in the answer.
  * `none` when neither exists: the token is kept until it is refused (and a day at most).
  */
-export function autoExpiry(body: IDataObject, token: string, tokenPath: string, now: DateTime): AutoExpiry {
+export function autoExpiry(
+	body: IDataObject,
+	token: string,
+	tokenPath: string,
+	now: DateTime,
+): AutoExpiry {
 	// Far ahead is a sentinel ("never", 9999-12-31), not a lifetime: kept a day at most, as none.
 	const plausible = (expiresAt: string, from: string): AutoExpiry =>
-		Date.parse(expiresAt) - now.toMillis() > MAX_AUTO_LIFETIME_MS ? { kind: 'none' } : { kind: 'found', expiresAt, from };
+		Date.parse(expiresAt) - now.toMillis() > MAX_AUTO_LIFETIME_MS
+			? { kind: 'none' }
+			: { kind: 'found', expiresAt, from };
 	const fromJwt = expiryFromJwt(token);
 	if (fromJwt !== undefined) return plausible(fromJwt, 'the JWT exp claim');
 	// Beside the token, at the top, or in data/result: never another object's (a subscription's) expiry.
-	const places = [...new Set([containerOf(tokenPath), '', ...PREFERRED_CONTAINERS])].filter((place) => place === '' || (own(body, place) && isObject(body[place])));
+	const places = [...new Set([containerOf(tokenPath), '', ...PREFERRED_CONTAINERS])].filter(
+		(place) => place === '' || (own(body, place) && isObject(body[place])),
+	);
 	const found = findFirst(body, EXPIRY_NAMES, places);
 	// expires_in 0: "does not expire" where APIs use it (Keycloak's offline tokens).
 	if (!found || found.value === 0 || found.value === '0') return { kind: 'none' };
 	const expiresAt = readAutoExpiry(found.value, now);
-	return expiresAt === undefined ? { kind: 'unreadable', path: found.path, value: found.value } : plausible(expiresAt, found.path);
+	return expiresAt === undefined
+		? { kind: 'unreadable', path: found.path, value: found.value }
+		: plausible(expiresAt, found.path);
 }
 
 /** Sets `value` at a dot path inside `target`, creating objects on the way (`user.id` → {user: {id}}). */

@@ -1,4 +1,9 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import { assertDomainsAllowed } from './domains';
 import { TokenAuthError } from './errors';
@@ -19,9 +24,15 @@ import { isUsable, newest, tokenStore, type IssuedToken } from './tokenStore';
  * this process knows it (its store's, or the one n8n saved): tokens issued before it are then
  * not handed out either. An unknown token is only marked refused.
  */
-export function reportedToken(provider: AnyTokenProvider, credentials: IDataObject, token: string): Pick<IssuedToken, 'token' | 'obtainedAt'> {
+export function reportedToken(
+	provider: AnyTokenProvider,
+	credentials: IDataObject,
+	token: string,
+): Pick<IssuedToken, 'token' | 'obtainedAt'> {
 	const key = storeKey(provider, provider.readFields(credentials));
-	const known = [savedToken(credentials, key), tokenStore.usable(key)].find((candidate) => candidate?.token === token);
+	const known = [savedToken(credentials, key), tokenStore.usable(key)].find(
+		(candidate) => candidate?.token === token,
+	);
 	return { token, obtainedAt: known?.obtainedAt ?? '' };
 }
 
@@ -32,7 +43,8 @@ export function reportedToken(provider: AnyTokenProvider, credentials: IDataObje
 function sendableToken(credentials: IDataObject, key: string): IssuedToken | undefined {
 	const now = Date.now();
 	const saved = savedToken(credentials, key);
-	const fromCredential = saved && isUsable(saved, now) && !tokenStore.isRefused(saved.token) ? saved : undefined;
+	const fromCredential =
+		saved && isUsable(saved, now) && !tokenStore.isRefused(saved.token) ? saved : undefined;
 	return newest(fromCredential, tokenStore.usable(key));
 }
 

@@ -18,15 +18,20 @@ import { NodeOperationError } from 'n8n-workflow';
 type OwnRequestDomains = (credentials: IDataObject) => string | undefined;
 type AssertUrlAllowed = (options: { url: string; allowedDomains?: string; node?: INode }) => void;
 
-const workflow = n8nWorkflow as unknown as { getCredentialOwnRequestAllowedDomains?: OwnRequestDomains; assertUrlAllowed?: AssertUrlAllowed };
+const workflow = n8nWorkflow as unknown as {
+	getCredentialOwnRequestAllowedDomains?: OwnRequestDomains;
+	assertUrlAllowed?: AssertUrlAllowed;
+};
 
 /** n8n's own words (n8n-workflow 2.x, and 1.x's routing node) for a restriction without a list. */
-const NO_DOMAINS = 'No allowed domains specified. Configure allowed domains or change restriction setting.';
+const NO_DOMAINS =
+	'No allowed domains specified. Configure allowed domains or change restriction setting.';
 
 /** n8n 1.x: the list of a credential set to Specific Domains, as 2.x reads it. */
 function listOf(credentials: IDataObject): string | undefined {
 	if (credentials.allowedHttpRequestDomains !== 'domains') return undefined;
-	const list = typeof credentials.allowedDomains === 'string' ? credentials.allowedDomains.trim() : '';
+	const list =
+		typeof credentials.allowedDomains === 'string' ? credentials.allowedDomains.trim() : '';
 	if (list === '') throw new Error(NO_DOMAINS);
 	return list;
 }
@@ -44,7 +49,11 @@ function hostAllowed(url: string, allowedDomains: string): boolean {
 		.split(',')
 		.map((domain) => domain.trim().toLowerCase().replace(/\.$/, ''))
 		.filter((domain) => domain !== '')
-		.some((domain) => (domain.startsWith('*.') ? domain.length > 2 && host.endsWith(domain.slice(1)) : host === domain));
+		.some((domain) =>
+			domain.startsWith('*.')
+				? domain.length > 2 && host.endsWith(domain.slice(1))
+				: host === domain,
+		);
 }
 
 function displayHost(url: string): string {
@@ -56,9 +65,14 @@ function displayHost(url: string): string {
 }
 
 /** The credential's allowed domains, or undefined when it is not restricted. */
-export function allowedDomainsOf(node: INode | undefined, credentials: IDataObject): string | undefined {
+export function allowedDomainsOf(
+	node: INode | undefined,
+	credentials: IDataObject,
+): string | undefined {
 	try {
-		return typeof workflow.getCredentialOwnRequestAllowedDomains === 'function' ? workflow.getCredentialOwnRequestAllowedDomains(credentials) : listOf(credentials);
+		return typeof workflow.getCredentialOwnRequestAllowedDomains === 'function'
+			? workflow.getCredentialOwnRequestAllowedDomains(credentials)
+			: listOf(credentials);
 	} catch (error) {
 		// "Specific Domains" with an empty list: n8n's own words, as a settings error of the node.
 		throw node ? new NodeOperationError(node, (error as Error).message) : error;
@@ -70,7 +84,11 @@ export function allowedDomainsOf(node: INode | undefined, credentials: IDataObje
  * sends; a plain error in a credential's token step, as n8n 2.x throws there) before any of
  * `urls` is sent, when the credential is restricted to other domains.
  */
-export function assertDomainsAllowed(node: INode | undefined, credentials: IDataObject, urls: string[]): void {
+export function assertDomainsAllowed(
+	node: INode | undefined,
+	credentials: IDataObject,
+	urls: string[],
+): void {
 	const allowedDomains = allowedDomainsOf(node, credentials);
 	if (allowedDomains === undefined) return;
 	for (const url of urls) {

@@ -104,7 +104,10 @@ export class TokenAuthError extends Error {
 	/** The same error with the vendor's text, cut of every form of the secrets, quoted after the advice. */
 	redacted(redaction: Redaction): TokenAuthError {
 		const quote = quotable(this.vendorText, redaction);
-		return this.copy(this.summary, quote === '' ? this.description : `${this.description} ${this.quoteIntro}: "${quote}"`);
+		return this.copy(
+			this.summary,
+			quote === '' ? this.description : `${this.description} ${this.quoteIntro}: "${quote}"`,
+		);
 	}
 }
 
@@ -120,7 +123,13 @@ export function loginRefused(
 	vendorText?: unknown,
 	quoteIntro?: string,
 ): TokenAuthError {
-	return new TokenAuthError(vendor, 'token request', summary, { description, httpCode, kind: 'loginRefused', vendorText, quoteIntro });
+	return new TokenAuthError(vendor, 'token request', summary, {
+		description,
+		httpCode,
+		kind: 'loginRefused',
+		vendorText,
+		quoteIntro,
+	});
 }
 
 export function isLoginRefusal(error: unknown): error is TokenAuthError {
@@ -128,7 +137,11 @@ export function isLoginRefusal(error: unknown): error is TokenAuthError {
 }
 
 /** Turns whatever a token step threw into the error a node should raise. */
-export function toNodeError(node: INode, error: unknown, vendor: string): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	vendor: string,
+): NodeApiError | NodeOperationError {
 	// n8n's own errors (no credential selected, a deleted credential, an expression that
 	// failed) already say what to fix.
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;

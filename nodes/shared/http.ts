@@ -31,7 +31,10 @@ export function requesterFrom(helpers: object): HttpRequester {
 	};
 	return {
 		httpRequest: async (options) => await httpRequest.call(helpers, options),
-		request: typeof request === 'function' ? async (options) => await request.call(helpers, options) : undefined,
+		request:
+			typeof request === 'function'
+				? async (options) => await request.call(helpers, options)
+				: undefined,
 	};
 }
 
@@ -138,7 +141,12 @@ async function readBounded(body: unknown, limit: number, signal: AbortSignal): P
  * would re-send the auth, the custom headers and a 307 body to wherever `Location` points,
  * another host or plain http included. The answer is read as a stream with a byte limit.
  */
-async function sendOnce(helpers: HttpRequester, options: IHttpRequestOptions, timeoutMs: number, signal: AbortSignal): Promise<VendorAnswer> {
+async function sendOnce(
+	helpers: HttpRequester,
+	options: IHttpRequestOptions,
+	timeoutMs: number,
+	signal: AbortSignal,
+): Promise<VendorAnswer> {
 	let raw: IDataObject;
 	if (!needsGetBody(options)) {
 		raw = (await helpers.httpRequest({
@@ -181,7 +189,10 @@ async function sendOnce(helpers: HttpRequester, options: IHttpRequestOptions, ti
  * Runs `send` with a whole-request deadline. The abort signal stops n8n's client; the race
  * ends the wait even where a helper does not honour the signal (the legacy one).
  */
-async function withDeadline<T>(timeoutMs: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withDeadline<T>(
+	timeoutMs: number,
+	send: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
 	const request = new AbortController();
 	const timer = new AbortController();
 	const deadline = sleep(timeoutMs, timer.signal).then(
@@ -234,34 +245,65 @@ const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 function networkFailure(target: RequestTarget, timeoutMs: number, error: unknown): TokenAuthError {
 	const { vendor, step } = target;
 	if (error instanceof Stopped && error.why === 'tooLarge') {
-		return new TokenAuthError(vendor, 'token answer', `the answer is far too large to be a token (over ${MAX_ANSWER_BYTES / 1_048_576} MiB); reading stopped there.`, {
-			description: `Check that the ${target.setting} points at the ${vendor} API and not at another site.`,
-		});
+		return new TokenAuthError(
+			vendor,
+			'token answer',
+			`the answer is far too large to be a token (over ${MAX_ANSWER_BYTES / 1_048_576} MiB); reading stopped there.`,
+			{
+				description: `Check that the ${target.setting} points at the ${vendor} API and not at another site.`,
+			},
+		);
 	}
-	const code = error && typeof error === 'object' && 'code' in error ? String((error as IDataObject).code) : '';
+	const code =
+		error && typeof error === 'object' && 'code' in error
+			? String((error as IDataObject).code)
+			: '';
 	if (CERTIFICATE_CODES.test(code)) {
-		return new TokenAuthError(vendor, step, `the server's TLS certificate was not accepted (${code}).`, {
-			description: `Check the ${target.setting}'s host name. A self-signed or private certificate must be trusted by n8n (NODE_EXTRA_CA_CERTS), not ignored.`,
-		});
+		return new TokenAuthError(
+			vendor,
+			step,
+			`the server's TLS certificate was not accepted (${code}).`,
+			{
+				description: `Check the ${target.setting}'s host name. A self-signed or private certificate must be trusted by n8n (NODE_EXTRA_CA_CERTS), not ignored.`,
+			},
+		);
 	}
 	// n8n's idle timeout and the whole-request deadline say the same thing to the user.
 	const timedOut =
-		error instanceof Stopped || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message));
+		error instanceof Stopped ||
+		code === 'ECONNABORTED' ||
+		code === 'ETIMEDOUT' ||
+		/timeout/i.test(String((error as Error)?.message));
 	if (timedOut) {
-		return new TokenAuthError(vendor, step, `no complete answer within ${timeoutMs / 1000} seconds.`, {
-			description: `The server did not answer in time, or sent its answer too slowly, so the request was stopped. Check the ${target.setting} and that ${vendor} can be reached from n8n (proxy, firewall); try again later if ${vendor} is having trouble.`,
-			transient: true,
-		});
+		return new TokenAuthError(
+			vendor,
+			step,
+			`no complete answer within ${timeoutMs / 1000} seconds.`,
+			{
+				description: `The server did not answer in time, or sent its answer too slowly, so the request was stopped. Check the ${target.setting} and that ${vendor} can be reached from n8n (proxy, firewall); try again later if ${vendor} is having trouble.`,
+				transient: true,
+			},
+		);
 	}
 	const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-	return new TokenAuthError(vendor, step, unreachable ? 'the server could not be reached.' : 'the connection failed before an answer arrived.', {
-		description: `Check the ${target.setting} and that ${vendor} can be reached from n8n (proxy, firewall). Try again later if ${vendor} is having trouble.`,
-		transient: code !== 'ENOTFOUND' && code !== 'ECONNREFUSED',
-	});
+	return new TokenAuthError(
+		vendor,
+		step,
+		unreachable
+			? 'the server could not be reached.'
+			: 'the connection failed before an answer arrived.',
+		{
+			description: `Check the ${target.setting} and that ${vendor} can be reached from n8n (proxy, firewall). Try again later if ${vendor} is having trouble.`,
+			transient: code !== 'ENOTFOUND' && code !== 'ECONNREFUSED',
+		},
+	);
 }
 
 /** The redirect's target as `scheme://host[:port]`: its path and query may carry anything. */
-function locationOrigin(location: string | undefined, requestUrl: string | undefined): string | undefined {
+function locationOrigin(
+	location: string | undefined,
+	requestUrl: string | undefined,
+): string | undefined {
 	if (location === undefined || location.trim() === '') return undefined;
 	try {
 		const url = new URL(location.trim(), requestUrl);
@@ -275,14 +317,24 @@ function locationOrigin(location: string | undefined, requestUrl: string | undef
  * A 3xx is never followed (sendOnce): the request carried a secret. The user learns where it
  * pointed (origin only) and what to do if that is the vendor's real address.
  */
-function redirectAnswer(target: RequestTarget, answer: VendorAnswer, requestUrl: string | undefined): TokenAuthError | undefined {
-	if (answer.statusCode < 300 || answer.statusCode > 399 || answer.statusCode === 304) return undefined;
+function redirectAnswer(
+	target: RequestTarget,
+	answer: VendorAnswer,
+	requestUrl: string | undefined,
+): TokenAuthError | undefined {
+	if (answer.statusCode < 300 || answer.statusCode > 399 || answer.statusCode === 304)
+		return undefined;
 	const origin = locationOrigin(answer.headers.location, requestUrl);
 	const where = origin === undefined ? '' : ` to ${origin}`;
-	return new TokenAuthError(target.vendor, target.step, `the server answered with a redirect (HTTP ${answer.statusCode})${where}; it was not followed.`, {
-		description: `Requests that carry the credential's secrets never follow redirects, so nothing was sent${where === '' ? ' elsewhere' : ` to ${origin}`}. If that address is the ${target.vendor} API, enter it as the ${target.setting}; otherwise check the ${target.setting}.`,
-		httpCode: answer.statusCode,
-	});
+	return new TokenAuthError(
+		target.vendor,
+		target.step,
+		`the server answered with a redirect (HTTP ${answer.statusCode})${where}; it was not followed.`,
+		{
+			description: `Requests that carry the credential's secrets never follow redirects, so nothing was sent${where === '' ? ' elsewhere' : ` to ${origin}`}. If that address is the ${target.vendor} API, enter it as the ${target.setting}; otherwise check the ${target.setting}.`,
+			httpCode: answer.statusCode,
+		},
+	);
 }
 
 function transientAnswer(target: RequestTarget, answer: VendorAnswer): TokenAuthError | undefined {
@@ -343,16 +395,26 @@ export async function sendVendorRequest(
 	for (let attempt = 0; attempt < attempts; attempt++) {
 		if (lastFailure) {
 			const wait = lastFailure.retryAfterSeconds;
-			const waitMs = wait !== undefined ? wait * retryTiming.msPerRetryAfterSecond : retryTiming.backoffMs[attempt - 1];
+			const waitMs =
+				wait !== undefined
+					? wait * retryTiming.msPerRetryAfterSecond
+					: retryTiming.backoffMs[attempt - 1];
 			// A retry needs time to be worth sending; with less, the failure before it is the answer.
 			const minAttemptMs = Math.min(MIN_ATTEMPT_MS, timeoutMs / 4);
-			if ((wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) || Date.now() + waitMs + minAttemptMs >= endMs) break;
+			if (
+				(wait !== undefined && wait > MAX_RETRY_AFTER_SECONDS) ||
+				Date.now() + waitMs + minAttemptMs >= endMs
+			)
+				break;
 			await sleep(waitMs);
 		}
 		const leftMs = Math.max(1, endMs - Date.now());
 		let answer: VendorAnswer;
 		try {
-			answer = await withDeadline(leftMs, async (signal) => await sendOnce(helpers, options, leftMs, signal));
+			answer = await withDeadline(
+				leftMs,
+				async (signal) => await sendOnce(helpers, options, leftMs, signal),
+			);
 		} catch (error) {
 			lastFailure = networkFailure(target, timeoutMs, error);
 			if (!lastFailure.transient) throw lastFailure;

@@ -10,7 +10,11 @@ function isLoopback(hostname: string): boolean {
  * Checks an address a user typed for requests that carry secrets. Plain HTTP is refused except
  * on loopback (local test servers), and so are URLs carrying a user name, password or fragment.
  */
-function secretCarryingUrl(vendor: string, fieldName: string, value: unknown): { url: URL; text: string } {
+function secretCarryingUrl(
+	vendor: string,
+	fieldName: string,
+	value: unknown,
+): { url: URL; text: string } {
 	const text = typeof value === 'string' ? value.trim() : '';
 	const problem = (summary: string, description: string) =>
 		new TokenAuthError(vendor, 'settings', summary, { description });
@@ -79,11 +83,25 @@ function settingsError(vendor: string, summary: string, description: string): To
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** A header name a user typed, trimmed; `fallback` when empty. */
-export function headerName(vendor: string, fieldName: string, value: unknown, fallback?: string): string {
+export function headerName(
+	vendor: string,
+	fieldName: string,
+	value: unknown,
+	fallback?: string,
+): string {
 	const text = optionalText(value) || (fallback ?? '');
-	if (text === '') throw settingsError(vendor, `${fieldName} is empty.`, `Enter the ${fieldName} in the ${vendor} credential.`);
+	if (text === '')
+		throw settingsError(
+			vendor,
+			`${fieldName} is empty.`,
+			`Enter the ${fieldName} in the ${vendor} credential.`,
+		);
 	if (!HEADER_NAME.test(text)) {
-		throw settingsError(vendor, `${fieldName} is not a header name.`, 'A header name is one word of letters, digits and - _ . (for example Authorization or X-Api-Key), without spaces or a colon.');
+		throw settingsError(
+			vendor,
+			`${fieldName} is not a header name.`,
+			'A header name is one word of letters, digits and - _ . (for example Authorization or X-Api-Key), without spaces or a colon.',
+		);
 	}
 	return text;
 }
@@ -92,10 +110,25 @@ export function headerName(vendor: string, fieldName: string, value: unknown, fa
  * A list of HTTP statuses a user typed ("401, 403, 419"); `fallback` when empty. Each must be
  * a client or server error (400 to 599), as an expired token is answered.
  */
-export function statusCodes(vendor: string, fieldName: string, value: unknown, fallback: number[]): number[] {
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'string') {
-		throw settingsError(vendor, `${fieldName} is not a list of status codes.`, 'Enter the statuses separated by commas, for example 401, 403, 419.');
+export function statusCodes(
+	vendor: string,
+	fieldName: string,
+	value: unknown,
+	fallback: number[],
+): number[] {
+	const text =
+		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (
+		value !== undefined &&
+		value !== null &&
+		typeof value !== 'number' &&
+		typeof value !== 'string'
+	) {
+		throw settingsError(
+			vendor,
+			`${fieldName} is not a list of status codes.`,
+			'Enter the statuses separated by commas, for example 401, 403, 419.',
+		);
 	}
 	if (text === '') return fallback;
 	const codes: number[] = [];
@@ -104,7 +137,11 @@ export function statusCodes(vendor: string, fieldName: string, value: unknown, f
 		if (!(code >= 400 && code <= 599)) {
 			// Digits are quoted; anything else is not (a secret pasted into the wrong field).
 			const what = /^\d{1,6}$/.test(part) ? `"${part}", which is not` : 'something that is not';
-			throw settingsError(vendor, `${fieldName} holds ${what} a status code from 400 to 599.`, 'Enter the statuses separated by commas, for example 401, 403, 419.');
+			throw settingsError(
+				vendor,
+				`${fieldName} holds ${what} a status code from 400 to 599.`,
+				'Enter the statuses separated by commas, for example 401, 403, 419.',
+			);
 		}
 		if (!codes.includes(code)) codes.push(code);
 	}
@@ -115,13 +152,24 @@ export function statusCodes(vendor: string, fieldName: string, value: unknown, f
  * A dot path into a JSON answer (`access_token`, `data.jwt`, `items.0.token`), trimmed; ''
  * when empty and not required. Keys that contain a dot cannot be reached this way.
  */
-export function dotPath(vendor: string, fieldName: string, value: unknown, required: boolean): string {
+export function dotPath(
+	vendor: string,
+	fieldName: string,
+	value: unknown,
+	required: boolean,
+): string {
 	const text = optionalText(value);
 	if (text === '') {
-		if (required) throw settingsError(vendor, `${fieldName} is empty.`, `Enter the ${fieldName}: the dot path of the value in the answer, for example access_token or data.jwt.`);
+		if (required)
+			throw settingsError(
+				vendor,
+				`${fieldName} is empty.`,
+				`Enter the ${fieldName}: the dot path of the value in the answer, for example access_token or data.jwt.`,
+			);
 		return '';
 	}
-	const advice = 'Write the keys from the top of the answer joined by dots, for example data.access_token, and a number for a place in a list (items.0.token). No $, brackets or spaces.';
+	const advice =
+		'Write the keys from the top of the answer joined by dots, for example data.access_token, and a number for a place in a list (items.0.token). No $, brackets or spaces.';
 	if (/^\$|[[\]\s]/.test(text) || text.split('.').some((segment) => segment === '')) {
 		throw settingsError(vendor, `${fieldName} is not a dot path.`, advice);
 	}
@@ -130,7 +178,8 @@ export function dotPath(vendor: string, fieldName: string, value: unknown, requi
 
 /** A required text field, trimmed: a trailing space pasted with a key is the commonest mistake. */
 export function requiredText(vendor: string, fieldName: string, value: unknown): string {
-	const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+	const text =
+		typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 	if (text === '') {
 		throw new TokenAuthError(vendor, 'settings', `${fieldName} is empty.`, {
 			description: `Enter the ${fieldName} in the ${vendor} credential.`,
@@ -162,9 +211,14 @@ export function requiredPassword(vendor: string, fieldName: string, value: unkno
 export function sentInHeader(vendor: string, fieldName: string, value: string): string {
 	// eslint-disable-next-line no-control-regex
 	if (/[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/.test(value)) {
-		throw new TokenAuthError(vendor, 'settings', `${fieldName} holds characters that cannot be sent in an HTTP header.`, {
-			description: `${vendor} receives the ${fieldName} in a request header, which cannot carry line breaks, control characters or characters beyond Latin-1. Re-enter the ${fieldName} exactly as ${vendor} gave it to you.`,
-		});
+		throw new TokenAuthError(
+			vendor,
+			'settings',
+			`${fieldName} holds characters that cannot be sent in an HTTP header.`,
+			{
+				description: `${vendor} receives the ${fieldName} in a request header, which cannot carry line breaks, control characters or characters beyond Latin-1. Re-enter the ${fieldName} exactly as ${vendor} gave it to you.`,
+			},
+		);
 	}
 	return value;
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, INodeProperties, RequestHelperFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeProperties,
+	RequestHelperFunctions,
+} from 'n8n-workflow';
 
 import { requesterFrom, type HttpRequester } from './http';
 
@@ -7,7 +12,9 @@ import { requesterFrom, type HttpRequester } from './http';
  * settings): the token endpoint *is* the authentication, so there is nothing to authenticate
  * it with. Kept apart from the functions that read credentials, as n8n's lint asks.
  */
-export function plainRequester(helpers: Pick<RequestHelperFunctions, 'httpRequest'>): HttpRequester {
+export function plainRequester(
+	helpers: Pick<RequestHelperFunctions, 'httpRequest'>,
+): HttpRequester {
 	return requesterFrom(helpers);
 }
 
@@ -33,7 +40,12 @@ export const outputOptions: INodeProperties[] = [
 ];
 
 /** Replaces the item with the token object, or puts it under `field` of the item, keeping its binary data. */
-export function withOutput(item: INodeExecutionData, index: number, value: IDataObject, field: string): INodeExecutionData {
+export function withOutput(
+	item: INodeExecutionData,
+	index: number,
+	value: IDataObject,
+	field: string,
+): INodeExecutionData {
 	const name = field.trim();
 	if (name === '') return { json: value, pairedItem: { item: index } };
 	return {
@@ -47,7 +59,10 @@ type ItemError = { message: string; description?: string | null };
 
 /** With Continue On Fail: the error in place of item `index`, in the shape both nodes use. */
 export function errorItem(error: ItemError, index: number): INodeExecutionData {
-	return { json: { error: error.message, description: error.description ?? null }, pairedItem: { item: index } };
+	return {
+		json: { error: error.message, description: error.description ?? null },
+		pairedItem: { item: index },
+	};
 }
 
 /** With Continue On Fail: the error on every item. */

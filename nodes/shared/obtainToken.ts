@@ -4,10 +4,22 @@ import type { IDataObject } from 'n8n-workflow';
 import { pastExpiry } from './answers';
 import { isLoginRefusal, TokenAuthError } from './errors';
 import { sendVendorRequest, type HttpRequester } from './http';
-import { redactionOf, storeKey, type AnyTokenProvider, type Continuation, type TokenAnswer } from './provider';
+import {
+	redactionOf,
+	storeKey,
+	type AnyTokenProvider,
+	type Continuation,
+	type TokenAnswer,
+} from './provider';
 import { quotable } from './redact';
 import { savedToken } from './tokenFields';
-import { tokenStore, type HeldRefreshToken, type IssuedToken, type ObtainOptions, type RefusalRules } from './tokenStore';
+import {
+	tokenStore,
+	type HeldRefreshToken,
+	type IssuedToken,
+	type ObtainOptions,
+	type RefusalRules,
+} from './tokenStore';
 
 /**
  * The token step every caller shares (a credential's preAuthentication, Get Token, Log In): one
@@ -22,10 +34,25 @@ export async function requestToken(
 	continuation?: Continuation,
 	refreshToken?: string,
 ): Promise<TokenAnswer> {
-	const step = continuation ? (continuation.step === 'pin' ? 'PIN' : 'verification code') : refreshToken ? 'token refresh' : 'token request';
+	const step = continuation
+		? continuation.step === 'pin'
+			? 'PIN'
+			: 'verification code'
+		: refreshToken
+			? 'token refresh'
+			: 'token request';
 	const redaction = redactionOf(provider, fields, refreshToken === undefined ? [] : [refreshToken]);
-	const request = refreshToken === undefined ? provider.tokenRequest(fields, continuation) : provider.refreshRequest?.(fields, refreshToken);
-	if (request === undefined) throw new TokenAuthError(provider.displayName, step, 'this credential does not refresh tokens.', { description: 'Log in again.' });
+	const request =
+		refreshToken === undefined
+			? provider.tokenRequest(fields, continuation)
+			: provider.refreshRequest?.(fields, refreshToken);
+	if (request === undefined)
+		throw new TokenAuthError(
+			provider.displayName,
+			step,
+			'this credential does not refresh tokens.',
+			{ description: 'Log in again.' },
+		);
 	try {
 		// A second step is sent once: the vendor may have accepted a code whose answer was lost,
 		// and sending it again would burn the interim token ("Corrupted ticket").
@@ -38,7 +65,11 @@ export async function requestToken(
 		const now = DateTime.utc();
 		const read = provider.readTokenAnswer(answer, now, fields);
 		// The reason travels on (to the notify URL): the interim token is as secret as the password.
-		if (read.kind === 'nextStep') return { ...read, reason: quotable(read.reason, redactionOf(provider, fields, [read.interimToken])) };
+		if (read.kind === 'nextStep')
+			return {
+				...read,
+				reason: quotable(read.reason, redactionOf(provider, fields, [read.interimToken])),
+			};
 		const past = pastExpiry(provider.displayName, read.token.expiresAt, now);
 		if (past) throw past;
 		return read;
@@ -61,7 +92,13 @@ async function fetchFinalToken(
 	refresh?: HeldRefreshToken,
 ): Promise<IssuedToken> {
 	if (refresh && provider.refreshRequest?.(fields, refresh.refreshToken)) {
-		const refreshed = await requestToken(helpers, provider, fields, undefined, refresh.refreshToken).catch((error: unknown) => {
+		const refreshed = await requestToken(
+			helpers,
+			provider,
+			fields,
+			undefined,
+			refresh.refreshToken,
+		).catch((error: unknown) => {
 			// An outage (5xx, 429, a timeout, a reset) is not the refresh token's fault, and the
 			// login behind it would meet the same server: reported as it is, the token kept.
 			if (error instanceof TokenAuthError && error.transient) throw error;
@@ -71,7 +108,11 @@ async function fetchFinalToken(
 			// A refresh answer rarely repeats what the login answer gave besides the token
 			// (Salesforce's instance_url): what it lacks is kept from the login.
 			const extras = mergedExtras(refresh.extras ?? {}, refreshed.token.extras);
-			return { ...refreshed.token, extras, refreshToken: refreshed.token.refreshToken ?? refresh.refreshToken };
+			return {
+				...refreshed.token,
+				extras,
+				refreshToken: refreshed.token.refreshToken ?? refresh.refreshToken,
+			};
 		}
 		tokenStore.dropRefreshToken(key, refresh.refreshToken);
 	}
@@ -79,9 +120,14 @@ async function fetchFinalToken(
 	if (answer.kind === 'nextStep') {
 		throw (
 			provider.unfinishedLogin?.(fields, answer) ??
-			new TokenAuthError(provider.displayName, 'token request', 'the login asks for another step.', {
-				description: 'This vendor asked for a step the package cannot answer here.',
-			})
+			new TokenAuthError(
+				provider.displayName,
+				'token request',
+				'the login asks for another step.',
+				{
+					description: 'This vendor asked for a step the package cannot answer here.',
+				},
+			)
 		);
 	}
 	return answer.token;
@@ -92,7 +138,8 @@ function mergedExtras(before: IDataObject, after: IDataObject): IDataObject {
 	const merged: IDataObject = { ...before };
 	for (const [name, value] of Object.entries(after)) {
 		const old = merged[name];
-		const isObject = (v: unknown): v is IDataObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+		const isObject = (v: unknown): v is IDataObject =>
+			v !== null && typeof v === 'object' && !Array.isArray(v);
 		merged[name] = isObject(old) && isObject(value) ? { ...old, ...value } : value;
 	}
 	return merged;
@@ -102,14 +149,21 @@ function mergedExtras(before: IDataObject, after: IDataObject): IDataObject {
 export function refusalRules(tryAnyway = false): RefusalRules {
 	return {
 		isRefusal: isLoginRefusal,
-		whileRefused: (error, nextTryMs, nowMs) => (error instanceof TokenAuthError ? error.whileRefused(nextTryMs, nowMs) : error),
+		whileRefused: (error, nextTryMs, nowMs) =>
+			error instanceof TokenAuthError ? error.whileRefused(nextTryMs, nowMs) : error,
 		tryAnyway,
 	};
 }
 
 function staticToken(): IssuedToken {
 	// Soda's key pair goes on every request; there is no token and no expiry.
-	return { token: '', tokenType: 'apiKey', expiresAt: null, obtainedAt: DateTime.utc().toISO(), extras: {} };
+	return {
+		token: '',
+		tokenType: 'apiKey',
+		expiresAt: null,
+		obtainedAt: DateTime.utc().toISO(),
+		extras: {},
+	};
 }
 
 /**
@@ -128,10 +182,14 @@ export async function obtainToken(
 	if (fixed) return { fields, token: staticToken() };
 	const key = storeKey(provider, fields);
 	const { tryRefusedLogin, ...rest } = options;
-	const token = await tokenStore.obtain(key, async (refresh) => await fetchFinalToken(helpers, provider, fields, key, refresh), {
-		known: savedToken(credentials, key),
-		refusals: refusalRules(tryRefusedLogin === true),
-		...rest,
-	});
+	const token = await tokenStore.obtain(
+		key,
+		async (refresh) => await fetchFinalToken(helpers, provider, fields, key, refresh),
+		{
+			known: savedToken(credentials, key),
+			refusals: refusalRules(tryRefusedLogin === true),
+			...rest,
+		},
+	);
 	return { fields, token };
 }

@@ -67,7 +67,10 @@ export interface TokenProvider<Fields extends object = object> {
 	 */
 	tokenHeaderName(fields: Fields): string | undefined;
 	/** Query parameters that carry the token, where the vendor wants it there instead of a header. */
-	queryParameters?(fields: Fields, token: Pick<IssuedToken, 'token' | 'tokenType'>): Record<string, string> | undefined;
+	queryParameters?(
+		fields: Fields,
+		token: Pick<IssuedToken, 'token' | 'tokenType'>,
+	): Record<string, string> | undefined;
 	/** The setting that holds the vendor's address, named in advice ("enter it as the base URL"). Default `base URL`. */
 	addressSetting?: string;
 	/**
@@ -97,7 +100,12 @@ export type AnyTokenProvider = TokenProvider<any>;
  * the expired statuses and, where the user set a text, the answer contains it. Without a status
  * (the caller already decided the token was refused) it does.
  */
-export function isExpiredTokenAnswer(provider: AnyTokenProvider, fields: object, status?: number, answer?: string): boolean {
+export function isExpiredTokenAnswer(
+	provider: AnyTokenProvider,
+	fields: object,
+	status?: number,
+	answer?: string,
+): boolean {
 	if (status === undefined) return true;
 	if (!provider.expiredTokenStatusCodes(fields).includes(status)) return false;
 	const text = provider.expiredTokenText?.(fields) ?? '';
@@ -105,26 +113,43 @@ export function isExpiredTokenAnswer(provider: AnyTokenProvider, fields: object,
 }
 
 function stableJson(value: object): string {
-	return JSON.stringify(Object.keys(value).sort().map((key) => [key, (value as IDataObject)[key]]));
+	return JSON.stringify(
+		Object.keys(value)
+			.sort()
+			.map((key) => [key, (value as IDataObject)[key]]),
+	);
 }
 
 /** Store key: a digest of the vendor and every field, so no secret is kept in the clear. */
 export function storeKey(provider: AnyTokenProvider, fields: object): string {
-	return createHash('sha256').update(provider.vendor).update('\0').update(stableJson(fields)).digest('hex');
+	return createHash('sha256')
+		.update(provider.vendor)
+		.update('\0')
+		.update(stableJson(fields))
+		.digest('hex');
 }
 
 /**
  * Everything that must never be shown for these fields: the provider's secrets, and the
  * HTTP Basic pair its token request sends (an echoed `Authorization: Basic …` is its base64).
  */
-export function redactionOf(provider: AnyTokenProvider, fields: object, more: string[] = []): Redaction {
+export function redactionOf(
+	provider: AnyTokenProvider,
+	fields: object,
+	more: string[] = [],
+): Redaction {
 	const auth = provider.tokenRequest(fields).auth;
-	return redactionFor([...provider.secrets(fields), ...more], auth ? [[auth.username, auth.password]] : []);
+	return redactionFor(
+		[...provider.secrets(fields), ...more],
+		auth ? [[auth.username, auth.password]] : [],
+	);
 }
 
 /** Every address a token step of these settings may send the credential's secrets to. */
 export function tokenRequestUrls(provider: AnyTokenProvider, fields: object): string[] {
 	if (provider.staticHeaders?.(fields)) return [];
 	const refresh = provider.refreshRequest?.(fields, 'refresh-token')?.url;
-	return [provider.tokenRequest(fields).url, ...(refresh === undefined ? [] : [refresh])].filter((url): url is string => typeof url === 'string');
+	return [provider.tokenRequest(fields).url, ...(refresh === undefined ? [] : [refresh])].filter(
+		(url): url is string => typeof url === 'string',
+	);
 }

@@ -91,7 +91,11 @@ function foldCase(text: string): string {
 			out += code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : text[i];
 			continue;
 		}
-		const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+		const pair =
+			code >= 0xd800 &&
+			code <= 0xdbff &&
+			i + 1 < text.length &&
+			(text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
 		const char = pair ? text.slice(i, i + 2) : text[i];
 		if (pair) i++;
 		const upper = char.toUpperCase();
@@ -153,7 +157,11 @@ function window(text: string, limit: number): Window {
 		let width = 1;
 		let kind = SHOWN;
 		if (code < 0xd800 || code > 0xdfff) kind = table[code];
-		else if (code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+		else if (
+			code <= 0xdbff &&
+			i + 1 < text.length &&
+			(text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+		) {
 			width = 2;
 			kind = astralClass(((code - 0xd800) << 10) + (text.charCodeAt(i + 1) - 0xdc00) + 0x10000);
 		}
@@ -179,7 +187,13 @@ function window(text: string, limit: number): Window {
 		i += width;
 	}
 	if (runStart >= 0) shown += text.slice(runStart, i);
-	return { shown, spaceBefore: spaceBefore.subarray(0, count), at: at.subarray(0, count), end: end.subarray(0, count), complete };
+	return {
+		shown,
+		spaceBefore: spaceBefore.subarray(0, count),
+		at: at.subarray(0, count),
+		end: end.subarray(0, count),
+		complete,
+	};
 }
 
 /** Which characters of the window belong to a form of a secret: 1 where a cut starts, 2 inside. */
@@ -209,7 +223,12 @@ function wellFormed(text: string): string {
 	let out = '';
 	for (let i = 0; i < text.length; i++) {
 		const code = text.charCodeAt(i);
-		if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+		if (
+			code >= 0xd800 &&
+			code <= 0xdbff &&
+			i + 1 < text.length &&
+			(text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+		) {
 			out += text.slice(i, i + 2);
 			i++;
 		} else out += code >= 0xd800 && code <= 0xdfff ? '\ufffd' : text[i];
@@ -250,7 +269,10 @@ function percentEncode(text: string, keep: string, spaceAsPlus: boolean): string
 const URL_KEEPS = ["-_.!~*'()", '*-._', '-_.~', '-_.~()', '', "-_.!~*'();,/?:@&=+$#"];
 
 function urlForms(secret: string): string[] {
-	return URL_KEEPS.flatMap((keep) => [percentEncode(secret, keep, false), percentEncode(secret, keep, true)]);
+	return URL_KEEPS.flatMap((keep) => [
+		percentEncode(secret, keep, false),
+		percentEncode(secret, keep, true),
+	]);
 }
 
 /** The URL-encoded form RFC 6749 §2.3.1 applies to a client id and secret before HTTP Basic. */
@@ -264,10 +286,19 @@ function formUrlEncode(text: string): string {
  */
 function jsonForms(secret: string): string[] {
 	const plain = JSON.stringify(secret).slice(1, -1);
-	const ascii = (text: string) => text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-	const htmlSafe = (text: string) => text.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+	const ascii = (text: string) =>
+		text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	const htmlSafe = (text: string) =>
+		text.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 	const slash = (text: string) => text.replace(/\//g, '\\/');
-	return [plain, ascii(plain), slash(plain), slash(ascii(plain)), htmlSafe(plain), htmlSafe(ascii(plain))];
+	return [
+		plain,
+		ascii(plain),
+		slash(plain),
+		slash(ascii(plain)),
+		htmlSafe(plain),
+		htmlSafe(ascii(plain)),
+	];
 }
 
 /** HTML-escaped, with each spelling of the quotes (or none) that escapers use. */
@@ -275,7 +306,8 @@ function htmlForms(secret: string): string[] {
 	const base = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 	const forms: string[] = [];
 	for (const quote of ['&quot;', '&#34;', '&#x22;', '"']) {
-		for (const apostrophe of ['&#39;', '&#x27;', '&apos;', "'"]) forms.push(base.replace(/"/g, quote).replace(/'/g, apostrophe));
+		for (const apostrophe of ['&#39;', '&#x27;', '&apos;', "'"])
+			forms.push(base.replace(/"/g, quote).replace(/'/g, apostrophe));
 	}
 	return forms;
 }
@@ -327,7 +359,10 @@ const formsOf = new WeakMap<Redaction, { forms: readonly string[]; longest: numb
  * @param basicPairs user/password pairs sent as HTTP Basic: their base64 is a secret too, both
  *   of the pair as is and of the pair form-encoded first (RFC 6749 §2.3.1 client authentication)
  */
-export function redactionFor(secrets: string[], basicPairs: Array<[string, string]> = []): Redaction {
+export function redactionFor(
+	secrets: string[],
+	basicPairs: Array<[string, string]> = [],
+): Redaction {
 	const values = secrets.filter((secret) => secret !== '');
 	const quotable = values.every((secret) => shownPart(secret).length >= MIN_QUOTABLE_SECRET_LENGTH);
 	const texts = new Set<string>();
@@ -335,14 +370,17 @@ export function redactionFor(secrets: string[], basicPairs: Array<[string, strin
 	const addBase64 = (text: string) => bytes.set(text, encoder.encode(text));
 	for (const secret of values) {
 		const urls = urlForms(secret);
-		for (const form of [secret, ...urls, ...jsonForms(secret), ...htmlForms(secret)]) texts.add(form);
+		for (const form of [secret, ...urls, ...jsonForms(secret), ...htmlForms(secret)])
+			texts.add(form);
 		for (const form of [secret, ...urls]) addBase64(form);
 	}
 	for (const [user, password] of basicPairs) {
 		if (password === '') continue;
 		addBase64(`${user}:${password}`);
 		addBase64(`${formUrlEncode(user)}:${formUrlEncode(password)}`);
-		addBase64(`${encodeURIComponent(wellFormed(user))}:${encodeURIComponent(wellFormed(password))}`);
+		addBase64(
+			`${encodeURIComponent(wellFormed(user))}:${encodeURIComponent(wellFormed(password))}`,
+		);
 	}
 	for (const encoded of bytes.values()) for (const form of base64Forms(encoded)) texts.add(form);
 	const forms = [...new Set([...texts].map(shownPart))].filter((form) => form !== '');

@@ -79,7 +79,9 @@ export interface StoredTokenFields extends IDataObject {
 function parsedExtras(text: string): IDataObject {
 	try {
 		const value: unknown = JSON.parse(text);
-		return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
+		return value !== null && typeof value === 'object' && !Array.isArray(value)
+			? (value as IDataObject)
+			: {};
 	} catch {
 		return {};
 	}
@@ -92,7 +94,8 @@ function parsedExtras(text: string): IDataObject {
  * refused is the caller's to judge.
  */
 export function savedToken(credentials: IDataObject, key: string): IssuedToken | undefined {
-	const text = (name: string) => (typeof credentials[name] === 'string' ? (credentials[name] as string) : '');
+	const text = (name: string) =>
+		typeof credentials[name] === 'string' ? (credentials[name] as string) : '';
 	if (text('accessToken') === '' || credentials.accessTokenFor !== key) return undefined;
 	return {
 		token: text('accessToken'),

@@ -45,7 +45,10 @@ export function endOf(token: Pick<IssuedToken, 'expiresAt' | 'obtainedAt'>): num
 }
 
 /** Fresh: worth reusing without a refresh (before its end, less the safety margin). */
-export function isStillValid(token: Pick<IssuedToken, 'expiresAt' | 'obtainedAt'>, nowMs: number): boolean {
+export function isStillValid(
+	token: Pick<IssuedToken, 'expiresAt' | 'obtainedAt'>,
+	nowMs: number,
+): boolean {
 	const end = endOf(token);
 	const lifetimeMs = end - Date.parse(token.obtainedAt);
 	const marginMs = Math.min(MARGIN_SECONDS * 1000, Math.max(0, lifetimeMs) * MARGIN_SHARE);
@@ -53,17 +56,25 @@ export function isStillValid(token: Pick<IssuedToken, 'expiresAt' | 'obtainedAt'
 }
 
 /** Usable: may still be sent (before its end), for instance while its refresh is on the way. */
-export function isUsable(token: Pick<IssuedToken, 'expiresAt' | 'obtainedAt'>, nowMs: number): boolean {
+export function isUsable(
+	token: Pick<IssuedToken, 'expiresAt' | 'obtainedAt'>,
+	nowMs: number,
+): boolean {
 	return nowMs < endOf(token);
 }
 
 /** Of several tokens for the same settings, the one issued last. */
-export function newest<T extends Pick<IssuedToken, 'obtainedAt'>>(...tokens: Array<T | undefined>): T | undefined {
+export function newest<T extends Pick<IssuedToken, 'obtainedAt'>>(
+	...tokens: Array<T | undefined>
+): T | undefined {
 	const time = (token: T) => {
 		const at = Date.parse(token.obtainedAt);
 		return Number.isNaN(at) ? 0 : at;
 	};
-	return tokens.reduce<T | undefined>((best, token) => (token && (!best || time(token) > time(best)) ? token : best), undefined);
+	return tokens.reduce<T | undefined>(
+		(best, token) => (token && (!best || time(token) > time(best)) ? token : best),
+		undefined,
+	);
 }
 
 export interface ObtainOptions {
@@ -97,7 +108,8 @@ export interface RefusalRules {
 
 /** A refresh token with when its answer arrived: of two for the same settings, the newer one is used. */
 /** A refresh token with what its login answer gave besides the token (kept over a refresh whose answer lacks it). */
-export type HeldRefreshToken = Pick<IssuedToken, 'obtainedAt'> & Partial<Pick<IssuedToken, 'extras'>> & { refreshToken: string };
+export type HeldRefreshToken = Pick<IssuedToken, 'obtainedAt'> &
+	Partial<Pick<IssuedToken, 'extras'>> & { refreshToken: string };
 
 interface Refusal {
 	error: unknown;
@@ -163,7 +175,12 @@ export class TokenStore {
 		this.tokens.set(key, token);
 		trim(this.tokens, this.cap);
 		this.refusals.delete(key);
-		if (token.refreshToken) this.keepRefreshToken(key, { refreshToken: token.refreshToken, obtainedAt: token.obtainedAt, extras: token.extras });
+		if (token.refreshToken)
+			this.keepRefreshToken(key, {
+				refreshToken: token.refreshToken,
+				obtainedAt: token.obtainedAt,
+				extras: token.extras,
+			});
 	}
 
 	/** The newest refresh token known for `key`: this store's, or `outside` (the credential's) when newer. */
@@ -217,13 +234,23 @@ export class TokenStore {
 	 * The freshest valid token known without a token call: the store's, or `known` (kept from
 	 * then on) when it is newer; never a refused one, nor one issued before `rejected`.
 	 */
-	current(key: string, known?: IssuedToken, rejected?: Pick<IssuedToken, 'obtainedAt'>): IssuedToken | undefined {
+	current(
+		key: string,
+		known?: IssuedToken,
+		rejected?: Pick<IssuedToken, 'obtainedAt'>,
+	): IssuedToken | undefined {
 		const refusedAt = rejected ? Date.parse(rejected.obtainedAt) : NaN;
 		const candidate = (token: IssuedToken | undefined) =>
-			token && !this.isRefused(token.token) && isStillValid(token, this.now()) && !(Date.parse(token.obtainedAt) <= refusedAt) ? token : undefined;
+			token &&
+			!this.isRefused(token.token) &&
+			isStillValid(token, this.now()) &&
+			!(Date.parse(token.obtainedAt) <= refusedAt)
+				? token
+				: undefined;
 		const outside = candidate(known);
 		const best = newest(candidate(this.tokens.get(key)), outside);
-		if (best && best === outside && this.tokens.get(key)?.token !== outside.token) this.put(key, outside);
+		if (best && best === outside && this.tokens.get(key)?.token !== outside.token)
+			this.put(key, outside);
 		return best;
 	}
 
@@ -249,9 +276,17 @@ export class TokenStore {
 		const best = options.force === true ? undefined : this.current(key, options.known, rejected);
 		if (best) return best;
 		const known = options.known?.refreshToken
-			? { refreshToken: options.known.refreshToken, obtainedAt: options.known.obtainedAt, extras: options.known.extras }
+			? {
+					refreshToken: options.known.refreshToken,
+					obtainedAt: options.known.obtainedAt,
+					extras: options.known.extras,
+				}
 			: undefined;
-		const request = this.guarded(key, options.refusals, async () => await fetch(this.refreshTokenFor(key, known)))
+		const request = this.guarded(
+			key,
+			options.refusals,
+			async () => await fetch(this.refreshTokenFor(key, known)),
+		)
 			.then((token) => {
 				this.put(key, token);
 				return token;
@@ -266,9 +301,14 @@ export class TokenStore {
 	 * caller in the back-off gets that refusal at once (a Test, run by a person, still tries).
 	 * A refusal is remembered; anything the login returns clears it.
 	 */
-	async guarded<T>(key: string, rules: RefusalRules | undefined, login: () => Promise<T>): Promise<T> {
+	async guarded<T>(
+		key: string,
+		rules: RefusalRules | undefined,
+		login: () => Promise<T>,
+	): Promise<T> {
 		const refusal = this.refusalOf(key);
-		if (rules && refusal && rules.tryAnyway !== true) throw rules.whileRefused(refusal.error, refusal.nextTryMs, this.now());
+		if (rules && refusal && rules.tryAnyway !== true)
+			throw rules.whileRefused(refusal.error, refusal.nextTryMs, this.now());
 		try {
 			const result = await login();
 			this.refusals.delete(key);

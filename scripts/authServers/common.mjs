@@ -16,7 +16,8 @@ export function flag(name, fallback) {
 /** A positive integer flag. */
 export function intFlag(name, fallback) {
 	const value = Number(flag(name, String(fallback)));
-	if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+	if (!Number.isInteger(value) || value <= 0)
+		throw new Error(`--${name} must be a positive integer`);
 	return value;
 }
 
@@ -54,7 +55,11 @@ export function createStats(isTokenCall) {
 
 export function sendJson(res, status, body, headers = {}) {
 	const text = JSON.stringify(body);
-	res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+	res.writeHead(status, {
+		'content-type': 'application/json; charset=utf-8',
+		'cache-control': 'no-store',
+		...headers,
+	});
 	res.end(text);
 }
 
@@ -71,7 +76,9 @@ export function adminRoute(req, res, stats, extra = {}) {
 		stats.reset();
 		sendJson(res, 200, { reset: true });
 	} else if (extra[key]) {
-		Promise.resolve(extra[key](req, res)).catch((error) => sendJson(res, 500, { error: String(error) }));
+		Promise.resolve(extra[key](req, res)).catch((error) =>
+			sendJson(res, 500, { error: String(error) }),
+		);
 	} else sendJson(res, 404, { error: 'unknown admin route' });
 	return true;
 }

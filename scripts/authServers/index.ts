@@ -141,20 +141,38 @@ const ROOT = path.join(__dirname, '..', '..');
 export async function startAuthServers(options: AuthServerOptions = {}): Promise<AuthServers> {
 	const timeoutMs = options.startTimeoutMs ?? 20000;
 	const started = await Promise.allSettled([
-		startChild('oidc-provider', 'oidcProvider.mjs', ['--cc-ttl', String(options.oidcAccessTokenTtl ?? 600)], timeoutMs),
+		startChild(
+			'oidc-provider',
+			'oidcProvider.mjs',
+			['--cc-ttl', String(options.oidcAccessTokenTtl ?? 600)],
+			timeoutMs,
+		),
 		startChild(
 			'@node-oauth/oauth2-server',
 			'oauth2Server.mjs',
-			['--access-ttl', String(options.oauth2AccessTokenTtl ?? 3600), '--refresh-ttl', String(options.oauth2RefreshTokenTtl ?? 1209600)],
+			[
+				'--access-ttl',
+				String(options.oauth2AccessTokenTtl ?? 3600),
+				'--refresh-ttl',
+				String(options.oauth2RefreshTokenTtl ?? 1209600),
+			],
 			timeoutMs,
 		),
 		startChild('json-server-auth', 'jsonServerAuth.mjs', [], timeoutMs),
 	]);
-	const children = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-	const failures = started.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+	const children = started.flatMap((result) =>
+		result.status === 'fulfilled' ? [result.value] : [],
+	);
+	const failures = started.flatMap((result) =>
+		result.status === 'rejected' ? [result.reason as unknown] : [],
+	);
 	if (failures.length > 0) {
 		await Promise.all(children.map((child) => child.stop()));
-		throw new Error(failures.map((error) => (error instanceof Error ? error.message : String(error))).join('\n\n'));
+		throw new Error(
+			failures
+				.map((error) => (error instanceof Error ? error.message : String(error)))
+				.join('\n\n'),
+		);
 	}
 	const [oidcChild, oauth2Child, jsonChild] = children;
 
@@ -176,7 +194,11 @@ export async function startAuthServers(options: AuthServerOptions = {}): Promise
 		oddClient: clientAccount(oauth2Child.ready.oddClient),
 		user: { username: oauth2User.username, password: oauth2User.password },
 		async revokeAccessTokens() {
-			const answer = await adminCall<{ revoked: number }>(baseUrlOf(oauth2Child), 'POST', '/__admin/revoke-access-tokens');
+			const answer = await adminCall<{ revoked: number }>(
+				baseUrlOf(oauth2Child),
+				'POST',
+				'/__admin/revoke-access-tokens',
+			);
 			return answer.revoked;
 		},
 	};
@@ -213,11 +235,17 @@ function baseUrlOf(child: Child): string {
 
 function clientAccount(value: unknown): ClientAccount {
 	const { clientId, clientSecret } = value as ClientAccount;
-	if (typeof clientId !== 'string' || typeof clientSecret !== 'string') throw new Error(`not a client account: ${JSON.stringify(value)}`);
+	if (typeof clientId !== 'string' || typeof clientSecret !== 'string')
+		throw new Error(`not a client account: ${JSON.stringify(value)}`);
 	return { clientId, clientSecret };
 }
 
-function commonHandle(name: string, child: Child, tokenPath: string, resourcePath: string): ServerHandle {
+function commonHandle(
+	name: string,
+	child: Child,
+	tokenPath: string,
+	resourcePath: string,
+): ServerHandle {
 	const baseUrl = baseUrlOf(child);
 	return {
 		name,
@@ -241,12 +269,21 @@ async function adminCall<T>(baseUrl: string, method: string, route: string): Pro
 	return JSON.parse(text) as T;
 }
 
-function startChild(name: string, script: string, args: string[], timeoutMs: number): Promise<Child> {
-	const child = spawn(process.execPath, [path.join(__dirname, script), '--exit-with-stdin', ...args], {
-		cwd: ROOT,
-		env: { ...process.env, NODE_ENV: 'development' },
-		stdio: ['pipe', 'pipe', 'pipe'],
-	});
+function startChild(
+	name: string,
+	script: string,
+	args: string[],
+	timeoutMs: number,
+): Promise<Child> {
+	const child = spawn(
+		process.execPath,
+		[path.join(__dirname, script), '--exit-with-stdin', ...args],
+		{
+			cwd: ROOT,
+			env: { ...process.env, NODE_ENV: 'development' },
+			stdio: ['pipe', 'pipe', 'pipe'],
+		},
+	);
 	let stderr = '';
 	let stdout = '';
 	child.stderr?.setEncoding('utf8');
@@ -267,11 +304,18 @@ function startChild(name: string, script: string, args: string[], timeoutMs: num
 	return new Promise<Child>((resolve, reject) => {
 		const failStart = (why: string) => {
 			clearTimeout(timer);
-			void stop().then(() => reject(new Error(`${name} (${script}) did not start: ${why}\n--- stdout:\n${stdout}--- stderr:\n${stderr}`)));
+			void stop().then(() =>
+				reject(
+					new Error(
+						`${name} (${script}) did not start: ${why}\n--- stdout:\n${stdout}--- stderr:\n${stderr}`,
+					),
+				),
+			);
 		};
 		const timer = setTimeout(() => failStart(`no ready line after ${timeoutMs} ms`), timeoutMs);
 		const onError = (error: Error) => failStart(error.message);
-		const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) => failStart(`exited (${signal ?? code}) before it was ready`);
+		const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
+			failStart(`exited (${signal ?? code}) before it was ready`);
 		child.once('error', onError);
 		child.once('exit', onEarlyExit);
 		child.stdout?.setEncoding('utf8');
@@ -284,13 +328,22 @@ function startChild(name: string, script: string, args: string[], timeoutMs: num
 				} catch {
 					continue;
 				}
-				if (parsed && typeof parsed === 'object' && (parsed as { ready?: unknown }).ready === true) {
+				if (
+					parsed &&
+					typeof parsed === 'object' &&
+					(parsed as { ready?: unknown }).ready === true
+				) {
 					clearTimeout(timer);
 					child.off('error', onError);
 					child.off('exit', onEarlyExit);
 					child.stdout?.off('data', onData);
 					child.stdout?.resume();
-					resolve({ process: child, ready: parsed as Record<string, unknown>, stderr: () => stderr, stop });
+					resolve({
+						process: child,
+						ready: parsed as Record<string, unknown>,
+						stderr: () => stderr,
+						stop,
+					});
 					return;
 				}
 			}

@@ -25,7 +25,14 @@ async function main() {
 	const dir = mkdtempSync(join(tmpdir(), 'json-server-auth-'));
 	process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 	const dbFile = join(dir, 'db.json');
-	writeFileSync(dbFile, JSON.stringify({ users: [], notes: [{ id: 1, userId: 1, text: 'only for logged-in users' }] }, null, 2));
+	writeFileSync(
+		dbFile,
+		JSON.stringify(
+			{ users: [], notes: [{ id: 1, userId: 1, text: 'only for logged-in users' }] },
+			null,
+			2,
+		),
+	);
 
 	const app = jsonServer.create();
 	const router = jsonServer.router(dbFile);
@@ -38,7 +45,9 @@ async function main() {
 	app.use(auth);
 	app.use(router);
 
-	const stats = createStats((req, path) => req.method === 'POST' && (path === '/login' || path === '/signin'));
+	const stats = createStats(
+		(req, path) => req.method === 'POST' && (path === '/login' || path === '/signin'),
+	);
 	const server = createServer((req, res) => {
 		if (adminRoute(req, res, stats)) return;
 		stats.track(req, res);
@@ -52,7 +61,8 @@ async function main() {
 		body: JSON.stringify({ ...USER, name: 'Alice' }),
 	});
 	const answer = await registered.json();
-	if (registered.status !== 201) throw new Error(`registering ${USER.email}: ${registered.status} ${JSON.stringify(answer)}`);
+	if (registered.status !== 201)
+		throw new Error(`registering ${USER.email}: ${registered.status} ${JSON.stringify(answer)}`);
 	stats.reset();
 
 	exitWithParent(server);

@@ -12,7 +12,17 @@ import { createServer } from 'node:http';
 
 import OAuth2Server from '@node-oauth/oauth2-server';
 
-import { adminRoute, announce, createStats, exitWithParent, fail, intFlag, listen, readBody, sendJson } from './common.mjs';
+import {
+	adminRoute,
+	announce,
+	createStats,
+	exitWithParent,
+	fail,
+	intFlag,
+	listen,
+	readBody,
+	sendJson,
+} from './common.mjs';
 
 const { Request, Response, OAuthError } = OAuth2Server;
 
@@ -23,7 +33,11 @@ export const USER = { username: 'alice@example.com', password: 'Wonderland-42' }
 
 function createModel() {
 	const grants = ['password', 'client_credentials', 'refresh_token'];
-	const clients = [PW_CLIENT, ODD_CLIENT].map((c) => ({ id: c.clientId, secret: c.clientSecret, grants }));
+	const clients = [PW_CLIENT, ODD_CLIENT].map((c) => ({
+		id: c.clientId,
+		secret: c.clientSecret,
+		grants,
+	}));
 	const users = [{ id: 'alice', username: USER.username, password: USER.password }];
 	/** accessToken → token, refreshToken → token */
 	const accessTokens = new Map();
@@ -34,7 +48,8 @@ function createModel() {
 		async getClient(clientId, clientSecret) {
 			const client = clients.find((c) => c.id === clientId);
 			if (!client) return undefined;
-			if (clientSecret !== null && clientSecret !== undefined && clientSecret !== client.secret) return undefined;
+			if (clientSecret !== null && clientSecret !== undefined && clientSecret !== client.secret)
+				return undefined;
 			return publicClient(client);
 		},
 		async getUser(username, password) {
@@ -67,7 +82,8 @@ async function toLibraryRequest(req) {
 	const text = await readBody(req);
 	const type = String(req.headers['content-type'] ?? '');
 	let body = {};
-	if (type.startsWith('application/x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(text));
+	if (type.startsWith('application/x-www-form-urlencoded'))
+		body = Object.fromEntries(new URLSearchParams(text));
 	else if (type.startsWith('application/json') && text) {
 		try {
 			body = JSON.parse(text);
@@ -75,7 +91,12 @@ async function toLibraryRequest(req) {
 			body = {};
 		}
 	}
-	return new Request({ headers: req.headers, method: req.method, query: Object.fromEntries(url.searchParams), body });
+	return new Request({
+		headers: req.headers,
+		method: req.method,
+		query: Object.fromEntries(url.searchParams),
+		body,
+	});
 }
 
 /** Writes the library's Response, or an OAuthError it threw before filling one. */
@@ -123,7 +144,8 @@ async function main() {
 		res.on('finish', () => {
 			const key = typeof grant === 'string' && grant !== '' ? grant : '(none)';
 			grants.byGrant[key] = (grants.byGrant[key] ?? 0) + 1;
-			if (res.statusCode < 200 || res.statusCode > 299) grants.failedByGrant[key] = (grants.failedByGrant[key] ?? 0) + 1;
+			if (res.statusCode < 200 || res.statusCode > 299)
+				grants.failedByGrant[key] = (grants.failedByGrant[key] ?? 0) + 1;
 		});
 	const admin = {
 		'POST /__admin/revoke-access-tokens': (_req, res) => {

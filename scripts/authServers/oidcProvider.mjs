@@ -12,7 +12,16 @@ import { createServer } from 'node:http';
 
 import Provider from 'oidc-provider';
 
-import { adminRoute, announce, createStats, exitWithParent, fail, intFlag, listen, sendJson } from './common.mjs';
+import {
+	adminRoute,
+	announce,
+	createStats,
+	exitWithParent,
+	fail,
+	intFlag,
+	listen,
+	sendJson,
+} from './common.mjs';
 
 export const BASIC_CLIENT = { clientId: 'n8n-client', clientSecret: 's3cr+t/with=odd%chars:ok' };
 export const POST_CLIENT = { clientId: 'n8n-post-client', clientSecret: 'PostSecret123' };
@@ -29,7 +38,9 @@ async function main() {
 		if (!handler) return sendJson(res, 503, { error: 'starting' });
 		const path = (req.url ?? '/').split('?')[0];
 		if (path === '/api/me') {
-			protectedResource(provider, req, res).catch((error) => sendJson(res, 500, { error: String(error) }));
+			protectedResource(provider, req, res).catch((error) =>
+				sendJson(res, 500, { error: String(error) }),
+			);
 			return undefined;
 		}
 		return handler(req, res);
@@ -38,7 +49,12 @@ async function main() {
 	const issuer = `http://127.0.0.1:${port}`;
 
 	const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-	const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'auth-servers-dev', use: 'sig', alg: 'RS256' };
+	const jwk = {
+		...privateKey.export({ format: 'jwk' }),
+		kid: 'auth-servers-dev',
+		use: 'sig',
+		alg: 'RS256',
+	};
 
 	provider = new Provider(issuer, {
 		clients: [
@@ -89,12 +105,27 @@ async function protectedResource(provider, req, res) {
 	const challenge = { 'www-authenticate': 'Bearer realm="api", error="invalid_token"' };
 	if (req.method !== 'GET') return sendJson(res, 405, { error: 'method_not_allowed' });
 	const match = /^Bearer ([^\s]+)$/i.exec(req.headers.authorization ?? '');
-	if (!match) return sendJson(res, 401, { error: 'invalid_token', error_description: 'no bearer token' }, challenge);
+	if (!match)
+		return sendJson(
+			res,
+			401,
+			{ error: 'invalid_token', error_description: 'no bearer token' },
+			challenge,
+		);
 	const token = await provider.ClientCredentials.find(match[1]);
 	if (!token || token.isExpired) {
-		return sendJson(res, 401, { error: 'invalid_token', error_description: 'token unknown, expired or revoked' }, challenge);
+		return sendJson(
+			res,
+			401,
+			{ error: 'invalid_token', error_description: 'token unknown, expired or revoked' },
+			challenge,
+		);
 	}
-	return sendJson(res, 200, { clientId: token.clientId, scope: token.scope ?? null, exp: token.exp });
+	return sendJson(res, 200, {
+		clientId: token.clientId,
+		scope: token.scope ?? null,
+		exp: token.exp,
+	});
 }
 
 main().catch(fail);

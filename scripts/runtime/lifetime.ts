@@ -51,7 +51,11 @@ function readStat(pid: number): ProcStat | undefined {
 		// "pid (comm) state ppid … starttime": comm may hold spaces and parentheses.
 		const close = text.lastIndexOf(')');
 		const fields = text.slice(close + 2).split(' ');
-		return { comm: text.slice(text.indexOf('(') + 1, close), ppid: Number(fields[1]), startTime: fields[19] };
+		return {
+			comm: text.slice(text.indexOf('(') + 1, close),
+			ppid: Number(fields[1]),
+			startTime: fields[19],
+		};
 	} catch {
 		return undefined;
 	}
@@ -69,13 +73,19 @@ const base = (file: string | undefined) => (file ?? '').split('/').pop() ?? '';
 
 /** npm itself: its process title is "npm start", "npm run test:e2e", "npm exec tsx …". */
 function isNpm(stat: ProcStat, argv: string[]): boolean {
-	return /^npm( |$)/.test(stat.comm) || /^npm( |$)/.test(argv[0] ?? '') || argv.slice(0, 2).some((arg) => /\/(npm|npx)(-cli\.js)?$/.test(arg));
+	return (
+		/^npm( |$)/.test(stat.comm) ||
+		/^npm( |$)/.test(argv[0] ?? '') ||
+		argv.slice(0, 2).some((arg) => /\/(npm|npx)(-cli\.js)?$/.test(arg))
+	);
 }
 
 /** What runs between npm and the script: `sh -c …` and tsx's own node. */
 function isRelay(argv: string[]): boolean {
 	if (/^(sh|dash|bash|zsh)$/.test(base(argv[0])) && argv[1] === '-c') return true;
-	return /^(node|nodejs)$/.test(base(argv[0])) && /(\/tsx|tsx\/dist\/cli\.m?js)$/.test(argv[1] ?? '');
+	return (
+		/^(node|nodejs)$/.test(base(argv[0])) && /(\/tsx|tsx\/dist\/cli\.m?js)$/.test(argv[1] ?? '')
+	);
 }
 
 export interface Launcher {
@@ -104,7 +114,11 @@ export function launcherChain(): Launcher[] {
 		const argv = readArgv(pid);
 		const npm = isNpm(stat, argv);
 		if (depth > 0 && !npm && !isRelay(argv)) break;
-		const name = npm ? stat.comm : isRelay(argv) && argv[1] !== undefined && /tsx/.test(argv[1]) ? 'tsx' : base(argv[0]) || stat.comm;
+		const name = npm
+			? stat.comm
+			: isRelay(argv) && argv[1] !== undefined && /tsx/.test(argv[1])
+				? 'tsx'
+				: base(argv[0]) || stat.comm;
 		chain.push({ pid, ppid: stat.ppid, startTime: stat.startTime, what: `${name} (pid ${pid})` });
 		if (npm) break;
 		pid = stat.ppid;
@@ -142,7 +156,9 @@ let watchdog: NodeJS.Timeout | undefined;
  * (or processGroup's, or tsx's) stop what it started; an exit after `forceAfterMs` if they do
  * not. Does not keep the process alive.
  */
-export function watchLauncher(options: { intervalMs?: number; forceAfterMs?: number; log?: Log } = {}): void {
+export function watchLauncher(
+	options: { intervalMs?: number; forceAfterMs?: number; log?: Log } = {},
+): void {
 	if (watchdog) return;
 	const chain = launcherChain();
 	if (chain.length === 0) return;
@@ -152,7 +168,9 @@ export function watchLauncher(options: { intervalMs?: number; forceAfterMs?: num
 		if (!gone) return;
 		clearInterval(watchdog);
 		const top = chain[chain.length - 1];
-		log(`${gone.what} is gone${gone === top ? '' : ` (between this process and ${top.what})`}: stopping what this process started`);
+		log(
+			`${gone.what} is gone${gone === top ? '' : ` (between this process and ${top.what})`}: stopping what this process started`,
+		);
 		const force = setTimeout(() => process.exit(143), options.forceAfterMs ?? 60_000);
 		force.unref();
 		// With no handler of our own, SIGTERM would end the process without its 'exit' handlers.
@@ -180,7 +198,10 @@ let stopHandlersInstalled = false;
  * same Ctrl-C arriving twice (from the terminal and relayed by npm or tsx) and is ignored.
  * Also starts the watchdog, whose SIGTERM lands here.
  */
-export function stopOnSignals(stop: (signal: StopSignal) => Promise<void> | void, options: StopOptions = {}): void {
+export function stopOnSignals(
+	stop: (signal: StopSignal) => Promise<void> | void,
+	options: StopOptions = {},
+): void {
 	if (stopHandlersInstalled) throw new Error('stopOnSignals() is already installed');
 	stopHandlersInstalled = true;
 	const log = options.log ?? defaultLog;
@@ -199,7 +220,9 @@ export function stopOnSignals(stop: (signal: StopSignal) => Promise<void> | void
 			// The terminal or the pipe this wrote to may be gone with npm: writing must not throw.
 			for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 			const timer = setTimeout(() => {
-				log(`still stopping after ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s: leaving now`);
+				log(
+					`still stopping after ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s: leaving now`,
+				);
 				process.exit(exitCode(signal));
 			}, options.timeoutMs ?? 60_000);
 			timer.unref();
@@ -235,7 +258,11 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
  * instead of leaving an npm install running on its own. Ctrl-C in a terminal no longer reaches
  * the group directly; the script's exit does.
  */
-export function spawnTied(command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+export function spawnTied(
+	command: string,
+	args: string[],
+	options: SpawnOptions = {},
+): ChildProcess {
 	const child = spawn(command, args, { ...options, detached: true });
 	const pgid = child.pid;
 	if (pgid === undefined) return child; // 'error' follows

@@ -39,7 +39,15 @@ export interface Workflow {
 	[key: string]: unknown;
 }
 
-export type ExecutionStatus = 'new' | 'running' | 'success' | 'error' | 'canceled' | 'crashed' | 'waiting' | 'unknown';
+export type ExecutionStatus =
+	| 'new'
+	| 'running'
+	| 'success'
+	| 'error'
+	| 'canceled'
+	| 'crashed'
+	| 'waiting'
+	| 'unknown';
 
 export interface ExecutionSummary {
 	id: string;
@@ -111,25 +119,39 @@ export class N8nClient {
 
 	async login(): Promise<void> {
 		// 1.123 and 2.40 both take emailOrLdapLoginId (1.x before ~1.90 took `email`).
-		await this.rest('POST', '/rest/login', { emailOrLdapLoginId: this.owner.email, password: this.owner.password });
+		await this.rest('POST', '/rest/login', {
+			emailOrLdapLoginId: this.owner.email,
+			password: this.owner.password,
+		});
 	}
 
 	/** Every loaded node type, as the editor gets them; community nodes are `<package>.<node>`. */
-	async nodeTypes(): Promise<Array<{ name: string; displayName: string; version: number | number[]; [key: string]: unknown }>> {
+	async nodeTypes(): Promise<
+		Array<{ name: string; displayName: string; version: number | number[]; [key: string]: unknown }>
+	> {
 		return await this.raw('GET', '/types/nodes.json');
 	}
 
-	async credentialTypes(): Promise<Array<{ name: string; displayName: string; [key: string]: unknown }>> {
+	async credentialTypes(): Promise<
+		Array<{ name: string; displayName: string; [key: string]: unknown }>
+	> {
 		return await this.raw('GET', '/types/credentials.json');
 	}
 
-	async createCredential(type: string, name: string, data: Record<string, unknown>): Promise<Credential> {
+	async createCredential(
+		type: string,
+		name: string,
+		data: Record<string, unknown>,
+	): Promise<Credential> {
 		return await this.rest('POST', '/rest/credentials', { type, name, data });
 	}
 
 	/** With includeData, secrets come back redacted (2.x) the way the editor's form holds them. */
 	async getCredential(id: string, includeData = true): Promise<Credential> {
-		return await this.rest('GET', `/rest/credentials/${id}${includeData ? '?includeData=true' : ''}`);
+		return await this.rest(
+			'GET',
+			`/rest/credentials/${id}${includeData ? '?includeData=true' : ''}`,
+		);
 	}
 
 	async updateCredential(id: string, patch: Partial<Omit<Credential, 'id'>>): Promise<Credential> {
@@ -143,7 +165,12 @@ export class N8nClient {
 	 */
 	async testCredential(id: string, data?: Record<string, unknown>): Promise<CredentialTestResult> {
 		const stored = await this.getCredential(id, true);
-		const credentials = { id: stored.id, name: stored.name, type: stored.type, data: { ...stored.data, ...data } };
+		const credentials = {
+			id: stored.id,
+			name: stored.name,
+			type: stored.type,
+			data: { ...stored.data, ...data },
+		};
 		return await this.rest('POST', '/rest/credentials/test', { credentials });
 	}
 
@@ -166,7 +193,8 @@ export class N8nClient {
 	}
 
 	async deactivateWorkflow(id: string): Promise<Workflow> {
-		if ((await this.majorVersion()) >= 2) return await this.rest('POST', `/rest/workflows/${id}/deactivate`, {});
+		if ((await this.majorVersion()) >= 2)
+			return await this.rest('POST', `/rest/workflows/${id}/deactivate`, {});
 		const { versionId } = await this.getWorkflow(id);
 		return await this.rest('PATCH', `/rest/workflows/${id}`, { active: false, versionId });
 	}
@@ -175,7 +203,11 @@ export class N8nClient {
 	 * Calls a production webhook, /webhook/<path>. Right after activation n8n may still answer
 	 * 404 for a moment, so a 404 is retried for up to `notFoundRetryMs`.
 	 */
-	async callWebhook(path: string, init: RequestInit = {}, notFoundRetryMs = 10_000): Promise<Response> {
+	async callWebhook(
+		path: string,
+		init: RequestInit = {},
+		notFoundRetryMs = 10_000,
+	): Promise<Response> {
 		const url = `${this.baseUrl}/webhook/${path.replace(/^\/+/, '')}`;
 		const deadline = Date.now() + notFoundRetryMs;
 		for (;;) {
@@ -190,13 +222,19 @@ export class N8nClient {
 	async listExecutions(workflowId?: string, limit = 100): Promise<ExecutionSummary[]> {
 		const query = new URLSearchParams({ limit: String(limit) });
 		if (workflowId) query.set('filter', JSON.stringify({ workflowId }));
-		const page = await this.rest<{ results: ExecutionSummary[] }>('GET', `/rest/executions?${query}`);
+		const page = await this.rest<{ results: ExecutionSummary[] }>(
+			'GET',
+			`/rest/executions?${query}`,
+		);
 		return page.results;
 	}
 
 	/** The execution with its full run data (both versions send it as a flatted string). */
 	async getExecution(id: string): Promise<ExecutionDetails> {
-		const execution = await this.rest<ExecutionSummary & { data: string }>('GET', `/rest/executions/${id}`);
+		const execution = await this.rest<ExecutionSummary & { data: string }>(
+			'GET',
+			`/rest/executions/${id}`,
+		);
 		return { ...execution, data: parseFlatted(execution.data) as ExecutionDetails['data'] };
 	}
 
@@ -222,7 +260,10 @@ export class N8nClient {
 	}
 
 	async raw<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-		const headers: Record<string, string> = { accept: 'application/json', 'browser-id': this.browserId };
+		const headers: Record<string, string> = {
+			accept: 'application/json',
+			'browser-id': this.browserId,
+		};
 		if (this.cookie) headers.cookie = this.cookie;
 		if (body !== undefined) headers['content-type'] = 'application/json';
 		const response = await fetch(`${this.baseUrl}${path}`, {
@@ -246,7 +287,9 @@ export class N8nClient {
  * the top-level array is a value, every string inside an object or array is the index of one.
  */
 export function parseFlatted(text: string): unknown {
-	const input: unknown[] = JSON.parse(text, (_key, value) => (typeof value === 'string' ? new String(value) : value));
+	const input: unknown[] = JSON.parse(text, (_key, value) =>
+		typeof value === 'string' ? new String(value) : value,
+	);
 	const values = input.map((value) => (value instanceof String ? String(value) : value));
 	const revived = new Set<unknown>();
 	const revive = (output: Record<string, unknown>): unknown => {
@@ -256,7 +299,10 @@ export function parseFlatted(text: string): unknown {
 			const value = output[key];
 			if (value instanceof String) {
 				const target = values[Number(value)];
-				output[key] = typeof target === 'object' && target !== null ? revive(target as Record<string, unknown>) : target;
+				output[key] =
+					typeof target === 'object' && target !== null
+						? revive(target as Record<string, unknown>)
+						: target;
 			}
 		}
 		return output;

@@ -63,14 +63,24 @@ export async function ensureN8n(version: string, log: Log = () => {}): Promise<N
 	await withInstallLock(dir, log, async () => {
 		if (isComplete(dir)) return;
 		const started = Date.now();
-		log(`installing n8n@${version} into ${dir} (first time only, takes several minutes; npm's output: ${path.join(dir, 'npm.log')})`);
-		const pkg: Record<string, unknown> = { name: `n8n-e2e-${version.replace(/\W/g, '-')}`, private: true };
+		log(
+			`installing n8n@${version} into ${dir} (first time only, takes several minutes; npm's output: ${path.join(dir, 'npm.log')})`,
+		);
+		const pkg: Record<string, unknown> = {
+			name: `n8n-e2e-${version.replace(/\W/g, '-')}`,
+			private: true,
+		};
 		// The 1.x line depends on an xlsx tarball hosted on a CDN that cannot be reached here.
 		if (version.startsWith('1.')) pkg.overrides = { xlsx: '0.18.5' };
 		freshDir(dir, pkg);
 		// A Kafka client's install script downloads sources, so no scripts; the two native
 		// modules n8n needs at start are rebuilt below for Node 24 instead.
-		await npm(['install', `n8n@${version}`, '--ignore-scripts'], { cwd: dir, log, label: `n8n@${version} install`, nodeBin: node.nodeBin });
+		await npm(['install', `n8n@${version}`, '--ignore-scripts'], {
+			cwd: dir,
+			log,
+			label: `n8n@${version} install`,
+			nodeBin: node.nodeBin,
+		});
 		log(`rebuilding sqlite3 and isolated-vm for Node 24 (compiling C++, about a minute)`);
 		// Explicit, in case a user config switches scripts off: the rebuild is all scripts.
 		await npm(['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false'], {
@@ -94,7 +104,10 @@ function isComplete(dir: string): boolean {
 }
 
 function markComplete(dir: string, info: Record<string, unknown>): void {
-	fs.writeFileSync(path.join(dir, MARKER), JSON.stringify({ ...info, at: new Date().toISOString() }) + '\n');
+	fs.writeFileSync(
+		path.join(dir, MARKER),
+		JSON.stringify({ ...info, at: new Date().toISOString() }) + '\n',
+	);
 }
 
 function freshDir(dir: string, packageJson: Record<string, unknown>): void {
@@ -176,11 +189,27 @@ export function npmCli(): string {
 		const file = path.join(dir, 'npm');
 		if (!fs.existsSync(file)) continue;
 		const real = fs.realpathSync(file);
-		candidates.push(real, path.join(path.dirname(real), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'));
+		candidates.push(
+			real,
+			path.join(path.dirname(real), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
+		);
 	}
-	candidates.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'));
+	candidates.push(
+		path.join(
+			path.dirname(process.execPath),
+			'..',
+			'lib',
+			'node_modules',
+			'npm',
+			'bin',
+			'npm-cli.js',
+		),
+	);
 	const found = candidates.find((file) => file.endsWith('npm-cli.js') && fs.existsSync(file));
-	if (!found) throw new Error(`no npm-cli.js found from the npm on PATH (${candidates.join(', ') || 'no npm on PATH'})`);
+	if (!found)
+		throw new Error(
+			`no npm-cli.js found from the npm on PATH (${candidates.join(', ') || 'no npm on PATH'})`,
+		);
 	return path.resolve(found);
 }
 
@@ -223,7 +252,14 @@ export class NpmProgress {
 
 	/** Every number describe() shows, as one string: a change here is progress. */
 	numbers(): string {
-		return JSON.stringify([this.manifests, this.placed, this.tarballs, this.reifying, [...this.scripts], this.summary]);
+		return JSON.stringify([
+			this.manifests,
+			this.placed,
+			this.tarballs,
+			this.reifying,
+			[...this.scripts],
+			this.summary,
+		]);
 	}
 
 	private read(line: string): void {
@@ -253,15 +289,18 @@ export class NpmProgress {
 	/** The current phase and its numbers, e.g. "unpacking: 1200 of about 2444 packages fetched or read from npm's cache". */
 	describe(): string {
 		if (this.scripts.size > 0) {
-			const names = (state: string) => [...this.scripts].filter(([, s]) => s === state).map(([key]) => key.split('@')[0] || key);
+			const names = (state: string) =>
+				[...this.scripts].filter(([, s]) => s === state).map(([key]) => key.split('@')[0] || key);
 			const running = names('running');
 			const done = names('done');
 			return running.length > 0
 				? `install scripts: building ${running.join(', ')}${done.length > 0 ? ` (done: ${done.join(', ')})` : ''}`
 				: `install scripts done: ${done.join(', ') || 'none'}`;
 		}
-		if (this.unpacking()) return `unpacking: ${this.tarballs} of about ${this.placed} packages fetched or read from npm's cache`;
-		if (this.placed > 0 || this.manifests > 0) return `resolving the dependency tree: ${this.manifests} package manifests fetched, ${this.placed} packages placed`;
+		if (this.unpacking())
+			return `unpacking: ${this.tarballs} of about ${this.placed} packages fetched or read from npm's cache`;
+		if (this.placed > 0 || this.manifests > 0)
+			return `resolving the dependency tree: ${this.manifests} package manifests fetched, ${this.placed} packages placed`;
 		return 'starting';
 	}
 
@@ -270,7 +309,10 @@ export class NpmProgress {
 	 * download when it ends, and an install script's output when the script ends.
 	 */
 	quietHint(): string | undefined {
-		if (this.scripts.size > 0) return [...this.scripts.values()].includes('running') ? 'a script says nothing until it ends' : undefined;
+		if (this.scripts.size > 0)
+			return [...this.scripts.values()].includes('running')
+				? 'a script says nothing until it ends'
+				: undefined;
 		if (this.unpacking()) return 'npm logs a tarball only once its download has ended';
 		return undefined;
 	}
@@ -289,15 +331,20 @@ export function activity(line: string): string {
 	let match: RegExpMatchArray | null;
 	if ((match = text.match(/^npm http fetch GET (\d+) (\S+)/))) {
 		const url = match[2].split('?')[0];
-		if (/\.tgz$/.test(url)) return `downloaded ${url.slice(url.lastIndexOf('/') + 1)} (${match[1]})`;
+		if (/\.tgz$/.test(url))
+			return `downloaded ${url.slice(url.lastIndexOf('/') + 1)} (${match[1]})`;
 		const name = decodeURIComponent(url.replace(/^https?:\/\/[^/]+\//, ''));
 		return `fetched the manifest of ${name} (${match[1]})`;
 	}
-	if ((match = text.match(/^npm http cache (\S+?)@http/))) return `read ${match[1]} from npm's cache`;
-	if ((match = text.match(/^npm silly tarball no local data for (\S+?)@http/))) return `asked the registry for ${match[1]}'s tarball`;
+	if ((match = text.match(/^npm http cache (\S+?)@http/)))
+		return `read ${match[1]} from npm's cache`;
+	if ((match = text.match(/^npm silly tarball no local data for (\S+?)@http/)))
+		return `asked the registry for ${match[1]}'s tarball`;
 	if ((match = text.match(/^npm silly placeDep \S+ (\S+) OK/))) return `placed ${match[1]}`;
-	if ((match = text.match(/^npm info run (\S+) (\S+) \{ code: (\d+)/))) return `${match[1]}'s ${match[2]} script ended (exit ${match[3]})`;
-	if ((match = text.match(/^npm info run (\S+) (\S+) /))) return `started ${match[1]}'s ${match[2]} script`;
+	if ((match = text.match(/^npm info run (\S+) (\S+) \{ code: (\d+)/)))
+		return `${match[1]}'s ${match[2]} script ended (exit ${match[3]})`;
+	if ((match = text.match(/^npm info run (\S+) (\S+) /)))
+		return `started ${match[1]}'s ${match[2]} script`;
 	const short = text.replace(/^npm /, '');
 	return short.length > 100 ? `${short.slice(0, 99)}…` : short;
 }
@@ -334,7 +381,8 @@ export class Heartbeat {
 	/** A du result; a value that differs from the last one counts as a change. */
 	sample(sample: DiskSample, now = Date.now()): void {
 		const next = { ...this.disk, ...sample };
-		if (next.writtenKb !== this.disk.writtenKb || next.cacheGrowthKb !== this.disk.cacheGrowthKb) this.diskChangedAt = now;
+		if (next.writtenKb !== this.disk.writtenKb || next.cacheGrowthKb !== this.disk.cacheGrowthKb)
+			this.diskChangedAt = now;
 		this.disk = next;
 	}
 
@@ -342,8 +390,10 @@ export class Heartbeat {
 		const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
 		const { progress, disk } = this;
 		const parts = [`${seconds(now - this.started)} s`, progress.describe()];
-		if (progress.unpacking() && disk.writtenKb !== undefined) parts.push(`${formatKb(disk.writtenKb)} written to node_modules so far`);
-		if (disk.cacheGrowthKb !== undefined && disk.cacheGrowthKb >= 1024) parts.push(`npm's cache grew by ${formatKb(disk.cacheGrowthKb)}`);
+		if (progress.unpacking() && disk.writtenKb !== undefined)
+			parts.push(`${formatKb(disk.writtenKb)} written to node_modules so far`);
+		if (disk.cacheGrowthKb !== undefined && disk.cacheGrowthKb >= 1024)
+			parts.push(`npm's cache grew by ${formatKb(disk.cacheGrowthKb)}`);
 		let line = `  ${this.label}: ${parts.join(', ')}`;
 		const quiet = now - Math.max(progress.changedAt, this.diskChangedAt);
 		if (quiet >= this.quietMs) {
@@ -361,7 +411,10 @@ export class Heartbeat {
 // npm's whole output goes to <cwd>/npm.log (at loglevel silly: that is where the progress
 // comes from); the terminal gets a phase line every 15 s and a closing line, or the end of
 // the log when npm fails.
-export async function npm(args: string[], { cwd, log, label, env, nodeBin, heartbeatMs = HEARTBEAT_MS }: NpmOptions): Promise<void> {
+export async function npm(
+	args: string[],
+	{ cwd, log, label, env, nodeBin, heartbeatMs = HEARTBEAT_MS }: NpmOptions,
+): Promise<void> {
 	const logPath = path.join(cwd, 'npm.log');
 	const [command, prefix] = nodeBin ? [nodeBin, [npmCli()]] : ['npm', []];
 	const fullArgs = [...prefix, ...args, '--no-audit', '--no-fund', '--loglevel=silly'];
@@ -370,7 +423,9 @@ export async function npm(args: string[], { cwd, log, label, env, nodeBin, heart
 		npm_config_yes: 'true',
 		npm_config_update_notifier: 'false',
 		// What npm runs (node-gyp, install scripts) runs on the same Node.
-		...(nodeBin ? { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` } : {}),
+		...(nodeBin
+			? { PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}` }
+			: {}),
 		...env,
 	};
 	// npm's cache as this npm sees it, and its size before: its growth is what has been
@@ -378,7 +433,11 @@ export async function npm(args: string[], { cwd, log, label, env, nodeBin, heart
 	const cacheDir = await capture(command, [...prefix, 'config', 'get', 'cache'], cwd, npmEnv)
 		.then((output) => {
 			// The answer is the one absolute path in the output (a config warning may come with it).
-			const dir = output.split('\n').map((line) => line.trim()).filter((line) => path.isAbsolute(line)).pop();
+			const dir = output
+				.split('\n')
+				.map((line) => line.trim())
+				.filter((line) => path.isAbsolute(line))
+				.pop();
 			return dir ? path.join(dir, '_cacache') : undefined;
 		})
 		.catch(() => undefined);
@@ -386,7 +445,11 @@ export async function npm(args: string[], { cwd, log, label, env, nodeBin, heart
 	const out = fs.openSync(logPath, 'a');
 	const started = Date.now();
 	fs.writeSync(out, `\n$ ${command} ${fullArgs.join(' ')}\n`);
-	const child = spawnTied(command, fullArgs, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: npmEnv });
+	const child = spawnTied(command, fullArgs, {
+		cwd,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: npmEnv,
+	});
 	const progress = new NpmProgress(started);
 	const heartbeat = new Heartbeat(label, progress, started, heartbeatMs);
 	const seconds = () => Math.round((Date.now() - started) / 1000);
@@ -442,7 +505,9 @@ export async function npm(args: string[], { cwd, log, label, env, nodeBin, heart
 			for (const rest of [pending.stdout, pending.stderr]) if (rest) progress.see(rest);
 			if (!finish()) return;
 			if (code === 0) {
-				log(`  ${label}: done after ${seconds()} s: ${progress.summary ?? 'ok'}; npm printed ${progress.warningSummary()}, see ${logPath}`);
+				log(
+					`  ${label}: done after ${seconds()} s: ${progress.summary ?? 'ok'}; npm printed ${progress.warningSummary()}, see ${logPath}`,
+				);
 				resolve();
 				return;
 			}
@@ -452,7 +517,11 @@ export async function npm(args: string[], { cwd, log, label, env, nodeBin, heart
 				.filter((line) => line.trim() && !/^npm (silly|verbose|http|timing) /.test(line))
 				.slice(-25)
 				.join('\n');
-			reject(new Error(`npm ${args.join(' ')} failed (${signal ?? `exit ${code}`}) after ${seconds()} s in ${cwd}; the end of ${logPath}:\n${tail}`));
+			reject(
+				new Error(
+					`npm ${args.join(' ')} failed (${signal ?? `exit ${code}`}) after ${seconds()} s in ${cwd}; the end of ${logPath}:\n${tail}`,
+				),
+			);
 		});
 	});
 }
@@ -485,7 +554,12 @@ function diskKb(dir: string): Promise<number | undefined> {
 	});
 }
 
-function capture(command: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<string> {
+function capture(
+	command: string,
+	args: string[],
+	cwd?: string,
+	env?: NodeJS.ProcessEnv,
+): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
@@ -493,7 +567,9 @@ function capture(command: string, args: string[], cwd?: string, env?: NodeJS.Pro
 		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 		child.on('error', reject);
 		child.on('close', (code) =>
-			code === 0 ? resolve(output.trim()) : reject(new Error(`${command} ${args.join(' ')}: exit ${code}\n${output}`)),
+			code === 0
+				? resolve(output.trim())
+				: reject(new Error(`${command} ${args.join(' ')}: exit ${code}\n${output}`)),
 		);
 	});
 }

@@ -37,7 +37,16 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	const userFolder = path.resolve(options.userFolder);
 	const [port, brokerPort] = await freePorts(2, options.port);
 	const logFile = path.join(userFolder, 'n8n.log');
-	const n8n = await launchN8n({ version: options.version, command: 'start', userFolder, port, brokerPort, env: options.env, logFile, log });
+	const n8n = await launchN8n({
+		version: options.version,
+		command: 'start',
+		userFolder,
+		port,
+		brokerPort,
+		env: options.env,
+		logFile,
+		log,
+	});
 	try {
 		await waitUntilMainReady(n8n, options.startTimeoutMs ?? 180_000);
 	} catch (error) {
@@ -45,7 +54,15 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		throw error;
 	}
 	log(`n8n@${options.version} ready at ${n8n.baseUrl}`);
-	return { baseUrl: n8n.baseUrl, port, userFolder, logFile, brokerPort, pid: n8n.pid, stop: async () => await n8n.stop() };
+	return {
+		baseUrl: n8n.baseUrl,
+		port,
+		userFolder,
+		logFile,
+		brokerPort,
+		pid: n8n.pid,
+		stop: async () => await n8n.stop(),
+	};
 }
 
 /** `n8n start` runs the editor and API; `worker` and `webhook` exist only in queue mode. */
@@ -109,9 +126,15 @@ export async function launchN8n(options: LaunchOptions): Promise<LaunchedN8n> {
 	};
 	const what = options.command === 'start' ? 'n8n' : `n8n ${options.command}`;
 	// A worker listens only on its health-check port (QUEUE_HEALTH_CHECK_PORT), not on N8N_PORT.
-	const where = options.command === 'worker' ? `with task broker port ${options.brokerPort}` : `at ${baseUrl}`;
+	const where =
+		options.command === 'worker' ? `with task broker port ${options.brokerPort}` : `at ${baseUrl}`;
 	options.log(`starting ${what}@${options.version} ${where} (log: ${options.logFile})`);
-	const child = spawnGroup(nodeBin, [n8nMain, options.command], { cwd: options.userFolder, env, logFile: options.logFile, what });
+	const child = spawnGroup(nodeBin, [n8nMain, options.command], {
+		cwd: options.userFolder,
+		env,
+		logFile: options.logFile,
+		what,
+	});
 	return { ...child, baseUrl, logFile: options.logFile };
 }
 
@@ -122,24 +145,49 @@ export async function launchN8n(options: LaunchOptions): Promise<LaunchedN8n> {
 export async function waitUntilMainReady(n8n: LaunchedN8n, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (const url of [`${n8n.baseUrl}/healthz/readiness`, `${n8n.baseUrl}/rest/settings`]) {
-		await waitUntil(`n8n at ${url}`, async () => await answers(url), { timeoutMs, deadline, process: n8n, logFile: n8n.logFile });
+		await waitUntil(`n8n at ${url}`, async () => await answers(url), {
+			timeoutMs,
+			deadline,
+			process: n8n,
+			logFile: n8n.logFile,
+		});
 	}
 }
 
 // Installs a packed community package the way a user does on a self-hosted n8n: into
 // <userFolder>/.n8n/nodes, which n8n scans at start and loads as <package name>.<node>.
-export async function installPackageTarball(userFolder: string, tarballPath: string, log: Log = () => {}): Promise<void> {
+export async function installPackageTarball(
+	userFolder: string,
+	tarballPath: string,
+	log: Log = () => {},
+): Promise<void> {
 	const nodesDir = path.join(path.resolve(userFolder), '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const manifest = path.join(nodesDir, 'package.json');
 	if (!fs.existsSync(manifest)) {
-		fs.writeFileSync(manifest, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2) + '\n');
+		fs.writeFileSync(
+			manifest,
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2) + '\n',
+		);
 	}
 	// No peer install: the package must use the n8n-workflow of the n8n that loads it (one
 	// instance, so its NodeApiError etc. are n8n's own), as n8n's own community install does.
 	// No scripts: community packages may not have any, and offline they could not run anyway.
-	await run('npm', ['install', path.resolve(tarballPath), '--omit=peer', '--legacy-peer-deps', '--ignore-scripts',
-		'--no-audit', '--no-fund', '--no-package-lock'], nodesDir, log);
+	await run(
+		'npm',
+		[
+			'install',
+			path.resolve(tarballPath),
+			'--omit=peer',
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--no-package-lock',
+		],
+		nodesDir,
+		log,
+	);
 }
 
 // ---- helpers ----
@@ -148,7 +196,13 @@ function inheritedEnv(): Record<string, string> {
 	const env: Record<string, string> = {};
 	for (const [key, value] of Object.entries(process.env)) {
 		// The runner's own npm/n8n settings must not leak into the instance under test.
-		if (value === undefined || key.startsWith('npm_') || key.startsWith('N8N_') || key === 'NODE_OPTIONS') continue;
+		if (
+			value === undefined ||
+			key.startsWith('npm_') ||
+			key.startsWith('N8N_') ||
+			key === 'NODE_OPTIONS'
+		)
+			continue;
 		env[key] = value;
 	}
 	return env;
@@ -156,7 +210,11 @@ function inheritedEnv(): Record<string, string> {
 
 function run(command: string, args: string[], cwd: string, log: Log): Promise<void> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env: npmFreeEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, {
+			cwd,
+			env: npmFreeEnv(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let output = '';
 		const collect = (chunk: Buffer) => (output += chunk.toString());
 		child.stdout.on('data', collect);
@@ -164,10 +222,14 @@ function run(command: string, args: string[], cwd: string, log: Log): Promise<vo
 		child.on('error', reject);
 		child.on('close', (code) => {
 			for (const line of output.split('\n')) {
-				if (line.trim() && !/^npm warn Unknown (user|env) config/.test(line)) log(`  ${line.trim()}`);
+				if (line.trim() && !/^npm warn Unknown (user|env) config/.test(line))
+					log(`  ${line.trim()}`);
 			}
 			if (code === 0) resolve();
-			else reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}) in ${cwd}:\n${output}`));
+			else
+				reject(
+					new Error(`${command} ${args.join(' ')} failed (exit ${code}) in ${cwd}:\n${output}`),
+				);
 		});
 	});
 }

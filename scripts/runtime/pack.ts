@@ -20,12 +20,16 @@ export interface PackResult {
  * environment so an `npm run` around it cannot change what is packed.
  */
 export function packPackage(into: string): PackResult {
-	const output = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', into], {
-		cwd: ROOT,
-		env: npmFreeEnv(),
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const output = execFileSync(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', into],
+		{
+			cwd: ROOT,
+			env: npmFreeEnv(),
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const [result] = JSON.parse(output) as Array<Omit<PackResult, 'tarball'> & { filename: string }>;
 	return { ...result, tarball: path.join(into, path.basename(result.filename)) };
 }

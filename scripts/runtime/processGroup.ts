@@ -29,12 +29,18 @@ let handlersRegistered = false;
 export function spawnGroup(command: string, args: string[], options: SpawnOptions): GroupProcess {
 	const out = fs.openSync(options.logFile, 'a');
 	// Own process group: stop() and the exit handlers kill the process together with its children.
-	const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', out, out] });
+	const child = spawn(command, args, {
+		cwd: options.cwd,
+		env: options.env,
+		detached: true,
+		stdio: ['ignore', out, out],
+	});
 	fs.closeSync(out);
 	// Unref'd: a runner that forgets stop() still exits, and its exit handler kills the group.
 	child.unref();
 	const pgid = child.pid;
-	if (pgid === undefined) throw new Error(`could not start ${options.what}: ${command} ${args.join(' ')}`);
+	if (pgid === undefined)
+		throw new Error(`could not start ${options.what}: ${command} ${args.join(' ')}`);
 	const reaper = startReaper(pgid);
 	live.add(pgid);
 	registerExitHandlers();
@@ -59,12 +65,22 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
 export async function waitUntil(
 	what: string,
 	probe: () => Promise<boolean>,
-	options: { timeoutMs: number; process: GroupProcess; logFile: string; deadline?: number; intervalMs?: number },
+	options: {
+		timeoutMs: number;
+		process: GroupProcess;
+		logFile: string;
+		deadline?: number;
+		intervalMs?: number;
+	},
 ): Promise<void> {
 	const deadline = options.deadline ?? Date.now() + options.timeoutMs;
 	for (;;) {
-		if (options.process.exited()) throw new Error(`${what}: the process exited during start-up:\n${tail(options.logFile)}`);
-		if (Date.now() > deadline) throw new Error(`${what}: not ready after ${options.timeoutMs} ms:\n${tail(options.logFile)}`);
+		if (options.process.exited())
+			throw new Error(`${what}: the process exited during start-up:\n${tail(options.logFile)}`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`${what}: not ready after ${options.timeoutMs} ms:\n${tail(options.logFile)}`,
+			);
 		try {
 			if (await probe()) return;
 		} catch {
@@ -75,7 +91,10 @@ export async function waitUntil(
 }
 
 /** Whether `url` answers with a status `accept` likes (default: 2xx) within 5 s. */
-export async function answers(url: string, accept: (status: number) => boolean = (status) => status >= 200 && status < 300): Promise<boolean> {
+export async function answers(
+	url: string,
+	accept: (status: number) => boolean = (status) => status >= 200 && status < 300,
+): Promise<boolean> {
 	const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
 	await response.arrayBuffer();
 	return accept(response.status);
@@ -180,7 +199,10 @@ function startReaper(pgid: number): ChildProcess {
 			}, 200);
 		});
 		process.stdin.resume();`;
-	const reaper = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+	const reaper = spawn(process.execPath, ['-e', script], {
+		detached: true,
+		stdio: ['pipe', 'ignore', 'ignore'],
+	});
 	reaper.unref();
 	(reaper.stdin as unknown as { unref(): void }).unref();
 	return reaper;

@@ -108,7 +108,17 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		const n8nPort = take();
 		const brokerPort = take();
 		const port = role === 'worker' ? take() : n8nPort;
-		return { name, role, port, n8nPort, brokerPort, baseUrl: `http://127.0.0.1:${port}`, logFile: path.join(userFolder, `n8n-${name}.log`), pid: 0, startMs: 0 };
+		return {
+			name,
+			role,
+			port,
+			n8nPort,
+			brokerPort,
+			baseUrl: `http://127.0.0.1:${port}`,
+			logFile: path.join(userFolder, `n8n-${name}.log`),
+			pid: 0,
+			startMs: 0,
+		};
 	};
 	const main = make('main', 'main');
 	const workers = Array.from({ length: workerCount }, (_, i) => make(`worker-${i + 1}`, 'worker'));
@@ -133,7 +143,11 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		...options.env,
 	});
 
-	const launch = async (proc: QueueProcess, command: N8nCommand, ready: (n8n: LaunchedN8n) => Promise<void>) => {
+	const launch = async (
+		proc: QueueProcess,
+		command: N8nCommand,
+		ready: (n8n: LaunchedN8n) => Promise<void>,
+	) => {
 		const started = Date.now();
 		const n8n = await launchN8n({
 			version: options.version,
@@ -150,11 +164,22 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		proc.pid = n8n.pid;
 		await ready(n8n);
 		proc.startMs = Date.now() - started;
-		log(`${proc.name} ready at ${proc.baseUrl} after ${(proc.startMs / 1000).toFixed(1)} s (pid ${proc.pid})`);
+		log(
+			`${proc.name} ready at ${proc.baseUrl} after ${(proc.startMs / 1000).toFixed(1)} s (pid ${proc.pid})`,
+		);
 	};
 
-	const wait = async (proc: QueueProcess, n8n: LaunchedN8n, url: string, accept?: (status: number) => boolean) =>
-		await waitUntil(`${proc.name} at ${url}`, async () => await answers(url, accept), { timeoutMs, process: n8n, logFile: proc.logFile });
+	const wait = async (
+		proc: QueueProcess,
+		n8n: LaunchedN8n,
+		url: string,
+		accept?: (status: number) => boolean,
+	) =>
+		await waitUntil(`${proc.name} at ${url}`, async () => await answers(url, accept), {
+			timeoutMs,
+			process: n8n,
+			logFile: proc.logFile,
+		});
 
 	const stopAll = async () => {
 		const stopping = [...running.values()].map(async (n8n) => await n8n.stop());
@@ -167,18 +192,24 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 
 	const startAll = async (first: boolean) => {
 		const started = Date.now();
-		if (first) redis = await startRedis({ port: redisPort, logFile: path.join(userFolder, 'redis.log'), log });
+		if (first)
+			redis = await startRedis({
+				port: redisPort,
+				logFile: path.join(userFolder, 'redis.log'),
+				log,
+			});
 		else await redis!.restart();
 		// main first: it runs the database migrations the others expect.
 		await launch(main, 'start', async (n8n) => await waitUntilMainReady(n8n, timeoutMs));
 		// /healthz answers as soon as the worker server listens; /healthz/readiness once the
 		// database and Redis are connected and the worker takes jobs.
 		await Promise.all(
-			workers.map(async (worker) =>
-				await launch(worker, 'worker', async (n8n) => {
-					await wait(worker, n8n, `${worker.baseUrl}/healthz`);
-					await wait(worker, n8n, `${worker.baseUrl}/healthz/readiness`);
-				}),
+			workers.map(
+				async (worker) =>
+					await launch(worker, 'worker', async (n8n) => {
+						await wait(worker, n8n, `${worker.baseUrl}/healthz`);
+						await wait(worker, n8n, `${worker.baseUrl}/healthz/readiness`);
+					}),
 			),
 		);
 		// The webhook process has no REST API: ready, then its waiting-webhook route answers
@@ -187,7 +218,9 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 			await wait(webhook, n8n, `${webhook.baseUrl}/healthz/readiness`);
 			await wait(webhook, n8n, `${webhook.baseUrl}/webhook-waiting/0`, (status) => status === 404);
 		});
-		log(`queue mode (${workerCount} workers) ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		log(
+			`queue mode (${workerCount} workers) ready after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+		);
 	};
 
 	try {
@@ -212,7 +245,8 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 		redis: redis!,
 		userFolder,
 		processes: () => [...all],
-		mark: () => Object.fromEntries(workers.map((worker) => [worker.name, fileSize(worker.logFile)])),
+		mark: () =>
+			Object.fromEntries(workers.map((worker) => [worker.name, fileSize(worker.logFile)])),
 		workerRuns: (executionId, since) => {
 			const runs: WorkerRun[] = [];
 			for (const worker of workers) {
@@ -225,7 +259,12 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 				for (const line of text.split('\n')) {
 					const match = STARTED.exec(line);
 					if (!match || (executionId !== undefined && match[1] !== executionId)) continue;
-					runs.push({ worker: worker.name, executionId: match[1], jobId: match[2], finished: finished.has(`${match[1]}/${match[2]}`) });
+					runs.push({
+						worker: worker.name,
+						executionId: match[1],
+						jobId: match[2],
+						finished: finished.has(`${match[1]}/${match[2]}`),
+					});
 				}
 			}
 			return runs;

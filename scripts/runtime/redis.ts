@@ -10,7 +10,11 @@ import { freePorts, spawnGroup, waitUntil, type GroupProcess } from './processGr
 
 /** redis-server from PATH, else Debian's place for it; undefined when it is not installed. */
 export function findRedisServer(): string | undefined {
-	const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/usr/sbin'];
+	const dirs = [
+		...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean),
+		'/usr/bin',
+		'/usr/sbin',
+	];
 	return dirs.map((dir) => path.join(dir, 'redis-server')).find((file) => fs.existsSync(file));
 }
 
@@ -38,11 +42,14 @@ export interface RedisServer {
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
 	const redisServer = findRedisServer();
 	if (!redisServer) {
-		throw new Error('redis-server is not installed: queue mode needs Redis (as root on Debian: apt-get install -y redis-server)');
+		throw new Error(
+			'redis-server is not installed: queue mode needs Redis (as root on Debian: apt-get install -y redis-server)',
+		);
 	}
 	const log = options.log ?? (() => {});
 	const [port] = await freePorts(1, options.port);
-	const logFile = options.logFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redis-')), 'redis.log');
+	const logFile =
+		options.logFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redis-')), 'redis.log');
 	const timeoutMs = options.startTimeoutMs ?? 20_000;
 	let current: GroupProcess;
 
@@ -50,10 +57,31 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
 		const started = Date.now();
 		log(`starting redis-server on 127.0.0.1:${port} (log: ${logFile})`);
 		// --save '' and --appendonly no: nothing on disk; --dir keeps any stray file out of cwd.
-		const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', path.dirname(logFile)];
-		current = spawnGroup(redisServer, args, { cwd: path.dirname(logFile), env: plainEnv(), logFile, what: 'redis-server' });
+		const args = [
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			path.dirname(logFile),
+		];
+		current = spawnGroup(redisServer, args, {
+			cwd: path.dirname(logFile),
+			env: plainEnv(),
+			logFile,
+			what: 'redis-server',
+		});
 		try {
-			await waitUntil(`redis-server on port ${port}`, async () => await ping(port), { timeoutMs, process: current, logFile, intervalMs: 100 });
+			await waitUntil(`redis-server on port ${port}`, async () => await ping(port), {
+				timeoutMs,
+				process: current,
+				logFile,
+				intervalMs: 100,
+			});
 		} catch (error) {
 			await current.stop();
 			throw error;

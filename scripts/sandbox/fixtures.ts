@@ -10,7 +10,9 @@ import { genericSettings, kits, type KitFixture } from './kits';
 const ROOT = join(__dirname, '..', '..');
 
 /** The credential files package.json ships (`dist/credentials/X.credentials.js`). */
-export const PACKAGE_CREDENTIALS: string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { credentials: string[] } }).n8n.credentials;
+export const PACKAGE_CREDENTIALS: string[] = (
+	JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { credentials: string[] } }
+).n8n.credentials;
 
 /** The source of a shipped credential file: `credentials/X.credentials.ts` without the extension. */
 export function credentialSource(shipped: string): string {
@@ -25,9 +27,13 @@ export const credentialTypes: Record<string, ICredentialType> = Object.fromEntri
 	PACKAGE_CREDENTIALS.map((shipped) => {
 		// jest's and tsx's require load the TypeScript source, in the same module registry as the tests.
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const exported = require(credentialSource(shipped)) as Record<string, new () => ICredentialType>;
+		const exported = require(credentialSource(shipped)) as Record<
+			string,
+			new () => ICredentialType
+		>;
 		const classes = Object.values(exported).filter((value) => typeof value === 'function');
-		if (classes.length !== 1) throw new Error(`${shipped}: expected one credential class, found ${classes.length}`);
+		if (classes.length !== 1)
+			throw new Error(`${shipped}: expected one credential class, found ${classes.length}`);
 		const type = new classes[0]();
 		return [type.name, type];
 	}),
@@ -47,7 +53,14 @@ export { genericSettings };
 /** Every vendor's credential values against this sandbox, from its kit (./kits). */
 export function fixtures(sandbox: Sandbox): Record<VendorId, VendorFixture> {
 	return Object.fromEntries(
-		VENDORS.map((vendor) => [vendor, { vendor, credentialType: providers[vendor].credentialName, ...kits[vendor].fixture(sandbox.vendors[vendor], sandbox) }]),
+		VENDORS.map((vendor) => [
+			vendor,
+			{
+				vendor,
+				credentialType: providers[vendor].credentialName,
+				...kits[vendor].fixture(sandbox.vendors[vendor], sandbox),
+			},
+		]),
 	) as Record<VendorId, VendorFixture>;
 }
 
@@ -57,7 +70,11 @@ export function defaultCredentialName(credentialType: string): string {
 }
 
 /** The Get Token node of a test workflow, with the vendor's credential `cred`. */
-export function getTokenNode(vendor: VendorId, options: IDataObject = {}, extra: Partial<INode> = {}): INode {
+export function getTokenNode(
+	vendor: VendorId,
+	options: IDataObject = {},
+	extra: Partial<INode> = {},
+): INode {
 	return {
 		id: 'get-token',
 		name: 'Get Token',

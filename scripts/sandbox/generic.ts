@@ -16,7 +16,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { SANDBOX_ACCOUNTS } from './accounts';
-import type { Ctx, EchoResult, MintInput, Reply, TokenRecord, VendorDefinition, VendorServerImpl } from './server';
+import type {
+	Ctx,
+	EchoResult,
+	MintInput,
+	Reply,
+	TokenRecord,
+	VendorDefinition,
+	VendorServerImpl,
+} from './server';
 import { header, json, parseBearer } from './server';
 import type { GenericSettings } from './types';
 
@@ -24,16 +32,26 @@ const ACCOUNT = SANDBOX_ACCOUNTS.customEndpoint;
 
 type Srv = VendorServerImpl<GenericSettings>;
 
-const failure = (status: number, code: string, message: string): Reply => json(status, { status: 'error', error: { code, message } });
+const failure = (status: number, code: string, message: string): Reply =>
+	json(status, { status: 'error', error: { code, message } });
 
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function mint(input: MintInput, srv: Srv): string {
-	const claims: Record<string, unknown> = { sub: input.account, iat: Math.floor(input.issuedAtMs / 1000), jti: randomUUID() };
+	const claims: Record<string, unknown> = {
+		sub: input.account,
+		iat: Math.floor(input.issuedAtMs / 1000),
+		jti: randomUUID(),
+	};
 	// The badExpiry fault's token carries an exp that is not a NumericDate.
-	if (input.meta.exp !== undefined) claims.exp = /^\d+$/.test(input.meta.exp) ? Number(input.meta.exp) : input.meta.exp;
+	if (input.meta.exp !== undefined)
+		claims.exp = /^\d+$/.test(input.meta.exp) ? Number(input.meta.exp) : input.meta.exp;
 	else if (srv.settings.expiryForm === 'jwt') claims.exp = Math.floor(input.validUntilMs / 1000);
-	return [b64url({ alg: 'HS256', typ: 'JWT' }), b64url(claims), randomBytes(32).toString('base64url')].join('.');
+	return [
+		b64url({ alg: 'HS256', typ: 'JWT' }),
+		b64url(claims),
+		randomBytes(32).toString('base64url'),
+	].join('.');
 }
 
 function body(record: TokenRecord, srv: Srv): Record<string, unknown> {
@@ -61,9 +79,13 @@ function authenticate(ctx: Ctx<GenericSettings>): EchoResult {
 	}
 	const [where, token] = found as [string, string];
 	const record = srv.recordOf(token);
-	if (!record || record.revoked || record.interim) return { ok: false, reply: failure(401, 'invalid_token', 'Invalid token') };
+	if (!record || record.revoked || record.interim)
+		return { ok: false, reply: failure(401, 'invalid_token', 'Invalid token') };
 	if (srv.clock() >= record.validUntil.getTime()) {
-		return { ok: false, reply: failure(srv.settings.expiredStatus, 'token_expired', 'Token has expired') };
+		return {
+			ok: false,
+			reply: failure(srv.settings.expiredStatus, 'token_expired', 'Token has expired'),
+		};
 	}
 	const received = where === 'authorization' ? (authorization as string) : token;
 	return { ok: true, account: record.account, receivedHeaders: { [where]: received } };
@@ -75,18 +97,28 @@ function loginValues(ctx: Ctx<GenericSettings>): Map<string, string> | Reply {
 	const type = (header(headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
 	if (srv.settings.loginAs === 'query') return new Map(ctx.query);
 	if (srv.settings.loginAs === 'json') {
-		if (type !== 'application/json') return failure(415, 'unsupported_media_type', 'Send the login as JSON (application/json)');
+		if (type !== 'application/json')
+			return failure(415, 'unsupported_media_type', 'Send the login as JSON (application/json)');
 		let parsed: unknown;
 		try {
 			parsed = JSON.parse(ctx.body);
 		} catch {
 			return failure(400, 'invalid_request', 'The body is not JSON');
 		}
-		if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return failure(400, 'invalid_request', 'The body is not a JSON object');
-		return new Map(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+		if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+			return failure(400, 'invalid_request', 'The body is not a JSON object');
+		return new Map(
+			Object.entries(parsed).filter(
+				(entry): entry is [string, string] => typeof entry[1] === 'string',
+			),
+		);
 	}
 	if (type !== 'application/x-www-form-urlencoded') {
-		return failure(415, 'unsupported_media_type', 'Send the login as a form (application/x-www-form-urlencoded)');
+		return failure(
+			415,
+			'unsupported_media_type',
+			'Send the login as a form (application/x-www-form-urlencoded)',
+		);
 	}
 	return new Map(new URLSearchParams(ctx.body));
 }
@@ -100,8 +132,10 @@ function login(ctx: Ctx<GenericSettings>): Reply {
 	if (username === '') return failure(400, 'invalid_request', 'username is required');
 	if (password === '') return failure(400, 'invalid_request', 'password is required');
 	const grantType = form.get('grant_type');
-	if (grantType !== undefined && grantType !== 'password') return failure(400, 'unsupported_grant_type', 'Only grant_type=password is supported');
-	if (username !== ACCOUNT.username || password !== ACCOUNT.password) return failure(401, 'invalid_credentials', 'Invalid username or password');
+	if (grantType !== undefined && grantType !== 'password')
+		return failure(400, 'unsupported_grant_type', 'Only grant_type=password is supported');
+	if (username !== ACCOUNT.username || password !== ACCOUNT.password)
+		return failure(401, 'invalid_credentials', 'Invalid username or password');
 	const record = srv.issue({ account: username, tokenType: 'Bearer', announce: announce(srv) });
 	return json(200, body(record, srv));
 }
@@ -124,16 +158,26 @@ export const genericDefinition: VendorDefinition<GenericSettings> = {
 		badExpiry: (srv, value) => {
 			const bad = value ?? 'soon';
 			if (srv.settings.expiryForm === 'jwt') {
-				const record = srv.issue({ account: ACCOUNT.username, tokenType: 'Bearer', announce: 'none', meta: { exp: String(bad) } });
+				const record = srv.issue({
+					account: ACCOUNT.username,
+					tokenType: 'Bearer',
+					announce: 'none',
+					meta: { exp: String(bad) },
+				});
 				return body(record, srv);
 			}
-			const record = srv.issue({ account: ACCOUNT.username, tokenType: 'Bearer', announce: 'none' });
+			const record = srv.issue({
+				account: ACCOUNT.username,
+				tokenType: 'Bearer',
+				announce: 'none',
+			});
 			const answer = body(record, srv);
 			(answer.data as Record<string, unknown>).expires_in = bad;
 			return answer;
 		},
 	},
-	errorReply: (status, message) => failure(status, message.toLowerCase().replace(/[^a-z0-9]+/g, '_'), message),
+	errorReply: (status, message) =>
+		failure(status, message.toLowerCase().replace(/[^a-z0-9]+/g, '_'), message),
 	unauthorizedReply: () => failure(401, 'invalid_credentials', 'Invalid username or password'),
 	messageReply: (status, message) => failure(status, 'error', message),
 	echo: authenticate,

@@ -47,7 +47,9 @@ export type {
 } from './types';
 
 /** Each vendor's server, from its test kit (./kits). */
-const DEFINITIONS = Object.fromEntries(VENDOR_IDS.map((vendor) => [vendor, kits[vendor]?.server])) as {
+const DEFINITIONS = Object.fromEntries(
+	VENDOR_IDS.map((vendor) => [vendor, kits[vendor]?.server]),
+) as {
 	[V in VendorId]: VendorDefinition<SandboxVendors[V]['settings']> | undefined;
 };
 
@@ -71,7 +73,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	function create<V extends VendorId>(vendor: V): VendorServerImpl<SandboxVendors[V]['settings']> {
 		const definition = DEFINITIONS[vendor];
 		if (!definition) {
-			throw new Error(`vendor sandbox: no server for vendor ${vendor}: give it a test kit with its server in scripts/sandbox/kits/${vendor}.ts, listed in scripts/sandbox/kits/index.ts`);
+			throw new Error(
+				`vendor sandbox: no server for vendor ${vendor}: give it a test kit with its server in scripts/sandbox/kits/${vendor}.ts, listed in scripts/sandbox/kits/index.ts`,
+			);
 		}
 		return new VendorServerImpl(definition, {
 			lifetimeSeconds: options.tokenLifetimeSeconds?.[vendor],

@@ -112,7 +112,10 @@ export interface VendorDefinition<S extends object> {
 		 * The `badExpiry` fault's answer where the expiry is not a field (the generic API's JWT
 		 * `exp` claim): a real, working token whose expiry cannot be read.
 		 */
-		badExpiry?(srv: VendorServerImpl<S>, value: string | number | undefined): Record<string, unknown>;
+		badExpiry?(
+			srv: VendorServerImpl<S>,
+			value: string | number | undefined,
+		): Record<string, unknown>;
 		/** The account a fault answer pretends to be for. */
 		defaultAccount: string;
 		tokenType(srv: VendorServerImpl<S>): string;
@@ -182,11 +185,19 @@ export function parseBearer(value: string | undefined): string | null {
 }
 
 /** The object holding the last key of a dot path (`data.jwt` → body.data), and that key. */
-function parentOf(body: Record<string, unknown>, path: string): [Record<string, unknown> | undefined, string] {
+function parentOf(
+	body: Record<string, unknown>,
+	path: string,
+): [Record<string, unknown> | undefined, string] {
 	const keys = path.split('.');
 	let holder: unknown = body;
-	for (const key of keys.slice(0, -1)) holder = holder && typeof holder === 'object' ? (holder as Record<string, unknown>)[key] : undefined;
-	return [holder && typeof holder === 'object' ? (holder as Record<string, unknown>) : undefined, keys[keys.length - 1]];
+	for (const key of keys.slice(0, -1))
+		holder =
+			holder && typeof holder === 'object' ? (holder as Record<string, unknown>)[key] : undefined;
+	return [
+		holder && typeof holder === 'object' ? (holder as Record<string, unknown>) : undefined,
+		keys[keys.length - 1],
+	];
 }
 
 export function deletePath(body: Record<string, unknown>, path: string): void {
@@ -944,7 +955,8 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 					announce: 'none',
 				});
 				const body = answer.body(record, this);
-				if (answer.expiryField) setPath(body, answer.expiryField, fault.value ?? answer.badExpiryValue);
+				if (answer.expiryField)
+					setPath(body, answer.expiryField, fault.value ?? answer.badExpiryValue);
 				send(res, json(200, body));
 				return true;
 			}
@@ -980,7 +992,11 @@ export class VendorServerImpl<S extends object> implements VendorServer<S> {
 				send(res, this.messageReply(fault.status, fault.format, fault.message));
 				return true;
 			case 'reply':
-				send(res, { status: fault.status, headers: { 'content-type': fault.contentType }, body: fault.body });
+				send(res, {
+					status: fault.status,
+					headers: { 'content-type': fault.contentType },
+					body: fault.body,
+				});
 				return true;
 			case 'echoRequest':
 				send(

@@ -24,7 +24,10 @@ const invalidCredentials = (): Reply => ({
 });
 
 /** The later-call check shared by /v1/last_etl_refresh and /__sandbox/echo. */
-function authenticate(headers: IncomingHttpHeaders, srv: VendorServerImpl<SodaSettings>): EchoResult {
+function authenticate(
+	headers: IncomingHttpHeaders,
+	srv: VendorServerImpl<SodaSettings>,
+): EchoResult {
 	const token = header(headers, 'soda_token');
 	if (token !== undefined) {
 		const record = srv.lookup(token, 'final');

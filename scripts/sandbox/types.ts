@@ -171,7 +171,9 @@ interface KnownSettings {
 	customEndpoint: GenericSettings;
 }
 
-export type VendorSettings = { [V in VendorId]: V extends keyof KnownSettings ? KnownSettings[V] : NoSettings };
+export type VendorSettings = {
+	[V in VendorId]: V extends keyof KnownSettings ? KnownSettings[V] : NoSettings;
+};
 
 export interface VendorServer<S extends object = object> {
 	readonly vendor: VendorId;

@@ -27,7 +27,12 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 	return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-export async function benchGetToken(): Promise<{ ratio: number; tokenCalls: number; nodeMs: number; rawMs: number }> {
+export async function benchGetToken(): Promise<{
+	ratio: number;
+	tokenCalls: number;
+	nodeMs: number;
+	rawMs: number;
+}> {
 	const sandbox = await startSandbox();
 	try {
 		const manis = sandbox.vendors.manis;
@@ -38,12 +43,24 @@ export async function benchGetToken(): Promise<{ ratio: number; tokenCalls: numb
 		const raw = async () =>
 			await request(`${manis.baseUrl}/api/v1/auth/token`, {
 				method: 'POST',
-				headers: { 'x-merchant-id': SANDBOX_ACCOUNTS.manis.merchantId, 'x-secret': SANDBOX_ACCOUNTS.manis.secret },
+				headers: {
+					'x-merchant-id': SANDBOX_ACCOUNTS.manis.merchantId,
+					'x-secret': SANDBOX_ACCOUNTS.manis.secret,
+				},
 			}).then(async (answer) => await answer.body.json());
 		const runNode = async () => {
-			const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'manisApi', data: fx.good } });
-			const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, inputItems });
-			if (run.data.resultData.runData['Get Token'][0].data?.main[0]?.length !== ITEMS) throw new Error('the node did not output every item');
+			const helper = new TestCredentialsHelper(credentialTypes, {
+				cred: { type: 'manisApi', data: fx.good },
+			});
+			const { run } = await runWorkflow({
+				nodeTypes,
+				nodes: [node],
+				connections: {},
+				helper,
+				inputItems,
+			});
+			if (run.data.resultData.runData['Get Token'][0].data?.main[0]?.length !== ITEMS)
+				throw new Error('the node did not output every item');
 		};
 		// Warm up both paths (JIT, sockets) before measuring.
 		for (let i = 0; i < 3; i++) {
@@ -71,6 +88,8 @@ export async function benchGetToken(): Promise<{ ratio: number; tokenCalls: numb
 
 if (require.main === module) {
 	void benchGetToken().then((result) => {
-		console.log(`Get Token, ${ITEMS} items (Force Refresh): ${result.ratio.toFixed(1)}× one raw token request; ${result.tokenCalls} token call(s) per execution of ${ITEMS} items`);
+		console.log(
+			`Get Token, ${ITEMS} items (Force Refresh): ${result.ratio.toFixed(1)}× one raw token request; ${result.tokenCalls} token call(s) per execution of ${ITEMS} items`,
+		);
 	});
 }

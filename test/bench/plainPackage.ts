@@ -73,11 +73,15 @@ exports.PlainManisApi = PlainManisApi;
 export function buildPlainPackage(dir: string): string {
 	const source = path.join(dir, 'package');
 	fs.mkdirSync(path.join(source, 'dist', 'credentials'), { recursive: true });
-	fs.writeFileSync(path.join(source, 'dist', 'credentials', 'PlainManisApi.credentials.js'), CREDENTIAL_JS);
+	fs.writeFileSync(
+		path.join(source, 'dist', 'credentials', 'PlainManisApi.credentials.js'),
+		CREDENTIAL_JS,
+	);
 	const manifest = {
 		name: PLAIN_PACKAGE,
 		version: '0.0.0',
-		description: 'Benchmark anchor: a Manis credential the way n8n builds its own, without a token store.',
+		description:
+			'Benchmark anchor: a Manis credential the way n8n builds its own, without a token store.',
 		keywords: ['n8n-community-node-package'],
 		license: 'MIT',
 		files: ['dist'],
@@ -85,12 +89,16 @@ export function buildPlainPackage(dir: string): string {
 		peerDependencies: { 'n8n-workflow': '*' },
 	};
 	fs.writeFileSync(path.join(source, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-	const output = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
-		cwd: source,
-		env: npmFreeEnv(),
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const output = execFileSync(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', dir],
+		{
+			cwd: source,
+			env: npmFreeEnv(),
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const [{ filename }] = JSON.parse(output) as Array<{ filename: string }>;
 	return path.join(dir, filename);
 }

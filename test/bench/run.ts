@@ -31,12 +31,25 @@ import * as path from 'path';
 
 import { N8nClient } from '../../scripts/runtime/n8nClient';
 import { ensureN8n } from '../../scripts/runtime/n8nInstall';
-import { installPackageTarball, startN8n, type N8nInstance } from '../../scripts/runtime/n8nProcess';
+import {
+	installPackageTarball,
+	startN8n,
+	type N8nInstance,
+} from '../../scripts/runtime/n8nProcess';
 import { packPackage, type PackResult } from '../../scripts/runtime/pack';
-import { startQueueCluster, type LogMark, type QueueCluster } from '../../scripts/runtime/queueMode';
+import {
+	startQueueCluster,
+	type LogMark,
+	type QueueCluster,
+} from '../../scripts/runtime/queueMode';
 import { chain, httpRequestNode, node, splitOutNode, webhookNode } from '../e2e/workflows';
 import { genericSettings } from '../../scripts/sandbox/fixtures';
-import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox, type VendorServer } from '../../scripts/sandbox';
+import {
+	SANDBOX_ACCOUNTS,
+	startSandbox,
+	type Sandbox,
+	type VendorServer,
+} from '../../scripts/sandbox';
 import { buildPlainPackage, PLAIN_CREDENTIAL, PLAIN_PACKAGE } from './plainPackage';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -49,7 +62,10 @@ let n8n: N8nInstance | undefined;
 let cluster: QueueCluster | undefined;
 
 function cleanUpNow(): void {
-	const groups = [...(n8n ? [n8n.pid] : []), ...(cluster ? [...cluster.processes().map((p) => p.pid), cluster.redis.pid] : [])];
+	const groups = [
+		...(n8n ? [n8n.pid] : []),
+		...(cluster ? [...cluster.processes().map((p) => p.pid), cluster.redis.pid] : []),
+	];
 	for (const pid of groups) {
 		try {
 			process.kill(-pid, 'SIGKILL');
@@ -62,7 +78,11 @@ function cleanUpNow(): void {
 
 // Registered before n8n starts, so it runs before processGroup's own handler; process.exit then
 // runs processGroup's exit handler too, which kills any process group (n8n, Redis) still alive.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [signal, code] of [
+	['SIGINT', 130],
+	['SIGTERM', 143],
+	['SIGHUP', 129],
+] as const) {
 	process.on(signal, () => {
 		console.log(`\n${signal}: stopping n8n (and the queue-mode cluster) and removing ${work}`);
 		cleanUpNow();
@@ -73,7 +93,8 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
 const log = (line: string) => console.log(`  ${line}`);
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
-const times = (ratio: number) => `${ratio < 1 ? ratio.toFixed(2) : ratio < 10 ? ratio.toFixed(1) : ratio.toFixed(0)}×`;
+const times = (ratio: number) =>
+	`${ratio < 1 ? ratio.toFixed(2) : ratio < 10 ? ratio.toFixed(1) : ratio.toFixed(0)}×`;
 
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -81,12 +102,16 @@ function median(values: number[]): number {
 }
 
 function packageJson(): { n8n: { credentials: string[]; nodes: string[] } } {
-	return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { n8n: { credentials: string[]; nodes: string[] } };
+	return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+		n8n: { credentials: string[]; nodes: string[] };
+	};
 }
 
 function ensureBuilt(): void {
 	const { n8n: block } = packageJson();
-	const missing = [...block.credentials, ...block.nodes].filter((file) => !fs.existsSync(path.join(ROOT, file)));
+	const missing = [...block.credentials, ...block.nodes].filter(
+		(file) => !fs.existsSync(path.join(ROOT, file)),
+	);
 	if (missing.length === 0) return;
 	console.log(`dist/ is incomplete (${missing[0]} missing): npm run build`);
 	execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -143,7 +168,8 @@ interface RunResult {
 	perWorker?: Record<string, number>;
 }
 
-const sleep = async (milliseconds: number) => await new Promise((resolve) => setTimeout(resolve, milliseconds));
+const sleep = async (milliseconds: number) =>
+	await new Promise((resolve) => setTimeout(resolve, milliseconds));
 let runs = 0;
 
 /**
@@ -167,7 +193,11 @@ async function webhookKnown(baseUrl: string, webhookPath: string): Promise<void>
 }
 
 /** Executions per worker among the jobs the workers logged since `mark` (they log as they start). */
-async function executionsPerWorker(cluster: QueueCluster, mark: LogMark, executions: number): Promise<Record<string, number>> {
+async function executionsPerWorker(
+	cluster: QueueCluster,
+	mark: LogMark,
+	executions: number,
+): Promise<Record<string, number>> {
 	const deadline = Date.now() + 10_000;
 	let jobs = cluster.workerRuns(undefined, mark);
 	while (jobs.length < executions && Date.now() < deadline) {
@@ -184,16 +214,33 @@ async function executionsPerWorker(cluster: QueueCluster, mark: LogMark, executi
  * Webhook → Split Out → HTTP Request with that credential, `executions` concurrent calls of its
  * production webhook with ITEMS items each; the token calls the sandbox counted meanwhile.
  */
-async function runOnce(target: Target, manis: VendorServer, credentialType: string, label: string, executions: number): Promise<RunResult> {
+async function runOnce(
+	target: Target,
+	manis: VendorServer,
+	credentialType: string,
+	label: string,
+	executions: number,
+): Promise<RunResult> {
 	const { rest, webhooks, cluster } = target;
-	const data = { baseUrl: manis.baseUrl, merchantId: SANDBOX_ACCOUNTS.manis.merchantId, secret: SANDBOX_ACCOUNTS.manis.secret };
-	const credential = await rest.createCredential(credentialType, `Manis (${label} ${++runs})`, data);
+	const data = {
+		baseUrl: manis.baseUrl,
+		merchantId: SANDBOX_ACCOUNTS.manis.merchantId,
+		secret: SANDBOX_ACCOUNTS.manis.secret,
+	};
+	const credential = await rest.createCredential(
+		credentialType,
+		`Manis (${label} ${++runs})`,
+		data,
+	);
 	const webhookPath = `bench-${runs}-${credentialType}`;
 	const workflow = await rest.createWorkflow(
 		chain(`bench ${runs} ${label}`, [
 			webhookNode(webhookPath),
 			splitOutNode('body.items'),
-			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, { id: credential.id, name: credential.name }),
+			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, {
+				id: credential.id,
+				name: credential.name,
+			}),
 		]),
 	);
 	await rest.activateWorkflow(workflow.id);
@@ -204,7 +251,11 @@ async function runOnce(target: Target, manis: VendorServer, credentialType: stri
 	const started = process.hrtime.bigint();
 	const answers = await Promise.all(
 		Array.from({ length: executions }, async () => {
-			const response = await webhooks.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+			const response = await webhooks.callWebhook(webhookPath, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body,
+			});
 			return { status: response.status, text: await response.text() };
 		}),
 	);
@@ -224,23 +275,42 @@ async function runOnce(target: Target, manis: VendorServer, credentialType: stri
 		const served = Array.isArray(parsed) ? parsed.filter((answer) => answer.ok === true).length : 0;
 		if (status !== 200 || served !== ITEMS) {
 			const which = executions > 1 ? ` (execution ${index + 1} of ${executions})` : '';
-			throw new Error(`${label}${which}: the workflow answered ${status} with ${served} of ${ITEMS} echo answers: ${text.slice(0, 300)}`);
+			throw new Error(
+				`${label}${which}: the workflow answered ${status} with ${served} of ${ITEMS} echo answers: ${text.slice(0, 300)}`,
+			);
 		}
 	}
-	const perWorker = cluster && mark ? await executionsPerWorker(cluster, mark, executions) : undefined;
+	const perWorker =
+		cluster && mark ? await executionsPerWorker(cluster, mark, executions) : undefined;
 	return { calls, elapsed, perWorker };
 }
 
 const workersText = (perWorker: Record<string, number> | undefined) =>
-	perWorker ? ` [${Object.entries(perWorker).map(([worker, count]) => `${worker} ${count}`).join(', ')}]` : '';
+	perWorker
+		? ` [${Object.entries(perWorker)
+				.map(([worker, count]) => `${worker} ${count}`)
+				.join(', ')}]`
+		: '';
 
 /**
  * REPETITIONS runs of each credential, with the token endpoint as fast as loopback or `latencyMs`
  * slower. A fresh sandbox per repetition: new port, so new credential values, so this package's
  * token store (in every process) cannot reuse a token from an earlier run.
  */
-async function scenario(target: Target, latencyMs: number, executions: number, what: string): Promise<Counts> {
-	const counts: Counts = { ours: [], plain: [], oursMs: [], plainMs: [], oursWorkers: [], plainWorkers: [] };
+async function scenario(
+	target: Target,
+	latencyMs: number,
+	executions: number,
+	what: string,
+): Promise<Counts> {
+	const counts: Counts = {
+		ours: [],
+		plain: [],
+		oursMs: [],
+		plainMs: [],
+		oursWorkers: [],
+		plainWorkers: [],
+	};
 	for (let i = 0; i < REPETITIONS; i++) {
 		const sandbox = await startSandbox();
 		try {
@@ -280,7 +350,11 @@ async function checkRegistered(client: N8nClient): Promise<void> {
 }
 
 /** Both packages into a user folder, as a user would install them (npm, from the tarballs). */
-async function installBoth(userFolder: string, tarball: string, plainTarball: string): Promise<void> {
+async function installBoth(
+	userFolder: string,
+	tarball: string,
+	plainTarball: string,
+): Promise<void> {
 	await installPackageTarball(userFolder, tarball, log);
 	await installPackageTarball(userFolder, plainTarball, log);
 }
@@ -291,15 +365,31 @@ const H_EXECUTIONS = 3;
  * (h): a fresh credential with a wrong secret, Webhook → Split Out → HTTP Request with ITEMS
  * items, H_EXECUTIONS executions one after the other; the token calls (all refused) of each.
  */
-async function wrongSecretLogins(client: N8nClient, manis: VendorServer, credentialType: string, label: string): Promise<number[]> {
-	const data = { baseUrl: manis.baseUrl, merchantId: SANDBOX_ACCOUNTS.manis.merchantId, secret: 'not-the-merchant-secret' };
-	const credential = await client.createCredential(credentialType, `Manis wrong secret (${label})`, data);
+async function wrongSecretLogins(
+	client: N8nClient,
+	manis: VendorServer,
+	credentialType: string,
+	label: string,
+): Promise<number[]> {
+	const data = {
+		baseUrl: manis.baseUrl,
+		merchantId: SANDBOX_ACCOUNTS.manis.merchantId,
+		secret: 'not-the-merchant-secret',
+	};
+	const credential = await client.createCredential(
+		credentialType,
+		`Manis wrong secret (${label})`,
+		data,
+	);
 	const webhookPath = `bench-wrong-${++runs}-${credentialType}`;
 	const workflow = await client.createWorkflow(
 		chain(`bench wrong secret ${label}`, [
 			webhookNode(webhookPath),
 			splitOutNode('body.items'),
-			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, { id: credential.id, name: credential.name }),
+			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, {
+				id: credential.id,
+				name: credential.name,
+			}),
 		]),
 	);
 	await client.activateWorkflow(workflow.id);
@@ -308,10 +398,15 @@ async function wrongSecretLogins(client: N8nClient, manis: VendorServer, credent
 	const perExecution: number[] = [];
 	for (let i = 0; i < H_EXECUTIONS; i++) {
 		const before = manis.tokenCalls;
-		const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		const response = await client.callWebhook(webhookPath, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body,
+		});
 		const text = await response.text();
 		// A wrong secret must fail the execution; anything else is not this measurement.
-		if (response.status === 200 && !/refused|error/i.test(text)) throw new Error(`${label}: a wrong secret answered 200: ${text.slice(0, 200)}`);
+		if (response.status === 200 && !/refused|error/i.test(text))
+			throw new Error(`${label}: a wrong secret answered 200: ${text.slice(0, 200)}`);
 		perExecution.push(manis.tokenCalls - before);
 	}
 	await client.deactivateWorkflow(workflow.id);
@@ -321,9 +416,21 @@ async function wrongSecretLogins(client: N8nClient, manis: VendorServer, credent
 async function benchWrongSecret(client: N8nClient): Promise<{ ours: number[]; plain: number[] }> {
 	const sandbox = await startSandbox();
 	try {
-		const ours = await wrongSecretLogins(client, sandbox.vendors.manis, 'manisApi', 'n8n-nodes-token-auth');
-		const plain = await wrongSecretLogins(client, sandbox.vendors.manis, PLAIN_CREDENTIAL, PLAIN_PACKAGE);
-		log(`(h) failed logins per execution with a wrong secret: n8n-nodes-token-auth ${ours.join(', ')}; ${PLAIN_PACKAGE} ${plain.join(', ')}`);
+		const ours = await wrongSecretLogins(
+			client,
+			sandbox.vendors.manis,
+			'manisApi',
+			'n8n-nodes-token-auth',
+		);
+		const plain = await wrongSecretLogins(
+			client,
+			sandbox.vendors.manis,
+			PLAIN_CREDENTIAL,
+			PLAIN_PACKAGE,
+		);
+		log(
+			`(h) failed logins per execution with a wrong secret: n8n-nodes-token-auth ${ours.join(', ')}; ${PLAIN_PACKAGE} ${plain.join(', ')}`,
+		);
 		return { ours, plain };
 	} finally {
 		await sandbox.close();
@@ -331,7 +438,15 @@ async function benchWrongSecret(client: N8nClient): Promise<{ ours: number[]; pl
 }
 
 /** (a) and the single-process half of (b), in one `n8n start`. */
-async function benchSingleProcess(tarball: string, plainTarball: string): Promise<{ a: Scenarios; b: Scenarios; f: ChainComparison; h: { ours: number[]; plain: number[] } }> {
+async function benchSingleProcess(
+	tarball: string,
+	plainTarball: string,
+): Promise<{
+	a: Scenarios;
+	b: Scenarios;
+	f: ChainComparison;
+	h: { ours: number[]; plain: number[] };
+}> {
 	const userFolder = path.join(work, 'n8n-user');
 	await installBoth(userFolder, tarball, plainTarball);
 	n8n = await startN8n({ version: N8N_VERSION, userFolder, log });
@@ -341,10 +456,18 @@ async function benchSingleProcess(tarball: string, plainTarball: string): Promis
 		await checkRegistered(client);
 		const target = { rest: client, webhooks: client };
 		const a = await bothScenarios(target, 1, `(a) ${ITEMS} items`);
-		const b = await bothScenarios(target, EXECUTIONS, `(b) single process, ${EXECUTIONS} × ${ITEMS}`);
-		log(`(f) Custom Token Endpoint, ${F_EXECUTIONS} sequential executions × ${F_ITEMS.toLocaleString('en-US')} items: Get Token → HTTP Request, then login HTTP Request → Edit Fields → HTTP Request`);
+		const b = await bothScenarios(
+			target,
+			EXECUTIONS,
+			`(b) single process, ${EXECUTIONS} × ${ITEMS}`,
+		);
+		log(
+			`(f) Custom Token Endpoint, ${F_EXECUTIONS} sequential executions × ${F_ITEMS.toLocaleString('en-US')} items: Get Token → HTTP Request, then login HTTP Request → Edit Fields → HTTP Request`,
+		);
 		const f = await benchCustomEndpoint(client);
-		log(`(h) a wrong secret, ${H_EXECUTIONS} executions × ${ITEMS} items through the HTTP Request node`);
+		log(
+			`(h) a wrong secret, ${H_EXECUTIONS} executions × ${ITEMS} items through the HTTP Request node`,
+		);
 		const h = await benchWrongSecret(client);
 		return { a, b, f, h };
 	} finally {
@@ -363,21 +486,38 @@ async function benchQueueMode(tarball: string, plainTarball: string): Promise<Sc
 	const userFolder = path.join(work, 'n8n-queue-user');
 	await installBoth(userFolder, tarball, plainTarball);
 	const started = Date.now();
-	cluster = await startQueueCluster({ version: N8N_VERSION, userFolder, workers: QUEUE_WORKERS, log });
+	cluster = await startQueueCluster({
+		version: N8N_VERSION,
+		userFolder,
+		workers: QUEUE_WORKERS,
+		log,
+	});
 	try {
 		const qc = cluster;
-		log(`queue mode up in ${Math.round((Date.now() - started) / 1000)} s: ${qc.processes().map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`).join(', ')}`);
+		log(
+			`queue mode up in ${Math.round((Date.now() - started) / 1000)} s: ${qc
+				.processes()
+				.map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`)
+				.join(', ')}`,
+		);
 		const client = new N8nClient(qc.main.baseUrl);
 		await client.setupOwner();
 		await checkRegistered(client);
-		return await bothScenarios({ rest: client, webhooks: new N8nClient(qc.webhook.baseUrl), cluster: qc }, EXECUTIONS, `(b) queue mode, ${EXECUTIONS} × ${ITEMS}`);
+		return await bothScenarios(
+			{ rest: client, webhooks: new N8nClient(qc.webhook.baseUrl), cluster: qc },
+			EXECUTIONS,
+			`(b) queue mode, ${EXECUTIONS} × ${ITEMS}`,
+		);
 	} finally {
 		await cluster.stop();
 		cluster = undefined;
 	}
 }
 
-const range = (values: number[]) => (Math.min(...values) === Math.max(...values) ? `${values[0]}` : `${Math.min(...values)}–${Math.max(...values)}`);
+const range = (values: number[]) =>
+	Math.min(...values) === Math.max(...values)
+		? `${values[0]}`
+		: `${Math.min(...values)}–${Math.max(...values)}`;
 
 function describeCounts(counts: Counts): string {
 	const ours = median(counts.ours);
@@ -393,7 +533,8 @@ function describeShape(counts: Counts): string {
 	const ratio = ours > 0 ? `ratio ${times(plain / ours)}` : 'this package made no token call';
 	let text = `this package ${ours}, store-less credential ${plain} (${ratio}; ${REPETITIONS} runs: ${range(counts.ours)} vs ${range(counts.plain)}; median run ${ms(median(counts.oursMs))} vs ${ms(median(counts.plainMs))})`;
 	if (counts.oursWorkers.length > 0) {
-		const perRun = (list: Array<Record<string, number>>) => list.map((perWorker) => Object.values(perWorker).join('+')).join(', ');
+		const perRun = (list: Array<Record<string, number>>) =>
+			list.map((perWorker) => Object.values(perWorker).join('+')).join(', ');
 		const names = Object.keys(counts.oursWorkers[0]).join('+');
 		text += `; executions per worker (${names}) per run: this package ${perRun(counts.oursWorkers)}, store-less ${perRun(counts.plainWorkers)}`;
 	}
@@ -425,14 +566,24 @@ function checkEchoAnswers(label: string, index: number, status: number, text: st
 			return undefined;
 		}
 	})();
-	const served = Array.isArray(parsed) ? parsed.filter((answer) => answer.ok === true && answer.vendor === 'customEndpoint').length : 0;
+	const served = Array.isArray(parsed)
+		? parsed.filter((answer) => answer.ok === true && answer.vendor === 'customEndpoint').length
+		: 0;
 	if (status !== 200 || served !== F_ITEMS || parsed?.length !== F_ITEMS) {
-		throw new Error(`(f) ${label} (execution ${index + 1} of ${F_EXECUTIONS}): the workflow answered ${status} with ${served} of ${F_ITEMS} echo answers: ${text.slice(0, 300)}`);
+		throw new Error(
+			`(f) ${label} (execution ${index + 1} of ${F_EXECUTIONS}): the workflow answered ${status} with ${served} of ${F_ITEMS} echo answers: ${text.slice(0, 300)}`,
+		);
 	}
 }
 
 /** F_EXECUTIONS sequential calls of an activated workflow's webhook, F_ITEMS items each: wall time from the first call to the last answer, token calls at the sandbox. */
-async function runChain(client: N8nClient, generic: VendorServer, label: string, workflow: Record<string, unknown>, webhookPath: string): Promise<ChainResult> {
+async function runChain(
+	client: N8nClient,
+	generic: VendorServer,
+	label: string,
+	workflow: Record<string, unknown>,
+	webhookPath: string,
+): Promise<ChainResult> {
 	const saved = await client.createWorkflow(workflow);
 	await client.activateWorkflow(saved.id);
 	await webhookKnown(client.baseUrl, webhookPath);
@@ -441,14 +592,21 @@ async function runChain(client: N8nClient, generic: VendorServer, label: string,
 	const started = process.hrtime.bigint();
 	const answers: Array<{ status: number; text: string }> = [];
 	for (let i = 0; i < F_EXECUTIONS; i++) {
-		const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		const response = await client.callWebhook(webhookPath, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body,
+		});
 		answers.push({ status: response.status, text: await response.text() });
 	}
 	const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
 	const calls = generic.tokenCalls - before;
 	await client.deactivateWorkflow(saved.id);
-	for (const [index, { status, text }] of answers.entries()) checkEchoAnswers(label, index, status, text);
-	log(`(f) ${label}: ${(elapsed / 1000).toFixed(1)} s for ${F_EXECUTIONS} executions, ${calls} token call(s), every execution ${F_ITEMS} echo answers`);
+	for (const [index, { status, text }] of answers.entries())
+		checkEchoAnswers(label, index, status, text);
+	log(
+		`(f) ${label}: ${(elapsed / 1000).toFixed(1)} s for ${F_EXECUTIONS} executions, ${calls} token call(s), every execution ${F_ITEMS} echo answers`,
+	);
 	return { elapsed, calls };
 }
 
@@ -458,12 +616,17 @@ async function runChain(client: N8nClient, generic: VendorServer, label: string,
  */
 async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> {
 	const registered = new Set((await client.credentialTypes()).map((type) => type.name));
-	if (!registered.has(F_CREDENTIAL)) throw new Error(`n8n did not register the credential type ${F_CREDENTIAL}`);
+	if (!registered.has(F_CREDENTIAL))
+		throw new Error(`n8n did not register the credential type ${F_CREDENTIAL}`);
 	const sandbox: Sandbox = await startSandbox();
 	try {
 		const generic = sandbox.vendors.customEndpoint;
 		const echoUrl = `${generic.origin}/__sandbox/echo`;
-		const credential = await client.createCredential(F_CREDENTIAL, 'Custom Token Endpoint (bench f)', genericSettings(sandbox) as Record<string, unknown>);
+		const credential = await client.createCredential(
+			F_CREDENTIAL,
+			'Custom Token Endpoint (bench f)',
+			genericSettings(sandbox) as Record<string, unknown>,
+		);
 
 		const getTokenPath = 'bench-f-get-token';
 		const getToken = await runChain(
@@ -473,7 +636,13 @@ async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> 
 			chain('bench (f) Get Token → HTTP Request', [
 				webhookNode(getTokenPath),
 				splitOutNode('body.items'),
-				node('Get Token', 'n8n-nodes-token-auth.getToken', 1, { vendor: 'customEndpoint', options: { outputField: 'auth' } }, { credentials: { [F_CREDENTIAL]: { id: credential.id, name: credential.name } } }),
+				node(
+					'Get Token',
+					'n8n-nodes-token-auth.getToken',
+					1,
+					{ vendor: 'customEndpoint', options: { outputField: 'auth' } },
+					{ credentials: { [F_CREDENTIAL]: { id: credential.id, name: credential.name } } },
+				),
 				node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, {
 					method: 'GET',
 					url: echoUrl,
@@ -511,14 +680,20 @@ async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> 
 				}),
 				node('Edit Fields', 'n8n-nodes-base.set', 3.4, {
 					mode: 'manual',
-					assignments: { assignments: [{ id: 'token', name: 'token', value: '={{ $json.data.jwt }}', type: 'string' }] },
+					assignments: {
+						assignments: [
+							{ id: 'token', name: 'token', value: '={{ $json.data.jwt }}', type: 'string' },
+						],
+					},
 					options: {},
 				}),
 				node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, {
 					method: 'GET',
 					url: echoUrl,
 					sendHeaders: true,
-					headerParameters: { parameters: [{ name: 'Authorization', value: '=Bearer {{ $json.token }}' }] },
+					headerParameters: {
+						parameters: [{ name: 'Authorization', value: '=Bearer {{ $json.token }}' }],
+					},
 					options: {},
 				}),
 			]),
@@ -531,7 +706,8 @@ async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> 
 }
 
 const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
-const count = (value: number, what: string) => `${value.toLocaleString('en-US')} ${what}${value === 1 ? '' : 's'}`;
+const count = (value: number, what: string) =>
+	`${value.toLocaleString('en-US')} ${what}${value === 1 ? '' : 's'}`;
 
 // ---- (d) cold require ----
 
@@ -547,7 +723,9 @@ function benchRequire(nodeBin: string): RequireResult {
 	const { n8n: block } = packageJson();
 	const entries = [...block.credentials, ...block.nodes].map((file) => path.join(ROOT, file));
 	const dist = path.join(ROOT, 'dist');
-	const allJs = (fs.readdirSync(dist, { recursive: true }) as string[]).filter((file) => file.endsWith('.js')).map((file) => path.join(dist, file));
+	const allJs = (fs.readdirSync(dist, { recursive: true }) as string[])
+		.filter((file) => file.endsWith('.js'))
+		.map((file) => path.join(dist, file));
 	const workflowPath = require.resolve('n8n-workflow', { paths: [ROOT] });
 	// One fresh process per round. n8n-workflow is timed first, cold; then the package, with
 	// n8n-workflow already loaded, as it is in n8n: the package's entries first (what n8n
@@ -566,9 +744,18 @@ function benchRequire(nodeBin: string): RequireResult {
 		const missing = allJs.filter((file) => !require.cache[file]);
 		if (missing.length) throw new Error('not loaded: ' + missing.join(', '));
 		console.log(JSON.stringify({ workflowMs, packageMs, loadedByEntries, nodeVersion: process.version }));`;
-	const rounds: Array<{ workflowMs: number; packageMs: number; loadedByEntries: number; nodeVersion: string }> = [];
+	const rounds: Array<{
+		workflowMs: number;
+		packageMs: number;
+		loadedByEntries: number;
+		nodeVersion: string;
+	}> = [];
 	for (let i = 0; i < REQUIRE_ROUNDS; i++) {
-		const child = spawnSync(nodeBin, ['-e', script, JSON.stringify([workflowPath, entries, allJs])], { cwd: ROOT, encoding: 'utf8' });
+		const child = spawnSync(
+			nodeBin,
+			['-e', script, JSON.stringify([workflowPath, entries, allJs])],
+			{ cwd: ROOT, encoding: 'utf8' },
+		);
 		if (child.status !== 0) throw new Error(`require round failed: ${child.stderr}`);
 		rounds.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as (typeof rounds)[number]);
 	}
@@ -604,8 +791,13 @@ function byKind(files: PackResult['files']): string {
 		['.d.ts', (file) => file.endsWith('.d.ts')],
 		['.svg', (file) => file.endsWith('.svg')],
 	];
-	const parts = kinds.map(([name, match]) => `${name} ${kB(files.filter((f) => match(f.path)).reduce((sum, f) => sum + f.size, 0))}`);
-	const rest = files.filter((f) => !kinds.some(([, match]) => match(f.path))).reduce((sum, f) => sum + f.size, 0);
+	const parts = kinds.map(
+		([name, match]) =>
+			`${name} ${kB(files.filter((f) => match(f.path)).reduce((sum, f) => sum + f.size, 0))}`,
+	);
+	const rest = files
+		.filter((f) => !kinds.some(([, match]) => match(f.path)))
+		.reduce((sum, f) => sum + f.size, 0);
 	return `${parts.join(', ')}, other ${kB(rest)}`;
 }
 
@@ -625,9 +817,13 @@ async function main(): Promise<void> {
 
 	const plainTarball = buildPlainPackage(path.join(work, 'plain'));
 
-	console.log(`(a), (b) real n8n ${N8N_VERSION}, one process: HTTP Request node, ${ITEMS} concurrent items, then ${EXECUTIONS} concurrent executions × ${ITEMS} items, empty token`);
+	console.log(
+		`(a), (b) real n8n ${N8N_VERSION}, one process: HTTP Request node, ${ITEMS} concurrent items, then ${EXECUTIONS} concurrent executions × ${ITEMS} items, empty token`,
+	);
 	const single = await benchSingleProcess(packed.tarball, plainTarball);
-	console.log(`(b) real n8n ${N8N_VERSION}, queue mode (main + ${QUEUE_WORKERS} workers + webhook process): ${EXECUTIONS} concurrent executions × ${ITEMS} items, empty token`);
+	console.log(
+		`(b) real n8n ${N8N_VERSION}, queue mode (main + ${QUEUE_WORKERS} workers + webhook process): ${EXECUTIONS} concurrent executions × ${ITEMS} items, empty token`,
+	);
 	const queue = await benchQueueMode(packed.tarball, plainTarball);
 
 	console.log('(c) Get Token node, 1,000 items (in-process, n8n-core WorkflowExecute)');
@@ -648,7 +844,10 @@ async function main(): Promise<void> {
 	const lines = [
 		`(a) token calls for ${ITEMS} concurrent items, empty token (n8n ${N8N_VERSION}, HTTP Request node): loopback: ${describeCounts(single.a.loopback)}; token endpoint +${TOKEN_LATENCY_MS} ms: ${describeCounts(single.a.slow)}`,
 		...(['loopback', 'slow'] as const).flatMap((key) => {
-			const endpoint = key === 'loopback' ? 'token endpoint on loopback' : `token endpoint +${TOKEN_LATENCY_MS} ms`;
+			const endpoint =
+				key === 'loopback'
+					? 'token endpoint on loopback'
+					: `token endpoint +${TOKEN_LATENCY_MS} ms`;
 			const shape = `(b) token calls, ${EXECUTIONS} executions × ${ITEMS} items, fresh credential, ${endpoint}`;
 			return [
 				`${shape}, single process: ${describeShape(single.b[key])}`,

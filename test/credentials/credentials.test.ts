@@ -1,13 +1,27 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { storeKey } from '../../nodes/shared/provider';
 import { providers } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import {
+	credentialTypes,
+	fixtures,
+	VENDORS,
+	type VendorFixture,
+} from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
-import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import {
+	n8nRequestHelpers,
+	preAuthHelper,
+	TestCredentialsHelper,
+	testCredential,
+} from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
@@ -22,7 +36,9 @@ function server(f: VendorFixture) {
 
 /** n8n's defaults applied, as n8n decrypts a credential. */
 function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.good) {
-	const helper = new TestCredentialsHelper(credentialTypes, { c: { type: f.credentialType, data } });
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		c: { type: f.credentialType, data },
+	});
 	return helper.decrypt('c');
 }
 
@@ -31,13 +47,22 @@ function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.go
  * body needs the older request helper, which only a node context has: its generic tests run
  * with it, and the 2.x behaviour has tests of its own below.
  */
-async function preAuthenticate(f: VendorFixture, data: ICredentialDataDecryptedObject, withLegacyRequest = kits[f.vendor].tokenStepNeedsLegacyRequest === true) {
-	return (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(withLegacyRequest), data)) as ICredentialDataDecryptedObject;
+async function preAuthenticate(
+	f: VendorFixture,
+	data: ICredentialDataDecryptedObject,
+	withLegacyRequest = kits[f.vendor].tokenStepNeedsLegacyRequest === true,
+) {
+	return (await credentialTypes[f.credentialType].preAuthentication!.call(
+		preAuthHelper(withLegacyRequest),
+		data,
+	)) as ICredentialDataDecryptedObject;
 }
 
 /** The header that carries the token for this fixture's settings. */
 function tokenHeader(f: VendorFixture): string {
-	return providers[f.vendor].tokenHeaderName(providers[f.vendor].readFields(decrypted(f))) as string;
+	return providers[f.vendor].tokenHeaderName(
+		providers[f.vendor].readFields(decrypted(f)),
+	) as string;
 }
 
 /** What a Get Token node run does for a credential: a token in the process's store. */
@@ -53,7 +78,11 @@ async function authenticatedEcho(f: VendorFixture, credentials: ICredentialDataD
 		method: 'GET',
 		headers: { 'X-Other': 'kept' },
 	} as IHttpRequestOptions);
-	const answer = (await n8nRequestHelpers().httpRequest({ ...options, returnFullResponse: true, ignoreHttpStatusErrors: true })) as IDataObject;
+	const answer = (await n8nRequestHelpers().httpRequest({
+		...options,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	})) as IDataObject;
 	return { options, answer };
 }
 
@@ -87,7 +116,10 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		const f = fx[vendor];
 		const credentials = { ...decrypted(f), ...(await preAuthenticate(f, decrypted(f))) };
 		const { options, answer } = await authenticatedEcho(f, credentials);
-		expect(options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(String(credentials.accessToken)) });
+		expect(options.headers).toEqual({
+			'X-Other': 'kept',
+			...f.expectedHeaders(String(credentials.accessToken)),
+		});
 		expect(answer.statusCode).toBe(200);
 	});
 
@@ -96,16 +128,25 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		const helper = new TestCredentialsHelper(credentialTypes);
 		// n8n 2.x tests a credential with httpRequest alone: a GET with a body (Sirdata) needs a token from a node.
 		if (kits[vendor].tokenStepNeedsLegacyRequest) await tokenFromNode(f);
-		expect(await testCredential(helper, f.credentialType, f.good)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testCredential(helper, f.credentialType, f.good)).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
 		const failed = await testCredential(helper, f.credentialType, f.bad);
 		expect(failed.status).toBe('Error');
 		expect(failed.message).toContain(providers[vendor].displayName);
-		expect(failed.message).toMatch(kits[vendor].tokenStepNeedsLegacyRequest ? new RegExp(`cannot check a ${providers[vendor].displayName} login.*Get Token node`) : /refused/);
+		expect(failed.message).toMatch(
+			kits[vendor].tokenStepNeedsLegacyRequest
+				? new RegExp(`cannot check a ${providers[vendor].displayName} login.*Get Token node`)
+				: /refused/,
+		);
 	});
 
 	it('50 concurrent preAuthentication calls make exactly 1 token call', async () => {
 		const f = fx[vendor];
-		const outputs = await Promise.all(Array.from({ length: 50 }, async () => await preAuthenticate(f, decrypted(f))));
+		const outputs = await Promise.all(
+			Array.from({ length: 50 }, async () => await preAuthenticate(f, decrypted(f))),
+		);
 		expect(server(f).tokenCalls).toBe(1);
 		expect(new Set(outputs.map((o) => o.accessToken)).size).toBe(1);
 	});
@@ -127,9 +168,14 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		await preAuthenticate(f, decrypted(f));
 		// A base URL loses its trailing slash; a token URL is kept as typed, only trimmed.
 		const url = String(f.good[f.urlField]);
-		const edited = decrypted(f, { ...f.good, [f.urlField]: f.urlField === 'baseUrl' ? `${url}/` : ` ${url} ` });
+		const edited = decrypted(f, {
+			...f.good,
+			[f.urlField]: f.urlField === 'baseUrl' ? `${url}/` : ` ${url} `,
+		});
 		// Same URL once normalised: same key. A different value: a different key.
-		expect(storeKey(providers[vendor], providers[vendor].readFields(edited))).toBe(storeKey(providers[vendor], providers[vendor].readFields(decrypted(f))));
+		expect(storeKey(providers[vendor], providers[vendor].readFields(edited))).toBe(
+			storeKey(providers[vendor], providers[vendor].readFields(decrypted(f))),
+		);
 		await expect(preAuthenticate(f, decrypted(f, f.bad))).rejects.toThrow(/refused/);
 		expect(server(f).tokenCalls).toBe(2);
 	});
@@ -138,7 +184,10 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		const f = fx[vendor];
 		const saved = await preAuthenticate(f, decrypted(f));
 		// n8n keeps the hidden token fields when a user edits the credential: here the host changes.
-		const moved = { ...f.good, [f.urlField]: String(f.good[f.urlField]).replace('127.0.0.1', 'localhost') };
+		const moved = {
+			...f.good,
+			[f.urlField]: String(f.good[f.urlField]).replace('127.0.0.1', 'localhost'),
+		};
 		const edited = { ...decrypted(f, moved), ...saved };
 		const { options, answer } = await authenticatedEcho(f, edited);
 		// Every header but the one carrying the token (Autoshares' Et-App-Key stays).
@@ -151,7 +200,10 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		expect(refreshed.accessToken).not.toBe(saved.accessToken);
 		expect(server(f).tokenCalls).toBe(2);
 		const again = await authenticatedEcho(f, refreshed);
-		expect(again.options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(String(refreshed.accessToken)) });
+		expect(again.options.headers).toEqual({
+			'X-Other': 'kept',
+			...f.expectedHeaders(String(refreshed.accessToken)),
+		});
 		expect(again.answer.statusCode).toBe(200);
 	});
 
@@ -160,7 +212,10 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 		const saved = await preAuthenticate(f, decrypted(f));
 		const expired = { ...decrypted(f), ...saved, accessTokenExpiresAt: '2000-01-01T00:00:00.000Z' };
 		// This process fetched it and holds it with the vendor's own expiry: sent.
-		expect((await authenticatedEcho(f, expired)).options.headers).toEqual({ 'X-Other': 'kept', ...f.expectedHeaders(String(saved.accessToken)) });
+		expect((await authenticatedEcho(f, expired)).options.headers).toEqual({
+			'X-Other': 'kept',
+			...f.expectedHeaders(String(saved.accessToken)),
+		});
 		tokenStore.clear();
 		const { options, answer } = await authenticatedEcho(f, expired);
 		expect(options.headers).not.toHaveProperty(tokenHeader(f));
@@ -193,7 +248,11 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 		const { options } = await authenticatedEcho(f, saved);
 		expect(options.headers).not.toHaveProperty(tokenHeader(f));
 		const calls = server(f).tokenCalls;
-		const { token } = await obtainToken(requesterFrom(n8nRequestHelpers()), providers[vendor], saved);
+		const { token } = await obtainToken(
+			requesterFrom(n8nRequestHelpers()),
+			providers[vendor],
+			saved,
+		);
 		expect(token.token).not.toBe(saved.accessToken);
 		expect(server(f).tokenCalls).toBe(calls + 1);
 		expect((await authenticatedEcho(f, saved)).answer.statusCode).toBe(200);
@@ -219,7 +278,10 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 			Object.assign(credentials, await preAuthenticate(f, credentials));
 			return (await authenticatedEcho(f, credentials)).answer.statusCode;
 		};
-		const statuses = [await retry(requests[0]), ...(await Promise.all(requests.slice(1).map(retry)))];
+		const statuses = [
+			await retry(requests[0]),
+			...(await Promise.all(requests.slice(1).map(retry))),
+		];
 		expect(statuses).toEqual(Array(25).fill(200));
 		expect(server(f).tokenCalls - before).toBe(1);
 	});
@@ -248,8 +310,13 @@ describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry'
 describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x)', () => {
 	it('fails before any network call, saying the login was not checked and pointing to the Get Token node', async () => {
 		const f = fx.sirdata;
-		const error = await preAuthenticate(f, decrypted(f), false).then(() => undefined, (e: unknown) => e as Error);
-		expect(error?.message).toMatch(/^Sirdata token request: on n8n 2\.x the credential Test cannot check a Sirdata login.*the password was not checked/);
+		const error = await preAuthenticate(f, decrypted(f), false).then(
+			() => undefined,
+			(e: unknown) => e as Error,
+		);
+		expect(error?.message).toMatch(
+			/^Sirdata token request: on n8n 2\.x the credential Test cannot check a Sirdata login.*the password was not checked/,
+		);
 		expect(error?.message).toMatch(/Get Token node/);
 		expect(sandbox.vendors.sirdata.tokenCalls).toBe(0);
 	});
@@ -257,8 +324,12 @@ describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x
 	it("uses the token a Get Token node obtained, and the editor's Test passes", async () => {
 		const f = fx.sirdata;
 		const { token } = await tokenFromNode(f);
-		expect(await preAuthenticate(f, decrypted(f), false)).toMatchObject({ accessToken: token.token });
-		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good)).toMatchObject({ status: 'OK' });
+		expect(await preAuthenticate(f, decrypted(f), false)).toMatchObject({
+			accessToken: token.token,
+		});
+		expect(
+			await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good),
+		).toMatchObject({ status: 'OK' });
 		// One token issued; the Test request's own bodiless GET is refused and ignored.
 		expect(sandbox.vendors.sirdata.issued).toHaveLength(1);
 	});
@@ -267,20 +338,40 @@ describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x
 describe('vendor specifics', () => {
 	it('Soda API key mode: no token step, the key pair on every request', async () => {
 		const f = fx.sodaCloud;
-		const data = decrypted(f, { region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: ` ${SANDBOX_ACCOUNTS.sodaCloud.apiKey.id} `, apiKeySecret: SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret });
+		const data = decrypted(f, {
+			region: 'custom',
+			baseUrl: sandbox.vendors.sodaCloud.baseUrl,
+			authMethod: 'apiKey',
+			apiKeyId: ` ${SANDBOX_ACCOUNTS.sodaCloud.apiKey.id} `,
+			apiKeySecret: SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret,
+		});
 		expect(await preAuthenticate(f, data)).toEqual({});
 		const { options, answer } = await authenticatedEcho(f, data);
-		expect(options.headers).toEqual({ 'X-Other': 'kept', 'X-API-KEY-ID': SANDBOX_ACCOUNTS.sodaCloud.apiKey.id, 'X-API-KEY-SECRET': SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret });
+		expect(options.headers).toEqual({
+			'X-Other': 'kept',
+			'X-API-KEY-ID': SANDBOX_ACCOUNTS.sodaCloud.apiKey.id,
+			'X-API-KEY-SECRET': SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret,
+		});
 		expect(answer.statusCode).toBe(200);
-		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', data)).toMatchObject({ status: 'OK' });
+		expect(
+			await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', data),
+		).toMatchObject({ status: 'OK' });
 		expect(sandbox.vendors.sodaCloud.tokenCalls).toBe(0);
 	});
 
 	it('Soda: the credential test passes when Soda answers 202 "no data"', async () => {
 		sandbox.vendors.sodaCloud.configure({ lastEtlRefresh: 'noData' });
 		try {
-			expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', fx.sodaCloud.good)).toMatchObject({ status: 'OK' });
-			const test = sandbox.vendors.sodaCloud.requests.find((r) => r.path === '/v1/last_etl_refresh');
+			expect(
+				await testCredential(
+					new TestCredentialsHelper(credentialTypes),
+					'sodaCloudApi',
+					fx.sodaCloud.good,
+				),
+			).toMatchObject({ status: 'OK' });
+			const test = sandbox.vendors.sodaCloud.requests.find(
+				(r) => r.path === '/v1/last_etl_refresh',
+			);
 			expect(test?.headers.soda_token).toBe(sandbox.vendors.sodaCloud.issued[0].token);
 		} finally {
 			sandbox.vendors.sodaCloud.configure({ lastEtlRefresh: 'data' });
@@ -290,18 +381,34 @@ describe('vendor specifics', () => {
 	it('Galileo: username/password, v2 path and organization scope reach the token call', async () => {
 		const f = fx.galileo;
 		const { user, organization } = SANDBOX_ACCOUNTS.galileo;
-		const data = decrypted(f, { baseUrl: sandbox.vendors.galileo.baseUrl, apiVersion: 'v2', authMethod: 'password', username: user.username, password: user.password, organizationSlug: organization.slug });
+		const data = decrypted(f, {
+			baseUrl: sandbox.vendors.galileo.baseUrl,
+			apiVersion: 'v2',
+			authMethod: 'password',
+			username: user.username,
+			password: user.password,
+			organizationSlug: organization.slug,
+		});
 		await preAuthenticate(f, data);
 		const call = sandbox.vendors.galileo.requests.find((r) => r.path.startsWith('/v2/token'));
 		expect(call?.path).toBe('/v2/token?organization_slug=acme');
 		expect(String(call?.headers.authorization)).toMatch(/^Basic /);
-		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'galileoApi', data)).toMatchObject({ status: 'OK' });
+		expect(
+			await testCredential(new TestCredentialsHelper(credentialTypes), 'galileoApi', data),
+		).toMatchObject({ status: 'OK' });
 	});
 
 	it('Galileo: an organization ID scopes the token call; an unknown one is refused with advice', async () => {
 		const f = fx.galileo;
 		const { apiKey, organization } = SANDBOX_ACCOUNTS.galileo;
-		const data = (organizationId: string) => decrypted(f, { baseUrl: sandbox.vendors.galileo.baseUrl, apiVersion: 'v2', authMethod: 'apiKey', apiKey, organizationId });
+		const data = (organizationId: string) =>
+			decrypted(f, {
+				baseUrl: sandbox.vendors.galileo.baseUrl,
+				apiVersion: 'v2',
+				authMethod: 'apiKey',
+				apiKey,
+				organizationId,
+			});
 		await preAuthenticate(f, data(organization.id));
 		const call = sandbox.vendors.galileo.requests.find((r) => r.path.startsWith('/v2/token'));
 		expect(call?.path).toBe(`/v2/token?organization_id=${organization.id}`);
@@ -322,22 +429,30 @@ describe('vendor specifics', () => {
 		const output = await preAuthenticate(f, decrypted(f));
 		const call = sandbox.vendors.sirdata.requests.find((r) => r.path.endsWith('/token'));
 		expect(call?.method).toBe('GET');
-		expect(JSON.parse(call!.body)).toEqual({ login: SANDBOX_ACCOUNTS.sirdata.login, password: SANDBOX_ACCOUNTS.sirdata.password });
+		expect(JSON.parse(call!.body)).toEqual({
+			login: SANDBOX_ACCOUNTS.sirdata.login,
+			password: SANDBOX_ACCOUNTS.sirdata.password,
+		});
 		const answer = sandbox.vendors.sirdata.issued[0];
 		expect(output.accessTokenExpiresAt).toBe(answer.expiresAt!.toISOString());
 	});
 
-	it.each(['seconds', 'milliseconds', 'iso'] as const)('Manis: expiresAt in %s gives the same instant', async (format) => {
-		sandbox.vendors.manis.configure({ expiryFormat: format });
-		try {
-			const output = await preAuthenticate(fx.manis, decrypted(fx.manis));
-			const issued = sandbox.vendors.manis.issued[0].expiresAt!;
-			const precision = format === 'seconds' ? 1000 : 0;
-			expect(Math.abs(Date.parse(String(output.accessTokenExpiresAt)) - issued.getTime())).toBeLessThan(precision + 1);
-		} finally {
-			sandbox.vendors.manis.configure({ expiryFormat: 'seconds' });
-		}
-	});
+	it.each(['seconds', 'milliseconds', 'iso'] as const)(
+		'Manis: expiresAt in %s gives the same instant',
+		async (format) => {
+			sandbox.vendors.manis.configure({ expiryFormat: format });
+			try {
+				const output = await preAuthenticate(fx.manis, decrypted(fx.manis));
+				const issued = sandbox.vendors.manis.issued[0].expiresAt!;
+				const precision = format === 'seconds' ? 1000 : 0;
+				expect(
+					Math.abs(Date.parse(String(output.accessTokenExpiresAt)) - issued.getTime()),
+				).toBeLessThan(precision + 1);
+			} finally {
+				sandbox.vendors.manis.configure({ expiryFormat: 'seconds' });
+			}
+		},
+	);
 
 	it('Manis: an expiry already past on arrival (a lifetime read as an instant, a wrong clock) is refused with the reason', async () => {
 		// `expiresAt: 3600`: a lifetime where Manis documents an instant, read as 1970-01-01T01:00:00Z.
@@ -346,10 +461,14 @@ describe('vendor specifics', () => {
 			() => undefined,
 			(e: unknown) => e as Error,
 		);
-		expect(error?.message).toMatch(/^Manis token answer: the token's expiry \(1970-01-01T01:00:00.000Z\) was already past when it arrived\..*Check the n8n server's clock/s);
+		expect(error?.message).toMatch(
+			/^Manis token answer: the token's expiry \(1970-01-01T01:00:00.000Z\) was already past when it arrived\..*Check the n8n server's clock/s,
+		);
 		expect(error?.message).not.toContain(SANDBOX_ACCOUNTS.manis.secret);
 		// Nothing is kept: the next call fetches again.
-		expect((await preAuthenticate(fx.manis, decrypted(fx.manis))).accessToken).toBe(sandbox.vendors.manis.issued[1].token);
+		expect((await preAuthenticate(fx.manis, decrypted(fx.manis))).accessToken).toBe(
+			sandbox.vendors.manis.issued[1].token,
+		);
 	});
 
 	it.each([
@@ -358,9 +477,14 @@ describe('vendor specifics', () => {
 	])('Manis: %s', async (_name, tokenType, scheme) => {
 		sandbox.vendors.manis.configure({ tokenType });
 		try {
-			const credentials = { ...decrypted(fx.manis), ...(await preAuthenticate(fx.manis, decrypted(fx.manis))) };
+			const credentials = {
+				...decrypted(fx.manis),
+				...(await preAuthenticate(fx.manis, decrypted(fx.manis))),
+			};
 			const { options, answer } = await authenticatedEcho(fx.manis, credentials);
-			expect((options.headers as IDataObject).Authorization).toBe(`${scheme} ${String(credentials.accessToken)}`);
+			expect((options.headers as IDataObject).Authorization).toBe(
+				`${scheme} ${String(credentials.accessToken)}`,
+			);
 			expect(answer.statusCode).toBe(200);
 		} finally {
 			sandbox.vendors.manis.configure({ tokenType: 'Bearer' });
@@ -369,32 +493,61 @@ describe('vendor specifics', () => {
 });
 
 describe('Autoshares Trader steps through the credential', () => {
-	const { appKey, plain, twoFactor, pin, pinNotInitialised, expiredPassword } = SANDBOX_ACCOUNTS.autosharesTrader;
-	const data = (over: IDataObject) => decrypted(fx.autosharesTrader, { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: appKey, ...over });
+	const { appKey, plain, twoFactor, pin, pinNotInitialised, expiredPassword } =
+		SANDBOX_ACCOUNTS.autosharesTrader;
+	const data = (over: IDataObject) =>
+		decrypted(fx.autosharesTrader, {
+			baseUrl: sandbox.vendors.autosharesTrader.baseUrl,
+			webApiKey: appKey,
+			...over,
+		});
 
 	it('sends everything in headers, with an empty body', async () => {
 		await preAuthenticate(fx.autosharesTrader, data({ ...plain }));
 		const call = sandbox.vendors.autosharesTrader.requests[0];
 		expect(call.method).toBe('POST');
 		expect(call.body).toBe('');
-		expect(call.headers).toMatchObject({ 'et-app-key': appKey, username: plain.username, password: plain.password });
+		expect(call.headers).toMatchObject({
+			'et-app-key': appKey,
+			username: plain.username,
+			password: plain.password,
+		});
 	});
 
 	it.each([
 		['2FA on', { ...twoFactor }, /verification code.*Autoshares Trader node/s],
-		['PIN needed and not configured', { username: pin.username, password: pin.password }, /asks for a PIN/],
-		['PIN configured and right', { username: pin.username, password: pin.password, pinPassword: pin.pin }, null],
-		['PIN wrong', { username: pin.username, password: pin.password, pinPassword: '0000' }, /PIN was refused/],
+		[
+			'PIN needed and not configured',
+			{ username: pin.username, password: pin.password },
+			/asks for a PIN/,
+		],
+		[
+			'PIN configured and right',
+			{ username: pin.username, password: pin.password, pinPassword: pin.pin },
+			null,
+		],
+		[
+			'PIN wrong',
+			{ username: pin.username, password: pin.password, pinPassword: '0000' },
+			/PIN was refused/,
+		],
 		['PIN not initialised', { ...pinNotInitialised }, /no PIN yet/],
 		['password expired', { ...expiredPassword }, /password has expired/],
-		['wrong password', { username: plain.username, password: 'nope' }, /username or password was refused/],
+		[
+			'wrong password',
+			{ username: plain.username, password: 'nope' },
+			/username or password was refused/,
+		],
 		['wrong app key', { ...plain, webApiKey: 'not-the-key' }, /app key was refused/],
 	])('%s', async (_name, over, expected) => {
 		const run = preAuthenticate(fx.autosharesTrader, data(over as IDataObject));
 		if (expected === null) {
 			await expect(run).resolves.toMatchObject({ accessTokenType: 'Bearer' });
 		} else {
-			const error = await run.then(() => undefined, (e: unknown) => e as Error & { description?: string });
+			const error = await run.then(
+				() => undefined,
+				(e: unknown) => e as Error & { description?: string },
+			);
 			expect(`${error?.message} ${error?.description}`).toMatch(expected);
 			expect(`${error?.message} ${error?.description}`).not.toContain(appKey);
 		}
@@ -402,14 +555,27 @@ describe('Autoshares Trader steps through the credential', () => {
 
 	// scripts/sandbox/CONTRACTS.md: accept the corrected spelling of the PIN step too.
 	it.each([
-		['PIN needed and not configured', { username: pin.username, password: pin.password }, /asks for a PIN/],
-		['PIN configured and right', { username: pin.username, password: pin.password, pinPassword: pin.pin }, null],
-		['PIN wrong', { username: pin.username, password: pin.password, pinPassword: '0000' }, /PIN was refused/],
+		[
+			'PIN needed and not configured',
+			{ username: pin.username, password: pin.password },
+			/asks for a PIN/,
+		],
+		[
+			'PIN configured and right',
+			{ username: pin.username, password: pin.password, pinPassword: pin.pin },
+			null,
+		],
+		[
+			'PIN wrong',
+			{ username: pin.username, password: pin.password, pinPassword: '0000' },
+			/PIN was refused/,
+		],
 	])('step spelled SecurityPin: %s', async (_name, over, expected) => {
 		sandbox.vendors.autosharesTrader.configure({ pinStepName: 'SecurityPin' });
 		try {
 			const run = preAuthenticate(fx.autosharesTrader, data(over as IDataObject));
-			if (expected === null) await expect(run).resolves.toMatchObject({ accessTokenType: 'Bearer' });
+			if (expected === null)
+				await expect(run).resolves.toMatchObject({ accessTokenType: 'Bearer' });
 			else await expect(run).rejects.toThrow(expected);
 		} finally {
 			sandbox.vendors.autosharesTrader.configure({ pinStepName: 'SecutityPin' });
@@ -419,8 +585,16 @@ describe('Autoshares Trader steps through the credential', () => {
 	it('uses a token the Autoshares Trader node put in the store, without a token call', async () => {
 		const credentials = data({ ...twoFactor });
 		const fields = providers.autosharesTrader.readFields(credentials);
-		tokenStore.put(storeKey(providers.autosharesTrader, fields), { token: 'from-the-node', tokenType: 'Bearer', expiresAt: null, obtainedAt: new Date().toISOString(), extras: {} });
-		expect(await preAuthenticate(fx.autosharesTrader, credentials)).toMatchObject({ accessToken: 'from-the-node' });
+		tokenStore.put(storeKey(providers.autosharesTrader, fields), {
+			token: 'from-the-node',
+			tokenType: 'Bearer',
+			expiresAt: null,
+			obtainedAt: new Date().toISOString(),
+			extras: {},
+		});
+		expect(await preAuthenticate(fx.autosharesTrader, credentials)).toMatchObject({
+			accessToken: 'from-the-node',
+		});
 		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(0);
 	});
 });

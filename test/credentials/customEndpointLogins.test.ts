@@ -19,7 +19,12 @@ import { customEndpoint, providers, vendorIds } from '../../nodes/shared/provide
 import { quotable } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
-import { n8nRequestHelpers, preAuthHelper, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import {
+	n8nRequestHelpers,
+	preAuthHelper,
+	TestCredentialsHelper,
+	testCredential,
+} from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -30,14 +35,21 @@ const ODD_SECRET = 's3cr+t/with=odd%chars:ok';
 
 let sandbox: Sandbox;
 useSandbox((started) => (sandbox = started), {
-	beforeEach: (sandbox) => sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' }),
+	beforeEach: (sandbox) =>
+		sandbox.vendors.customEndpoint.configure({
+			expiryForm: 'jwt',
+			expiredStatus: 403,
+			loginAs: 'form',
+		}),
 });
 
 const generic = () => sandbox.vendors.customEndpoint;
 
 /** n8n's defaults applied, as n8n decrypts a credential (new fields get their defaults). */
 function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, { c: { type: TYPE, data: data as ICredentialDataDecryptedObject } }).decrypt('c');
+	return new TestCredentialsHelper(credentialTypes, {
+		c: { type: TYPE, data: data as ICredentialDataDecryptedObject },
+	}).decrypt('c');
 }
 
 async function viaNode(data: IDataObject) {
@@ -45,12 +57,26 @@ async function viaNode(data: IDataObject) {
 }
 
 async function preAuthenticate(data: IDataObject): Promise<IDataObject> {
-	return (await credentialTypes[TYPE].preAuthentication!.call(preAuthHelper(), decrypted(data))) as IDataObject;
+	return (await credentialTypes[TYPE].preAuthentication!.call(
+		preAuthHelper(),
+		decrypted(data),
+	)) as IDataObject;
 }
 
 /** The token endpoint answers exactly this once (another server's answer). */
 function answerOnce(status: number, body: unknown, contentType = 'application/json') {
-	generic().injectFault({ kind: 'reply', status, contentType, body: typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body) }, 1);
+	generic().injectFault(
+		{
+			kind: 'reply',
+			status,
+			contentType,
+			body:
+				typeof body === 'string' && contentType !== 'application/json'
+					? body
+					: JSON.stringify(body),
+		},
+		1,
+	);
 }
 
 const oauthClient = (over: IDataObject = {}): IDataObject => ({
@@ -63,7 +89,9 @@ const oauthClient = (over: IDataObject = {}): IDataObject => ({
 
 describe('client authentication (RFC 6749 §2.3.1)', () => {
 	it('HTTP Basic form-encodes the client id and secret before base64, so + / = % : arrive intact', () => {
-		const request = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted(oauthClient())));
+		const request = customEndpoint.tokenRequest(
+			customEndpoint.readFields(decrypted(oauthClient())),
+		);
 		const expected = `Basic ${Buffer.from('my%3Aclient:s3cr%2Bt%2Fwith%3Dodd%25chars%3Aok').toString('base64')}`;
 		expect((request.headers as IDataObject).Authorization).toBe(expected);
 		expect(request.body).toBe('grant_type=client_credentials');
@@ -71,48 +99,119 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 	});
 
 	it('"as typed" sends the pair raw, "in the body" as client_id and client_secret; a scope goes with the grant', () => {
-		const typed = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted(oauthClient({ clientId: 'plain', clientAuth: 'basicAsTyped' }))));
-		expect((typed.headers as IDataObject).Authorization).toBe(`Basic ${Buffer.from(`plain:${ODD_SECRET}`).toString('base64')}`);
-		const post = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted(oauthClient({ clientAuth: 'body', scope: 'read write' }))));
+		const typed = customEndpoint.tokenRequest(
+			customEndpoint.readFields(
+				decrypted(oauthClient({ clientId: 'plain', clientAuth: 'basicAsTyped' })),
+			),
+		);
+		expect((typed.headers as IDataObject).Authorization).toBe(
+			`Basic ${Buffer.from(`plain:${ODD_SECRET}`).toString('base64')}`,
+		);
+		const post = customEndpoint.tokenRequest(
+			customEndpoint.readFields(
+				decrypted(oauthClient({ clientAuth: 'body', scope: 'read write' })),
+			),
+		);
 		expect((post.headers as IDataObject).Authorization).toBeUndefined();
-		expect(Object.fromEntries(new URLSearchParams(String(post.body)))).toEqual({ grant_type: 'client_credentials', scope: 'read write', client_id: 'my:client', client_secret: ODD_SECRET });
+		expect(Object.fromEntries(new URLSearchParams(String(post.body)))).toEqual({
+			grant_type: 'client_credentials',
+			scope: 'read write',
+			client_id: 'my:client',
+			client_secret: ODD_SECRET,
+		});
 	});
 
 	it('the password grant carries the user beside the client, and a public client sends its id alone', () => {
-		const data = { loginType: 'oauth2Password', tokenUrl: 'https://id.example.com/token', username: 'ana@example.com', password: 'Summer 2024!', clientId: 'app', clientSecret: 'app-secret' };
+		const data = {
+			loginType: 'oauth2Password',
+			tokenUrl: 'https://id.example.com/token',
+			username: 'ana@example.com',
+			password: 'Summer 2024!',
+			clientId: 'app',
+			clientSecret: 'app-secret',
+		};
 		const request = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted(data)));
-		expect(Object.fromEntries(new URLSearchParams(String(request.body)))).toEqual({ grant_type: 'password', username: 'ana@example.com', password: 'Summer 2024!' });
-		expect((request.headers as IDataObject).Authorization).toBe(`Basic ${Buffer.from('app:app-secret').toString('base64')}`);
-		const publicClient = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted({ ...data, clientSecret: '' })));
+		expect(Object.fromEntries(new URLSearchParams(String(request.body)))).toEqual({
+			grant_type: 'password',
+			username: 'ana@example.com',
+			password: 'Summer 2024!',
+		});
+		expect((request.headers as IDataObject).Authorization).toBe(
+			`Basic ${Buffer.from('app:app-secret').toString('base64')}`,
+		);
+		const publicClient = customEndpoint.tokenRequest(
+			customEndpoint.readFields(decrypted({ ...data, clientSecret: '' })),
+		);
 		expect(new URLSearchParams(String(publicClient.body)).get('client_id')).toBe('app');
 		expect((publicClient.headers as IDataObject).Authorization).toBeUndefined();
 	});
 
 	it('beside login values in HTTP Basic, a client in the body and a public client id still travel (in the form, or the query of a GET)', () => {
-		const basicLogin = { tokenUrl: 'https://id.example.com/token', loginValuesIn: 'basicAuth', username: 'ana', password: 'pw', extraFields: '{"grant_type": "client_credentials"}' };
-		const body = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted({ ...basicLogin, clientId: 'app', clientSecret: 'app-secret', clientAuth: 'body' })));
+		const basicLogin = {
+			tokenUrl: 'https://id.example.com/token',
+			loginValuesIn: 'basicAuth',
+			username: 'ana',
+			password: 'pw',
+			extraFields: '{"grant_type": "client_credentials"}',
+		};
+		const body = customEndpoint.tokenRequest(
+			customEndpoint.readFields(
+				decrypted({
+					...basicLogin,
+					clientId: 'app',
+					clientSecret: 'app-secret',
+					clientAuth: 'body',
+				}),
+			),
+		);
 		expect(body.auth).toEqual({ username: 'ana', password: 'pw' });
-		expect(Object.fromEntries(new URLSearchParams(String(body.body)))).toEqual({ grant_type: 'client_credentials', client_id: 'app', client_secret: 'app-secret' });
-		const publicClient = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted({ ...basicLogin, extraFields: '', clientId: 'app' })));
-		expect(Object.fromEntries(new URLSearchParams(String(publicClient.body)))).toEqual({ client_id: 'app' });
-		const get = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted({ ...basicLogin, method: 'GET', extraFields: '', clientId: 'app' })));
+		expect(Object.fromEntries(new URLSearchParams(String(body.body)))).toEqual({
+			grant_type: 'client_credentials',
+			client_id: 'app',
+			client_secret: 'app-secret',
+		});
+		const publicClient = customEndpoint.tokenRequest(
+			customEndpoint.readFields(decrypted({ ...basicLogin, extraFields: '', clientId: 'app' })),
+		);
+		expect(Object.fromEntries(new URLSearchParams(String(publicClient.body)))).toEqual({
+			client_id: 'app',
+		});
+		const get = customEndpoint.tokenRequest(
+			customEndpoint.readFields(
+				decrypted({ ...basicLogin, method: 'GET', extraFields: '', clientId: 'app' }),
+			),
+		);
 		expect(get.qs).toEqual({ client_id: 'app' });
 		expect(get.body).toBeUndefined();
 	});
 
 	it('the client secret and its Basic header are cut from anything quoted', () => {
 		const fields = customEndpoint.readFields(decrypted(oauthClient()));
-		const header = String((customEndpoint.tokenRequest(fields).headers as IDataObject).Authorization);
-		const quoted = quotable(`bad client ${ODD_SECRET} sent ${header}`, redactionOf(customEndpoint, fields));
+		const header = String(
+			(customEndpoint.tokenRequest(fields).headers as IDataObject).Authorization,
+		);
+		const quoted = quotable(
+			`bad client ${ODD_SECRET} sent ${header}`,
+			redactionOf(customEndpoint, fields),
+		);
 		expect(quoted).not.toContain(ODD_SECRET);
 		expect(quoted).not.toContain(header.slice(6));
 	});
 
-	it('a value under a secret\'s name in Extra Fields (an app key beside the password) is cut from quotes; other extras are not', () => {
+	it("a value under a secret's name in Extra Fields (an app key beside the password) is cut from quotes; other extras are not", () => {
 		const fields = customEndpoint.readFields(
-			decrypted({ tokenUrl: 'https://api.example.com/login', username: 'ana', password: 'pw-1234', extraFields: '{"appKey": "AK-998877", "nested": {"x_api_key": 12345678}, "token_type_hint": "access_token", "audience": "https://api.example.com"}' }),
+			decrypted({
+				tokenUrl: 'https://api.example.com/login',
+				username: 'ana',
+				password: 'pw-1234',
+				extraFields:
+					'{"appKey": "AK-998877", "nested": {"x_api_key": 12345678}, "token_type_hint": "access_token", "audience": "https://api.example.com"}',
+			}),
 		);
-		const quoted = quotable('echo appKey=AK-998877 key=12345678 hint=access_token audience=https://api.example.com', redactionOf(customEndpoint, fields));
+		const quoted = quotable(
+			'echo appKey=AK-998877 key=12345678 hint=access_token audience=https://api.example.com',
+			redactionOf(customEndpoint, fields),
+		);
 		expect(quoted).not.toContain('AK-998877');
 		expect(quoted).not.toContain('12345678');
 		expect(quoted).toContain('hint=access_token');
@@ -128,11 +227,32 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 			}
 			return 'no error';
 		};
-		expect(settingsError(oauthClient({ clientSecret: '' }))).toBe('Custom Token Endpoint settings: Client Secret is empty.');
-		expect(settingsError(oauthClient({ clientId: '' }))).toBe('Custom Token Endpoint settings: Client ID is empty.');
-		expect(settingsError({ ...genericSettings(sandbox), loginValuesIn: 'basicAuth', clientId: 'c', clientSecret: 's' })).toMatch(/both use HTTP Basic/);
-		expect(settingsError(oauthClient({ clientAuth: 'basicAsTyped' }))).toMatch(/Client ID holds a colon/);
-		expect(settingsError({ ...genericSettings(sandbox), extraFields: '{"client_secret": "x"}', clientId: 'c', clientAuth: 'body', clientSecret: 's' })).toMatch(/repeats "client_secret"/);
+		expect(settingsError(oauthClient({ clientSecret: '' }))).toBe(
+			'Custom Token Endpoint settings: Client Secret is empty.',
+		);
+		expect(settingsError(oauthClient({ clientId: '' }))).toBe(
+			'Custom Token Endpoint settings: Client ID is empty.',
+		);
+		expect(
+			settingsError({
+				...genericSettings(sandbox),
+				loginValuesIn: 'basicAuth',
+				clientId: 'c',
+				clientSecret: 's',
+			}),
+		).toMatch(/both use HTTP Basic/);
+		expect(settingsError(oauthClient({ clientAuth: 'basicAsTyped' }))).toMatch(
+			/Client ID holds a colon/,
+		);
+		expect(
+			settingsError({
+				...genericSettings(sandbox),
+				extraFields: '{"client_secret": "x"}',
+				clientId: 'c',
+				clientAuth: 'body',
+				clientSecret: 's',
+			}),
+		).toMatch(/repeats "client_secret"/);
 	});
 });
 
@@ -140,18 +260,44 @@ describe('a refused login reads as one', () => {
 	it('a 400 with a bare JSON string is a refused login, the server quoted (not "check the URL")', async () => {
 		answerOnce(400, 'Incorrect password');
 		const error = await failure(viaNode(genericSettings(sandbox)));
-		expect(error.message).toBe('Custom Token Endpoint token request: the login was refused (HTTP 400).');
+		expect(error.message).toBe(
+			'Custom Token Endpoint token request: the login was refused (HTTP 400).',
+		);
 		expect(error.kind).toBe('loginRefused');
-		expect(error.description).toMatch(/^Check the login values.*The vendor said: "Incorrect password"$/);
+		expect(error.description).toMatch(
+			/^Check the login values.*The vendor said: "Incorrect password"$/,
+		);
 	});
 
 	it.each([
-		[401, { error: 'invalid_client', error_description: 'client authentication failed' }, 'the client was refused (HTTP 401, invalid_client).', /Client Secret/],
-		[400, { error: 'invalid_grant', error_description: 'Invalid grant: user credentials are invalid' }, "the user's login was refused (HTTP 400, invalid_grant).", /Username and Password/],
-		[400, { error: 'unauthorized_client' }, 'the client may not log in this way (HTTP 400, unauthorized_client).', /grant/],
+		[
+			401,
+			{ error: 'invalid_client', error_description: 'client authentication failed' },
+			'the client was refused (HTTP 401, invalid_client).',
+			/Client Secret/,
+		],
+		[
+			400,
+			{ error: 'invalid_grant', error_description: 'Invalid grant: user credentials are invalid' },
+			"the user's login was refused (HTTP 400, invalid_grant).",
+			/Username and Password/,
+		],
+		[
+			400,
+			{ error: 'unauthorized_client' },
+			'the client may not log in this way (HTTP 400, unauthorized_client).',
+			/grant/,
+		],
 	])('OAuth %s %j says who was refused', async (status, body, summary, advice) => {
 		answerOnce(status, body);
-		const error = await failure(viaNode({ ...genericSettings(sandbox), loginType: 'oauth2Password', clientId: 'c', clientSecret: 'client-secret-1' }));
+		const error = await failure(
+			viaNode({
+				...genericSettings(sandbox),
+				loginType: 'oauth2Password',
+				clientId: 'c',
+				clientSecret: 'client-secret-1',
+			}),
+		);
 		expect(error.message).toBe(`Custom Token Endpoint token request: ${summary}`);
 		expect(error.description).toMatch(advice);
 		expect(error.kind).toBe('loginRefused');
@@ -160,7 +306,9 @@ describe('a refused login reads as one', () => {
 	it('an OAuth error that is not a refusal (invalid_scope) is a rejected request, not remembered', async () => {
 		answerOnce(400, { error: 'invalid_scope', error_description: 'scope "admin" is not allowed' });
 		const error = await failure(viaNode(genericSettings(sandbox)));
-		expect(error.message).toBe('Custom Token Endpoint token request: the token request was rejected (HTTP 400, invalid_scope).');
+		expect(error.message).toBe(
+			'Custom Token Endpoint token request: the token request was rejected (HTTP 400, invalid_scope).',
+		);
 		expect(error.kind).toBeUndefined();
 		expect((await viaNode(genericSettings(sandbox))).token.token).toMatch(/^ey/);
 	});
@@ -169,7 +317,9 @@ describe('a refused login reads as one', () => {
 describe('a refused login is not repeated: accounts are not locked', () => {
 	it('100 concurrent callers and 20 later ones with a wrong password make one token call; the error says when the next try is', async () => {
 		const bad = genericSettings(sandbox, { password: 'wrong-password' });
-		const first = await Promise.allSettled(Array.from({ length: 100 }, async () => await viaNode(bad)));
+		const first = await Promise.allSettled(
+			Array.from({ length: 100 }, async () => await viaNode(bad)),
+		);
 		expect(first.every((r) => r.status === 'rejected')).toBe(true);
 		for (let i = 0; i < 20; i++) {
 			const again = await failure(viaNode(bad));
@@ -186,12 +336,18 @@ describe('a refused login is not repeated: accounts are not locked', () => {
 
 	it("through the credential: n8n's token step for 100 items is one failed login, and a Test of a credential that has a token tries again", async () => {
 		const bad = genericSettings(sandbox, { password: 'wrong-password' });
-		const results = await Promise.allSettled(Array.from({ length: 100 }, async () => await preAuthenticate({ ...bad, accessToken: '' })));
+		const results = await Promise.allSettled(
+			Array.from({ length: 100 }, async () => await preAuthenticate({ ...bad, accessToken: '' })),
+		);
 		expect(results.every((r) => r.status === 'rejected')).toBe(true);
-		await expect(preAuthenticate({ ...bad, accessToken: '' })).rejects.toThrow(/not sent again before/);
+		await expect(preAuthenticate({ ...bad, accessToken: '' })).rejects.toThrow(
+			/not sent again before/,
+		);
 		expect(generic().tokenCalls).toBe(1);
 		// A Test: n8n calls preAuthentication with the saved token and no request sent before.
-		await expect(preAuthenticate({ ...bad, accessToken: 'a-token-saved-earlier' })).rejects.toThrow(/^Custom Token Endpoint token request: the login was refused \(HTTP 401\)\. Check/);
+		await expect(preAuthenticate({ ...bad, accessToken: 'a-token-saved-earlier' })).rejects.toThrow(
+			/^Custom Token Endpoint token request: the login was refused \(HTTP 401\)\. Check/,
+		);
 		expect(generic().tokenCalls).toBe(2);
 	});
 
@@ -201,17 +357,25 @@ describe('a refused login is not repeated: accounts are not locked', () => {
 		expect((await viaNode(genericSettings(sandbox))).token.token).toMatch(/^ey/);
 	});
 
-	it.each(vendorIds)('%s: a wrong secret is sent once; the next callers get the refusal at once', async (vendor) => {
-		const f = fixtures(sandbox)[vendor];
-		const server = Object.values(sandbox.vendors).find((s) => s.baseUrl === f.good[f.urlField] || String(f.good[f.urlField]).startsWith(s.origin))!;
-		const data = new TestCredentialsHelper(credentialTypes, { c: { type: f.credentialType, data: f.bad } }).decrypt('c');
-		const attempt = async () => await failure(obtainToken(requesterFrom(n8nRequestHelpers()), providers[vendor], data));
-		const first = await attempt();
-		expect(first.kind).toBe('loginRefused');
-		const second = await attempt();
-		expect(second.message).toMatch(/The same login is not sent again before/);
-		expect(server.tokenCalls).toBe(1);
-	});
+	it.each(vendorIds)(
+		'%s: a wrong secret is sent once; the next callers get the refusal at once',
+		async (vendor) => {
+			const f = fixtures(sandbox)[vendor];
+			const server = Object.values(sandbox.vendors).find(
+				(s) => s.baseUrl === f.good[f.urlField] || String(f.good[f.urlField]).startsWith(s.origin),
+			)!;
+			const data = new TestCredentialsHelper(credentialTypes, {
+				c: { type: f.credentialType, data: f.bad },
+			}).decrypt('c');
+			const attempt = async () =>
+				await failure(obtainToken(requesterFrom(n8nRequestHelpers()), providers[vendor], data));
+			const first = await attempt();
+			expect(first.kind).toBe('loginRefused');
+			const second = await attempt();
+			expect(second.message).toMatch(/The same login is not sent again before/);
+			expect(server.tokenCalls).toBe(1);
+		},
+	);
 });
 
 describe('works on the first save (Auto)', () => {
@@ -224,37 +388,77 @@ describe('works on the first save (Auto)', () => {
 			password: A.customEndpoint.password,
 		} as ICredentialDataDecryptedObject);
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		const { token } = await viaNode({ tokenUrl: `${generic().baseUrl}/auth/login`, loginValuesIn: 'formBody', username: A.customEndpoint.username, password: A.customEndpoint.password });
+		const { token } = await viaNode({
+			tokenUrl: `${generic().baseUrl}/auth/login`,
+			loginValuesIn: 'formBody',
+			username: A.customEndpoint.username,
+			password: A.customEndpoint.password,
+		});
 		// data.jwt, its type from data.token_type, its expiry from the JWT's exp claim.
 		expect(token.tokenType).toBe('Bearer');
-		expect(Date.parse(token.expiresAt!)).toBe(generic().issued.at(-1)!.validUntil.getTime() - (generic().issued.at(-1)!.validUntil.getTime() % 1000));
+		expect(Date.parse(token.expiresAt!)).toBe(
+			generic().issued.at(-1)!.validUntil.getTime() -
+				(generic().issued.at(-1)!.validUntil.getTime() % 1000),
+		);
 	});
 
 	const now = DateTime.fromISO('2026-06-01T00:00:00Z', { zone: 'utc' });
-	const jwt = (claims: object) => `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+	const jwt = (claims: object) =>
+		`eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
 
 	it.each([
-		[{ access_token: 'a', id_token: 'i', expires_in: 3600 }, 'access_token', '2026-06-01T01:00:00.000Z'],
+		[
+			{ access_token: 'a', id_token: 'i', expires_in: 3600 },
+			'access_token',
+			'2026-06-01T01:00:00.000Z',
+		],
 		[{ accessToken: 'a', expiresIn: '120' }, 'accessToken', '2026-06-01T00:02:00.000Z'],
-		[{ data: { token: 't', expires_at: '2026-06-02T00:00:00Z' } }, 'data.token', '2026-06-02T00:00:00.000Z'],
+		[
+			{ data: { token: 't', expires_at: '2026-06-02T00:00:00Z' } },
+			'data.token',
+			'2026-06-02T00:00:00.000Z',
+		],
 		[{ result: { jwt: 't', expires: 1780358400 } }, 'result.jwt', '2026-06-02T00:00:00.000Z'],
-		[{ session: { auth_token: 't', exp: 1780358400000 } }, 'session.auth_token', '2026-06-02T00:00:00.000Z'],
+		[
+			{ session: { auth_token: 't', exp: 1780358400000 } },
+			'session.auth_token',
+			'2026-06-02T00:00:00.000Z',
+		],
 		[{ token: 't', expires_in: 'PT1H' }, 'token', '2026-06-01T01:00:00.000Z'],
 		[{ token: jwt({ exp: 1780358400 }), expires_in: 60 }, 'token', '2026-06-02T00:00:00.000Z'],
 		[{ token: 't' }, 'token', null],
 	])('Auto reads %j: the token at %s, expiring %s', (body, path, expiresAt) => {
-		const fields = customEndpoint.readFields(decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p' }));
-		const read = customEndpoint.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(body) }, now, fields);
+		const fields = customEndpoint.readFields(
+			decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p' }),
+		);
+		const read = customEndpoint.readTokenAnswer(
+			{ statusCode: 200, headers: {}, body: JSON.stringify(body) },
+			now,
+			fields,
+		);
 		expect(read.kind === 'token' && read.token.expiresAt).toBe(expiresAt);
-		const token = path.split('.').reduce<unknown>((value, key) => (value as IDataObject)[key], body);
+		const token = path
+			.split('.')
+			.reduce<unknown>((value, key) => (value as IDataObject)[key], body);
 		expect(read.kind === 'token' && read.token.token).toBe(token);
 	});
 
 	it('Auto names what it looked for and what the answer holds; an unreadable expiry names its path', () => {
-		const fields = customEndpoint.readFields(decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p' }));
-		const read = (body: object) => () => customEndpoint.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(body) }, now, fields);
-		expect(read({ session: { key: 'k' } })).toThrow(/no token where Token Path Auto looks \(access_token, accessToken, token, jwt, id_token/);
-		expect(read({ token: 't', expires_in: 'soon' })).toThrow('the expiry at "expires_in" (text) cannot be read (Expiry: Auto).');
+		const fields = customEndpoint.readFields(
+			decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p' }),
+		);
+		const read = (body: object) => () =>
+			customEndpoint.readTokenAnswer(
+				{ statusCode: 200, headers: {}, body: JSON.stringify(body) },
+				now,
+				fields,
+			);
+		expect(read({ session: { key: 'k' } })).toThrow(
+			/no token where Token Path Auto looks \(access_token, accessToken, token, jwt, id_token/,
+		);
+		expect(read({ token: 't', expires_in: 'soon' })).toThrow(
+			'the expiry at "expires_in" (text) cannot be read (Expiry: Auto).',
+		);
 		// A number is read by its size: an instant in an expires_in is still an instant.
 		expect(readAutoExpiry(1_780_358_400, now)).toBe('2026-06-02T00:00:00.000Z');
 		expect(readAutoExpiry('900', now)).toBe('2026-06-01T00:15:00.000Z');
@@ -265,108 +469,284 @@ describe('works on the first save (Auto)', () => {
 describe('Auto expiry: only beside the token, and no absurd lifetimes', () => {
 	const now = DateTime.fromISO('2026-06-01T00:00:00Z', { zone: 'utc' });
 
-	it('an expiry of another object of the answer (a subscription, a user) is not the token\'s', () => {
-		expect(autoExpiry({ access_token: 'a', subscription: { expires_at: '2030-01-01T00:00:00Z' } }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
-		expect(autoExpiry({ data: { token: 't' }, user: { expires: 60 } }, 't', 'data.token', now)).toEqual({ kind: 'none' });
+	it("an expiry of another object of the answer (a subscription, a user) is not the token's", () => {
+		expect(
+			autoExpiry(
+				{ access_token: 'a', subscription: { expires_at: '2030-01-01T00:00:00Z' } },
+				'a',
+				'access_token',
+				now,
+			),
+		).toEqual({ kind: 'none' });
+		expect(
+			autoExpiry({ data: { token: 't' }, user: { expires: 60 } }, 't', 'data.token', now),
+		).toEqual({ kind: 'none' });
 		// Beside the token, at the top beside a token one level down, and in data/result beside a top-level token.
-		expect(autoExpiry({ data: { token: 't', expires_in: 60 } }, 't', 'data.token', now)).toMatchObject({ kind: 'found', from: 'data.expires_in' });
-		expect(autoExpiry({ session: { token: 't' }, expires_in: 60 }, 't', 'session.token', now)).toMatchObject({ kind: 'found', from: 'expires_in' });
-		expect(autoExpiry({ token: 't', data: { expires_in: 60 } }, 't', 'token', now)).toMatchObject({ kind: 'found', from: 'data.expires_in' });
+		expect(
+			autoExpiry({ data: { token: 't', expires_in: 60 } }, 't', 'data.token', now),
+		).toMatchObject({ kind: 'found', from: 'data.expires_in' });
+		expect(
+			autoExpiry({ session: { token: 't' }, expires_in: 60 }, 't', 'session.token', now),
+		).toMatchObject({ kind: 'found', from: 'expires_in' });
+		expect(autoExpiry({ token: 't', data: { expires_in: 60 } }, 't', 'token', now)).toMatchObject({
+			kind: 'found',
+			from: 'data.expires_in',
+		});
 	});
 
 	it('expires_in 0 and an expiry more than ten years away mean no stated expiry (a day at most), not a token for ever', () => {
-		expect(autoExpiry({ access_token: 'a', expires_in: 0 }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
-		expect(autoExpiry({ access_token: 'a', expires_at: '9999-12-31T23:59:59Z' }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
-		expect(autoExpiry({ access_token: 'a', expires_in: 4e8 }, 'a', 'access_token', now)).toEqual({ kind: 'none' });
-		expect(autoExpiry({ access_token: 'a', expires_in: 9 * 365 * 24 * 3600 }, 'a', 'access_token', now)).toMatchObject({ kind: 'found' });
+		expect(autoExpiry({ access_token: 'a', expires_in: 0 }, 'a', 'access_token', now)).toEqual({
+			kind: 'none',
+		});
+		expect(
+			autoExpiry(
+				{ access_token: 'a', expires_at: '9999-12-31T23:59:59Z' },
+				'a',
+				'access_token',
+				now,
+			),
+		).toEqual({ kind: 'none' });
+		expect(autoExpiry({ access_token: 'a', expires_in: 4e8 }, 'a', 'access_token', now)).toEqual({
+			kind: 'none',
+		});
+		expect(
+			autoExpiry({ access_token: 'a', expires_in: 9 * 365 * 24 * 3600 }, 'a', 'access_token', now),
+		).toMatchObject({ kind: 'found' });
 	});
 });
 
 describe('refresh tokens and values kept from the answer', () => {
-	const withRefresh = { access_token: 'at-1', token_type: 'bearer', expires_in: 3600, refresh_token: 'rt-secret-1', instance_url: 'https://eu1.example.com', user: { id: 42 } };
+	const withRefresh = {
+		access_token: 'at-1',
+		token_type: 'bearer',
+		expires_in: 3600,
+		refresh_token: 'rt-secret-1',
+		instance_url: 'https://eu1.example.com',
+		user: { id: 42 },
+	};
 
 	it('a refresh token is kept as a secret: saved in the credential, never output; Keep From Answer values are output', async () => {
 		answerOnce(200, withRefresh);
-		const settings = { ...genericSettings(sandbox), answerPath: '', answerTypePath: '', expiryFormat: 'auto', keepFromAnswer: 'instance_url, user.id' };
+		const settings = {
+			...genericSettings(sandbox),
+			answerPath: '',
+			answerTypePath: '',
+			expiryFormat: 'auto',
+			keepFromAnswer: 'instance_url, user.id',
+		};
 		const saved = await preAuthenticate({ ...settings, accessToken: '' });
-		expect(saved).toMatchObject({ accessToken: 'at-1', accessRefreshToken: 'rt-secret-1', accessTokenExtras: JSON.stringify({ fromAnswer: { instance_url: 'https://eu1.example.com', user: { id: 42 } } }) });
+		expect(saved).toMatchObject({
+			accessToken: 'at-1',
+			accessRefreshToken: 'rt-secret-1',
+			accessTokenExtras: JSON.stringify({
+				fromAnswer: { instance_url: 'https://eu1.example.com', user: { id: 42 } },
+			}),
+		});
 		tokenStore.clear();
 		const { fields, token } = await viaNode({ ...settings, ...saved });
 		const output = describeToken(customEndpoint, fields, token);
-		expect(output.fromAnswer).toEqual({ instance_url: 'https://eu1.example.com', user: { id: 42 } });
+		expect(output.fromAnswer).toEqual({
+			instance_url: 'https://eu1.example.com',
+			user: { id: 42 },
+		});
 		expect(JSON.stringify(output)).not.toContain('rt-secret-1');
 		expect(output.tokenType).toBe('bearer');
 	});
 
 	it('the next token is asked for with the refresh token (RFC 6749 §6, with the client); a rotated one replaces it', async () => {
 		answerOnce(200, withRefresh);
-		const settings = { ...genericSettings(sandbox), loginType: 'oauth2Password', clientId: 'app', clientSecret: 'app-secret', answerPath: '', expiryFormat: 'auto' };
+		const settings = {
+			...genericSettings(sandbox),
+			loginType: 'oauth2Password',
+			clientId: 'app',
+			clientSecret: 'app-secret',
+			answerPath: '',
+			expiryFormat: 'auto',
+		};
 		const key = storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings)));
 		await viaNode(settings);
 		answerOnce(200, { ...withRefresh, access_token: 'at-2', refresh_token: 'rt-secret-2' });
 		// Get Token's Force Refresh: the next token now, as after an expiry or a refused token.
-		const forced = await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true });
+		const forced = await obtainToken(
+			requesterFrom(n8nRequestHelpers()),
+			customEndpoint,
+			decrypted(settings),
+			{ force: true },
+		);
 		expect(forced.token.token).toBe('at-2');
 		const refresh = generic().requests.at(-1)!;
-		expect(Object.fromEntries(new URLSearchParams(refresh.body))).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt-secret-1' });
-		expect(refresh.headers.authorization).toBe(`Basic ${Buffer.from('app:app-secret').toString('base64')}`);
+		expect(Object.fromEntries(new URLSearchParams(refresh.body))).toEqual({
+			grant_type: 'refresh_token',
+			refresh_token: 'rt-secret-1',
+		});
+		expect(refresh.headers.authorization).toBe(
+			`Basic ${Buffer.from('app:app-secret').toString('base64')}`,
+		);
 		expect(tokenStore.refreshTokenFor(key)?.refreshToken).toBe('rt-secret-2');
 	});
 
 	it('a refused refresh falls back to the full login, and the refused refresh token is dropped', async () => {
 		answerOnce(200, withRefresh);
-		const settings = { ...genericSettings(sandbox), answerPath: '', expiryFormat: 'auto', answerTypePath: '' };
+		const settings = {
+			...genericSettings(sandbox),
+			answerPath: '',
+			expiryFormat: 'auto',
+			answerTypePath: '',
+		};
 		await viaNode(settings);
-		generic().injectFault({ kind: 'reply', status: 400, contentType: 'application/json', body: '{"error":"invalid_grant"}' }, 1);
-		const { token } = await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true });
+		generic().injectFault(
+			{
+				kind: 'reply',
+				status: 400,
+				contentType: 'application/json',
+				body: '{"error":"invalid_grant"}',
+			},
+			1,
+		);
+		const { token } = await obtainToken(
+			requesterFrom(n8nRequestHelpers()),
+			customEndpoint,
+			decrypted(settings),
+			{ force: true },
+		);
 		expect(token.token).toMatch(/^ey/);
 		expect(generic().tokenCalls).toBe(3);
-		expect(tokenStore.refreshTokenFor(storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings))))).toBeUndefined();
+		expect(
+			tokenStore.refreshTokenFor(
+				storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings))),
+			),
+		).toBeUndefined();
 	});
 
 	it('a refresh that fails for a moment (HTTP 503) is reported as it is: no second login behind it, and the refresh token is kept for the next try', async () => {
 		answerOnce(200, withRefresh);
-		const settings = { ...genericSettings(sandbox), answerPath: '', expiryFormat: 'auto', answerTypePath: '' };
+		const settings = {
+			...genericSettings(sandbox),
+			answerPath: '',
+			expiryFormat: 'auto',
+			answerTypePath: '',
+		};
 		const key = storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings)));
 		await viaNode(settings);
-		generic().injectFault({ kind: 'reply', status: 503, contentType: 'application/json', body: '{"error":"temporarily_unavailable"}' }, 3);
+		generic().injectFault(
+			{
+				kind: 'reply',
+				status: 503,
+				contentType: 'application/json',
+				body: '{"error":"temporarily_unavailable"}',
+			},
+			3,
+		);
 		const saved = [...retryTiming.backoffMs];
 		retryTiming.backoffMs.splice(0, saved.length, 1, 1);
-		const error = await failure(obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true })).finally(() =>
-			retryTiming.backoffMs.splice(0, saved.length, ...saved),
-		);
+		const error = await failure(
+			obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), {
+				force: true,
+			}),
+		).finally(() => retryTiming.backoffMs.splice(0, saved.length, ...saved));
 		expect(error.message).toMatch(/token refresh: the server failed \(HTTP 503\)/);
 		expect(tokenStore.refreshTokenFor(key)?.refreshToken).toBe('rt-secret-1');
 		answerOnce(200, { ...withRefresh, access_token: 'at-2' });
-		const { token } = await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true });
+		const { token } = await obtainToken(
+			requesterFrom(n8nRequestHelpers()),
+			customEndpoint,
+			decrypted(settings),
+			{ force: true },
+		);
 		expect(token.token).toBe('at-2');
-		expect(Object.fromEntries(new URLSearchParams(generic().requests.at(-1)!.body))).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'rt-secret-1' });
+		expect(Object.fromEntries(new URLSearchParams(generic().requests.at(-1)!.body))).toMatchObject({
+			grant_type: 'refresh_token',
+			refresh_token: 'rt-secret-1',
+		});
 	});
 
 	it('values kept from the login answer stay after a refresh whose answer lacks them', async () => {
 		answerOnce(200, withRefresh);
-		const settings = { ...genericSettings(sandbox), answerPath: '', answerTypePath: '', expiryFormat: 'auto', keepFromAnswer: 'instance_url, user.id' };
+		const settings = {
+			...genericSettings(sandbox),
+			answerPath: '',
+			answerTypePath: '',
+			expiryFormat: 'auto',
+			keepFromAnswer: 'instance_url, user.id',
+		};
 		await viaNode(settings);
-		answerOnce(200, { access_token: 'at-2', token_type: 'bearer', expires_in: 3600, user: { id: 43 } });
-		const { fields, token } = await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), { force: true });
+		answerOnce(200, {
+			access_token: 'at-2',
+			token_type: 'bearer',
+			expires_in: 3600,
+			user: { id: 43 },
+		});
+		const { fields, token } = await obtainToken(
+			requesterFrom(n8nRequestHelpers()),
+			customEndpoint,
+			decrypted(settings),
+			{ force: true },
+		);
 		expect(token.token).toBe('at-2');
-		expect(describeToken(customEndpoint, fields, token).fromAnswer).toEqual({ instance_url: 'https://eu1.example.com', user: { id: 43 } });
+		expect(describeToken(customEndpoint, fields, token).fromAnswer).toEqual({
+			instance_url: 'https://eu1.example.com',
+			user: { id: 43 },
+		});
 	});
 
 	it('Keep From Answer never outputs a refresh token, also with Refresh With: Never and inside a kept object', () => {
 		const read = (data: IDataObject, answer: unknown) => {
-			const fields = customEndpoint.readFields(decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p', ...data }));
-			return () => customEndpoint.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(answer) }, DateTime.utc(), fields);
+			const fields = customEndpoint.readFields(
+				decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p', ...data }),
+			);
+			return () =>
+				customEndpoint.readTokenAnswer(
+					{ statusCode: 200, headers: {}, body: JSON.stringify(answer) },
+					DateTime.utc(),
+					fields,
+				);
 		};
-		expect(read({ refresh: 'never', keepFromAnswer: 'refresh_token' }, withRefresh)).toThrow(/holds the token or the refresh token/);
-		expect(read({ keepFromAnswer: 'session' }, { access_token: 'at-1', session: { id: 's1', refreshToken: 'rt-inner' } })).toThrow(/holds the token or the refresh token/);
-		expect(read({ refresh: 'never', keepFromAnswer: 'session' }, { access_token: 'at-1', session: { id: 's1', refresh_token: 'rt-inner' } })).toThrow(/holds the token or the refresh token/);
-		expect(read({ keepFromAnswer: 'session' }, { access_token: 'at-1', session: { id: 's1', refresh_token: '' } })()).toHaveProperty('token.extras', { fromAnswer: { session: { id: 's1', refresh_token: '' } } });
+		expect(read({ refresh: 'never', keepFromAnswer: 'refresh_token' }, withRefresh)).toThrow(
+			/holds the token or the refresh token/,
+		);
+		expect(
+			read(
+				{ keepFromAnswer: 'session' },
+				{ access_token: 'at-1', session: { id: 's1', refreshToken: 'rt-inner' } },
+			),
+		).toThrow(/holds the token or the refresh token/);
+		expect(
+			read(
+				{ refresh: 'never', keepFromAnswer: 'session' },
+				{ access_token: 'at-1', session: { id: 's1', refresh_token: 'rt-inner' } },
+			),
+		).toThrow(/holds the token or the refresh token/);
+		expect(
+			read(
+				{ keepFromAnswer: 'session' },
+				{ access_token: 'at-1', session: { id: 's1', refresh_token: '' } },
+			)(),
+		).toHaveProperty('token.extras', { fromAnswer: { session: { id: 's1', refresh_token: '' } } });
 	});
 
 	it('Keep From Answer may not name the token or the refresh token', () => {
-		const fields = customEndpoint.readFields(decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p', keepFromAnswer: 'refresh_token' }));
-		expect(() => customEndpoint.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(withRefresh) }, DateTime.utc(), fields)).toThrow(/holds the token or the refresh token/);
-		expect(() => customEndpoint.readFields(decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p', keepFromAnswer: '__proto__.x' }))).toThrow(/__proto__/);
+		const fields = customEndpoint.readFields(
+			decrypted({
+				tokenUrl: 'https://api.example.com/login',
+				password: 'p',
+				keepFromAnswer: 'refresh_token',
+			}),
+		);
+		expect(() =>
+			customEndpoint.readTokenAnswer(
+				{ statusCode: 200, headers: {}, body: JSON.stringify(withRefresh) },
+				DateTime.utc(),
+				fields,
+			),
+		).toThrow(/holds the token or the refresh token/);
+		expect(() =>
+			customEndpoint.readFields(
+				decrypted({
+					tokenUrl: 'https://api.example.com/login',
+					password: 'p',
+					keepFromAnswer: '__proto__.x',
+				}),
+			),
+		).toThrow(/__proto__/);
 	});
 });

@@ -5,7 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { NodeHelpers, type ICredentialDataDecryptedObject, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type ICredentialDataDecryptedObject,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers } from '../../nodes/shared/providers';
@@ -14,8 +18,18 @@ import { credentialTypes } from '../../scripts/sandbox/fixtures';
 const ROOT = join(__dirname, '..', '..');
 
 /** n8n's defaults applied, as n8n decrypts a credential. */
-function withDefaults(typeName: string, data: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
-	return NodeHelpers.getNodeParameters(credentialTypes[typeName].properties, { ...data } as never, true, false, null, null) as ICredentialDataDecryptedObject;
+function withDefaults(
+	typeName: string,
+	data: ICredentialDataDecryptedObject,
+): ICredentialDataDecryptedObject {
+	return NodeHelpers.getNodeParameters(
+		credentialTypes[typeName].properties,
+		{ ...data } as never,
+		true,
+		false,
+		null,
+		null,
+	) as ICredentialDataDecryptedObject;
 }
 
 function providerOf(typeName: string) {
@@ -25,21 +39,47 @@ function providerOf(typeName: string) {
 /** One complete credential per combination of displayOptions, so every field is shown in one of them. */
 const COMPLETE: Record<string, ICredentialDataDecryptedObject[]> = {
 	sodaCloudApi: [
-		{ region: 'custom', baseUrl: 'https://reporting.cloud.soda.io/v1', authMethod: 'apiKey', apiKeyId: 'key-id', apiKeySecret: 'key-secret' },
-		{ region: 'custom', baseUrl: 'https://reporting.cloud.soda.io/v1', authMethod: 'token', email: 'a@example.com', password: 'pw' },
+		{
+			region: 'custom',
+			baseUrl: 'https://reporting.cloud.soda.io/v1',
+			authMethod: 'apiKey',
+			apiKeyId: 'key-id',
+			apiKeySecret: 'key-secret',
+		},
+		{
+			region: 'custom',
+			baseUrl: 'https://reporting.cloud.soda.io/v1',
+			authMethod: 'token',
+			email: 'a@example.com',
+			password: 'pw',
+		},
 	],
 	galileoApi: [
-		{ authMethod: 'apiKey', apiKey: 'glk_x', organizationId: '3fa85f64-5717-4562-b3fc-2c963f66afa6' },
+		{
+			authMethod: 'apiKey',
+			apiKey: 'glk_x',
+			organizationId: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+		},
 		{ authMethod: 'password', username: 'grace', password: 'pw', organizationSlug: 'acme' },
 	],
 	sirdataApi: [{ partnerId: '12345', login: 'me', password: 'pw' }],
-	autosharesTraderApi: [{ baseUrl: 'https://api.example.com/api', webApiKey: 'app-key', username: 'trader', password: 'pw', pinPassword: '4821' }],
+	autosharesTraderApi: [
+		{
+			baseUrl: 'https://api.example.com/api',
+			webApiKey: 'app-key',
+			username: 'trader',
+			password: 'pw',
+			pinPassword: '4821',
+		},
+	],
 	manisApi: [{ baseUrl: 'https://api.example.com', merchantId: 'MRC-1', secret: 'secret' }],
 };
 
 /** Fields a user types (options always hold a value; hidden fields are the token's). */
 function typedFields(typeName: string): INodeProperties[] {
-	return credentialTypes[typeName].properties.filter((p) => p.type !== 'hidden' && p.type !== 'options' && p.type !== 'boolean');
+	return credentialTypes[typeName].properties.filter(
+		(p) => p.type !== 'hidden' && p.type !== 'options' && p.type !== 'boolean',
+	);
 }
 
 describe.each(Object.keys(COMPLETE))('%s form', (typeName) => {
@@ -61,13 +101,19 @@ describe.each(Object.keys(COMPLETE))('%s form', (typeName) => {
 					refusedEmpty = true;
 				}
 				if (Boolean(property.required) !== refusedEmpty) {
-					mismatches.push(`${property.name}: required ${String(Boolean(property.required))}, refused when empty ${String(refusedEmpty)}`);
+					mismatches.push(
+						`${property.name}: required ${String(Boolean(property.required))}, refused when empty ${String(refusedEmpty)}`,
+					);
 				}
 			}
 		}
 		expect(mismatches).toEqual([]);
 		// Every typed field was shown by one of the samples, so none escaped the check.
-		expect([...seen].sort()).toEqual(typedFields(typeName).map((p) => p.name).sort());
+		expect([...seen].sort()).toEqual(
+			typedFields(typeName)
+				.map((p) => p.name)
+				.sort(),
+		);
 	});
 });
 
@@ -77,17 +123,26 @@ describe('Galileo API version', () => {
 	it('defaults to the token path Galileo documents for its default host (SaaS, /v2/token)', () => {
 		const data = withDefaults('galileoApi', { authMethod: 'apiKey', apiKey: 'glk_x' });
 		expect(data.baseUrl).toBe('https://api.galileo.ai');
-		expect(providers.galileo.tokenRequest(providers.galileo.readFields(data)).url).toBe('https://api.galileo.ai/v2/token');
+		expect(providers.galileo.tokenRequest(providers.galileo.readFields(data)).url).toBe(
+			'https://api.galileo.ai/v2/token',
+		);
 	});
 
 	it('a credential saved without an API version gets the default one', () => {
-		const fields = providers.galileo.readFields({ baseUrl: 'https://api.galileo.ai', authMethod: 'apiKey', apiKey: 'glk_x' });
+		const fields = providers.galileo.readFields({
+			baseUrl: 'https://api.galileo.ai',
+			authMethod: 'apiKey',
+			apiKey: 'glk_x',
+		});
 		expect(fields.apiVersion).toBe(property.default);
 	});
 
 	it('each option says when to pick it', () => {
 		for (const option of property.options as Array<{ value: string; description?: string }>) {
-			expect({ option: option.value, description: option.description ?? '' }).toEqual({ option: option.value, description: expect.stringMatching(new RegExp(`/${option.value}/token`)) });
+			expect({ option: option.value, description: option.description ?? '' }).toEqual({
+				option: option.value,
+				description: expect.stringMatching(new RegExp(`/${option.value}/token`)),
+			});
 		}
 	});
 });
@@ -99,19 +154,38 @@ describe('documentation links', () => {
 	 */
 	const codexFiles = readdirSync(join(ROOT, 'nodes'), { withFileTypes: true })
 		.filter((entry) => entry.isDirectory())
-		.flatMap((entry) => readdirSync(join(ROOT, 'nodes', entry.name)).filter((name) => name.endsWith('.node.json')).map((name) => join('nodes', entry.name, name)));
+		.flatMap((entry) =>
+			readdirSync(join(ROOT, 'nodes', entry.name))
+				.filter((name) => name.endsWith('.node.json'))
+				.map((name) => join('nodes', entry.name, name)),
+		);
 
 	const links: Array<[string, string]> = [
-		...Object.values(credentialTypes).map((type): [string, string] => [`credential ${type.name}`, String(type.documentationUrl)]),
+		...Object.values(credentialTypes).map((type): [string, string] => [
+			`credential ${type.name}`,
+			String(type.documentationUrl),
+		]),
 		...codexFiles.flatMap((file) => {
-			const codex = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { resources?: { primaryDocumentation?: Array<{ url: string }> } };
-			return (codex.resources?.primaryDocumentation ?? []).map((doc): [string, string] => [file, doc.url]);
+			const codex = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as {
+				resources?: { primaryDocumentation?: Array<{ url: string }> };
+			};
+			return (codex.resources?.primaryDocumentation ?? []).map((doc): [string, string] => [
+				file,
+				doc.url,
+			]);
 		}),
 	];
 
 	it('covers both nodes and every credential of package.json', () => {
-		expect(codexFiles.sort()).toEqual(['nodes/AutosharesTrader/AutosharesTrader.node.json', 'nodes/GetToken/GetToken.node.json']);
-		const credentials = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { n8n: { credentials: string[] } }).n8n.credentials;
+		expect(codexFiles.sort()).toEqual([
+			'nodes/AutosharesTrader/AutosharesTrader.node.json',
+			'nodes/GetToken/GetToken.node.json',
+		]);
+		const credentials = (
+			JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+				n8n: { credentials: string[] };
+			}
+		).n8n.credentials;
 		expect(links).toHaveLength(2 + credentials.length);
 	});
 

@@ -3,13 +3,24 @@
  * it cannot pass: the Sirdata login that n8n 2.x cannot send, a refused Soda key pair, a Soda
  * base URL without /v1.
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
 import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
-import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import {
+	n8nRequestHelpers,
+	nodeTypesOf,
+	runWorkflow,
+	TestCredentialsHelper,
+	testCredential,
+} from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
@@ -44,14 +55,24 @@ function authenticatedRequestNode(credentialType: string): INodeType {
 		},
 		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 			const url = this.getNodeParameter('url', 0) as string;
-			const json = await this.helpers.httpRequestWithAuthentication.call(this, credentialType, { url, method: 'GET', json: true });
+			const json = await this.helpers.httpRequestWithAuthentication.call(this, credentialType, {
+				url,
+				method: 'GET',
+				json: true,
+			});
 			return [[{ json }]];
 		},
 	} as INodeType;
 }
 
-async function requestThroughCredential(credentialType: string, data: ICredentialDataDecryptedObject, url: string) {
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: credentialType, data } });
+async function requestThroughCredential(
+	credentialType: string,
+	data: ICredentialDataDecryptedObject,
+	url: string,
+) {
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: credentialType, data },
+	});
 	const node = {
 		id: 'request',
 		name: 'Request',
@@ -61,15 +82,30 @@ async function requestThroughCredential(credentialType: string, data: ICredentia
 		parameters: { url },
 		credentials: { [credentialType]: { id: 'cred', name: 'cred' } },
 	};
-	const { run } = await runWorkflow({ nodeTypes: nodeTypesOf({ 'test.authenticatedRequest': authenticatedRequestNode(credentialType) }), nodes: [node], connections: {}, helper });
+	const { run } = await runWorkflow({
+		nodeTypes: nodeTypesOf({
+			'test.authenticatedRequest': authenticatedRequestNode(credentialType),
+		}),
+		nodes: [node],
+		connections: {},
+		helper,
+	});
 	return run.data.resultData.error;
 }
 
 describe('Sirdata on n8n 2.x: the credential token step cannot send the login', () => {
 	it('the Test says first that it cannot check the login and the password was not checked, then what to do; right and wrong passwords read the same', async () => {
 		const f = fx.sirdata;
-		const right = await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good);
-		const wrong = await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.bad);
+		const right = await testCredential(
+			new TestCredentialsHelper(credentialTypes),
+			'sirdataApi',
+			f.good,
+		);
+		const wrong = await testCredential(
+			new TestCredentialsHelper(credentialTypes),
+			'sirdataApi',
+			f.bad,
+		);
 		expect(right.status).toBe('Error');
 		expect(wrong).toEqual(right);
 
@@ -89,8 +125,16 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 
 	it('a node request with the credential (the HTTP Request path) gets the same text, right for it too', async () => {
 		const f = fx.sirdata;
-		const test = await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good);
-		const error = await requestThroughCredential('sirdataApi', f.good, `${sandbox.vendors.sirdata.origin}/__sandbox/echo`);
+		const test = await testCredential(
+			new TestCredentialsHelper(credentialTypes),
+			'sirdataApi',
+			f.good,
+		);
+		const error = await requestThroughCredential(
+			'sirdataApi',
+			f.good,
+			`${sandbox.vendors.sirdata.origin}/__sandbox/echo`,
+		);
 		expect(error?.message).toBe(test.message);
 		// It does not speak of "this test" where no test runs.
 		expect(test.message).not.toMatch(/this test/i);
@@ -100,31 +144,71 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 
 	it('after the advice is followed (a Get Token node ran) the Test passes and the node request works', async () => {
 		const f = fx.sirdata;
-		const helper = new TestCredentialsHelper(credentialTypes, { c: { type: 'sirdataApi', data: f.good } });
+		const helper = new TestCredentialsHelper(credentialTypes, {
+			c: { type: 'sirdataApi', data: f.good },
+		});
 		await obtainToken(requesterFrom(n8nRequestHelpers()), providers.sirdata, helper.decrypt('c'));
-		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good)).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(await requestThroughCredential('sirdataApi', f.good, `${sandbox.vendors.sirdata.origin}/__sandbox/echo`)).toBeUndefined();
+		expect(
+			await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good),
+		).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(
+			await requestThroughCredential(
+				'sirdataApi',
+				f.good,
+				`${sandbox.vendors.sirdata.origin}/__sandbox/echo`,
+			),
+		).toBeUndefined();
 	});
 });
 
 describe('Soda Cloud, API key method', () => {
-	const keyPair = (secret: string) => ({ region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.sodaCloud.apiKey.id, apiKeySecret: secret });
+	const keyPair = (secret: string) => ({
+		region: 'custom',
+		baseUrl: sandbox.vendors.sodaCloud.baseUrl,
+		authMethod: 'apiKey',
+		apiKeyId: SANDBOX_ACCOUNTS.sodaCloud.apiKey.id,
+		apiKeySecret: secret,
+	});
 
 	it('a refused key pair: the Test names the vendor, what was refused and where to create a key pair', async () => {
-		const result = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair('wrong-secret'));
+		const result = await testCredential(
+			new TestCredentialsHelper(credentialTypes),
+			'sodaCloudApi',
+			keyPair('wrong-secret'),
+		);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Soda Cloud [a-z ]+: the API key ID or secret was refused \(HTTP 401\)\./);
+		expect(result.message).toMatch(
+			/^Soda Cloud [a-z ]+: the API key ID or secret was refused \(HTTP 401\)\./,
+		);
 		expect(result.message).toMatch(/create a (new )?key pair in Soda Cloud \(profile → API Keys\)/);
 		expect(result.message).not.toContain('wrong-secret');
 		// The right pair still passes.
-		expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair(SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret))).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(
+			await testCredential(
+				new TestCredentialsHelper(credentialTypes),
+				'sodaCloudApi',
+				keyPair(SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret),
+			),
+		).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
 	it('the refusal message has the quality of the email/password one', async () => {
-		const byPassword = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', fx.sodaCloud.bad);
-		const byKey = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', keyPair('wrong-secret'));
-		expect(byPassword.message).toMatch(/^Soda Cloud token request: the email or password was refused \(HTTP 401\)\. Check /);
-		expect(byKey.message).toMatch(/^Soda Cloud [a-z ]+: the API key ID or secret was refused \(HTTP 401\)\. Check /);
+		const byPassword = await testCredential(
+			new TestCredentialsHelper(credentialTypes),
+			'sodaCloudApi',
+			fx.sodaCloud.bad,
+		);
+		const byKey = await testCredential(
+			new TestCredentialsHelper(credentialTypes),
+			'sodaCloudApi',
+			keyPair('wrong-secret'),
+		);
+		expect(byPassword.message).toMatch(
+			/^Soda Cloud token request: the email or password was refused \(HTTP 401\)\. Check /,
+		);
+		expect(byKey.message).toMatch(
+			/^Soda Cloud [a-z ]+: the API key ID or secret was refused \(HTTP 401\)\. Check /,
+		);
 	});
 });
 
@@ -132,17 +216,42 @@ describe('Soda Cloud, custom base URL without /v1', () => {
 	it.each([
 		['API key', { authMethod: 'apiKey', apiKeyId: 'key-id', apiKeySecret: 'key-secret' }],
 		['email and password', { authMethod: 'token', email: 'a@example.com', password: 'pw' }],
-	])('%s: the Test says the base URL must end in /v1, before any request', async (_method, auth) => {
-		for (const baseUrl of [sandbox.vendors.sodaCloud.origin, `${sandbox.vendors.sodaCloud.origin}/`, `${sandbox.vendors.sodaCloud.origin}/api`]) {
-			const result = await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { region: 'custom', baseUrl, ...auth });
-			expect({ baseUrl, ...result }).toEqual({ baseUrl, status: 'Error', message: expect.stringMatching(/^Soda Cloud settings: Base URL must end in \/v1\b.*https:\/\/reporting\.cloud\.soda\.io\/v1/) });
-		}
-		expect(sandbox.vendors.sodaCloud.requests).toHaveLength(0);
-	});
+	])(
+		'%s: the Test says the base URL must end in /v1, before any request',
+		async (_method, auth) => {
+			for (const baseUrl of [
+				sandbox.vendors.sodaCloud.origin,
+				`${sandbox.vendors.sodaCloud.origin}/`,
+				`${sandbox.vendors.sodaCloud.origin}/api`,
+			]) {
+				const result = await testCredential(
+					new TestCredentialsHelper(credentialTypes),
+					'sodaCloudApi',
+					{ region: 'custom', baseUrl, ...auth },
+				);
+				expect({ baseUrl, ...result }).toEqual({
+					baseUrl,
+					status: 'Error',
+					message: expect.stringMatching(
+						/^Soda Cloud settings: Base URL must end in \/v1\b.*https:\/\/reporting\.cloud\.soda\.io\/v1/,
+					),
+				});
+			}
+			expect(sandbox.vendors.sodaCloud.requests).toHaveLength(0);
+		},
+	);
 
 	it('a base URL ending in /v1 (with or without a trailing slash) is accepted', async () => {
-		for (const baseUrl of [sandbox.vendors.sodaCloud.baseUrl, `${sandbox.vendors.sodaCloud.baseUrl}/`]) {
-			expect(await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', { ...fx.sodaCloud.good, baseUrl })).toMatchObject({ status: 'OK' });
+		for (const baseUrl of [
+			sandbox.vendors.sodaCloud.baseUrl,
+			`${sandbox.vendors.sodaCloud.baseUrl}/`,
+		]) {
+			expect(
+				await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', {
+					...fx.sodaCloud.good,
+					baseUrl,
+				}),
+			).toMatchObject({ status: 'OK' });
 		}
 	});
 });

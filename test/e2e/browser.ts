@@ -21,12 +21,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-import { banner, DEFAULT_N8N_VERSION, startDemo, TWO_FACTOR_CREDENTIAL, type Demo } from '../../scripts/start';
+import {
+	banner,
+	DEFAULT_N8N_VERSION,
+	startDemo,
+	TWO_FACTOR_CREDENTIAL,
+	type Demo,
+} from '../../scripts/start';
 import { stopOnSignals } from '../../scripts/runtime/lifetime';
 
 const ROOT = path.resolve(__dirname, '../..');
 const outFlag = process.argv.indexOf('--out');
-const OUT = outFlag !== -1 && process.argv[outFlag + 1] ? path.resolve(process.argv[outFlag + 1]) : path.join(ROOT, 'docs', 'screenshots');
+const OUT =
+	outFlag !== -1 && process.argv[outFlag + 1]
+		? path.resolve(process.argv[outFlag + 1])
+		: path.join(ROOT, 'docs', 'screenshots');
 /** Where the walk's other screenshots go (its steps, a failure): --out, else the temp folder, never docs/. */
 const STEPS = outFlag !== -1 ? OUT : os.tmpdir();
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,10 +45,16 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 
 function ensureChromium(): void {
 	if (spawnSync('which', ['chromium']).status === 0 && fs.existsSync(CHROMIUM)) return;
-	if (process.getuid?.() !== 0) throw new Error(`no ${CHROMIUM}: install Debian's chromium (sudo apt-get update && sudo apt-get install -y chromium)`);
+	if (process.getuid?.() !== 0)
+		throw new Error(
+			`no ${CHROMIUM}: install Debian's chromium (sudo apt-get update && sudo apt-get install -y chromium)`,
+		);
 	log('installing Debian chromium (apt-get update, apt-get install -y chromium)');
 	execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-	execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+	execFileSync('apt-get', ['install', '-y', 'chromium'], {
+		stdio: 'inherit',
+		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+	});
 }
 
 async function shot(page: Page, name: string, dir = OUT): Promise<void> {
@@ -50,7 +65,9 @@ async function shot(page: Page, name: string, dir = OUT): Promise<void> {
 
 async function signIn(page: Page, demo: Demo): Promise<void> {
 	await page.goto(`${demo.editorUrl}/signin`);
-	const email = page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first();
+	const email = page
+		.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]')
+		.first();
 	await email.waitFor();
 	await email.fill(demo.owner.email);
 	await page.locator('input[type="password"]').first().fill(demo.owner.password);
@@ -62,7 +79,11 @@ async function signIn(page: Page, demo: Demo): Promise<void> {
 /** n8n sometimes greets a new owner with a modal or a callout: close what can be closed. */
 async function dismissPopups(page: Page): Promise<void> {
 	for (let i = 0; i < 3; i++) {
-		const close = page.locator('.el-dialog__headerbtn:visible, [data-test-id="close-button"]:visible, .el-message-box__headerbtn:visible').first();
+		const close = page
+			.locator(
+				'.el-dialog__headerbtn:visible, [data-test-id="close-button"]:visible, .el-message-box__headerbtn:visible',
+			)
+			.first();
 		if (!(await close.isVisible().catch(() => false))) return;
 		await close.click().catch(() => {});
 		await page.waitForTimeout(300);
@@ -71,13 +92,22 @@ async function dismissPopups(page: Page): Promise<void> {
 
 async function openCanvas(page: Page, url: string): Promise<void> {
 	await page.goto(url);
-	await page.locator('.vue-flow, [data-test-id="canvas"], #canvas').first().waitFor({ timeout: 60_000 });
+	await page
+		.locator('.vue-flow, [data-test-id="canvas"], #canvas')
+		.first()
+		.waitFor({ timeout: 60_000 });
 	await page.waitForTimeout(1500);
 	await dismissPopups(page);
 }
 
 /** Click an empty spot of the canvas, press N and search the nodes panel. */
-async function searchNodes(page: Page, demo: Demo, query: string, file: string, ndvFile?: string): Promise<void> {
+async function searchNodes(
+	page: Page,
+	demo: Demo,
+	query: string,
+	file: string,
+	ndvFile?: string,
+): Promise<void> {
 	await openCanvas(page, `${demo.editorUrl}/workflow/new`);
 	await page.mouse.click(900, 560);
 	await page.keyboard.press('n');
@@ -103,9 +133,16 @@ async function searchNodes(page: Page, demo: Demo, query: string, file: string, 
 	const credentialSelect = page.locator('[data-test-id="node-credentials-select"]').first();
 	// n8n preselects the most recent credential of the node's types: never the two-factor one
 	// (npm start creates it first), whose login a plain Get Token cannot finish.
-	const preselected = ((await credentialSelect.locator('input').first().inputValue().catch(() => '')) || (await credentialSelect.innerText().catch(() => ''))).trim();
+	const preselected = (
+		(await credentialSelect
+			.locator('input')
+			.first()
+			.inputValue()
+			.catch(() => '')) || (await credentialSelect.innerText().catch(() => ''))
+	).trim();
 	log(`a new ${query} node preselects the credential "${preselected}"`);
-	if (preselected.includes(TWO_FACTOR_CREDENTIAL)) throw new Error(`a new ${query} node preselects "${preselected}"`);
+	if (preselected.includes(TWO_FACTOR_CREDENTIAL))
+		throw new Error(`a new ${query} node preselects "${preselected}"`);
 	// Open the credential list: every credential of the five vendors' types is offered there.
 	await credentialSelect.click();
 	await page.getByText('Soda Cloud account').last().waitFor({ timeout: 10_000 });
@@ -131,9 +168,15 @@ async function newCredentialForm(page: Page, demo: Demo, search: string, display
 	await picker.waitFor({ timeout: 30_000 });
 	await picker.locator('input').first().click();
 	await page.keyboard.type(search, { delay: 40 });
-	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible').filter({ hasText: displayName }).first().click();
+	await page
+		.locator('.el-select-dropdown__item:visible, [role="option"]:visible')
+		.filter({ hasText: displayName })
+		.first()
+		.click();
 	await picker.getByRole('button', { name: /continue/i }).click();
-	const form = page.locator('[data-test-id="credential-edit-dialog"], [data-test-id="editCredential-modal"]').first();
+	const form = page
+		.locator('[data-test-id="credential-edit-dialog"], [data-test-id="editCredential-modal"]')
+		.first();
 	await form.waitFor({ timeout: 15_000 });
 	return form;
 }
@@ -170,12 +213,19 @@ async function customTokenEndpointForm(page: Page, demo: Demo): Promise<void> {
 	await field.waitFor({ timeout: 15_000 });
 	await field.scrollIntoViewIfNeeded();
 	await page.waitForTimeout(1500); // CodeMirror lints after a pause
-	const text = (await field.locator('.cm-content').first().innerText().catch(() => '')).trim();
+	const text = (
+		await field
+			.locator('.cm-content')
+			.first()
+			.innerText()
+			.catch(() => '')
+	).trim();
 	log(`a new Custom Token Endpoint credential: Extra Fields holds ${JSON.stringify(text)}`);
 	await shot(page, 'credential-custom-token-endpoint.png');
 	const markers = await issueMarkers(field);
 	if (text !== '{}') throw new Error(`Extra Fields starts as ${JSON.stringify(text)}, not {}`);
-	if (markers.length > 0) throw new Error(`Extra Fields shows issue markers as it comes: ${markers.join(', ')}`);
+	if (markers.length > 0)
+		throw new Error(`Extra Fields shows issue markers as it comes: ${markers.join(', ')}`);
 	// The control: the same field emptied.
 	await field.locator('.cm-content').first().click();
 	await page.keyboard.press('Control+A');
@@ -218,8 +268,14 @@ async function sodaRun(page: Page, demo: Demo): Promise<void> {
 	await waitForNodeSuccess(page, 'Last ETL Refresh');
 	await page.waitForTimeout(800);
 	await shot(page, 'workflow-soda-cloud-run.png');
-	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Get Token' }).first().dblclick();
-	const output = page.locator('[data-test-id="ndv-output-panel"], [data-test-id="output-panel"]').first();
+	await page
+		.locator('[data-test-id="canvas-node"]')
+		.filter({ hasText: 'Get Token' })
+		.first()
+		.dblclick();
+	const output = page
+		.locator('[data-test-id="ndv-output-panel"], [data-test-id="output-panel"]')
+		.first();
 	await output.waitFor({ timeout: 15_000 });
 	const json = output.getByText('JSON', { exact: true }).first();
 	if (await json.isVisible().catch(() => false)) await json.click();
@@ -236,8 +292,11 @@ class StepError extends Error {}
 
 /** The result a credential form shows after a test: green (and its text), red (and its text), or none yet. */
 async function testResult(form: Form): Promise<{ green: boolean; text: string } | undefined> {
-	const success = form.locator('[data-test-id="credentials-config-container-test-success"]').first();
-	if (await success.isVisible().catch(() => false)) return { green: true, text: (await success.innerText()).replace(/\s+/g, ' ').trim() };
+	const success = form
+		.locator('[data-test-id="credentials-config-container-test-success"]')
+		.first();
+	if (await success.isVisible().catch(() => false))
+		return { green: true, text: (await success.innerText()).replace(/\s+/g, ' ').trim() };
 	const failure = form.getByText(/couldn.t connect with these settings/i).first();
 	if (!(await failure.isVisible().catch(() => false))) return undefined;
 	// The red banner folds n8n's details (the test's message) under "More details".
@@ -252,11 +311,18 @@ async function testResult(form: Form): Promise<{ green: boolean; text: string } 
 }
 
 /** Waits for a test's result, past n8n's "Retrying"/"Testing" state. */
-async function awaitTestResult(form: Form, timeout: number): Promise<{ green: boolean; text: string } | undefined> {
+async function awaitTestResult(
+	form: Form,
+	timeout: number,
+): Promise<{ green: boolean; text: string } | undefined> {
 	const page = form.page();
 	const deadline = Date.now() + timeout;
 	while (Date.now() < deadline) {
-		const busy = await form.getByText(/^(retrying|testing)/i).first().isVisible().catch(() => false);
+		const busy = await form
+			.getByText(/^(retrying|testing)/i)
+			.first()
+			.isVisible()
+			.catch(() => false);
 		if (!busy) {
 			const result = await testResult(form);
 			if (result) return result;
@@ -281,10 +347,23 @@ async function pressTest(form: Form): Promise<string> {
 }
 
 /** What a sample credential's test must show: green, or for the two red by design their own message. */
-function expectedTest(demo: Demo, name: string, type: string): { green: true } | { green: false; says: RegExp; why: string } {
-	if (name === TWO_FACTOR_CREDENTIAL) return { green: false, says: /asks for a verification code/i, why: 'its login waits for a code (the banner says so)' };
+function expectedTest(
+	demo: Demo,
+	name: string,
+	type: string,
+): { green: true } | { green: false; says: RegExp; why: string } {
+	if (name === TWO_FACTOR_CREDENTIAL)
+		return {
+			green: false,
+			says: /asks for a verification code/i,
+			why: 'its login waits for a code (the banner says so)',
+		};
 	if (type === 'sirdataApi' && Number(demo.version.split('.')[0]) >= 2) {
-		return { green: false, says: /on n8n 2\.x the credential Test cannot check a Sirdata login/i, why: 'n8n 2.x drops the GET body of its token call (the banner says so)' };
+		return {
+			green: false,
+			says: /on n8n 2\.x the credential Test cannot check a Sirdata login/i,
+			why: 'n8n 2.x drops the GET body of its token call (the banner says so)',
+		};
 	}
 	return { green: true };
 }
@@ -301,20 +380,33 @@ async function sampleCredentialTests(page: Page, demo: Demo): Promise<void> {
 		await page.goto(`${demo.editorUrl}/home/credentials/${credential.id}`);
 		const form = page.locator('[data-test-id="credential-edit-dialog"]').first();
 		await form.waitFor({ timeout: 30_000 }).catch(() => {
-			throw new StepError(`"${credential.name}": ${demo.editorUrl}/home/credentials/${credential.id} opened no credential form`);
+			throw new StepError(
+				`"${credential.name}": ${demo.editorUrl}/home/credentials/${credential.id} opened no credential form`,
+			);
 		});
 		// n8n may test an existing credential as it opens it: let that finish first.
 		await awaitTestResult(form, 8_000);
 		const pressed = await pressTest(form);
 		const result = await awaitTestResult(form, 45_000);
 		const expected = expectedTest(demo, credential.name, credential.type);
-		const seen = result ? `${result.green ? 'green' : 'red'}: ${result.text.slice(0, 300)}` : 'no test result within 45 s';
+		const seen = result
+			? `${result.green ? 'green' : 'red'}: ${result.text.slice(0, 300)}`
+			: 'no test result within 45 s';
 		log(`credential "${credential.name}" (${credential.type}), ${pressed}: ${seen}`);
-		await shot(page, `test-${credential.type}${credential.name === TWO_FACTOR_CREDENTIAL ? '-2fa' : ''}.png`, STEPS);
+		await shot(
+			page,
+			`test-${credential.type}${credential.name === TWO_FACTOR_CREDENTIAL ? '-2fa' : ''}.png`,
+			STEPS,
+		);
 		if (!result) wrong.push(`"${credential.name}": ${pressed} showed no test result`);
-		else if (expected.green && !result.green) wrong.push(`"${credential.name}" is red: ${result.text.slice(0, 300)}`);
-		else if (!expected.green && result.green) wrong.push(`"${credential.name}" is green, but is red by design (${expected.why})`);
-		else if (!expected.green && !expected.says.test(result.text)) wrong.push(`"${credential.name}" is red, but not with its designed message ${expected.says}: ${result.text.slice(0, 300)}`);
+		else if (expected.green && !result.green)
+			wrong.push(`"${credential.name}" is red: ${result.text.slice(0, 300)}`);
+		else if (!expected.green && result.green)
+			wrong.push(`"${credential.name}" is green, but is red by design (${expected.why})`);
+		else if (!expected.green && !expected.says.test(result.text))
+			wrong.push(
+				`"${credential.name}" is red, but not with its designed message ${expected.says}: ${result.text.slice(0, 300)}`,
+			);
 		await page.keyboard.press('Escape');
 		await page.waitForTimeout(300);
 	}
@@ -322,11 +414,19 @@ async function sampleCredentialTests(page: Page, demo: Demo): Promise<void> {
 }
 
 /** The values the banner gives for a Custom Token Endpoint credential from scratch, read off its text. */
-function bannerCustomTokenValues(text: string): { tokenUrl: string; sendAs: string; username: string; password: string } {
+function bannerCustomTokenValues(text: string): {
+	tokenUrl: string;
+	sendAs: string;
+	username: string;
+	password: string;
+} {
 	const tokenUrl = /from scratch: Token URL\s+(\S+?),/.exec(text)?.[1];
 	const sendAs = /Send Login Values As: ([^,]+),/.exec(text)?.[1];
 	const account = /generic API\s+(\S+) \/ (\S+)/.exec(text);
-	if (!tokenUrl || !sendAs || !account) throw new StepError(`the banner does not give a Token URL, Send Login Values As and the generic account:\n${text}`);
+	if (!tokenUrl || !sendAs || !account)
+		throw new StepError(
+			`the banner does not give a Token URL, Send Login Values As and the generic account:\n${text}`,
+		);
 	return { tokenUrl, sendAs, username: account[1], password: account[2] };
 }
 
@@ -346,37 +446,68 @@ async function fillParameter(form: Form, name: string, value: string): Promise<v
  */
 async function customTokenEndpointFromBanner(page: Page, demo: Demo): Promise<void> {
 	const values = bannerCustomTokenValues(banner(demo, 0));
-	log(`from the banner: Token URL ${values.tokenUrl}, Send Login Values As ${values.sendAs}, ${values.username} / ${values.password}`);
+	log(
+		`from the banner: Token URL ${values.tokenUrl}, Send Login Values As ${values.sendAs}, ${values.username} / ${values.password}`,
+	);
 	const form = await newCredentialForm(page, demo, 'Custom Token', 'Custom Token Endpoint API');
 	await fillParameter(form, 'tokenUrl', values.tokenUrl);
 	await form.locator('[data-test-id="loginValuesIn"] input').first().click();
-	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible').filter({ hasText: values.sendAs }).first().click();
+	await page
+		.locator('.el-select-dropdown__item:visible, [role="option"]:visible')
+		.filter({ hasText: values.sendAs })
+		.first()
+		.click();
 	await fillParameter(form, 'username', values.username);
 	await fillParameter(form, 'password', values.password);
 	const chosen = await form.locator('[data-test-id="loginValuesIn"] input').first().inputValue();
-	if (chosen !== values.sendAs) throw new StepError(`Send Login Values As shows "${chosen}" after choosing "${values.sendAs}"`);
+	if (chosen !== values.sendAs)
+		throw new StepError(`Send Login Values As shows "${chosen}" after choosing "${values.sendAs}"`);
 	await shot(page, 'custom-token-endpoint-from-banner.png', STEPS);
 	await form.locator('[data-test-id="credential-save-button"]').first().click();
 	const result = await awaitTestResult(form, 45_000);
-	log(`the new Custom Token Endpoint credential, first Save: ${result ? `${result.green ? 'green' : 'red'}: ${result.text.slice(0, 300)}` : 'no test result'}`);
+	log(
+		`the new Custom Token Endpoint credential, first Save: ${result ? `${result.green ? 'green' : 'red'}: ${result.text.slice(0, 300)}` : 'no test result'}`,
+	);
 	await shot(page, 'custom-token-endpoint-from-banner-saved.png', STEPS);
-	if (!result?.green) throw new StepError(`the first Save of a Custom Token Endpoint credential typed from the banner is not green: ${result?.text ?? 'no test result within 45 s'}`);
+	if (!result?.green)
+		throw new StepError(
+			`the first Save of a Custom Token Endpoint credential typed from the banner is not green: ${result?.text ?? 'no test result within 45 s'}`,
+		);
 	await page.keyboard.press('Escape');
 }
 
 /** Log In's Options → Add Option → Force New Login, switched on, in the node's settings. */
 async function forceNewLogin(page: Page): Promise<void> {
-	await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Log In' }).first().dblclick();
+	await page
+		.locator('[data-test-id="canvas-node"]')
+		.filter({ hasText: 'Log In' })
+		.first()
+		.dblclick();
 	await page.getByText('Parameters', { exact: true }).first().waitFor({ timeout: 15_000 });
-	await page.locator('[data-test-id="collection-parameter-add-dropdown"], [data-test-id="collection-parameter-add"]').filter({ visible: true }).first().click();
-	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible, [data-test-id="collection-parameter-option"]:visible').filter({ hasText: 'Force New Login' }).first().click();
-	const row = page.locator('[data-test-id="forceNewLogin"], [data-test-id="parameter-input-forceNewLogin"]').first();
+	await page
+		.locator(
+			'[data-test-id="collection-parameter-add-dropdown"], [data-test-id="collection-parameter-add"]',
+		)
+		.filter({ visible: true })
+		.first()
+		.click();
+	await page
+		.locator(
+			'.el-select-dropdown__item:visible, [role="option"]:visible, [data-test-id="collection-parameter-option"]:visible',
+		)
+		.filter({ hasText: 'Force New Login' })
+		.first()
+		.click();
+	const row = page
+		.locator('[data-test-id="forceNewLogin"], [data-test-id="parameter-input-forceNewLogin"]')
+		.first();
 	await row.waitFor({ timeout: 10_000 }).catch(() => {
 		throw new StepError('Options → Force New Login did not add the option to Log In');
 	});
 	const toggle = row.locator('.el-switch').first();
 	if (!(await toggle.evaluate((el) => el.classList.contains('is-checked')))) await toggle.click();
-	if (!(await toggle.evaluate((el) => el.classList.contains('is-checked')))) throw new StepError('Force New Login does not switch on');
+	if (!(await toggle.evaluate((el) => el.classList.contains('is-checked'))))
+		throw new StepError('Force New Login does not switch on');
 	await page.waitForTimeout(500);
 	await shot(page, 'autoshares-2fa-force-new-login.png', STEPS);
 	await page.keyboard.press('Escape');
@@ -396,11 +527,19 @@ async function twoFactorRun(page: Page, demo: Demo, again = false): Promise<void
 	const before = demo.twoFactorEvents.length;
 	await executeWorkflow(page);
 	const deadline = Date.now() + 30_000;
-	while (demo.twoFactorEvents.length === before && Date.now() < deadline) await page.waitForTimeout(200);
+	while (demo.twoFactorEvents.length === before && Date.now() < deadline)
+		await page.waitForTimeout(200);
 	const event = demo.twoFactorEvents[before];
 	if (!event?.code) {
-		const finished = await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Account Info' }).first().locator('[data-test-id="canvas-node-status-success"]').count();
-		throw new StepError(`Log In did not pause (no notify within 30 s)${finished ? ': the run went straight on to Account Info' : ''}`);
+		const finished = await page
+			.locator('[data-test-id="canvas-node"]')
+			.filter({ hasText: 'Account Info' })
+			.first()
+			.locator('[data-test-id="canvas-node-status-success"]')
+			.count();
+		throw new StepError(
+			`Log In did not pause (no notify within 30 s)${finished ? ': the run went straight on to Account Info' : ''}`,
+		);
 	}
 	log(`Log In paused${again ? ' again' : ''}: code ${event.code}, resume URL ${event.resumeUrl}`);
 	// n8n notifies before it has saved the waiting state: give it a moment before opening the page.
@@ -413,9 +552,14 @@ async function twoFactorRun(page: Page, demo: Demo, again = false): Promise<void
 		await input.fill(event.code);
 		if (again) await shot(codePage, 'autoshares-2fa-code-page-again.png', STEPS);
 		else await shot(codePage, 'autoshares-2fa-code-page.png');
-		await Promise.all([codePage.waitForNavigation({ timeout: 15_000 }), codePage.keyboard.press('Enter')]);
+		await Promise.all([
+			codePage.waitForNavigation({ timeout: 15_000 }),
+			codePage.keyboard.press('Enter'),
+		]);
 		await codePage.waitForTimeout(500);
-		log(`the code page answered: ${(await codePage.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 200)}`);
+		log(
+			`the code page answered: ${(await codePage.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 200)}`,
+		);
 	} finally {
 		await codePage.close();
 	}
@@ -429,7 +573,8 @@ async function twoFactorRun(page: Page, demo: Demo, again = false): Promise<void
 
 async function main(): Promise<void> {
 	const flag = process.argv.indexOf('--n8n');
-	const version = flag !== -1 && process.argv[flag + 1] ? process.argv[flag + 1] : DEFAULT_N8N_VERSION;
+	const version =
+		flag !== -1 && process.argv[flag + 1] ? process.argv[flag + 1] : DEFAULT_N8N_VERSION;
 	let browser: Browser | undefined;
 	let stopDemo: (() => Promise<void>) | undefined;
 	let stopping = false;
@@ -448,12 +593,15 @@ async function main(): Promise<void> {
 	fs.mkdirSync(OUT, { recursive: true });
 
 	// Its own user folder, so a running `npm start` of the same version is left alone.
-	const demo = await startDemo({ version, folderName: `screenshots-${version}`, log, onStop: (stop) => (stopDemo = stop) }).catch(
-		async (error: unknown) => {
-			if (stopping) await new Promise(() => {}); // the signal handler exits
-			throw error;
-		},
-	);
+	const demo = await startDemo({
+		version,
+		folderName: `screenshots-${version}`,
+		log,
+		onStop: (stop) => (stopDemo = stop),
+	}).catch(async (error: unknown) => {
+		if (stopping) await new Promise(() => {}); // the signal handler exits
+		throw error;
+	});
 	let failed = false;
 	try {
 		browser = await chromium.launch({
@@ -462,22 +610,54 @@ async function main(): Promise<void> {
 			handleSIGINT: false,
 			handleSIGTERM: false,
 			handleSIGHUP: false,
-			args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run',
+			],
 		});
 		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
 		const page = await context.newPage();
 		page.setDefaultTimeout(30_000);
 		await signIn(page, demo);
 		const steps: Array<[string, () => Promise<void>]> = [
-			['nodes panel: Get Token', async () => await searchNodes(page, demo, 'Get Token', 'nodes-panel-get-token.png', 'get-token-node.png')],
-			['nodes panel: Autoshares', async () => await searchNodes(page, demo, 'Autoshares', 'nodes-panel-autoshares.png')],
+			[
+				'nodes panel: Get Token',
+				async () =>
+					await searchNodes(
+						page,
+						demo,
+						'Get Token',
+						'nodes-panel-get-token.png',
+						'get-token-node.png',
+					),
+			],
+			[
+				'nodes panel: Autoshares',
+				async () => await searchNodes(page, demo, 'Autoshares', 'nodes-panel-autoshares.png'),
+			],
 			['credential form: Soda Cloud API', async () => await credentialForm(page, demo)],
-			['credential form: Custom Token Endpoint, Extra Fields as it comes', async () => await customTokenEndpointForm(page, demo)],
-			['example workflow: Soda Cloud run and Get Token output', async () => await sodaRun(page, demo)],
+			[
+				'credential form: Custom Token Endpoint, Extra Fields as it comes',
+				async () => await customTokenEndpointForm(page, demo),
+			],
+			[
+				'example workflow: Soda Cloud run and Get Token output',
+				async () => await sodaRun(page, demo),
+			],
 			['every sample credential: its Test', async () => await sampleCredentialTests(page, demo)],
-			['a Custom Token Endpoint credential from the banner: first Save', async () => await customTokenEndpointFromBanner(page, demo)],
+			[
+				'a Custom Token Endpoint credential from the banner: first Save',
+				async () => await customTokenEndpointFromBanner(page, demo),
+			],
 			['example workflow: two-factor login', async () => await twoFactorRun(page, demo)],
-			['example workflow: two-factor login again, Force New Login', async () => await twoFactorRun(page, demo, true)],
+			[
+				'example workflow: two-factor login again, Force New Login',
+				async () => await twoFactorRun(page, demo, true),
+			],
 		];
 		for (const [name, step] of steps) {
 			if (stopping) break;
@@ -497,7 +677,11 @@ async function main(): Promise<void> {
 		}
 	}
 	if (stopping) await new Promise(() => {}); // the signal handler logs and exits
-	log(failed ? `FAILED: see the lines above and ${STEPS}/failed-*.png` : `PASS every step; screenshots in ${path.relative(ROOT, OUT) || OUT}/`);
+	log(
+		failed
+			? `FAILED: see the lines above and ${STEPS}/failed-*.png`
+			: `PASS every step; screenshots in ${path.relative(ROOT, OUT) || OUT}/`,
+	);
 	process.exit(failed ? 1 : 0);
 }
 

@@ -31,10 +31,19 @@ function assert(condition: unknown, message: string): asserts condition {
 const RESTRICTED = { allowedHttpRequestDomains: 'domains', allowedDomains: 'example.com' };
 
 /** Runs a one-node-after-webhook workflow and returns its failed execution's error text. */
-async function failingRun(client: N8nClient, name: string, webhookPath: string, last: Record<string, unknown>): Promise<string> {
+async function failingRun(
+	client: N8nClient,
+	name: string,
+	webhookPath: string,
+	last: Record<string, unknown>,
+): Promise<string> {
 	const workflow = await client.createWorkflow(chain(name, [webhookNode(webhookPath), last]));
 	await client.activateWorkflow(workflow.id);
-	const response = await client.callWebhook(webhookPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+	const response = await client.callWebhook(webhookPath, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: '{}',
+	});
 	await response.text();
 	const execution = await client.waitForExecution((e) => e.status === 'error', 15_000, workflow.id);
 	return JSON.stringify(execution.data.resultData.error ?? '');
@@ -42,36 +51,84 @@ async function failingRun(client: N8nClient, name: string, webhookPath: string, 
 
 export async function domainRestrictionChecks(ctx: DomainRestrictionContext): Promise<void> {
 	const { at, client, check, log } = ctx;
-	await check(`${at} domain restriction: a Manis credential restricted to example.com sends nothing from HTTP Request (n8n) or Get Token (this package)`, async () => {
-		const { fixture, server } = ctx.manis;
-		const created = await client.createCredential(fixture.credentialType, 'Manis (restricted to example.com)', { ...fixture.good, ...RESTRICTED });
-		const ref = { id: created.id, name: created.name };
-		const before = server.tokenCalls;
-		const viaHttp = await failingRun(client, 'restricted http', 'restricted-http', httpRequestNode('HTTP Request', `${server.origin}/__sandbox/echo`, fixture.credentialType, ref));
-		const viaGetToken = await failingRun(
-			client,
-			'restricted get token',
-			'restricted-get-token',
-			node('Get Token', `${PACKAGE}.getToken`, 1, { vendor: 'manis', options: {} }, { credentials: { [fixture.credentialType]: ref } }),
-		);
-		log(`Get Token's error: ${viaGetToken.slice(0, 200)}`);
-		assert(server.tokenCalls === before, `${server.tokenCalls - before} token call(s) reached the host that is not allowed`);
-		assert(/Domain not allowed/.test(viaGetToken), `Get Token did not fail with n8n's domain error: ${viaGetToken.slice(0, 300)}`);
-		assert(viaHttp !== '', 'the HTTP Request node did not fail');
-		assert(!viaGetToken.includes(String(fixture.good.secret)), 'the secret is in the error');
-	});
+	await check(
+		`${at} domain restriction: a Manis credential restricted to example.com sends nothing from HTTP Request (n8n) or Get Token (this package)`,
+		async () => {
+			const { fixture, server } = ctx.manis;
+			const created = await client.createCredential(
+				fixture.credentialType,
+				'Manis (restricted to example.com)',
+				{ ...fixture.good, ...RESTRICTED },
+			);
+			const ref = { id: created.id, name: created.name };
+			const before = server.tokenCalls;
+			const viaHttp = await failingRun(
+				client,
+				'restricted http',
+				'restricted-http',
+				httpRequestNode(
+					'HTTP Request',
+					`${server.origin}/__sandbox/echo`,
+					fixture.credentialType,
+					ref,
+				),
+			);
+			const viaGetToken = await failingRun(
+				client,
+				'restricted get token',
+				'restricted-get-token',
+				node(
+					'Get Token',
+					`${PACKAGE}.getToken`,
+					1,
+					{ vendor: 'manis', options: {} },
+					{ credentials: { [fixture.credentialType]: ref } },
+				),
+			);
+			log(`Get Token's error: ${viaGetToken.slice(0, 200)}`);
+			assert(
+				server.tokenCalls === before,
+				`${server.tokenCalls - before} token call(s) reached the host that is not allowed`,
+			);
+			assert(
+				/Domain not allowed/.test(viaGetToken),
+				`Get Token did not fail with n8n's domain error: ${viaGetToken.slice(0, 300)}`,
+			);
+			assert(viaHttp !== '', 'the HTTP Request node did not fail');
+			assert(!viaGetToken.includes(String(fixture.good.secret)), 'the secret is in the error');
+		},
+	);
 
-	await check(`${at} domain restriction: Log In with a restricted Autoshares credential sends neither the login nor a notify call`, async () => {
-		const { fixture, server } = ctx.autoshares;
-		const created = await client.createCredential(fixture.credentialType, 'Autoshares (restricted to example.com)', { ...fixture.good, ...RESTRICTED });
-		const before = server.tokenCalls;
-		const error = await failingRun(
-			client,
-			'restricted log in',
-			'restricted-log-in',
-			node('Log In', `${PACKAGE}.autosharesTrader`, 1, { operation: 'logIn', options: {} }, { credentials: { [fixture.credentialType]: { id: created.id, name: created.name } } }),
-		);
-		assert(server.tokenCalls === before, `${server.tokenCalls - before} token call(s) reached the host that is not allowed`);
-		assert(/Domain not allowed/.test(error), `Log In did not fail with n8n's domain error: ${error.slice(0, 300)}`);
-	});
+	await check(
+		`${at} domain restriction: Log In with a restricted Autoshares credential sends neither the login nor a notify call`,
+		async () => {
+			const { fixture, server } = ctx.autoshares;
+			const created = await client.createCredential(
+				fixture.credentialType,
+				'Autoshares (restricted to example.com)',
+				{ ...fixture.good, ...RESTRICTED },
+			);
+			const before = server.tokenCalls;
+			const error = await failingRun(
+				client,
+				'restricted log in',
+				'restricted-log-in',
+				node(
+					'Log In',
+					`${PACKAGE}.autosharesTrader`,
+					1,
+					{ operation: 'logIn', options: {} },
+					{ credentials: { [fixture.credentialType]: { id: created.id, name: created.name } } },
+				),
+			);
+			assert(
+				server.tokenCalls === before,
+				`${server.tokenCalls - before} token call(s) reached the host that is not allowed`,
+			);
+			assert(
+				/Domain not allowed/.test(error),
+				`Log In did not fail with n8n's domain error: ${error.slice(0, 300)}`,
+			);
+		},
+	);
 }

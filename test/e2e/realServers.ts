@@ -19,7 +19,12 @@
 import { createServer, type IncomingMessage, type Server } from 'http';
 import type { AddressInfo } from 'net';
 
-import { startAuthServers, type AuthServers, type ServerHandle, type ServerStats } from '../../scripts/authServers';
+import {
+	startAuthServers,
+	type AuthServers,
+	type ServerHandle,
+	type ServerStats,
+} from '../../scripts/authServers';
 import type { ExecutionDetails, N8nClient } from '../../scripts/runtime/n8nClient';
 import type { LogMark, QueueCluster } from '../../scripts/runtime/queueMode';
 import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
@@ -50,7 +55,10 @@ const MAX_BATCHES = 4;
 const ENDED = (status: string) => !['new', 'running', 'waiting'].includes(status);
 
 /** node-oauth's stats with the grant counters its launcher adds. */
-type GrantStats = ServerStats & { byGrant?: Record<string, number>; failedByGrant?: Record<string, number> };
+type GrantStats = ServerStats & {
+	byGrant?: Record<string, number>;
+	failedByGrant?: Record<string, number>;
+};
 
 interface Delta {
 	calls: number;
@@ -67,17 +75,27 @@ const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(re
 
 /** RFC 6749 Appendix B form encoding, as a client_secret_basic client sends id and secret. */
 const formEncode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+	`Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 /** The forms a client secret could leak in: as is, form-encoded, and inside either Basic header. */
 function secretForms(clientId: string, secret: string): string[] {
-	const forms = [secret, formEncode(secret), basic(clientId, secret).slice(6), basic(formEncode(clientId), formEncode(secret)).slice(6)];
+	const forms = [
+		secret,
+		formEncode(secret),
+		basic(clientId, secret).slice(6),
+		basic(formEncode(clientId), formEncode(secret)).slice(6),
+	];
 	return [...new Set(forms.filter((form) => form.length >= 6))];
 }
 
-function diff(before: Record<string, number> = {}, after: Record<string, number> = {}): Record<string, number> {
+function diff(
+	before: Record<string, number> = {},
+	after: Record<string, number> = {},
+): Record<string, number> {
 	const out: Record<string, number> = {};
-	for (const key of Object.keys(after)) if ((after[key] ?? 0) - (before[key] ?? 0) !== 0) out[key] = after[key] - (before[key] ?? 0);
+	for (const key of Object.keys(after))
+		if ((after[key] ?? 0) - (before[key] ?? 0) !== 0) out[key] = after[key] - (before[key] ?? 0);
 	return out;
 }
 
@@ -99,9 +117,13 @@ const grantsText = (delta: Delta) =>
 	Object.keys(delta.byGrant).length === 0
 		? ''
 		: ` (${Object.entries(delta.byGrant)
-				.map(([grant, count]) => `${grant} ${count}${delta.failedByGrant[grant] ? `, ${delta.failedByGrant[grant]} failed` : ''}`)
+				.map(
+					([grant, count]) =>
+						`${grant} ${count}${delta.failedByGrant[grant] ? `, ${delta.failedByGrant[grant]} failed` : ''}`,
+				)
 				.join('; ')})`;
-const callsText = (delta: Delta) => `${delta.calls} token call(s), ${delta.failed} failed${grantsText(delta)}`;
+const callsText = (delta: Delta) =>
+	`${delta.calls} token call(s), ${delta.failed} failed${grantsText(delta)}`;
 
 interface TokenExchange {
 	grant: string;
@@ -114,7 +136,9 @@ interface TokenExchange {
 }
 
 /** A pass-through proxy in front of a token server that records each token call and its answer. */
-async function recordingProxy(target: string): Promise<{ url: string; exchanges: TokenExchange[]; close: () => Promise<void> }> {
+async function recordingProxy(
+	target: string,
+): Promise<{ url: string; exchanges: TokenExchange[]; close: () => Promise<void> }> {
 	const exchanges: TokenExchange[] = [];
 	const read = async (req: IncomingMessage) => {
 		const chunks: Buffer[] = [];
@@ -126,7 +150,8 @@ async function recordingProxy(target: string): Promise<{ url: string; exchanges:
 			const body = await read(req);
 			const headers: Record<string, string> = {};
 			for (const [name, value] of Object.entries(req.headers)) {
-				if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) headers[name] = value;
+				if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name))
+					headers[name] = value;
 			}
 			try {
 				const method = req.method ?? 'GET';
@@ -150,11 +175,14 @@ async function recordingProxy(target: string): Promise<{ url: string; exchanges:
 						grant: sent.get('grant_type') ?? '(none)',
 						sentRefreshToken: sent.get('refresh_token') ?? undefined,
 						status: answer.status,
-						issuedRefreshToken: typeof json.refresh_token === 'string' ? json.refresh_token : undefined,
+						issuedRefreshToken:
+							typeof json.refresh_token === 'string' ? json.refresh_token : undefined,
 						accessToken: typeof json.access_token === 'string' ? json.access_token : undefined,
 					});
 				}
-				const out: Record<string, string> = { 'content-type': answer.headers.get('content-type') ?? 'application/json' };
+				const out: Record<string, string> = {
+					'content-type': answer.headers.get('content-type') ?? 'application/json',
+				};
 				const challenge = answer.headers.get('www-authenticate');
 				if (challenge) out['www-authenticate'] = challenge;
 				res.writeHead(answer.status, out);
@@ -176,7 +204,9 @@ async function recordingProxy(target: string): Promise<{ url: string; exchanges:
 
 /** The error texts of an execution: the workflow's and every node run's. */
 function errorText(execution: ExecutionDetails): string {
-	const runs = Object.values(execution.data.resultData.runData).flatMap((taskRuns) => taskRuns.map((run) => run.error ?? ''));
+	const runs = Object.values(execution.data.resultData.runData).flatMap((taskRuns) =>
+		taskRuns.map((run) => run.error ?? ''),
+	);
 	return JSON.stringify([execution.data.resultData.error ?? '', ...runs]);
 }
 
@@ -187,7 +217,10 @@ function firstError(execution: ExecutionDetails): string {
 	const error = run?.error ?? execution.data.resultData.error;
 	if (!error) return 'no error recorded';
 	const description = (error as { description?: unknown }).description;
-	const more = typeof description === 'string' && description !== '' && !error.message.includes(description) ? ` | ${description}` : '';
+	const more =
+		typeof description === 'string' && description !== '' && !error.message.includes(description)
+			? ` | ${description}`
+			: '';
 	return `${error.message}${more}`;
 }
 
@@ -201,15 +234,23 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 	try {
 		const started = await Promise.allSettled([
 			startAuthServers(),
-			startAuthServers({ oidcAccessTokenTtl: SHORT_TTL_SECONDS, oauth2AccessTokenTtl: SHORT_TTL_SECONDS }),
+			startAuthServers({
+				oidcAccessTokenTtl: SHORT_TTL_SECONDS,
+				oauth2AccessTokenTtl: SHORT_TTL_SECONDS,
+			}),
 		]);
 		servers = started[0].status === 'fulfilled' ? started[0].value : undefined;
 		short = started[1].status === 'fulfilled' ? started[1].value : undefined;
 		const failure = started.find((result) => result.status === 'rejected');
 		if (failure) {
-			await check(`${at} real auth servers start (oidc-provider, @node-oauth/oauth2-server, json-server-auth)`, async () => {
-				throw failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason));
-			});
+			await check(
+				`${at} real auth servers start (oidc-provider, @node-oauth/oauth2-server, json-server-auth)`,
+				async () => {
+					throw failure.reason instanceof Error
+						? failure.reason
+						: new Error(String(failure.reason));
+				},
+			);
 			return;
 		}
 		if (!servers || !short) return;
@@ -217,18 +258,27 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 		const shortServers = short;
 
 		const credential = async (name: string, data: Json): Promise<Ref> => {
-			const created = await client.createCredential(TYPE, `${name} (${queue ? 'queue mode' : 'real server'})`, data);
+			const created = await client.createCredential(
+				TYPE,
+				`${name} (${queue ? 'queue mode' : 'real server'})`,
+				data,
+			);
 			return { id: created.id, name: created.name };
 		};
 		const activated = async (label: string, nodes: Json[]) => {
 			const webhookPath = `${scope}-${label}`;
-			const workflow = await client.createWorkflow(chain(`${scope} ${label}`, [webhookNode(webhookPath), ...nodes]));
+			const workflow = await client.createWorkflow(
+				chain(`${scope} ${label}`, [webhookNode(webhookPath), ...nodes]),
+			);
 			await client.activateWorkflow(workflow.id);
 			return { id: workflow.id, path: webhookPath };
 		};
 		/** Webhook → Split Out → HTTP Request (predefined credential type) to `url`: one request per item. */
 		const itemsWorkflow = async (label: string, url: string, ref: Ref) =>
-			await activated(label, [splitOutNode('body.items'), httpRequestNode('HTTP Request', url, TYPE, ref)]);
+			await activated(label, [
+				splitOutNode('body.items'),
+				httpRequestNode('HTTP Request', url, TYPE, ref),
+			]);
 		/** Webhook → HTTP Request to `url` → Get Token (its output under `auth`, beside the answer). */
 		const meWorkflow = async (label: string, url: string, ref: Ref) =>
 			await activated(label, [
@@ -243,7 +293,8 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 			]);
 
 		const post = async (webhookPath: string, items?: number) => {
-			const body = items === undefined ? {} : { items: Array.from({ length: items }, (_, i) => ({ i })) };
+			const body =
+				items === undefined ? {} : { items: Array.from({ length: items }, (_, i) => ({ i })) };
 			const response = await webhooks.callWebhook(webhookPath, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
@@ -257,14 +308,21 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					return undefined;
 				}
 			})();
-			return { status: response.status, text, json, list: Array.isArray(json) ? (json as Json[]) : [] };
+			return {
+				status: response.status,
+				text,
+				json,
+				list: Array.isArray(json) ? (json as Json[]) : [],
+			};
 		};
 		const seen = new Set<string>();
 		/** The executions of the workflow not returned before, once `count` of them have ended (newest first). */
 		const newExecutions = async (workflowId: string, count = 1): Promise<ExecutionDetails[]> => {
 			const deadline = Date.now() + 30_000;
 			for (;;) {
-				const ended = (await client.listExecutions(workflowId)).filter((e) => !seen.has(e.id) && ENDED(e.status));
+				const ended = (await client.listExecutions(workflowId)).filter(
+					(e) => !seen.has(e.id) && ENDED(e.status),
+				);
 				if (ended.length >= count || Date.now() > deadline) {
 					for (const e of ended) seen.add(e.id);
 					return await Promise.all(ended.map(async (e) => await client.getExecution(e.id)));
@@ -281,10 +339,16 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 			`expected ${items} answers, got ${answer.status} ${answer.text.slice(0, 300)}`;
 		/** Get Token's output (`auth`) and the HTTP Request's answer of a meWorkflow run. */
 		const meOutput = (answer: Awaited<ReturnType<typeof post>>) => {
-			assert(answer.status === 200 && answer.list.length === 1, `workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+			assert(
+				answer.status === 200 && answer.list.length === 1,
+				`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
+			);
 			const item = answer.list[0];
 			const auth = item.auth as Json | undefined;
-			assert(auth && typeof auth.token === 'string', `no Get Token output: ${answer.text.slice(0, 300)}`);
+			assert(
+				auth && typeof auth.token === 'string',
+				`no Get Token output: ${answer.text.slice(0, 300)}`,
+			);
 			return { item, auth, token: auth.token };
 		};
 		const nearly = (a: number, b: number, ms: number) => Math.abs(a - b) <= ms;
@@ -311,16 +375,23 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				const count = await counter(oidc);
 				const answer = await post(workflow.path, 100);
 				const delta = await count();
-				log(`token calls: oidc-provider client_secret_basic, 100 items, empty token: ${callsText(delta)}`);
+				log(
+					`token calls: oidc-provider client_secret_basic, 100 items, empty token: ${callsText(delta)}`,
+				);
 				assert(answer.status === 200 && answer.list.length === 100, ok100(answer, 100));
 				assert(
 					answer.list.every((item) => item.clientId === oidc.basicClient.clientId),
 					`/api/me answered ${JSON.stringify(answer.list[0])}`,
 				);
-				assert(delta.calls === 1 && delta.failed === 0, `expected exactly 1 token call, got ${callsText(delta)}`);
+				assert(
+					delta.calls === 1 && delta.failed === 0,
+					`expected exactly 1 token call, got ${callsText(delta)}`,
+				);
 				const testCount = await counter(oidc);
 				const test = await client.testCredential(basicRef.id);
-				log(`oidc-provider client_secret_basic: Test ${test.status} with ${callsText(await testCount())}`);
+				log(
+					`oidc-provider client_secret_basic: Test ${test.status} with ${callsText(await testCount())}`,
+				);
 				assert(test.status === 'OK', `Test: ${JSON.stringify(test)}`);
 			},
 		);
@@ -346,7 +417,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					answer.list.every((item) => item.clientId === oidc.postClient.clientId),
 					`/api/me answered ${JSON.stringify(answer.list[0])}`,
 				);
-				assert(delta.calls === 1 && delta.failed === 0, `expected exactly 1 token call, got ${callsText(delta)}`);
+				assert(
+					delta.calls === 1 && delta.failed === 0,
+					`expected exactly 1 token call, got ${callsText(delta)}`,
+				);
 			},
 		);
 
@@ -362,13 +436,18 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					method: 'POST',
 					headers: {
 						'content-type': 'application/x-www-form-urlencoded',
-						authorization: basic(formEncode(oidc.basicClient.clientId), formEncode(oidc.basicClient.clientSecret)),
+						authorization: basic(
+							formEncode(oidc.basicClient.clientId),
+							formEncode(oidc.basicClient.clientSecret),
+						),
 					},
 					body: new URLSearchParams({ token: used, token_type_hint: 'access_token' }).toString(),
 				});
 				await revoked.arrayBuffer();
 				assert(revoked.status === 200, `revocation answered ${revoked.status}`);
-				const probe = await fetch(oidc.resourceUrl, { headers: { authorization: `Bearer ${used}` } });
+				const probe = await fetch(oidc.resourceUrl, {
+					headers: { authorization: `Bearer ${used}` },
+				});
 				await probe.arrayBuffer();
 				assert(probe.status === 401, `the revoked token still opens /api/me (${probe.status})`);
 				const count = await counter(oidc);
@@ -377,10 +456,18 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				const again = await counter(oidc);
 				const third = meOutput(await post(workflow.path));
 				const later = await again();
-				log(`token calls: oidc-provider after the RFC 7009 revocation: ${callsText(delta)}; the run after that: ${callsText(later)}`);
-				assert(second.item.clientId === oidc.basicClient.clientId, `/api/me answered ${JSON.stringify(second.item)}`);
+				log(
+					`token calls: oidc-provider after the RFC 7009 revocation: ${callsText(delta)}; the run after that: ${callsText(later)}`,
+				);
+				assert(
+					second.item.clientId === oidc.basicClient.clientId,
+					`/api/me answered ${JSON.stringify(second.item)}`,
+				);
 				assert(second.token !== used, 'Get Token still outputs the revoked token');
-				assert(delta.calls === 1 && delta.failed === 0, `expected exactly 1 token call, got ${callsText(delta)}`);
+				assert(
+					delta.calls === 1 && delta.failed === 0,
+					`expected exactly 1 token call, got ${callsText(delta)}`,
+				);
 				assert(
 					third.token === second.token && later.calls === 0,
 					`the run after that: ${callsText(later)}, token ${third.token === second.token ? 'same' : 'changed'}`,
@@ -413,7 +500,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 						`token calls: oidc-provider ${what}: ${callsText(delta)}; expiresAt ${String(out.auth.expiresAt)}, obtainedAt + ` +
 							`expires_in ${new Date(obtainedAt + s.accessTokenTtl * 1000).toISOString()}, server exp ${new Date(exp).toISOString()}`,
 					);
-					assert(delta.calls === 1 && delta.failed === 0, `${what}: expected exactly 1 token call, got ${callsText(delta)}`);
+					assert(
+						delta.calls === 1 && delta.failed === 0,
+						`${what}: expected exactly 1 token call, got ${callsText(delta)}`,
+					);
 					assert(
 						nearly(expiresAt, obtainedAt + s.accessTokenTtl * 1000, 2000),
 						`${what}: expiresAt ${String(out.auth.expiresAt)} is not obtainedAt ${String(out.auth.obtainedAt)} + ${s.accessTokenTtl} s`,
@@ -462,8 +552,12 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					`token calls: oidc-provider wrong secret, 100 items: ${callsText(first.delta)}; ` +
 						`next execution within the back-off: ${callsText(second.delta)}`,
 				);
-				log(`oidc-provider wrong secret: execution ${first.execution.status}: ${firstError(first.execution).slice(0, 400)}`);
-				log(`oidc-provider wrong secret, next execution: ${firstError(second.execution).slice(0, 300)}`);
+				log(
+					`oidc-provider wrong secret: execution ${first.execution.status}: ${firstError(first.execution).slice(0, 400)}`,
+				);
+				log(
+					`oidc-provider wrong secret, next execution: ${firstError(second.execution).slice(0, 300)}`,
+				);
 				for (const [what, run] of [
 					['first', first],
 					['second', second],
@@ -473,7 +567,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 						`${what} execution: webhook ${run.answer.status}, execution ${run.execution.status}`,
 					);
 					const leaked = secrets.filter(
-						(form) => run.text.includes(form) || run.answer.text.includes(form) || JSON.stringify(run.execution.data).includes(form),
+						(form) =>
+							run.text.includes(form) ||
+							run.answer.text.includes(form) ||
+							JSON.stringify(run.execution.data).includes(form),
 					);
 					assert(
 						leaked.length === 0,
@@ -489,7 +586,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					first.delta.failed >= 1 && first.delta.failed <= 2,
 					`expected 1 to 2 failed token calls for 100 items, got ${callsText(first.delta)}`,
 				);
-				assert(second.delta.failed <= 1, `expected at most 1 failed token call in the next execution, got ${callsText(second.delta)}`);
+				assert(
+					second.delta.failed <= 1,
+					`expected at most 1 failed token call in the next execution, got ${callsText(second.delta)}`,
+				);
 				assert(
 					/not sent again before/.test(second.text) || second.delta.failed === 1,
 					`the second execution neither waited out the back-off nor tried once: ${second.text.slice(0, 300)}`,
@@ -516,14 +616,21 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 						clientSecret: variant.account.clientSecret,
 						clientAuth: variant.clientAuth,
 					});
-					const workflow = await itemsWorkflow(`oauth2-password-${variant.label}`, oauth2.resourceUrl, ref);
+					const workflow = await itemsWorkflow(
+						`oauth2-password-${variant.label}`,
+						oauth2.resourceUrl,
+						ref,
+					);
 					const count = await counter(oauth2);
 					const answer = await post(workflow.path, 10);
 					const delta = await count();
 					log(
 						`token calls: node-oauth password grant, client ${variant.label} (${variant.account.clientId}), 10 items: ${callsText(delta)}`,
 					);
-					assert(answer.status === 200 && answer.list.length === 10, `${variant.label}: ${ok100(answer, 10)}`);
+					assert(
+						answer.status === 200 && answer.list.length === 10,
+						`${variant.label}: ${ok100(answer, 10)}`,
+					);
 					const me = answer.list[0] as { user?: { username?: string }; clientId?: string };
 					assert(
 						me.user?.username === oauth2.user.username && me.clientId === variant.account.clientId,
@@ -558,10 +665,16 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				const execution = await lastExecution(workflow.id);
 				const text = errorText(execution);
 				log(`token calls: node-oauth wrong password, 100 items: ${callsText(delta)}`);
-				log(`node-oauth wrong password: execution ${execution.status}: ${firstError(execution).slice(0, 400)}`);
-				assert(answer.status !== 200 && execution.status === 'error', `webhook ${answer.status}, execution ${execution.status}`);
+				log(
+					`node-oauth wrong password: execution ${execution.status}: ${firstError(execution).slice(0, 400)}`,
+				);
 				assert(
-					/user's login was refused/.test(text) && text.includes('Invalid grant: user credentials are invalid'),
+					answer.status !== 200 && execution.status === 'error',
+					`webhook ${answer.status}, execution ${execution.status}`,
+				);
+				assert(
+					/user's login was refused/.test(text) &&
+						text.includes('Invalid grant: user credentials are invalid'),
 					`the error does not quote the refusal: ${text.slice(0, 400)}`,
 				);
 				const data = JSON.stringify(execution.data);
@@ -569,7 +682,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					![wrongPassword, oauth2.client.clientSecret].some((secret) => data.includes(secret)),
 					'the password or the client secret is in the execution',
 				);
-				assert(delta.failed >= 1 && delta.failed <= 2, `expected 1 to 2 failed token calls, got ${callsText(delta)}`);
+				assert(
+					delta.failed >= 1 && delta.failed <= 2,
+					`expected 1 to 2 failed token calls, got ${callsText(delta)}`,
+				);
 			},
 		);
 
@@ -619,12 +735,17 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				await sleep(Math.max(0, Date.parse(String(first.out.auth.expiresAt)) - Date.now()) + 1500);
 				const second = await runOnce('after the access token expired');
 				assert(
-					second.delta.calls === 1 && second.delta.byGrant.refresh_token === 1 && second.delta.failed === 0,
+					second.delta.calls === 1 &&
+						second.delta.byGrant.refresh_token === 1 &&
+						second.delta.failed === 0,
 					`after expiry: expected 1 refresh_token grant, got ${callsText(second.delta)}`,
 				);
 				const refresh1 = second.exchanges[0];
 				assert(
-					refresh1.sentRefreshToken === r1 && refresh1.status === 200 && refresh1.issuedRefreshToken && refresh1.issuedRefreshToken !== r1,
+					refresh1.sentRefreshToken === r1 &&
+						refresh1.status === 200 &&
+						refresh1.issuedRefreshToken &&
+						refresh1.issuedRefreshToken !== r1,
 					'the refresh did not send the first refresh token, or was not rotated',
 				);
 				assert(second.out.token !== first.out.token, 'Get Token output the expired token');
@@ -632,7 +753,9 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				const revoked = await s.revokeAccessTokens();
 				const third = await runOnce(`after revokeAccessTokens() (${revoked} revoked)`);
 				assert(
-					third.delta.calls === 1 && third.delta.byGrant.refresh_token === 1 && third.delta.failed === 0,
+					third.delta.calls === 1 &&
+						third.delta.byGrant.refresh_token === 1 &&
+						third.delta.failed === 0,
 					`after the revocation: expected 1 refresh_token grant, got ${callsText(third.delta)}`,
 				);
 				const refresh2 = third.exchanges[0];
@@ -640,15 +763,23 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					refresh2.sentRefreshToken === refresh1.issuedRefreshToken && refresh2.status === 200,
 					'the second refresh did not send the rotated refresh token',
 				);
-				log(`node-oauth refresh rotation: refresh 1 sent R1 and got R2, refresh 2 sent R2 (${refresh2.status}) and got R3`);
+				log(
+					`node-oauth refresh rotation: refresh 1 sent R1 and got R2, refresh 2 sent R2 (${refresh2.status}) and got R3`,
+				);
 
 				const refreshTokens = proxy.exchanges
 					.map((e) => e.issuedRefreshToken)
 					.filter((token): token is string => typeof token === 'string');
 				const leaked = refreshTokens.filter((token) => texts.some((text) => text.includes(token)));
-				assert(leaked.length === 0, `${leaked.length} refresh token(s) in an execution or a webhook answer (Get Token output)`);
+				assert(
+					leaked.length === 0,
+					`${leaked.length} refresh token(s) in an execution or a webhook answer (Get Token output)`,
+				);
 				const output = JSON.stringify(third.out.auth);
-				assert(!/refresh/i.test(output), `Get Token's output names a refresh token: ${output.slice(0, 300)}`);
+				assert(
+					!/refresh/i.test(output),
+					`Get Token's output names a refresh token: ${output.slice(0, 300)}`,
+				);
 			},
 		);
 
@@ -681,7 +812,9 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					out.item.id === jsonServer.user.id && out.item.email === jsonServer.user.email,
 					`the guarded route answered ${JSON.stringify(out.item)}`,
 				);
-				const claims = JSON.parse(Buffer.from(out.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+				const claims = JSON.parse(
+					Buffer.from(out.token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+				) as { exp?: number };
 				assert(typeof claims.exp === 'number', 'the token is not a JWT with exp');
 				assert(
 					Date.parse(String(out.auth.expiresAt)) === claims.exp * 1000,
@@ -709,23 +842,47 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				const execution = await lastExecution(workflow.id);
 				const text = errorText(execution);
 				log(`token calls: json-server-auth wrong password, 100 items: ${callsText(delta)}`);
-				log(`json-server-auth wrong password: execution ${execution.status}: ${firstError(execution).slice(0, 400)}`);
-				assert(answer.status !== 200 && execution.status === 'error', `webhook ${answer.status}, execution ${execution.status}`);
-				assert(text.includes('Incorrect password') && /HTTP 400/.test(text), `the error does not quote the refusal: ${text.slice(0, 400)}`);
-				assert(!JSON.stringify(execution.data).includes(wrongPassword), 'the password is in the execution');
-				assert(delta.failed >= 1 && delta.failed <= 2, `expected 1 to 2 failed logins, got ${callsText(delta)}`);
+				log(
+					`json-server-auth wrong password: execution ${execution.status}: ${firstError(execution).slice(0, 400)}`,
+				);
+				assert(
+					answer.status !== 200 && execution.status === 'error',
+					`webhook ${answer.status}, execution ${execution.status}`,
+				);
+				assert(
+					text.includes('Incorrect password') && /HTTP 400/.test(text),
+					`the error does not quote the refusal: ${text.slice(0, 400)}`,
+				);
+				assert(
+					!JSON.stringify(execution.data).includes(wrongPassword),
+					'the password is in the execution',
+				);
+				assert(
+					delta.failed >= 1 && delta.failed <= 2,
+					`expected 1 to 2 failed logins, got ${callsText(delta)}`,
+				);
 			},
 		);
 
 		async function queueChecks(): Promise<void> {
 			const qc = queue!.cluster;
-			const workersOf = (ids: string[], since: LogMark) => new Set(ids.flatMap((id) => qc.workerRuns(id, since).map((run) => run.worker)));
+			const workersOf = (ids: string[], since: LogMark) =>
+				new Set(ids.flatMap((id) => qc.workerRuns(id, since).map((run) => run.worker)));
 			const on = (workers: Set<string>) => [...workers].sort().join(' + ') || 'no worker';
 			/** `count` concurrent webhook calls; every answer must carry `items` items and every execution succeed. */
-			const batch = async (workflowId: string, webhookPath: string, count: number, items?: number) => {
-				const answers = await Promise.all(Array.from({ length: count }, async () => await post(webhookPath, items)));
+			const batch = async (
+				workflowId: string,
+				webhookPath: string,
+				count: number,
+				items?: number,
+			) => {
+				const answers = await Promise.all(
+					Array.from({ length: count }, async () => await post(webhookPath, items)),
+				);
 				const executions = await newExecutions(workflowId, count);
-				const bad = answers.filter((answer) => answer.status !== 200 || answer.list.length !== (items ?? 1));
+				const bad = answers.filter(
+					(answer) => answer.status !== 200 || answer.list.length !== (items ?? 1),
+				);
 				const failed = executions.filter((e) => e.status !== 'success');
 				assert(
 					bad.length === 0 && failed.length === 0 && executions.length === count,
@@ -755,9 +912,16 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					const perBatch: string[] = [];
 					for (let round = 0; round < MAX_BATCHES; round++) {
 						const before = await counter(oidc);
-						const { answers, executions } = await batch(workflow.id, workflow.path, EXECUTIONS_PER_BATCH, ITEMS_PER_EXECUTION);
+						const { answers, executions } = await batch(
+							workflow.id,
+							workflow.path,
+							EXECUTIONS_PER_BATCH,
+							ITEMS_PER_EXECUTION,
+						);
 						assert(
-							answers.every((answer) => answer.list.every((item) => item.clientId === oidc.basicClient.clientId)),
+							answers.every((answer) =>
+								answer.list.every((item) => item.clientId === oidc.basicClient.clientId),
+							),
 							'/api/me did not answer the client',
 						);
 						ids.push(...executions.map((e) => e.id));
@@ -809,9 +973,16 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 						const ids: string[] = [];
 						let outputs: Array<ReturnType<typeof meOutput>> = [];
 						for (let i = 0; i < MAX_BATCHES; i++) {
-							const { answers, executions } = await batch(workflow.id, workflow.path, EXECUTIONS_PER_BATCH);
+							const { answers, executions } = await batch(
+								workflow.id,
+								workflow.path,
+								EXECUTIONS_PER_BATCH,
+							);
 							outputs = answers.map((answer) => meOutput(answer));
-							texts.push(...answers.map((answer) => answer.text), ...executions.map((e) => JSON.stringify(e.data)));
+							texts.push(
+								...answers.map((answer) => answer.text),
+								...executions.map((e) => JSON.stringify(e.data)),
+							);
 							ids.push(...executions.map((e) => e.id));
 							if (workersOf(ids, mark).size === qc.workers.length) break;
 						}
@@ -822,7 +993,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 						return { delta, outputs, workers: workersOf(ids, mark) };
 					};
 					const warm = await round('fresh credential');
-					assert(warm.workers.size === qc.workers.length, `only ${on(warm.workers)} ran executions`);
+					assert(
+						warm.workers.size === qc.workers.length,
+						`only ${on(warm.workers)} ran executions`,
+					);
 					assert(
 						(warm.delta.byGrant.password ?? 0) <= qc.workers.length,
 						`expected at most 1 login per worker, got ${callsText(warm.delta)}`,
@@ -831,31 +1005,52 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 						const exchanged = proxy.exchanges.length;
 						await oauth2.revokeAccessTokens();
 						const after = await round(`after revokeAccessTokens() #${attempt}`);
-						const refreshes = proxy.exchanges.slice(exchanged).filter((e) => e.grant === 'refresh_token');
+						const refreshes = proxy.exchanges
+							.slice(exchanged)
+							.filter((e) => e.grant === 'refresh_token');
 						const sentOnce = new Set(refreshes.map((e) => e.sentRefreshToken)).size;
 						log(
 							`node-oauth queue mode, revocation #${attempt}: ${refreshes.length} refresh(es) with ${sentOnce} ` +
 								`distinct refresh token(s), answers ${refreshes.map((e) => e.status).join(', ') || 'none'}; ` +
 								`${after.delta.byGrant.password ?? 0} password login(s) after a refused refresh`,
 						);
-						assert(after.workers.size === qc.workers.length, `only ${on(after.workers)} ran executions`);
-						assert((after.delta.byGrant.refresh_token ?? 0) >= 1, `no refresh_token grant after the revocation: ${callsText(after.delta)}`);
+						assert(
+							after.workers.size === qc.workers.length,
+							`only ${on(after.workers)} ran executions`,
+						);
+						assert(
+							(after.delta.byGrant.refresh_token ?? 0) >= 1,
+							`no refresh_token grant after the revocation: ${callsText(after.delta)}`,
+						);
 						assert(
 							after.delta.calls <= 2 * qc.workers.length,
 							`expected at most ${2 * qc.workers.length} token calls, got ${callsText(after.delta)}`,
 						);
-						assert((after.delta.failedByGrant.password ?? 0) === 0, `a password login failed: ${callsText(after.delta)}`);
+						assert(
+							(after.delta.failedByGrant.password ?? 0) === 0,
+							`a password login failed: ${callsText(after.delta)}`,
+						);
 						for (const token of new Set(after.outputs.map((out) => out.token))) {
-							const probe = await fetch(oauth2.resourceUrl, { headers: { authorization: `Bearer ${token}` } });
+							const probe = await fetch(oauth2.resourceUrl, {
+								headers: { authorization: `Bearer ${token}` },
+							});
 							await probe.arrayBuffer();
-							assert(probe.status === 200, `a token Get Token output after the refresh is refused (${probe.status})`);
+							assert(
+								probe.status === 200,
+								`a token Get Token output after the refresh is refused (${probe.status})`,
+							);
 						}
 					}
 					const refreshTokens = proxy.exchanges
 						.map((e) => e.issuedRefreshToken)
 						.filter((token): token is string => typeof token === 'string');
-					const leaked = refreshTokens.filter((token) => texts.some((text) => text.includes(token)));
-					assert(leaked.length === 0, `${leaked.length} refresh token(s) in an execution or a webhook answer`);
+					const leaked = refreshTokens.filter((token) =>
+						texts.some((text) => text.includes(token)),
+					);
+					assert(
+						leaked.length === 0,
+						`${leaked.length} refresh token(s) in an execution or a webhook answer`,
+					);
 				},
 			);
 		}

@@ -7,21 +7,55 @@ import { randomUUID } from 'crypto';
 type Json = Record<string, unknown>;
 let position = 0;
 
-export function node(name: string, type: string, typeVersion: number, parameters: Json, extra: Json = {}): Json {
+export function node(
+	name: string,
+	type: string,
+	typeVersion: number,
+	parameters: Json,
+	extra: Json = {},
+): Json {
 	position += 220;
-	return { id: randomUUID(), name, type, typeVersion, position: [position, 0], parameters, ...extra };
+	return {
+		id: randomUUID(),
+		name,
+		type,
+		typeVersion,
+		position: [position, 0],
+		parameters,
+		...extra,
+	};
 }
 
-export function webhookNode(path: string, responseMode: 'lastNode' | 'onReceived' = 'lastNode'): Json {
-	return node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path, responseMode, responseData: 'allEntries', options: {} }, { webhookId: randomUUID() });
+export function webhookNode(
+	path: string,
+	responseMode: 'lastNode' | 'onReceived' = 'lastNode',
+): Json {
+	return node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		2,
+		{ httpMethod: 'POST', path, responseMode, responseData: 'allEntries', options: {} },
+		{ webhookId: randomUUID() },
+	);
 }
 
-export function httpRequestNode(name: string, url: string, credentialType: string, credential: { id: string; name: string }): Json {
+export function httpRequestNode(
+	name: string,
+	url: string,
+	credentialType: string,
+	credential: { id: string; name: string },
+): Json {
 	return node(
 		name,
 		'n8n-nodes-base.httpRequest',
 		4.2,
-		{ method: 'GET', url, authentication: 'predefinedCredentialType', nodeCredentialType: credentialType, options: {} },
+		{
+			method: 'GET',
+			url,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: credentialType,
+			options: {},
+		},
 		{ credentials: { [credentialType]: credential } },
 	);
 }
@@ -33,7 +67,9 @@ export function splitOutNode(field: string): Json {
 export function chain(name: string, nodes: Json[]): Json {
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < nodes.length - 1; i++) {
-		connections[String(nodes[i].name)] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+		connections[String(nodes[i].name)] = {
+			main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]],
+		};
 	}
 	return { name, nodes, connections };
 }

@@ -24,10 +24,15 @@ type Result = { message: string; growthBytes: number };
 
 async function runChild(args: string[]): Promise<Result[]> {
 	return await new Promise((resolve, reject) => {
-		execFile(process.execPath, ['--import', 'tsx', join(__dirname, 'bounds', 'child.ts'), ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-			if (error) return reject(new Error(`child failed: ${error.message}\n${stderr}`));
-			resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as Result[]);
-		});
+		execFile(
+			process.execPath,
+			['--import', 'tsx', join(__dirname, 'bounds', 'child.ts'), ...args],
+			{ cwd: ROOT, timeout: 60_000 },
+			(error, stdout, stderr) => {
+				if (error) return reject(new Error(`child failed: ${error.message}\n${stderr}`));
+				resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as Result[]);
+			},
+		);
 	});
 }
 
@@ -45,7 +50,12 @@ function floodThenTrickle(vendor: VendorId): Promise<Result[]> {
 			const server = sandbox.vendors[vendor];
 			server.injectFault({ kind: 'flood' }, 1);
 			server.injectFault({ kind: 'trickle', intervalMs: 50 }, 1);
-			const results = await runChild([vendor, JSON.stringify(fixtures(sandbox)[vendor].good), 'token', 'request:2000']);
+			const results = await runChild([
+				vendor,
+				JSON.stringify(fixtures(sandbox)[vendor].good),
+				'token',
+				'request:2000',
+			]);
 			// The connections were dropped: the sandbox is not left streaming.
 			await server.waitForStreamsClosed();
 			return results;
@@ -57,15 +67,25 @@ function floodThenTrickle(vendor: VendorId): Promise<Result[]> {
 describe.each(VENDORS)('%s', (vendor) => {
 	const name = providers[vendor].displayName;
 
-	it.concurrent('a flooding answer ends with the too-large error, and memory stays bounded', async () => {
-		const [flood] = await floodThenTrickle(vendor);
-		expect(flood.message).toMatch(new RegExp(`^${name} token answer: the answer is far too large to be a token`));
-		expect(flood.growthBytes).toBeLessThan(BOUND_BYTES);
-	});
+	it.concurrent(
+		'a flooding answer ends with the too-large error, and memory stays bounded',
+		async () => {
+			const [flood] = await floodThenTrickle(vendor);
+			expect(flood.message).toMatch(
+				new RegExp(`^${name} token answer: the answer is far too large to be a token`),
+			);
+			expect(flood.growthBytes).toBeLessThan(BOUND_BYTES);
+		},
+	);
 
-	it.concurrent('a trickling answer ends at the deadline with a clear error, and memory stays bounded', async () => {
-		const [, trickle] = await floodThenTrickle(vendor);
-		expect(trickle.message).toMatch(new RegExp(`^${name} token request: no complete answer within 2 seconds\\.$`));
-		expect(trickle.growthBytes).toBeLessThan(BOUND_BYTES);
-	});
+	it.concurrent(
+		'a trickling answer ends at the deadline with a clear error, and memory stays bounded',
+		async () => {
+			const [, trickle] = await floodThenTrickle(vendor);
+			expect(trickle.message).toMatch(
+				new RegExp(`^${name} token request: no complete answer within 2 seconds\\.$`),
+			);
+			expect(trickle.growthBytes).toBeLessThan(BOUND_BYTES);
+		},
+	);
 });

@@ -13,7 +13,8 @@ process.env.N8N_LOG_LEVEL = 'info';
 export const consoleOutput: string[] = [];
 const restorers: Array<() => void> = [];
 
-const format = (args: unknown[]) => args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 12 }))).join(' ');
+const format = (args: unknown[]) =>
+	args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 12 }))).join(' ');
 
 for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
 	const original = console[method];
@@ -26,7 +27,10 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const
 }
 
 /** In jest workers the console's own streams (which winston writes to) are not the process's. */
-const own = console as unknown as { _stdout?: NodeJS.WritableStream; _stderr?: NodeJS.WritableStream };
+const own = console as unknown as {
+	_stdout?: NodeJS.WritableStream;
+	_stderr?: NodeJS.WritableStream;
+};
 const streams = new Set<NodeJS.WritableStream>([process.stdout, process.stderr]);
 if (own._stdout) streams.add(own._stdout);
 if (own._stderr) streams.add(own._stderr);
@@ -36,7 +40,9 @@ for (const stream of streams) {
 	stream.write = ((chunk: unknown, ...rest: unknown[]) => {
 		consoleOutput.push(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
 		// Swallowed, except the process's stderr, which jest may use.
-		return stream === process.stderr ? (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest) : true;
+		return stream === process.stderr
+			? (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest)
+			: true;
 	}) as typeof stream.write;
 	restorers.push(() => {
 		stream.write = original;

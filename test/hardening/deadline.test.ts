@@ -31,9 +31,15 @@ it('a retry whose backoff would pass the deadline is not sent: one attempt, the 
 	// 503 after 700 ms, deadline 1 s: a second attempt (after a 500 ms backoff) cannot finish in time.
 	const server = await slowFailingServer(700, 503);
 	try {
-		const error = await sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, { method: 'POST', url: server.url, timeout: 1000 }).catch((e: unknown) => e);
+		const error = await sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, {
+			method: 'POST',
+			url: server.url,
+			timeout: 1000,
+		}).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(TokenAuthError);
-		expect((error as TokenAuthError).message).toBe('Manis token request: the server failed (HTTP 503).');
+		expect((error as TokenAuthError).message).toBe(
+			'Manis token request: the server failed (HTTP 503).',
+		);
 		expect(server.requests()).toBe(1);
 	} finally {
 		await server.close();
@@ -43,7 +49,13 @@ it('a retry whose backoff would pass the deadline is not sent: one attempt, the 
 it('with time left, a transient failure is still retried, within the one deadline', async () => {
 	const server = await slowFailingServer(50, 503);
 	try {
-		await expect(sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, { method: 'POST', url: server.url, timeout: 10_000 })).rejects.toThrow(/HTTP 503/);
+		await expect(
+			sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, {
+				method: 'POST',
+				url: server.url,
+				timeout: 10_000,
+			}),
+		).rejects.toThrow(/HTTP 503/);
 		expect(server.requests()).toBe(3);
 	} finally {
 		await server.close();
@@ -54,8 +66,14 @@ it('a retry that would start with almost no time left is not sent: the failure b
 	// 503 after 400 ms, deadline 1 s: after the 500 ms backoff a second attempt would have ~100 ms.
 	const server = await slowFailingServer(400, 503);
 	try {
-		const error = await sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, { method: 'POST', url: server.url, timeout: 1000 }).catch((e: unknown) => e);
-		expect((error as TokenAuthError).message).toBe('Manis token request: the server failed (HTTP 503).');
+		const error = await sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, {
+			method: 'POST',
+			url: server.url,
+			timeout: 1000,
+		}).catch((e: unknown) => e);
+		expect((error as TokenAuthError).message).toBe(
+			'Manis token request: the server failed (HTTP 503).',
+		);
 		expect(server.requests()).toBe(1);
 	} finally {
 		await server.close();

@@ -24,9 +24,21 @@ import { requesterFrom, retryTiming, sendVendorRequest } from '../../nodes/share
 import { storeKey } from '../../nodes/shared/provider';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import {
+	credentialTypes,
+	fixtures,
+	getTokenNode,
+	VENDORS,
+	type VendorFixture,
+} from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
-import { n8nRequestHelpers, nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import {
+	n8nRequestHelpers,
+	nodeTypesOf,
+	preAuthHelper,
+	runWorkflow,
+	TestCredentialsHelper,
+} from '../helpers/n8n';
 import { withSandbox } from '../helpers/sandbox';
 import { type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
@@ -56,31 +68,123 @@ interface FaultCase {
 
 const TRANSIENT: FaultCase[] = [
 	...[500, 502, 503].flatMap((status): FaultCase[] => [
-		{ name: `HTTP ${status}, persistent`, fault: { kind: 'status', status }, calls: 3, outcome: { step: 'token request', message: new RegExp(`HTTP ${status}`) } },
-		{ name: `HTTP ${status} once, then a token`, fault: { kind: 'status', status }, times: 1, calls: 2, outcome: 'token' },
+		{
+			name: `HTTP ${status}, persistent`,
+			fault: { kind: 'status', status },
+			calls: 3,
+			outcome: { step: 'token request', message: new RegExp(`HTTP ${status}`) },
+		},
+		{
+			name: `HTTP ${status} once, then a token`,
+			fault: { kind: 'status', status },
+			times: 1,
+			calls: 2,
+			outcome: 'token',
+		},
 	]),
 	// A proxy's HTML error page with a 5xx status is still a 5xx: retried like one.
-	{ name: 'HTML 502 page, persistent', fault: { kind: 'html', status: 502 }, calls: 3, outcome: { step: 'token request', message: /HTTP 502/ } },
-	{ name: '429 Retry-After: 1, persistent', fault: { kind: 'rateLimit', retryAfterSeconds: 1 }, calls: 3, outcome: { step: 'token request', message: /too many requests \(HTTP 429\)/, advice: /rate limiting/ } },
-	{ name: '429 Retry-After: 1 once, then a token', fault: { kind: 'rateLimit', retryAfterSeconds: 1 }, times: 1, calls: 2, outcome: 'token' },
+	{
+		name: 'HTML 502 page, persistent',
+		fault: { kind: 'html', status: 502 },
+		calls: 3,
+		outcome: { step: 'token request', message: /HTTP 502/ },
+	},
+	{
+		name: '429 Retry-After: 1, persistent',
+		fault: { kind: 'rateLimit', retryAfterSeconds: 1 },
+		calls: 3,
+		outcome: {
+			step: 'token request',
+			message: /too many requests \(HTTP 429\)/,
+			advice: /rate limiting/,
+		},
+	},
+	{
+		name: '429 Retry-After: 1 once, then a token',
+		fault: { kind: 'rateLimit', retryAfterSeconds: 1 },
+		times: 1,
+		calls: 2,
+		outcome: 'token',
+	},
 	// Not waited out: one call, and the user is told how long to wait.
-	{ name: '429 Retry-After: 120', fault: { kind: 'rateLimit', retryAfterSeconds: 120 }, calls: 1, outcome: { step: 'token request', message: /HTTP 429/, advice: /wait 120 seconds/ } },
-	{ name: 'connection reset, persistent', fault: { kind: 'reset' }, calls: 3, outcome: { step: 'token request', message: /connection failed before an answer arrived/ } },
-	{ name: 'connection reset once, then a token', fault: { kind: 'reset' }, times: 1, calls: 2, outcome: 'token' },
-	{ name: 'slow answer (400 ms), within the timeout', fault: { kind: 'slow', delayMs: 400 }, times: 1, calls: 1, outcome: 'token' },
+	{
+		name: '429 Retry-After: 120',
+		fault: { kind: 'rateLimit', retryAfterSeconds: 120 },
+		calls: 1,
+		outcome: { step: 'token request', message: /HTTP 429/, advice: /wait 120 seconds/ },
+	},
+	{
+		name: 'connection reset, persistent',
+		fault: { kind: 'reset' },
+		calls: 3,
+		outcome: { step: 'token request', message: /connection failed before an answer arrived/ },
+	},
+	{
+		name: 'connection reset once, then a token',
+		fault: { kind: 'reset' },
+		times: 1,
+		calls: 2,
+		outcome: 'token',
+	},
+	{
+		name: 'slow answer (400 ms), within the timeout',
+		fault: { kind: 'slow', delayMs: 400 },
+		times: 1,
+		calls: 1,
+		outcome: 'token',
+	},
 ];
 
 /** Permanent faults: exactly one token call, no retry. */
 const PERMANENT: FaultCase[] = [
-	{ name: "401 with the vendor's body", fault: { kind: 'unauthorized' }, calls: 1, outcome: { step: 'token request', message: /refused \(HTTP 401\)/ } },
-	{ name: "400 with the vendor's error envelope", fault: { kind: 'status', status: 400 }, calls: 1, outcome: { step: 'token request', message: /HTTP 400/ } },
-	{ name: 'HTML error page (200)', fault: { kind: 'html' }, calls: 1, outcome: { step: 'token answer', message: /web page instead of JSON/ } },
-	{ name: 'truncated JSON', fault: { kind: 'truncated' }, calls: 1, outcome: { step: 'token answer', message: /not valid JSON/ } },
+	{
+		name: "401 with the vendor's body",
+		fault: { kind: 'unauthorized' },
+		calls: 1,
+		outcome: { step: 'token request', message: /refused \(HTTP 401\)/ },
+	},
+	{
+		name: "400 with the vendor's error envelope",
+		fault: { kind: 'status', status: 400 },
+		calls: 1,
+		outcome: { step: 'token request', message: /HTTP 400/ },
+	},
+	{
+		name: 'HTML error page (200)',
+		fault: { kind: 'html' },
+		calls: 1,
+		outcome: { step: 'token answer', message: /web page instead of JSON/ },
+	},
+	{
+		name: 'truncated JSON',
+		fault: { kind: 'truncated' },
+		calls: 1,
+		outcome: { step: 'token answer', message: /not valid JSON/ },
+	},
 	// Custom Token Endpoint names the setting that says where the token is.
-	{ name: '200 without a token', fault: { kind: 'missingToken' }, calls: 1, outcome: { step: 'token answer', message: /has no "\w+"|has nothing at Token Path "data\.jwt"/ } },
+	{
+		name: '200 without a token',
+		fault: { kind: 'missingToken' },
+		calls: 1,
+		outcome: {
+			step: 'token answer',
+			message: /has no "\w+"|has nothing at Token Path "data\.jwt"/,
+		},
+	},
 	// A vendor whose answer has no expiry field (its kit says so): the sandbox fault is a normal success there.
-	{ name: 'unreadable expiry', fault: { kind: 'badExpiry' }, calls: 1, outcome: { step: 'token answer', message: /expiry \("\w+"\) cannot be read/ }, skip: VENDORS.filter((vendor) => !kits[vendor].answerHasExpiry) },
-	{ name: 'oversized body (5 MiB)', fault: { kind: 'oversized' }, calls: 1, outcome: { step: 'token answer', message: /far too large/ } },
+	{
+		name: 'unreadable expiry',
+		fault: { kind: 'badExpiry' },
+		calls: 1,
+		outcome: { step: 'token answer', message: /expiry \("\w+"\) cannot be read/ },
+		skip: VENDORS.filter((vendor) => !kits[vendor].answerHasExpiry),
+	},
+	{
+		name: 'oversized body (5 MiB)',
+		fault: { kind: 'oversized' },
+		calls: 1,
+		outcome: { step: 'token answer', message: /far too large/ },
+	},
 ];
 
 const CASES = [...TRANSIENT, ...PERMANENT];
@@ -104,7 +208,9 @@ function serverOf(sandbox: Sandbox, vendor: VendorId): VendorServer {
 }
 
 function decrypted(f: VendorFixture): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, { c: { type: f.credentialType, data: f.good } }).decrypt('c');
+	return new TestCredentialsHelper(credentialTypes, {
+		c: { type: f.credentialType, data: f.good },
+	}).decrypt('c');
 }
 
 /** Keeps a token a successful case stored from leaking into a later sandbox on the same port. */
@@ -119,25 +225,39 @@ function forgetToken(f: VendorFixture): void {
  * see test/credentials). Sirdata's credential step is run here with the legacy helper too, as
  * a node context has it, so its faults reach the same code.
  */
-async function viaCredential(f: VendorFixture): Promise<{ token: string | null; error?: Error & { description?: string } }> {
+async function viaCredential(
+	f: VendorFixture,
+): Promise<{ token: string | null; error?: Error & { description?: string } }> {
 	try {
-		const output = (await credentialTypes[f.credentialType].preAuthentication!.call(preAuthHelper(kits[f.vendor].tokenStepNeedsLegacyRequest), decrypted(f))) as IDataObject;
+		const output = (await credentialTypes[f.credentialType].preAuthentication!.call(
+			preAuthHelper(kits[f.vendor].tokenStepNeedsLegacyRequest),
+			decrypted(f),
+		)) as IDataObject;
 		return { token: String(output.accessToken) };
 	} catch (error) {
 		return { token: null, error: error as Error };
 	}
 }
 
-async function viaNode(f: VendorFixture): Promise<{ token: string | null; error?: Error & { description?: string } }> {
+async function viaNode(
+	f: VendorFixture,
+): Promise<{ token: string | null; error?: Error & { description?: string } }> {
 	const node = getTokenNode(f.vendor);
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: f.credentialType, data: { ...f.good } } });
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: f.credentialType, data: { ...f.good } },
+	});
 	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
 	const error = run.data.resultData.error as (Error & { description?: string }) | undefined;
 	const items = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] ?? [];
 	return { token: error ? null : ((items[0]?.json.token as string | undefined) ?? null), error };
 }
 
-async function observe(path: Path, vendor: VendorId, fault: Fault, times?: number): Promise<Observed> {
+async function observe(
+	path: Path,
+	vendor: VendorId,
+	fault: Fault,
+	times?: number,
+): Promise<Observed> {
 	return await withSandbox(async (sandbox) => {
 		const f = fixtures(sandbox)[vendor];
 		const server = serverOf(sandbox, vendor);
@@ -167,10 +287,17 @@ describe.each(VENDORS)('%s: faults on the token endpoint', (vendor) => {
 	const cases = CASES.filter((c) => !c.skip?.includes(vendor));
 
 	it.concurrent.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-		const observed = await Promise.all(PATHS.map(async (path) => await observe(path, vendor, c.fault, c.times)));
+		const observed = await Promise.all(
+			PATHS.map(async (path) => await observe(path, vendor, c.fault, c.times)),
+		);
 		for (const run of observed) {
 			if (c.outcome === 'token') {
-				expect(run).toMatchObject({ path: run.path, tokenCalls: c.calls, errorName: null, token: run.issued });
+				expect(run).toMatchObject({
+					path: run.path,
+					tokenCalls: c.calls,
+					errorName: null,
+					token: run.issued,
+				});
 				expect(run.token).toEqual(expect.any(String));
 				continue;
 			}
@@ -183,10 +310,18 @@ describe.each(VENDORS)('%s: faults on the token endpoint', (vendor) => {
 				// The vendor's name and the step start every message.
 				message: expect.stringMatching(new RegExp(`^${name} ${c.outcome.step}: `)),
 			});
-			expect({ path: run.path, message: run.message }).toEqual({ path: run.path, message: expect.stringMatching(c.outcome.message) });
-			expect(run.shown).not.toMatch(/TypeError|SyntaxError|Unexpected token|is not a function|Cannot read propert|undefined/);
+			expect({ path: run.path, message: run.message }).toEqual({
+				path: run.path,
+				message: expect.stringMatching(c.outcome.message),
+			});
+			expect(run.shown).not.toMatch(
+				/TypeError|SyntaxError|Unexpected token|is not a function|Cannot read propert|undefined/,
+			);
 			if (c.outcome.advice) {
-				expect({ path: run.path, shown: run.shown }).toEqual({ path: run.path, shown: expect.stringMatching(c.outcome.advice) });
+				expect({ path: run.path, shown: run.shown }).toEqual({
+					path: run.path,
+					shown: expect.stringMatching(c.outcome.advice),
+				});
 				// The credential path shows only the message (credential test, HTTP Request node): the advice must be in it.
 				if (run.path === 'credential') expect(run.message).toMatch(c.outcome.advice);
 			}
@@ -206,11 +341,17 @@ describe('a connection closed in the middle of the body', () => {
 	// a body cut short by the socket closing is a network failure, retried, then a clean,
 	// named error.
 	it.concurrent.each(VENDORS)('%s', async (vendor) => {
-		const observed = await Promise.all(PATHS.map(async (path) => await observe(path, vendor, { kind: 'truncated', abortConnection: true })));
+		const observed = await Promise.all(
+			PATHS.map(
+				async (path) => await observe(path, vendor, { kind: 'truncated', abortConnection: true }),
+			),
+		);
 		const name = providers[vendor].displayName;
 		for (const run of observed) {
 			expect(run.errorName).toBe(run.path === 'node' ? 'NodeApiError' : 'TokenAuthError');
-			expect(run.message).toMatch(new RegExp(`^${name} token request: the connection failed before an answer arrived`));
+			expect(run.message).toMatch(
+				new RegExp(`^${name} token request: the connection failed before an answer arrived`),
+			);
 			expect(run.tokenCalls).toBe(3);
 		}
 	});
@@ -220,34 +361,48 @@ describe('request timeout (hang), through the request helper with a short timeou
 	async function sendWithTimeout(sandbox: Sandbox, vendor: VendorId) {
 		const provider = providers[vendor];
 		const fields = provider.readFields(decrypted(fixtures(sandbox)[vendor]));
-		return await sendVendorRequest(requesterFrom(n8nRequestHelpers()), { vendor: provider.displayName, step: 'token request', setting: 'base URL' }, {
-			...provider.tokenRequest(fields),
-			timeout: 300,
-		}).then(
+		return await sendVendorRequest(
+			requesterFrom(n8nRequestHelpers()),
+			{ vendor: provider.displayName, step: 'token request', setting: 'base URL' },
+			{
+				...provider.tokenRequest(fields),
+				timeout: 300,
+			},
+		).then(
 			(answer) => ({ answer, error: undefined }),
 			(error: unknown) => ({ answer: undefined, error: error as TokenAuthError }),
 		);
 	}
 
-	it.concurrent.each(VENDORS)('%s: a hang uses the whole deadline of the call: no retry, a named timeout error', async (vendor) => {
-		await withSandbox(async (sandbox) => {
-			serverOf(sandbox, vendor).injectFault({ kind: 'hang' });
-			const { error } = await sendWithTimeout(sandbox, vendor);
-			expect(error).toBeInstanceOf(TokenAuthError);
-			expect(error?.message).toMatch(new RegExp(`^${providers[vendor].displayName} token request: no complete answer within [\\d.]+ seconds\\.$`));
-			expect(error?.transient).toBe(true);
-			expect(serverOf(sandbox, vendor).tokenCalls).toBe(1);
-		});
-	});
+	it.concurrent.each(VENDORS)(
+		'%s: a hang uses the whole deadline of the call: no retry, a named timeout error',
+		async (vendor) => {
+			await withSandbox(async (sandbox) => {
+				serverOf(sandbox, vendor).injectFault({ kind: 'hang' });
+				const { error } = await sendWithTimeout(sandbox, vendor);
+				expect(error).toBeInstanceOf(TokenAuthError);
+				expect(error?.message).toMatch(
+					new RegExp(
+						`^${providers[vendor].displayName} token request: no complete answer within [\\d.]+ seconds\\.$`,
+					),
+				);
+				expect(error?.transient).toBe(true);
+				expect(serverOf(sandbox, vendor).tokenCalls).toBe(1);
+			});
+		},
+	);
 
-	it.concurrent.each(VENDORS)('%s: one hang, then the next call gets the answer', async (vendor) => {
-		await withSandbox(async (sandbox) => {
-			serverOf(sandbox, vendor).injectFault({ kind: 'hang' }, 1);
-			expect((await sendWithTimeout(sandbox, vendor)).error).toBeInstanceOf(TokenAuthError);
-			const { answer, error } = await sendWithTimeout(sandbox, vendor);
-			expect(error).toBeUndefined();
-			expect(answer?.statusCode).toBe(200);
-			expect(serverOf(sandbox, vendor).tokenCalls).toBe(2);
-		});
-	});
+	it.concurrent.each(VENDORS)(
+		'%s: one hang, then the next call gets the answer',
+		async (vendor) => {
+			await withSandbox(async (sandbox) => {
+				serverOf(sandbox, vendor).injectFault({ kind: 'hang' }, 1);
+				expect((await sendWithTimeout(sandbox, vendor)).error).toBeInstanceOf(TokenAuthError);
+				const { answer, error } = await sendWithTimeout(sandbox, vendor);
+				expect(error).toBeUndefined();
+				expect(answer?.statusCode).toBe(200);
+				expect(serverOf(sandbox, vendor).tokenCalls).toBe(2);
+			});
+		},
+	);
 });

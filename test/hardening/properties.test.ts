@@ -14,7 +14,13 @@ import { normaliseBaseUrl } from '../../nodes/shared/inputs';
 import type { AnyTokenProvider, TokenAnswer } from '../../nodes/shared/provider';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { kits } from '../../scripts/sandbox/kits';
-import { checkBaseUrl, checkVendorFields, instant, secondsLeft, urlLike } from '../../scripts/sandbox/kits/properties';
+import {
+	checkBaseUrl,
+	checkVendorFields,
+	instant,
+	secondsLeft,
+	urlLike,
+} from '../../scripts/sandbox/kits/properties';
 
 const RUNS = { numRuns: 10_000 };
 const VENDOR_IDS = Object.keys(providers) as VendorId[];
@@ -26,20 +32,31 @@ const VENDOR_IDS = Object.keys(providers) as VendorId[];
 const UTC_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function assertUtcIso(value: unknown, what: string): void {
-	if (typeof value !== 'string' || !UTC_ISO.test(value)) throw new Error(`${what} is not a UTC ISO string: ${String(value)}`);
+	if (typeof value !== 'string' || !UTC_ISO.test(value))
+		throw new Error(`${what} is not a UTC ISO string: ${String(value)}`);
 	const parsed = Date.parse(value);
-	if (!Number.isFinite(parsed) || new Date(parsed).toISOString() !== value) throw new Error(`${what} does not round-trip through Date.parse: ${value}`);
+	if (!Number.isFinite(parsed) || new Date(parsed).toISOString() !== value)
+		throw new Error(`${what} does not round-trip through Date.parse: ${value}`);
 }
 
 /** Runs `read`; a TokenAuthError naming the vendor is fine, any other exception fails the property. */
-function expectResultOrTokenAuthError<T>(vendorName: string, read: () => T, check: (result: T) => void, step?: string): void {
+function expectResultOrTokenAuthError<T>(
+	vendorName: string,
+	read: () => T,
+	check: (result: T) => void,
+	step?: string,
+): void {
 	let result: T;
 	try {
 		result = read();
 	} catch (error) {
 		if (!(error instanceof TokenAuthError)) throw error;
-		if (!error.message.startsWith(`${vendorName} `)) throw new Error(`TokenAuthError without the vendor's name: ${error.message}`);
-		if (step !== undefined && error.step !== step) throw new Error(`TokenAuthError at step "${error.step}", expected "${step}": ${error.message}`);
+		if (!error.message.startsWith(`${vendorName} `))
+			throw new Error(`TokenAuthError without the vendor's name: ${error.message}`);
+		if (step !== undefined && error.step !== step)
+			throw new Error(
+				`TokenAuthError at step "${error.step}", expected "${step}": ${error.message}`,
+			);
 		return;
 	}
 	check(result);
@@ -48,24 +65,34 @@ function expectResultOrTokenAuthError<T>(vendorName: string, read: () => T, chec
 function checkTokenAnswer(provider: AnyTokenProvider, result: TokenAnswer): void {
 	if (result.kind === 'token') {
 		const { token } = result;
-		if (typeof token.token !== 'string' || token.token.trim() === '' || token.token !== token.token.trim()) {
+		if (
+			typeof token.token !== 'string' ||
+			token.token.trim() === '' ||
+			token.token !== token.token.trim()
+		) {
 			throw new Error(`token is not a non-empty trimmed string: ${JSON.stringify(token.token)}`);
 		}
 		if (!kits[provider.vendor as VendorId].answerHasExpiry) {
-			if (token.expiresAt !== null) throw new Error(`${provider.displayName} states no expiry, yet expiresAt is set`);
+			if (token.expiresAt !== null)
+				throw new Error(`${provider.displayName} states no expiry, yet expiresAt is set`);
 		} else {
 			assertUtcIso(token.expiresAt, 'expiresAt');
 		}
 		assertUtcIso(token.obtainedAt, 'obtainedAt');
-		if (typeof token.tokenType !== 'string' || token.tokenType === '') throw new Error('empty tokenType');
-		if (!token.extras || typeof token.extras !== 'object') throw new Error('extras is not an object');
+		if (typeof token.tokenType !== 'string' || token.tokenType === '')
+			throw new Error('empty tokenType');
+		if (!token.extras || typeof token.extras !== 'object')
+			throw new Error('extras is not an object');
 		return;
 	}
 	if (result.kind === 'nextStep') {
 		// Only a provider with a second login step (unfinishedLogin) may answer one.
-		if (provider.unfinishedLogin === undefined) throw new Error(`${provider.vendor} returned a next step`);
-		if (result.step !== 'verificationCode' && result.step !== 'pin') throw new Error(`unknown step ${String(result.step)}`);
-		if (typeof result.interimToken !== 'string' || result.interimToken.trim() === '') throw new Error('empty interim token');
+		if (provider.unfinishedLogin === undefined)
+			throw new Error(`${provider.vendor} returned a next step`);
+		if (result.step !== 'verificationCode' && result.step !== 'pin')
+			throw new Error(`unknown step ${String(result.step)}`);
+		if (typeof result.interimToken !== 'string' || result.interimToken.trim() === '')
+			throw new Error('empty interim token');
 		if (typeof result.reason !== 'string') throw new Error('reason is not a string');
 		return;
 	}
@@ -89,7 +116,13 @@ const status = fc.oneof(
 
 const headers = fc.oneof(
 	fc.dictionary(fc.string(), fc.string(), { maxKeys: 4 }),
-	fc.record({ 'content-type': fc.constantFrom('application/json', 'text/html', 'text/plain', ''), 'retry-after': fc.oneof(fc.nat().map(String), fc.string()) }, { requiredKeys: [] }),
+	fc.record(
+		{
+			'content-type': fc.constantFrom('application/json', 'text/html', 'text/plain', ''),
+			'retry-after': fc.oneof(fc.nat().map(String), fc.string()),
+		},
+		{ requiredKeys: [] },
+	),
 );
 
 function bodyFor(vendor: VendorId): fc.Arbitrary<string> {
@@ -100,8 +133,25 @@ function bodyFor(vendor: VendorId): fc.Arbitrary<string> {
 		{ arbitrary: fc.string(), weight: 1 },
 		{ arbitrary: fc.string({ unit: 'binary' }), weight: 1 },
 		// Cut short anywhere.
-		{ arbitrary: shaped.chain((text) => fc.nat({ max: text.length }).map((cut) => text.slice(0, cut))), weight: 1 },
-		{ arbitrary: fc.constantFrom('', ' ', 'null', '[]', '"token"', '{}', '<html><body>502 Bad Gateway</body></html>', '\uFEFF{}'), weight: 1 },
+		{
+			arbitrary: shaped.chain((text) =>
+				fc.nat({ max: text.length }).map((cut) => text.slice(0, cut)),
+			),
+			weight: 1,
+		},
+		{
+			arbitrary: fc.constantFrom(
+				'',
+				' ',
+				'null',
+				'[]',
+				'"token"',
+				'{}',
+				'<html><body>502 Bad Gateway</body></html>',
+				'\uFEFF{}',
+			),
+			weight: 1,
+		},
 	);
 }
 
@@ -110,7 +160,14 @@ function answerFor(vendor: VendorId): fc.Arbitrary<VendorAnswer> {
 }
 
 const now = fc
-	.tuple(fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('9000-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom('UTC', 'UTC+5', 'UTC-11', 'Europe/Paris'))
+	.tuple(
+		fc.date({
+			min: new Date('1971-01-01T00:00:00Z'),
+			max: new Date('9000-01-01T00:00:00Z'),
+			noInvalidDate: true,
+		}),
+		fc.constantFrom('UTC', 'UTC+5', 'UTC-11', 'Europe/Paris'),
+	)
 	.map(([d, zone]) => DateTime.fromJSDate(d, { zone }));
 
 // ------------------------------------------------------------------------------------------
@@ -127,7 +184,11 @@ describe.each(VENDOR_IDS)('%s readTokenAnswer', (vendor) => {
 	it('returns a well-formed token (or next step) or throws TokenAuthError, for 10,000 answers', () => {
 		fc.assert(
 			fc.property(answerFor(vendor), now, (answer, at) => {
-				expectResultOrTokenAuthError(provider.displayName, () => provider.readTokenAnswer(answer, at, fieldsFor(vendor)), (result) => checkTokenAnswer(provider, result));
+				expectResultOrTokenAuthError(
+					provider.displayName,
+					() => provider.readTokenAnswer(answer, at, fieldsFor(vendor)),
+					(result) => checkTokenAnswer(provider, result),
+				);
 			}),
 			RUNS,
 		);
@@ -136,7 +197,11 @@ describe.each(VENDOR_IDS)('%s readTokenAnswer', (vendor) => {
 	it('reads the well-formed 200 answer the vendor documents (the generators reach the success path)', () => {
 		const at = DateTime.utc();
 		const { documentedAnswer, documentedToken = 'tok' } = kits[vendor].properties;
-		const result = provider.readTokenAnswer({ statusCode: 200, headers: {}, body: JSON.stringify(documentedAnswer) }, at, fieldsFor(vendor));
+		const result = provider.readTokenAnswer(
+			{ statusCode: 200, headers: {}, body: JSON.stringify(documentedAnswer) },
+			at,
+			fieldsFor(vendor),
+		);
 		expect(result).toMatchObject({ kind: 'token', token: { token: documentedToken } });
 		checkTokenAnswer(provider, result);
 	});
@@ -146,7 +211,18 @@ describe('expiry parsers', () => {
 	const anything = fc.oneof(
 		{ arbitrary: instant, weight: 3 },
 		{ arbitrary: secondsLeft, weight: 2 },
-		{ arbitrary: fc.anything({ withBoxedValues: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true }), weight: 2 },
+		{
+			arbitrary: fc.anything({
+				withBoxedValues: true,
+				withBigInt: true,
+				withDate: true,
+				withMap: true,
+				withSet: true,
+				withNullPrototype: true,
+				withSparseArray: true,
+			}),
+			weight: 2,
+		},
 	);
 
 	it('expiryFromInstant returns undefined or a UTC ISO string ending in Z, never throws (10,000 inputs)', () => {
@@ -165,7 +241,8 @@ describe('expiry parsers', () => {
 				const result = expiryFromSecondsLeft(value, at);
 				if (result === undefined) return;
 				assertUtcIso(result, 'expiryFromSecondsLeft');
-				if (Date.parse(result) < at.toMillis()) throw new Error(`expiry ${result} is before now ${at.toISO()}`);
+				if (Date.parse(result) < at.toMillis())
+					throw new Error(`expiry ${result} is before now ${at.toISO()}`);
 			}),
 			RUNS,
 		);
@@ -175,17 +252,24 @@ describe('expiry parsers', () => {
 		fc.assert(
 			// Numbers up to 253402300799 (9999-12-31T23:59:59Z) are read as seconds, larger ones as
 			// milliseconds: milliseconds from 1978-01-11 on, seconds up to the end of 9999.
-			fc.property(fc.date({ min: new Date('1979-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => {
-				const ms = d.getTime();
-				const seconds = Math.floor(ms / 1000);
-				const exact = new Date(ms).toISOString();
-				const whole = new Date(seconds * 1000).toISOString();
-				expect(expiryFromInstant(exact)).toBe(exact);
-				expect(expiryFromInstant(ms)).toBe(exact);
-				expect(expiryFromInstant(String(ms))).toBe(exact);
-				expect(expiryFromInstant(seconds)).toBe(whole);
-				expect(expiryFromInstant(exact.replace(/\.\d{3}Z$/, 'Z'))).toBe(whole);
-			}),
+			fc.property(
+				fc.date({
+					min: new Date('1979-01-01T00:00:00Z'),
+					max: new Date('9999-12-31T23:59:59Z'),
+					noInvalidDate: true,
+				}),
+				(d) => {
+					const ms = d.getTime();
+					const seconds = Math.floor(ms / 1000);
+					const exact = new Date(ms).toISOString();
+					const whole = new Date(seconds * 1000).toISOString();
+					expect(expiryFromInstant(exact)).toBe(exact);
+					expect(expiryFromInstant(ms)).toBe(exact);
+					expect(expiryFromInstant(String(ms))).toBe(exact);
+					expect(expiryFromInstant(seconds)).toBe(whole);
+					expect(expiryFromInstant(exact.replace(/\.\d{3}Z$/, 'Z'))).toBe(whole);
+				},
+			),
 			{ numRuns: 2_000 },
 		);
 	});
@@ -193,14 +277,23 @@ describe('expiry parsers', () => {
 
 // Regression: luxon threw "Invalid unit value Infinity" for these before expiry.ts capped them.
 describe('a seconds-left value too large for milliseconds', () => {
-	it.each([1e308, '1e308', 1.8e305, Number.MAX_VALUE])('expiryFromSecondsLeft(%p) returns undefined instead of throwing', (value) => {
-		expect(overflowsMilliseconds(value)).toBe(true);
-		expect(expiryFromSecondsLeft(value, DateTime.utc())).toBeUndefined();
-	});
+	it.each([1e308, '1e308', 1.8e305, Number.MAX_VALUE])(
+		'expiryFromSecondsLeft(%p) returns undefined instead of throwing',
+		(value) => {
+			expect(overflowsMilliseconds(value)).toBe(true);
+			expect(expiryFromSecondsLeft(value, DateTime.utc())).toBeUndefined();
+		},
+	);
 
 	it('Soda answer {"token":"t","expires_in":1e308}: readTokenAnswer throws TokenAuthError, not a luxon error', () => {
-		const answer: VendorAnswer = { statusCode: 200, headers: {}, body: '{"token":"t","expires_in":1e308}' };
-		expect(() => providers.sodaCloud.readTokenAnswer(answer, DateTime.utc(), {})).toThrow(TokenAuthError);
+		const answer: VendorAnswer = {
+			statusCode: 200,
+			headers: {},
+			body: '{"token":"t","expires_in":1e308}',
+		};
+		expect(() => providers.sodaCloud.readTokenAnswer(answer, DateTime.utc(), {})).toThrow(
+			TokenAuthError,
+		);
 	});
 });
 
@@ -210,7 +303,12 @@ describe('a seconds-left value too large for milliseconds', () => {
 it('normaliseBaseUrl returns a clean HTTPS (or loopback) URL or throws TokenAuthError (10,000 inputs)', () => {
 	fc.assert(
 		fc.property(urlLike, (value) => {
-			expectResultOrTokenAuthError('Vendor', () => normaliseBaseUrl('Vendor', 'Base URL', value), checkBaseUrl, 'settings');
+			expectResultOrTokenAuthError(
+				'Vendor',
+				() => normaliseBaseUrl('Vendor', 'Base URL', value),
+				checkBaseUrl,
+				'settings',
+			);
 		}),
 		RUNS,
 	);
@@ -218,7 +316,10 @@ it('normaliseBaseUrl returns a clean HTTPS (or loopback) URL or throws TokenAuth
 
 function credentialsFor(vendor: VendorId): fc.Arbitrary<IDataObject> {
 	return fc
-		.tuple(fc.record(kits[vendor].properties.credentialFields, { requiredKeys: [] }), fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }))
+		.tuple(
+			fc.record(kits[vendor].properties.credentialFields, { requiredKeys: [] }),
+			fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
+		)
 		.map(([known, extra]) => ({ ...extra, ...known }) as IDataObject);
 }
 
@@ -242,8 +343,16 @@ describe.each(VENDOR_IDS)('%s readFields', (vendor) => {
 
 describe('Soda Cloud region that String() cannot convert', () => {
 	// Regression: readFields used String(credentials.region), a TypeError for these objects.
-	it.each(['{"toString":1}', '{"toString":"x","valueOf":null}'])('region %s gives a settings TokenAuthError', (json) => {
-		const credentials = { region: JSON.parse(json) as unknown, authMethod: 'apiKey', apiKeyId: 'id', apiKeySecret: 'secret' } as IDataObject;
-		expect(() => providers.sodaCloud.readFields(credentials)).toThrow(TokenAuthError);
-	});
+	it.each(['{"toString":1}', '{"toString":"x","valueOf":null}'])(
+		'region %s gives a settings TokenAuthError',
+		(json) => {
+			const credentials = {
+				region: JSON.parse(json) as unknown,
+				authMethod: 'apiKey',
+				apiKeyId: 'id',
+				apiKeySecret: 'secret',
+			} as IDataObject;
+			expect(() => providers.sodaCloud.readFields(credentials)).toThrow(TokenAuthError);
+		},
+	);
 });

@@ -36,12 +36,21 @@ function searched<T>(run: () => T): { result: T; searches: Searches } {
 		searches.calls++;
 		searches.total += length;
 		searches.longest = Math.max(searches.longest, length);
-		if (length > SEARCH_BOUND) throw new SearchTooLong(`a search was handed ${length.toLocaleString('en-US')} characters (bound ${SEARCH_BOUND})`);
+		if (length > SEARCH_BOUND)
+			throw new SearchTooLong(
+				`a search was handed ${length.toLocaleString('en-US')} characters (bound ${SEARCH_BOUND})`,
+			);
 	};
 	const regExp = RegExp.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
 	const string = String.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-	const wrapped: Array<[Record<string, (...args: unknown[]) => unknown>, string, (...args: unknown[]) => unknown]> = [];
-	const wrap = (target: Record<string, (...args: unknown[]) => unknown>, name: string, subject: (self: unknown, args: unknown[]) => unknown) => {
+	const wrapped: Array<
+		[Record<string, (...args: unknown[]) => unknown>, string, (...args: unknown[]) => unknown]
+	> = [];
+	const wrap = (
+		target: Record<string, (...args: unknown[]) => unknown>,
+		name: string,
+		subject: (self: unknown, args: unknown[]) => unknown,
+	) => {
 		const original = target[name];
 		wrapped.push([target, name, original]);
 		target[name] = function (this: unknown, ...args: unknown[]) {
@@ -50,7 +59,19 @@ function searched<T>(run: () => T): { result: T; searches: Searches } {
 		};
 	};
 	wrap(regExp, 'exec', (_self, args) => args[0]);
-	for (const name of ['indexOf', 'lastIndexOf', 'includes', 'startsWith', 'endsWith', 'search', 'match', 'matchAll', 'replace', 'replaceAll', 'split']) {
+	for (const name of [
+		'indexOf',
+		'lastIndexOf',
+		'includes',
+		'startsWith',
+		'endsWith',
+		'search',
+		'match',
+		'matchAll',
+		'replace',
+		'replaceAll',
+		'split',
+	]) {
 		wrap(string, name, (self) => self);
 	}
 	try {
@@ -90,19 +111,22 @@ describe('quotable(): the cost of cutting is bounded by what is shown, not by th
 	describe.each(Object.entries(SECRETS))('a secret with %s', (_shape, secret) => {
 		const redaction = redactionFor([secret, 'another-Secret-9'], [['someone@example.com', secret]]);
 
-		it.each(Object.keys(hostileAnswers(secret, 8)))(`a 1 MiB %s answer: no search sees more than ${SEARCH_BOUND} characters of it`, (kind) => {
-			const answer = hostileAnswers(secret, MIB)[kind];
-			const big = searched(() => quotable(answer, redaction));
-			expect(big.searches.longest).toBeLessThanOrEqual(SEARCH_BOUND);
-			expect(big.result.length).toBeLessThanOrEqual(MAX_QUOTE_LENGTH);
-			// The secret, first in every answer, is cut where it stands, however much follows.
-			expect(big.result.startsWith('***')).toBe(true);
-			expect(big.result.replace(/\s+/g, '')).not.toContain(secret.replace(/\s+/g, ''));
-			// The same searches for 64 KiB and 1 MiB: the work does not grow with the answer.
-			const small = searched(() => quotable(hostileAnswers(secret, 64 * 1024)[kind], redaction));
-			expect(big.searches).toEqual(small.searches);
-			expect(big.result).toBe(small.result);
-		});
+		it.each(Object.keys(hostileAnswers(secret, 8)))(
+			`a 1 MiB %s answer: no search sees more than ${SEARCH_BOUND} characters of it`,
+			(kind) => {
+				const answer = hostileAnswers(secret, MIB)[kind];
+				const big = searched(() => quotable(answer, redaction));
+				expect(big.searches.longest).toBeLessThanOrEqual(SEARCH_BOUND);
+				expect(big.result.length).toBeLessThanOrEqual(MAX_QUOTE_LENGTH);
+				// The secret, first in every answer, is cut where it stands, however much follows.
+				expect(big.result.startsWith('***')).toBe(true);
+				expect(big.result.replace(/\s+/g, '')).not.toContain(secret.replace(/\s+/g, ''));
+				// The same searches for 64 KiB and 1 MiB: the work does not grow with the answer.
+				const small = searched(() => quotable(hostileAnswers(secret, 64 * 1024)[kind], redaction));
+				expect(big.searches).toEqual(small.searches);
+				expect(big.result).toBe(small.result);
+			},
+		);
 	});
 
 	it('quotes the text after a megabyte of whitespace, with the secret cut', () => {
@@ -122,7 +146,11 @@ describe('quotable(): the cost of cutting is bounded by what is shown, not by th
 				for (let pad = 0; pad < 8; pad++) {
 					const answer = `${`${secret} `.repeat(repeats)}${'x'.repeat(pad)}${secret}${'y'.repeat(MIB / 64)}`;
 					const quoted = quotable(answer, redaction);
-					expect({ repeats, pad, quoted: quoted.replace(/\s+/g, '').includes(secret.replace(/\s+/g, '').slice(0, 4)) }).toEqual({ repeats, pad, quoted: false });
+					expect({
+						repeats,
+						pad,
+						quoted: quoted.replace(/\s+/g, '').includes(secret.replace(/\s+/g, '').slice(0, 4)),
+					}).toEqual({ repeats, pad, quoted: false });
 				}
 			}
 		}

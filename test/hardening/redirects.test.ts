@@ -14,15 +14,38 @@
  */
 import { restoreConsole } from './consoleCapture';
 
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import {
+	credentialTypes,
+	fixtures,
+	getTokenNode,
+	logInNode,
+	VENDORS,
+} from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
-import { callResumeWebhook, n8nRequestHelpers, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import {
+	callResumeWebhook,
+	n8nRequestHelpers,
+	runWorkflow,
+	TestCredentialsHelper,
+} from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
-import { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY_MARKER, SANDBOX_ACCOUNTS, startSandbox, type RecordedRequest, type Sandbox } from '../../scripts/sandbox';
+import {
+	CAUGHT_TOKEN_PREFIX,
+	REDIRECT_QUERY_MARKER,
+	SANDBOX_ACCOUNTS,
+	startSandbox,
+	type RecordedRequest,
+	type Sandbox,
+} from '../../scripts/sandbox';
 
 const nodeTypes = packageNodeTypes();
 
@@ -35,7 +58,13 @@ afterAll(() => restoreConsole());
 /** Every form in which a secret could be read off a request: literal, URL-encoded, base64. */
 function forms(secret: string): string[] {
 	const base64 = Buffer.from(secret).toString('base64');
-	return [secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), base64, base64.replace(/=+$/, '')];
+	return [
+		secret,
+		encodeURIComponent(secret),
+		encodeURIComponent(secret).replace(/%20/g, '+'),
+		base64,
+		base64.replace(/=+$/, ''),
+	];
 }
 
 function requestText(request: RecordedRequest): string {
@@ -48,8 +77,12 @@ function leaksTo(requests: RecordedRequest[], secrets: string[]): string[] {
 	for (const request of requests) {
 		const text = requestText(request);
 		// The basic-auth pair is a secret too: its base64 is what an Authorization header carries.
-		for (const secret of secrets) for (const form of forms(secret)) if (form.length >= 4 && text.includes(form)) found.push(`${form} in ${request.method} ${request.path}`);
-		if (/^authorization:/im.test(request.rawHeaders.join('\n').replace(/,/g, '\n'))) found.push(`an Authorization header in ${request.method} ${request.path}`);
+		for (const secret of secrets)
+			for (const form of forms(secret))
+				if (form.length >= 4 && text.includes(form))
+					found.push(`${form} in ${request.method} ${request.path}`);
+		if (/^authorization:/im.test(request.rawHeaders.join('\n').replace(/,/g, '\n')))
+			found.push(`an Authorization header in ${request.method} ${request.path}`);
 	}
 	return found;
 }
@@ -59,38 +92,63 @@ function secretsOf(vendor: VendorId, data: IDataObject): string[] {
 	const provider = providers[vendor];
 	const fields = provider.readFields(data);
 	const auth = provider.tokenRequest(fields).auth;
-	return [...provider.secrets(fields), ...(auth ? [`${auth.username}:${auth.password}`] : [])].filter((s) => s !== '');
+	return [
+		...provider.secrets(fields),
+		...(auth ? [`${auth.username}:${auth.password}`] : []),
+	].filter((s) => s !== '');
 }
 
 /** n8n's own client, told to accept the sandbox's certificate (https vendors only). */
 function trustingHelpers(withLegacyRequest: boolean): IHttpRequestHelper {
 	const { httpRequest, request } = n8nRequestHelpers();
 	const helpers = {
-		httpRequest: async (options: IHttpRequestOptions) => await httpRequest({ ...options, skipSslCertificateValidation: true }),
-		...(withLegacyRequest ? { request: async (options: IDataObject) => await request({ ...options, rejectUnauthorized: false }) } : {}),
+		httpRequest: async (options: IHttpRequestOptions) =>
+			await httpRequest({ ...options, skipSslCertificateValidation: true }),
+		...(withLegacyRequest
+			? {
+					request: async (options: IDataObject) =>
+						await request({ ...options, rejectUnauthorized: false }),
+				}
+			: {}),
 	};
 	return { helpers } as unknown as IHttpRequestHelper;
 }
 
-async function viaCredential(vendor: VendorId, data: IDataObject): Promise<Error & { description?: string }> {
+async function viaCredential(
+	vendor: VendorId,
+	data: IDataObject,
+): Promise<Error & { description?: string }> {
 	const type = providers[vendor].credentialName;
-	const credentials = new TestCredentialsHelper(credentialTypes, { c: { type, data: data as ICredentialDataDecryptedObject } }).decrypt('c');
+	const credentials = new TestCredentialsHelper(credentialTypes, {
+		c: { type, data: data as ICredentialDataDecryptedObject },
+	}).decrypt('c');
 	// Sirdata's token call needs the legacy helper (see test/credentials): as a node context has it.
-	const error = await credentialTypes[type].preAuthentication!.call(trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest === true), credentials).then(
-		() => undefined,
-		(failure: unknown) => failure as Error,
-	);
+	const error = await credentialTypes[type]
+		.preAuthentication!.call(
+			trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest === true),
+			credentials,
+		)
+		.then(
+			() => undefined,
+			(failure: unknown) => failure as Error,
+		);
 	if (!error) throw new Error('preAuthentication succeeded: it followed the redirect');
 	return error;
 }
 
-async function viaNode(vendor: VendorId, data: IDataObject): Promise<Error & { description?: string }> {
+async function viaNode(
+	vendor: VendorId,
+	data: IDataObject,
+): Promise<Error & { description?: string }> {
 	const type = providers[vendor].credentialName;
 	const node = getTokenNode(vendor);
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type, data: { ...data } as ICredentialDataDecryptedObject } });
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
+	});
 	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
 	const output = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0]?.[0]?.json;
-	if (!run.data.resultData.error) throw new Error(`Get Token succeeded with ${JSON.stringify(output)}: it followed the redirect`);
+	if (!run.data.resultData.error)
+		throw new Error(`Get Token succeeded with ${JSON.stringify(output)}: it followed the redirect`);
 	return run.data.resultData.error as Error & { description?: string };
 }
 
@@ -104,30 +162,53 @@ interface Case {
 const CASES: Case[] = VENDORS.flatMap((vendor) =>
 	STATUSES.flatMap((status) =>
 		(['sameOrigin', 'otherOrigin', 'plainHttp'] as const).flatMap((to) =>
-			(to === 'plainHttp' ? (['credential'] as const) : (['credential', 'node'] as const)).map((path): Case => ({ vendor, status, to, path })),
+			(to === 'plainHttp' ? (['credential'] as const) : (['credential', 'node'] as const)).map(
+				(path): Case => ({ vendor, status, to, path }),
+			),
 		),
 	),
 );
 
 describe('token endpoints that redirect', () => {
-	it.concurrent.each(CASES.map((c) => [`${c.vendor} ${c.status} to ${c.to}, through the ${c.path}`, c] as const))('%s', async (_name, c) => {
+	it.concurrent.each(
+		CASES.map((c) => [`${c.vendor} ${c.status} to ${c.to}, through the ${c.path}`, c] as const),
+	)('%s', async (_name, c) => {
 		const sandbox = await startSandbox({ tls: c.to === 'plainHttp' });
 		try {
 			const server = sandbox.vendors[c.vendor];
 			const data = fixtures(sandbox)[c.vendor].good;
 			server.injectFault({ kind: 'redirect', status: c.status, to: c.to }, 1);
-			const error = c.path === 'credential' ? await viaCredential(c.vendor, data) : await viaNode(c.vendor, data);
+			const error =
+				c.path === 'credential'
+					? await viaCredential(c.vendor, data)
+					: await viaNode(c.vendor, data);
 
 			// Nothing was sent on: one token call, nothing at the other host.
 			expect(server.tokenCalls).toBe(1);
 			expect(sandbox.catcher.requests).toHaveLength(0);
-			expect(leaksTo([...server.requests.slice(1), ...sandbox.catcher.requests], secretsOf(c.vendor, data))).toEqual([]);
+			expect(
+				leaksTo(
+					[...server.requests.slice(1), ...sandbox.catcher.requests],
+					secretsOf(c.vendor, data),
+				),
+			).toEqual([]);
 
 			const name = providers[c.vendor].displayName;
-			const target = c.to === 'sameOrigin' ? server.origin : c.to === 'otherOrigin' ? (sandbox.catcher.secureOrigin ?? sandbox.catcher.origin) : sandbox.catcher.origin;
+			const target =
+				c.to === 'sameOrigin'
+					? server.origin
+					: c.to === 'otherOrigin'
+						? (sandbox.catcher.secureOrigin ?? sandbox.catcher.origin)
+						: sandbox.catcher.origin;
 			const shown = `${error.message} ${error.description ?? ''}`;
-			expect(error.message).toMatch(new RegExp(`^${name} token request: the server answered with a redirect \\(HTTP ${c.status}\\) to ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; it was not followed\\.`));
-			expect(shown).toContain(`enter it as the ${providers[c.vendor].addressSetting ?? 'base URL'}`);
+			expect(error.message).toMatch(
+				new RegExp(
+					`^${name} token request: the server answered with a redirect \\(HTTP ${c.status}\\) to ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; it was not followed\\.`,
+				),
+			);
+			expect(shown).toContain(
+				`enter it as the ${providers[c.vendor].addressSetting ?? 'base URL'}`,
+			);
 			expect(shown).not.toContain(REDIRECT_QUERY_MARKER);
 			expect(shown).not.toContain(CAUGHT_TOKEN_PREFIX);
 		} finally {
@@ -149,46 +230,87 @@ describe('the Autoshares two-step login and its notify call', () => {
 
 	function login(options: IDataObject) {
 		const node = logInNode(options);
-		const data = { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: SANDBOX_ACCOUNTS.autosharesTrader.appKey, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor };
-		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject } });
-		const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId: `redirect-${Math.random()}` };
+		const data = {
+			baseUrl: sandbox.vendors.autosharesTrader.baseUrl,
+			webApiKey: SANDBOX_ACCOUNTS.autosharesTrader.appKey,
+			...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
+		};
+		const helper = new TestCredentialsHelper(credentialTypes, {
+			cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject },
+		});
+		const base = {
+			nodeTypes,
+			nodes: [node],
+			connections: {},
+			helper,
+			executionId: `redirect-${Math.random()}`,
+		};
 		return { base, data };
 	}
 
-	it.each(STATUSES)('a %s on the second step (interim token + code) is not followed', async (status) => {
-		const { base, data } = login({});
-		const { run } = await runWorkflow({ ...base, inputItems: [{ row: 1 }] });
-		expect(run.waitTill).toBeDefined();
-		const autoshares = sandbox.vendors.autosharesTrader;
-		const code = autoshares.lastVerificationCode!;
-		autoshares.injectFault({ kind: 'redirect', status, to: 'otherOrigin' }, 1);
-		const resumed = await callResumeWebhook({ ...base, stored: run.data, nodeName: 'Log In', method: 'POST', body: { code }, headers: { 'content-type': 'application/json' } });
-		expect(sandbox.catcher.requests).toHaveLength(0);
-		const interim = autoshares.issued.find((t) => t.interim)!.token;
-		expect(leaksTo(sandbox.catcher.requests, [...secretsOf('autosharesTrader', data), interim, code])).toEqual([]);
-		// The login fails at the resume with the redirect named, whatever way it is reported.
-		const reported = JSON.stringify({ error: resumed.error?.message, description: resumed.error?.description, output: resumed.result?.workflowData });
-		expect(reported).toMatch(new RegExp(`redirect \\(HTTP ${status}\\) to ${sandbox.catcher.origin.replace(/[.]/g, '\\.')}`));
-		expect(reported).not.toContain(REDIRECT_QUERY_MARKER);
-		expect(resumed.result?.workflowData?.[0]?.[0]?.json.loggedIn).not.toBe(true);
-	});
-
-	it.each(STATUSES)('a %s from the notify URL is not followed, and the login does not pause', async (status) => {
-		// A second sandbox's Manis token path stands in for a chat webhook that redirects.
-		const redirecting = await startSandbox();
-		try {
-			redirecting.vendors.manis.injectFault({ kind: 'redirect', status, to: 'otherOrigin' });
-			const { base } = login({ notifyUrl: `${redirecting.vendors.manis.baseUrl}/api/v1/auth/token` });
+	it.each(STATUSES)(
+		'a %s on the second step (interim token + code) is not followed',
+		async (status) => {
+			const { base, data } = login({});
 			const { run } = await runWorkflow({ ...base, inputItems: [{ row: 1 }] });
-			expect(redirecting.vendors.manis.tokenCalls).toBe(1);
-			expect(redirecting.catcher.requests).toHaveLength(0);
-			expect(run.waitTill).toBeUndefined();
-			const error = run.data.resultData.error as (Error & { description?: string }) | undefined;
-			expect(error?.message).toMatch(new RegExp(`^Autoshares Trader notify: the server answered with a redirect \\(HTTP ${status}\\)`));
-			expect(`${error?.message} ${error?.description}`).not.toContain(REDIRECT_QUERY_MARKER);
-			expect(`${error?.message} ${error?.description}`).toMatch(/Notify URL/);
-		} finally {
-			await redirecting.close();
-		}
-	});
+			expect(run.waitTill).toBeDefined();
+			const autoshares = sandbox.vendors.autosharesTrader;
+			const code = autoshares.lastVerificationCode!;
+			autoshares.injectFault({ kind: 'redirect', status, to: 'otherOrigin' }, 1);
+			const resumed = await callResumeWebhook({
+				...base,
+				stored: run.data,
+				nodeName: 'Log In',
+				method: 'POST',
+				body: { code },
+				headers: { 'content-type': 'application/json' },
+			});
+			expect(sandbox.catcher.requests).toHaveLength(0);
+			const interim = autoshares.issued.find((t) => t.interim)!.token;
+			expect(
+				leaksTo(sandbox.catcher.requests, [...secretsOf('autosharesTrader', data), interim, code]),
+			).toEqual([]);
+			// The login fails at the resume with the redirect named, whatever way it is reported.
+			const reported = JSON.stringify({
+				error: resumed.error?.message,
+				description: resumed.error?.description,
+				output: resumed.result?.workflowData,
+			});
+			expect(reported).toMatch(
+				new RegExp(
+					`redirect \\(HTTP ${status}\\) to ${sandbox.catcher.origin.replace(/[.]/g, '\\.')}`,
+				),
+			);
+			expect(reported).not.toContain(REDIRECT_QUERY_MARKER);
+			expect(resumed.result?.workflowData?.[0]?.[0]?.json.loggedIn).not.toBe(true);
+		},
+	);
+
+	it.each(STATUSES)(
+		'a %s from the notify URL is not followed, and the login does not pause',
+		async (status) => {
+			// A second sandbox's Manis token path stands in for a chat webhook that redirects.
+			const redirecting = await startSandbox();
+			try {
+				redirecting.vendors.manis.injectFault({ kind: 'redirect', status, to: 'otherOrigin' });
+				const { base } = login({
+					notifyUrl: `${redirecting.vendors.manis.baseUrl}/api/v1/auth/token`,
+				});
+				const { run } = await runWorkflow({ ...base, inputItems: [{ row: 1 }] });
+				expect(redirecting.vendors.manis.tokenCalls).toBe(1);
+				expect(redirecting.catcher.requests).toHaveLength(0);
+				expect(run.waitTill).toBeUndefined();
+				const error = run.data.resultData.error as (Error & { description?: string }) | undefined;
+				expect(error?.message).toMatch(
+					new RegExp(
+						`^Autoshares Trader notify: the server answered with a redirect \\(HTTP ${status}\\)`,
+					),
+				);
+				expect(`${error?.message} ${error?.description}`).not.toContain(REDIRECT_QUERY_MARKER);
+				expect(`${error?.message} ${error?.description}`).toMatch(/Notify URL/);
+			} finally {
+				await redirecting.close();
+			}
+		},
+	);
 });

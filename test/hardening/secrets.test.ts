@@ -19,14 +19,26 @@ import { consoleOutput, restoreConsole } from './consoleCapture';
 
 import { inspect } from 'node:util';
 
-import type { ICredentialDataDecryptedObject, IDataObject, INode, IRunExecutionData } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	IRunExecutionData,
+} from 'n8n-workflow';
 
 import { retryTiming } from '../../nodes/shared/http';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';
-import { callResumeWebhook, preAuthHelper, resumeExecution, runWorkflow, TestCredentialsHelper, testCredential } from '../helpers/n8n';
+import {
+	callResumeWebhook,
+	preAuthHelper,
+	resumeExecution,
+	runWorkflow,
+	TestCredentialsHelper,
+	testCredential,
+} from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
 
@@ -77,7 +89,11 @@ function forbiddenValues(): Forbidden[] {
 	for (const sandbox of sandboxes) {
 		for (const server of Object.values(sandbox.vendors)) {
 			for (const issued of server.issued) {
-				dynamic.push({ name: issued.interim ? 'interim token' : `final ${server.vendor} token`, value: issued.token, kind: issued.interim ? 'interim' : 'finalToken' });
+				dynamic.push({
+					name: issued.interim ? 'interim token' : `final ${server.vendor} token`,
+					value: issued.token,
+					kind: issued.interim ? 'interim' : 'finalToken',
+				});
 				const code = (issued as unknown as { meta?: Record<string, string> }).meta?.code;
 				if (code) dynamic.push({ name: 'verification code', value: code, kind: 'code' });
 			}
@@ -119,7 +135,12 @@ function safeJson(value: unknown): string {
 }
 
 /** Every string (and number) inside a value, with its path. Errors are opened up too. */
-function strings(value: unknown, path: string, out: Array<[string, string]>, seen = new WeakSet<object>()): void {
+function strings(
+	value: unknown,
+	path: string,
+	out: Array<[string, string]>,
+	seen = new WeakSet<object>(),
+): void {
 	if (typeof value === 'string') out.push([path, value]);
 	else if (typeof value === 'number' || typeof value === 'bigint') out.push([path, String(value)]);
 	else if (value instanceof Date) out.push([path, String(value)]);
@@ -128,9 +149,11 @@ function strings(value: unknown, path: string, out: Array<[string, string]>, see
 		seen.add(value);
 		if (value instanceof Error) {
 			const error = value as Error & IDataObject;
-			for (const key of ['message', 'stack', 'description', 'cause']) strings(error[key], `${path}.${key}`, out, seen);
+			for (const key of ['message', 'stack', 'description', 'cause'])
+				strings(error[key], `${path}.${key}`, out, seen);
 		}
-		for (const key of Object.keys(value)) strings((value as IDataObject)[key], `${path}.${key}`, out, seen);
+		for (const key of Object.keys(value))
+			strings((value as IDataObject)[key], `${path}.${key}`, out, seen);
 	}
 }
 
@@ -174,8 +197,15 @@ function findLeaks(artefacts: Artefact[], forbidden: Forbidden[] = forbiddenValu
 		for (const [path, text] of found) {
 			for (const secret of forbidden) {
 				if (!contains(text, secret.value)) continue;
-				if (artefact.output && secret.kind === 'finalToken' && OUTPUT_TOKEN_PATH.test(path)) continue;
-				if (artefact.output && artefact.secretHeaders && (secret.kind === 'appKey' || secret.kind === 'keySecret') && SECRET_HEADER_PATH.test(path)) continue;
+				if (artefact.output && secret.kind === 'finalToken' && OUTPUT_TOKEN_PATH.test(path))
+					continue;
+				if (
+					artefact.output &&
+					artefact.secretHeaders &&
+					(secret.kind === 'appKey' || secret.kind === 'keySecret') &&
+					SECRET_HEADER_PATH.test(path)
+				)
+					continue;
 				leaks.push(`${secret.name} in ${artefact.where}${path ? ` at ${path}` : ''}`);
 			}
 		}
@@ -199,7 +229,9 @@ function credentialTypeOf(vendor: VendorId): string {
 }
 
 function decrypted(vendor: VendorId, data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, { c: { type: credentialTypeOf(vendor), data: data as ICredentialDataDecryptedObject } }).decrypt('c');
+	return new TestCredentialsHelper(credentialTypes, {
+		c: { type: credentialTypeOf(vendor), data: data as ICredentialDataDecryptedObject },
+	}).decrypt('c');
 }
 
 function nodeOf(vendor: VendorId, parameters: IDataObject, extra: Partial<INode> = {}): INode {
@@ -216,10 +248,25 @@ function nodeOf(vendor: VendorId, parameters: IDataObject, extra: Partial<INode>
 	};
 }
 
-async function runNode(vendor: VendorId, data: IDataObject, parameters: IDataObject, extra: Partial<INode> = {}, inputItems: IDataObject[] = [{ row: 1 }]) {
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: credentialTypeOf(vendor), data: { ...data } as ICredentialDataDecryptedObject } });
+async function runNode(
+	vendor: VendorId,
+	data: IDataObject,
+	parameters: IDataObject,
+	extra: Partial<INode> = {},
+	inputItems: IDataObject[] = [{ row: 1 }],
+) {
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: credentialTypeOf(vendor), data: { ...data } as ICredentialDataDecryptedObject },
+	});
 	const node = nodeOf(vendor, parameters, extra);
-	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, inputItems, executionId: `secrets-${++executions}` });
+	const { run } = await runWorkflow({
+		nodeTypes,
+		nodes: [node],
+		connections: {},
+		helper,
+		inputItems,
+		executionId: `secrets-${++executions}`,
+	});
 	return { run, node, helper };
 }
 
@@ -234,14 +281,26 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 	// legacy request helper, the only one that sends Sirdata's GET body: both are run.
 	const jobs: Array<Promise<void>> = [false, true].map(async (withLegacyRequest) => {
 		try {
-			await credentialTypes[credentialTypeOf(vendor)].preAuthentication!.call(preAuthHelper(withLegacyRequest), decrypted(vendor, data));
+			await credentialTypes[credentialTypeOf(vendor)].preAuthentication!.call(
+				preAuthHelper(withLegacyRequest),
+				decrypted(vendor, data),
+			);
 		} catch (error) {
-			artefacts.push(...errorArtefacts(`preAuthentication${withLegacyRequest ? ' with the legacy request helper' : ''}`, error));
+			artefacts.push(
+				...errorArtefacts(
+					`preAuthentication${withLegacyRequest ? ' with the legacy request helper' : ''}`,
+					error,
+				),
+			);
 		}
 	});
 	jobs.push(
 		(async () => {
-			const result = await testCredential(new TestCredentialsHelper(credentialTypes), credentialTypeOf(vendor), data as ICredentialDataDecryptedObject);
+			const result = await testCredential(
+				new TestCredentialsHelper(credentialTypes),
+				credentialTypeOf(vendor),
+				data as ICredentialDataDecryptedObject,
+			);
 			artefacts.push({ where: 'credential test', value: result });
 		})(),
 		(async () => {
@@ -249,14 +308,25 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 			artefacts.push(...runArtefacts('Get Token', run.data));
 		})(),
 		(async () => {
-			const { run } = await runNode(vendor, data, { vendor, options: { outputField: 'auth' } }, { onError: 'continueRegularOutput' }, [{ row: 1 }, { row: 2 }]);
+			const { run } = await runNode(
+				vendor,
+				data,
+				{ vendor, options: { outputField: 'auth' } },
+				{ onError: 'continueRegularOutput' },
+				[{ row: 1 }, { row: 2 }],
+			);
 			artefacts.push(...runArtefacts('Get Token, Continue On Fail', run.data));
 		})(),
 	);
 	for (const path of kits[vendor].secrets.ownNode?.runs ?? []) {
 		jobs.push(
 			(async () => {
-				const { run } = await runNode(vendor, data, path.parameters, path.continueOnFail ? { onError: 'continueRegularOutput' } : {});
+				const { run } = await runNode(
+					vendor,
+					data,
+					path.parameters,
+					path.continueOnFail ? { onError: 'continueRegularOutput' } : {},
+				);
 				artefacts.push(...runArtefacts(path.name, run.data));
 			})(),
 		);
@@ -267,7 +337,9 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 
 /** The errors must be there (so the search searched something) and must name the vendor. */
 function expectNamedErrors(artefacts: Artefact[], vendor: VendorId): void {
-	const messages = artefacts.filter((a) => a.where.endsWith(': message')).map((a) => String(a.value));
+	const messages = artefacts
+		.filter((a) => a.where.endsWith(': message'))
+		.map((a) => String(a.value));
 	expect(messages.length).toBeGreaterThan(0);
 	expect(messages.some((message) => message.includes(providers[vendor].displayName))).toBe(true);
 }
@@ -288,19 +360,59 @@ function faultCredentials(sandbox: Sandbox, vendor: VendorId): IDataObject {
 
 describe('the leak search itself', () => {
 	it('finds a planted secret in a string, an object, an error and console-like text, and allows output tokens only where nodes put them', () => {
-		const token: Forbidden = { name: 'final token', value: 'final-token-0123456789', kind: 'finalToken' };
+		const token: Forbidden = {
+			name: 'final token',
+			value: 'final-token-0123456789',
+			kind: 'finalToken',
+		};
 		const appKey: Forbidden = { name: 'app key', value: S.appKey, kind: 'appKey' };
 		const pin: Forbidden = { name: 'PIN', value: '4821', kind: 'secret' };
 		const forbidden = [token, appKey, pin];
-		expect(findLeaks([{ where: 'text', value: `x ${S.appKey} y` }], forbidden)).toEqual(['app key in text']);
-		expect(findLeaks([{ where: 'error', value: Object.assign(new Error('no'), { cause: new Error(`pin 4821`) }) }], forbidden)).toContain('PIN in error at .cause.message');
+		expect(findLeaks([{ where: 'text', value: `x ${S.appKey} y` }], forbidden)).toEqual([
+			'app key in text',
+		]);
+		expect(
+			findLeaks(
+				[
+					{
+						where: 'error',
+						value: Object.assign(new Error('no'), { cause: new Error(`pin 4821`) }),
+					},
+				],
+				forbidden,
+			),
+		).toContain('PIN in error at .cause.message');
 		expect(findLeaks([{ where: 'stamp', value: 'at 1714821000123' }], forbidden)).toEqual([]);
-		const output = { resultData: { runData: { n: [{ data: { main: [[{ json: { token: token.value, headers: { Authorization: `Bearer ${token.value}`, 'Et-App-Key': S.appKey }, note: token.value } }]] } }] } } };
+		const output = {
+			resultData: {
+				runData: {
+					n: [
+						{
+							data: {
+								main: [
+									[
+										{
+											json: {
+												token: token.value,
+												headers: { Authorization: `Bearer ${token.value}`, 'Et-App-Key': S.appKey },
+												note: token.value,
+											},
+										},
+									],
+								],
+							},
+						},
+					],
+				},
+			},
+		};
 		expect(findLeaks([{ where: 'run', value: output, output: true }], forbidden).sort()).toEqual([
 			'app key in run at .resultData.runData.n.0.data.main.0.0.json.headers.Et-App-Key',
 			'final token in run at .resultData.runData.n.0.data.main.0.0.json.note',
 		]);
-		expect(findLeaks([{ where: 'run', value: output, output: true, secretHeaders: true }], forbidden)).toEqual(['final token in run at .resultData.runData.n.0.data.main.0.0.json.note']);
+		expect(
+			findLeaks([{ where: 'run', value: output, output: true, secretHeaders: true }], forbidden),
+		).toEqual(['final token in run at .resultData.runData.n.0.data.main.0.0.json.note']);
 	});
 });
 
@@ -320,7 +432,10 @@ describe.each(VENDORS)('%s: wrong secrets', (vendor) => {
 		for (const [name, data] of Object.entries(credentialsWithSecrets(sandbox, vendor))) {
 			const artefacts = await everyPath(vendor, data);
 			if (!kits[vendor].secrets.withoutError?.includes(name)) expectNamedErrors(artefacts, vendor);
-			expect({ credential: name, leaks: findLeaks(artefacts) }).toEqual({ credential: name, leaks: [] });
+			expect({ credential: name, leaks: findLeaks(artefacts) }).toEqual({
+				credential: name,
+				leaks: [],
+			});
 		}
 	});
 });
@@ -343,7 +458,8 @@ describe('settings errors', () => {
 			// A token URL may carry a query (some APIs want one): it is no error there.
 			.filter((url) => !(urlField === 'tokenUrl' && url.includes('?')))
 			.map((url) => [`${urlField} ${JSON.stringify(url)}`, { ...base, [urlField]: url }]);
-		for (const field of kits[vendor].secrets.requiredFields) variants.push([`empty ${field}`, { ...base, [field]: '   ' }]);
+		for (const field of kits[vendor].secrets.requiredFields)
+			variants.push([`empty ${field}`, { ...base, [field]: '   ' }]);
 		variants.push(...(kits[vendor].secrets.badSettings?.(base) ?? []));
 		for (const [name, data] of variants) {
 			if (kits[vendor].secrets.blankAddressMeansDefault && data[urlField] === '') continue; // empty means the default host
@@ -362,29 +478,50 @@ describe('success paths show secrets only where asked', () => {
 	it.each(VENDORS)('%s: Get Token outputs the token, and no credential secret', async (vendor) => {
 		tokenStore.clear();
 		for (const includeSecretHeaders of [false, true]) {
-			const { run } = await runNode(vendor, good(vendor), { vendor, options: { includeSecretHeaders, forceRefresh: true } });
+			const { run } = await runNode(vendor, good(vendor), {
+				vendor,
+				options: { includeSecretHeaders, forceRefresh: true },
+			});
 			const output = run.data.resultData.runData['Get Token'][0].data!.main[0]![0].json;
 			expect(output.token).toBe(sandbox.vendors[vendor].issued.at(-1)?.token);
 			expect(findLeaks(runArtefacts('Get Token', run.data, includeSecretHeaders))).toEqual([]);
 			const sent = fixtures(sandbox)[vendor].expectedHeaders(String(output.token));
-			for (const name of kits[vendor].secrets.secretHeaders) expect((output.headers as IDataObject)[name]).toBe(includeSecretHeaders ? sent[name] : undefined);
+			for (const name of kits[vendor].secrets.secretHeaders)
+				expect((output.headers as IDataObject)[name]).toBe(
+					includeSecretHeaders ? sent[name] : undefined,
+				);
 		}
 	});
 
 	it('Soda API key mode: the key secret is in headers only with Include Secret Headers', async () => {
-		const data = { region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: A.sodaCloud.apiKey.id, apiKeySecret: A.sodaCloud.apiKey.secret };
+		const data = {
+			region: 'custom',
+			baseUrl: sandbox.vendors.sodaCloud.baseUrl,
+			authMethod: 'apiKey',
+			apiKeyId: A.sodaCloud.apiKey.id,
+			apiKeySecret: A.sodaCloud.apiKey.secret,
+		};
 		for (const includeSecretHeaders of [false, true]) {
-			const { run } = await runNode('sodaCloud', data, { vendor: 'sodaCloud', options: { includeSecretHeaders } });
+			const { run } = await runNode('sodaCloud', data, {
+				vendor: 'sodaCloud',
+				options: { includeSecretHeaders },
+			});
 			const output = run.data.resultData.runData['Get Token'][0].data!.main[0]![0].json;
-			expect((output.headers as IDataObject)['X-API-KEY-SECRET']).toBe(includeSecretHeaders ? A.sodaCloud.apiKey.secret : undefined);
+			expect((output.headers as IDataObject)['X-API-KEY-SECRET']).toBe(
+				includeSecretHeaders ? A.sodaCloud.apiKey.secret : undefined,
+			);
 			expect(findLeaks(runArtefacts('Get Token', run.data, includeSecretHeaders))).toEqual([]);
 		}
 	});
 
 	it('Autoshares Get Account Info outputs the account, and no token or secret', async () => {
 		tokenStore.clear();
-		const { run } = await runNode('autosharesTrader', good('autosharesTrader'), { operation: 'getAccountInfo' });
-		expect(run.data.resultData.runData.Autoshares[0].data!.main[0]![0].json).toMatchObject({ Login: A.autosharesTrader.plain.username });
+		const { run } = await runNode('autosharesTrader', good('autosharesTrader'), {
+			operation: 'getAccountInfo',
+		});
+		expect(run.data.resultData.runData.Autoshares[0].data!.main[0]![0].json).toMatchObject({
+			Login: A.autosharesTrader.plain.username,
+		});
 		// Not a token output: the final token may not appear anywhere in it.
 		expect(findLeaks([{ where: 'Get Account Info run data', value: run.data }])).toEqual([]);
 	});
@@ -399,16 +536,48 @@ describe('Autoshares Trader two-step login', () => {
 
 	function flow(account: IDataObject, options: IDataObject = {}) {
 		const node = nodeOf('autosharesTrader', { operation: 'logIn', options });
-		const data = { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, ...account } as ICredentialDataDecryptedObject;
-		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data } });
+		const data = {
+			baseUrl: sandbox.vendors.autosharesTrader.baseUrl,
+			webApiKey: A.autosharesTrader.appKey,
+			...account,
+		} as ICredentialDataDecryptedObject;
+		const helper = new TestCredentialsHelper(credentialTypes, {
+			cred: { type: 'autosharesTraderApi', data },
+		});
 		const executionId = `secrets-${++executions}`;
 		const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
 		const artefacts: Artefact[] = [];
-		const webhook = async (stored: IRunExecutionData, method: 'GET' | 'POST', body: unknown, headers: IDataObject, query: IDataObject = {}) => {
-			const answer = await callResumeWebhook({ ...base, stored, nodeName: node.name, method, body, query, headers });
+		const webhook = async (
+			stored: IRunExecutionData,
+			method: 'GET' | 'POST',
+			body: unknown,
+			headers: IDataObject,
+			query: IDataObject = {},
+		) => {
+			const answer = await callResumeWebhook({
+				...base,
+				stored,
+				nodeName: node.name,
+				method,
+				body,
+				query,
+				headers,
+			});
 			const label = `resume URL ${method} ${safeJson(body)} ${safeJson(query)}`;
-			artefacts.push({ where: `${label}: answer`, value: { status: answer.response.status, headers: answer.response.headers, body: answer.response.body } });
-			artefacts.push({ where: `${label}: workflow data`, value: answer.result ?? null, output: true, secretHeaders: options.includeSecretHeaders === true });
+			artefacts.push({
+				where: `${label}: answer`,
+				value: {
+					status: answer.response.status,
+					headers: answer.response.headers,
+					body: answer.response.body,
+				},
+			});
+			artefacts.push({
+				where: `${label}: workflow data`,
+				value: answer.result ?? null,
+				output: true,
+				secretHeaders: options.includeSecretHeaders === true,
+			});
 			artefacts.push(...errorArtefacts(`${label}: error`, answer.error));
 			return answer;
 		};
@@ -421,11 +590,23 @@ describe('Autoshares Trader two-step login', () => {
 				return run;
 			},
 			post: async (stored: IRunExecutionData, body: unknown, json = true) =>
-				await webhook(stored, 'POST', body, json ? { 'content-type': 'application/json' } : { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }),
-			get: async (stored: IRunExecutionData, query: IDataObject = {}) => await webhook(stored, 'GET', {}, { accept: 'text/html' }, query),
+				await webhook(
+					stored,
+					'POST',
+					body,
+					json
+						? { 'content-type': 'application/json' }
+						: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+				),
+			get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
+				await webhook(stored, 'GET', {}, { accept: 'text/html' }, query),
 			/** After a wrong code, as n8n does: the run goes on into Log In, which pauses again. */
 			pausedAgain: async (answer: Awaited<ReturnType<typeof webhook>>) => {
-				const { run } = await resumeExecution({ ...base, stored: answer.stored, workflowData: answer.result!.workflowData });
+				const { run } = await resumeExecution({
+					...base,
+					stored: answer.stored,
+					workflowData: answer.result!.workflowData,
+				});
 				artefacts.push(...runArtefacts('paused again', run.data));
 				expect(run.status).toBe('waiting');
 				return run.data;
@@ -452,7 +633,11 @@ describe('Autoshares Trader two-step login', () => {
 		const third = await login.pausedAgain(second);
 		const done = await login.post(third, { code });
 		expect(done.result?.workflowData?.[0][0].json).toMatchObject({ auth: { loggedIn: true } });
-		const resumed = await resumeExecution({ ...login.base, stored: done.stored, workflowData: done.result!.workflowData });
+		const resumed = await resumeExecution({
+			...login.base,
+			stored: done.stored,
+			workflowData: done.result!.workflowData,
+		});
 		login.artefacts.push(...runArtefacts('resumed run', resumed.run.data));
 		expect(resumed.run.status).toBe('success');
 		expect(findLeaks(login.artefacts)).toEqual([]);
@@ -465,10 +650,22 @@ describe('Autoshares Trader two-step login', () => {
 		expect(first.response.status).toBe(422);
 		const last = await login.post(await login.pausedAgain(first), { code: S.code2 });
 		expect(last.response.status).toBe(403);
-		const resumed = await resumeExecution({ ...login.base, stored: last.stored, workflowData: last.result!.workflowData });
+		const resumed = await resumeExecution({
+			...login.base,
+			stored: last.stored,
+			workflowData: last.result!.workflowData,
+		});
 		login.artefacts.push(...runArtefacts('failed run', resumed.run.data));
-		expect(resumed.run.data.resultData.error?.message).toMatch(/Autoshares Trader verification code: 2 wrong codes/);
-		expect((await login.post(last.stored, { code: sandbox.vendors.autosharesTrader.lastVerificationCode })).response.status).toBe(410);
+		expect(resumed.run.data.resultData.error?.message).toMatch(
+			/Autoshares Trader verification code: 2 wrong codes/,
+		);
+		expect(
+			(
+				await login.post(last.stored, {
+					code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+				})
+			).response.status,
+		).toBe(410);
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});
 
@@ -477,8 +674,14 @@ describe('Autoshares Trader two-step login', () => {
 		const login = flow(A.autosharesTrader.twoFactor);
 		const run = await login.start();
 		const wrong = await login.post(run.data, { code: S.code });
-		const lost = await login.post(await login.pausedAgain(wrong), { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
-		const resumed = await resumeExecution({ ...login.base, stored: lost.stored, workflowData: lost.result!.workflowData });
+		const lost = await login.post(await login.pausedAgain(wrong), {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
+		const resumed = await resumeExecution({
+			...login.base,
+			stored: lost.stored,
+			workflowData: lost.result!.workflowData,
+		});
 		login.artefacts.push(...runArtefacts('failed run', resumed.run.data));
 		expect(resumed.run.data.resultData.error?.message).toMatch(/Corrupted ticket/);
 		expect(findLeaks(login.artefacts)).toEqual([]);
@@ -497,13 +700,21 @@ describe('Autoshares Trader two-step login', () => {
 	});
 
 	it('the PIN step: a wrong PIN, then the right one', async () => {
-		const login = flow({ username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password }, { includeSecretHeaders: true });
+		const login = flow(
+			{ username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password },
+			{ includeSecretHeaders: true },
+		);
 		const run = await login.start();
 		expect(run.status).toBe('waiting');
 		const wrong = await login.post(run.data, { code: S.pinCode });
 		expect(wrong.response.status).toBe(422);
-		const done = await login.post(await login.pausedAgain(wrong), { code: A.autosharesTrader.pin.pin });
-		expect(done.result?.workflowData?.[0][0].json).toMatchObject({ loggedIn: true, headers: { 'Et-App-Key': A.autosharesTrader.appKey } });
+		const done = await login.post(await login.pausedAgain(wrong), {
+			code: A.autosharesTrader.pin.pin,
+		});
+		expect(done.result?.workflowData?.[0][0].json).toMatchObject({
+			loggedIn: true,
+			headers: { 'Et-App-Key': A.autosharesTrader.appKey },
+		});
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});
 
@@ -515,7 +726,9 @@ describe('Autoshares Trader two-step login', () => {
 		expect(JSON.stringify(run.data.resultData.metadata)).toMatch(/v2\./);
 		// Another process (a restart, the webhook process in queue mode): nothing in memory.
 		tokenStore.clear();
-		const answer = await login.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		const answer = await login.post(run.data, {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
 		expect(answer.result?.workflowData?.[0][0].json).toMatchObject({ loggedIn: true });
 		expect(findLeaks(login.artefacts)).toEqual([]);
 	});
@@ -534,13 +747,25 @@ describe('Autoshares Trader two-step login', () => {
 		await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
 		try {
 			const port = (listener.address() as { port: number }).port;
-			const login = flow(A.autosharesTrader.twoFactor, { notifyUrl: `http://127.0.0.1:${port}/notify` });
+			const login = flow(A.autosharesTrader.twoFactor, {
+				notifyUrl: `http://127.0.0.1:${port}/notify`,
+			});
 			expect((await login.start()).status).toBe('waiting');
 			expect(received).toHaveLength(1);
-			const unreachable = flow(A.autosharesTrader.twoFactor, { notifyUrl: 'http://127.0.0.1:1/notify' });
+			const unreachable = flow(A.autosharesTrader.twoFactor, {
+				notifyUrl: 'http://127.0.0.1:1/notify',
+			});
 			const failed = await unreachable.start();
-			expect(failed.data.resultData.error?.message).toMatch(/^Autoshares Trader notify: the server could not be reached/);
-			expect(findLeaks([{ where: 'notify payload', value: received }, ...login.artefacts, ...unreachable.artefacts])).toEqual([]);
+			expect(failed.data.resultData.error?.message).toMatch(
+				/^Autoshares Trader notify: the server could not be reached/,
+			);
+			expect(
+				findLeaks([
+					{ where: 'notify payload', value: received },
+					...login.artefacts,
+					...unreachable.artefacts,
+				]),
+			).toEqual([]);
 		} finally {
 			listener.close();
 		}
@@ -548,16 +773,33 @@ describe('Autoshares Trader two-step login', () => {
 
 	it.each([
 		['2FA account', A.autosharesTrader.twoFactor],
-		['PIN + 2FA account with its PIN', { username: A.autosharesTrader.pinTwoFactor.username, password: A.autosharesTrader.pinTwoFactor.password, pinPassword: A.autosharesTrader.pinTwoFactor.pin }],
-		['PIN account without a PIN', { username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password }],
+		[
+			'PIN + 2FA account with its PIN',
+			{
+				username: A.autosharesTrader.pinTwoFactor.username,
+				password: A.autosharesTrader.pinTwoFactor.password,
+				pinPassword: A.autosharesTrader.pinTwoFactor.pin,
+			},
+		],
+		[
+			'PIN account without a PIN',
+			{ username: A.autosharesTrader.pin.username, password: A.autosharesTrader.pin.password },
+		],
 		['PIN not initialised', A.autosharesTrader.pinNotInitialised],
 		['expired password', A.autosharesTrader.expiredPassword],
-	])('%s through the credential, the credential test, Get Token and Get Account Info: no interim token', async (_name, account) => {
-		tokenStore.clear();
-		const artefacts = await everyPath('autosharesTrader', { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: A.autosharesTrader.appKey, ...account });
-		expectNamedErrors(artefacts, 'autosharesTrader');
-		expect(findLeaks(artefacts)).toEqual([]);
-	});
+	])(
+		'%s through the credential, the credential test, Get Token and Get Account Info: no interim token',
+		async (_name, account) => {
+			tokenStore.clear();
+			const artefacts = await everyPath('autosharesTrader', {
+				baseUrl: sandbox.vendors.autosharesTrader.baseUrl,
+				webApiKey: A.autosharesTrader.appKey,
+				...account,
+			});
+			expectNamedErrors(artefacts, 'autosharesTrader');
+			expect(findLeaks(artefacts)).toEqual([]);
+		},
+	);
 });
 
 // ------------------------------------------------------------------------------------------
@@ -590,23 +832,52 @@ const sentSecrets = (vendor: VendorId): string[] => kits[vendor].secrets.sent;
 
 function echoFaults(vendor: VendorId): Array<[string, Fault]> {
 	const text = `Rejected: ${sentSecrets(vendor).join(' / ')}`;
-	const body = JSON.stringify({ detail: text, message: text, title: text, error: text, Message: text, Reason: text, Step: 'BaseAuthentication' });
-	const faults: Array<[string, Fault]> = [400, 401, 403, 404, 422].map((status) => [`HTTP ${status} echoing the secrets`, { kind: 'status', status, body }]);
-	faults.push(['HTTP 422 echoing the secrets, FastAPI style', { kind: 'status', status: 422, body: JSON.stringify({ detail: [{ loc: ['header'], msg: text, type: 'value_error', input: text }] }) }]);
+	const body = JSON.stringify({
+		detail: text,
+		message: text,
+		title: text,
+		error: text,
+		Message: text,
+		Reason: text,
+		Step: 'BaseAuthentication',
+	});
+	const faults: Array<[string, Fault]> = [400, 401, 403, 404, 422].map((status) => [
+		`HTTP ${status} echoing the secrets`,
+		{ kind: 'status', status, body },
+	]);
+	faults.push([
+		'HTTP 422 echoing the secrets, FastAPI style',
+		{
+			kind: 'status',
+			status: 422,
+			body: JSON.stringify({
+				detail: [{ loc: ['header'], msg: text, type: 'value_error', input: text }],
+			}),
+		},
+	]);
 	return faults;
 }
 
 describe.each(VENDORS)('%s: every fault, every path', (vendor) => {
-	const faults = [...FAULTS, ...echoFaults(vendor)].filter(([name]) => kits[vendor].answerHasExpiry || name !== 'unreadable expiry');
+	const faults = [...FAULTS, ...echoFaults(vendor)].filter(
+		([name]) => kits[vendor].answerHasExpiry || name !== 'unreadable expiry',
+	);
 	it.concurrent.each(faults)('%s', async (name, fault) => {
 		await withSandbox(async (own) => {
 			own.vendors[vendor].injectFault(fault);
 			const artefacts = await everyPath(vendor, faultCredentials(own, vendor));
 			expectNamedErrors(artefacts, vendor);
 			expect(findLeaks(artefacts)).toEqual([]);
-			const quoted = artefacts.some((a) => a.where.endsWith(': description') && String(a.value).includes('The vendor said: "Rejected: ***'));
+			const quoted = artefacts.some(
+				(a) =>
+					a.where.endsWith(': description') &&
+					String(a.value).includes('The vendor said: "Rejected: ***'),
+			);
 			// The echo did reach the vendor quote, with the secrets cut out; refusals quote nothing.
-			if (fault.kind === 'status' && fault.body !== undefined) expect(quoted).toBe(kits[vendor].secrets.quotesVendor(fault.status, name.includes('FastAPI')));
+			if (fault.kind === 'status' && fault.body !== undefined)
+				expect(quoted).toBe(
+					kits[vendor].secrets.quotesVendor(fault.status, name.includes('FastAPI')),
+				);
 		});
 	});
 });
@@ -616,21 +887,42 @@ describe('a long vendor quote', () => {
 	// so a secret straddling the cut kept its first characters. TokenAuthError.redacted now
 	// removes secrets first and shortens the quote after. (422 and 400: refusals quote nothing.)
 	it.each([
-		['galileo', 422, { baseUrl: '', apiVersion: 'v1', authMethod: 'apiKey', apiKey: S.apiKey }, S.apiKey],
-		['manis', 400, { baseUrl: '', merchantId: A.manis.merchantId, secret: S.manisSecret }, S.manisSecret],
-	] as Array<[VendorId, number, IDataObject, string]>)('%s: keeps no part of a secret echoed across the 200-character cut', async (vendor, status, data, secret) => {
-		await withSandbox(async (own) => {
-			const server = own.vendors[vendor];
-			// 185 characters of text, then the secret: the cut falls 12 characters into it.
-			const text = `${'The credentials you sent were not accepted by this API. '.repeat(4).slice(0, 185)}${secret}`;
-			server.injectFault({ kind: 'status', status, body: JSON.stringify({ detail: text, message: text }) });
-			const artefacts = await everyPath(vendor, { ...data, baseUrl: server.baseUrl });
-			const shown = artefacts.filter((a) => a.where.endsWith(': description') || a.where.endsWith(': message')).map((a) => String(a.value));
-			expect(shown.some((line) => line.includes('The vendor said'))).toBe(true);
-			// Half the secret is already most of it.
-			expect(shown.filter((line) => line.includes(secret.slice(0, Math.ceil(secret.length / 2))))).toEqual([]);
-		});
-	});
+		[
+			'galileo',
+			422,
+			{ baseUrl: '', apiVersion: 'v1', authMethod: 'apiKey', apiKey: S.apiKey },
+			S.apiKey,
+		],
+		[
+			'manis',
+			400,
+			{ baseUrl: '', merchantId: A.manis.merchantId, secret: S.manisSecret },
+			S.manisSecret,
+		],
+	] as Array<[VendorId, number, IDataObject, string]>)(
+		'%s: keeps no part of a secret echoed across the 200-character cut',
+		async (vendor, status, data, secret) => {
+			await withSandbox(async (own) => {
+				const server = own.vendors[vendor];
+				// 185 characters of text, then the secret: the cut falls 12 characters into it.
+				const text = `${'The credentials you sent were not accepted by this API. '.repeat(4).slice(0, 185)}${secret}`;
+				server.injectFault({
+					kind: 'status',
+					status,
+					body: JSON.stringify({ detail: text, message: text }),
+				});
+				const artefacts = await everyPath(vendor, { ...data, baseUrl: server.baseUrl });
+				const shown = artefacts
+					.filter((a) => a.where.endsWith(': description') || a.where.endsWith(': message'))
+					.map((a) => String(a.value));
+				expect(shown.some((line) => line.includes('The vendor said'))).toBe(true);
+				// Half the secret is already most of it.
+				expect(
+					shown.filter((line) => line.includes(secret.slice(0, Math.ceil(secret.length / 2)))),
+				).toEqual([]);
+			});
+		},
+	);
 });
 
 // Last: by now every test above has finished (jest awaits concurrent tests in order).

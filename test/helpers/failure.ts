@@ -6,6 +6,7 @@ export async function failure(run: Promise<unknown>): Promise<TokenAuthError> {
 		() => undefined,
 		(e: unknown) => e,
 	);
-	if (!(error instanceof TokenAuthError)) throw new Error(`expected a TokenAuthError, got ${String(error)}`);
+	if (!(error instanceof TokenAuthError))
+		throw new Error(`expected a TokenAuthError, got ${String(error)}`);
 	return error;
 }

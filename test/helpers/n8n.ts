@@ -58,7 +58,9 @@ export function n8nRequestHelpers() {
  */
 export function preAuthHelper(withLegacyRequest = false): IHttpRequestHelper {
 	const { httpRequest, request } = n8nRequestHelpers();
-	return { helpers: withLegacyRequest ? { httpRequest, request } : { httpRequest } } as unknown as IHttpRequestHelper;
+	return {
+		helpers: withLegacyRequest ? { httpRequest, request } : { httpRequest },
+	} as unknown as IHttpRequestHelper;
 }
 
 export function nodeTypesOf(byName: Record<string, INodeType>): INodeTypes {
@@ -91,7 +93,14 @@ export class TestCredentialsHelper {
 		const stored = this.store[id];
 		// n8n 2.x adds its domain-restriction fields to every credential with an authenticate.
 		const properties = injectDomainRestrictionFields(this.types[stored.type]);
-		return NodeHelpers.getNodeParameters(properties, { ...stored.data } as never, true, false, null, null) as ICredentialDataDecryptedObject;
+		return NodeHelpers.getNodeParameters(
+			properties,
+			{ ...stored.data } as never,
+			true,
+			false,
+			null,
+			null,
+		) as ICredentialDataDecryptedObject;
 	}
 
 	asN8n(): ICredentialsHelper {
@@ -99,46 +108,83 @@ export class TestCredentialsHelper {
 			getParentTypes: () => [],
 			isCredentialUsableByNode: () => true,
 			getCredentialsProperties: (type: string) => this.types[type].properties,
-			getDecrypted: async (_additionalData: unknown, nodeCredentials: INodeCredentialsDetails) => this.decrypt(nodeCredentials.id!),
+			getDecrypted: async (_additionalData: unknown, nodeCredentials: INodeCredentialsDetails) =>
+				this.decrypt(nodeCredentials.id!),
 			getCredentials: async () => {
 				throw new Error('not used');
 			},
-			updateCredentials: async (nodeCredentials: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject) => {
+			updateCredentials: async (
+				nodeCredentials: INodeCredentialsDetails,
+				_type: string,
+				data: ICredentialDataDecryptedObject,
+			) => {
 				this.saves.push(nodeCredentials.id!);
 				this.store[nodeCredentials.id!].data = { ...data };
 			},
 			updateCredentialsOauthTokenData: async () => {},
-			authenticate: async (credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions) =>
-				await this.authenticate(credentials, typeName, requestOptions),
-			preAuthentication: async (helpers: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject, typeName: string, node: INode, credentialsExpired: boolean) =>
-				await this.preAuthentication(helpers, credentials, typeName, node, credentialsExpired),
+			authenticate: async (
+				credentials: ICredentialDataDecryptedObject,
+				typeName: string,
+				requestOptions: IHttpRequestOptions,
+			) => await this.authenticate(credentials, typeName, requestOptions),
+			preAuthentication: async (
+				helpers: IHttpRequestHelper,
+				credentials: ICredentialDataDecryptedObject,
+				typeName: string,
+				node: INode,
+				credentialsExpired: boolean,
+			) => await this.preAuthentication(helpers, credentials, typeName, node, credentialsExpired),
 			runPreAuthentication: async () => undefined,
 		} as unknown as ICredentialsHelper;
 	}
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions) {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+	) {
 		const type = this.types[typeName];
-		if (typeof type.authenticate === 'function') return await type.authenticate(credentials, requestOptions);
+		if (typeof type.authenticate === 'function')
+			return await type.authenticate(credentials, requestOptions);
 		throw new Error('this package only uses function authenticate');
 	}
 
-	async preAuthentication(helpers: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject, typeName: string, node: INode, credentialsExpired: boolean) {
+	async preAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		node: INode,
+		credentialsExpired: boolean,
+	) {
 		const type = this.types[typeName];
-		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
+		const expirable = type.properties.find(
+			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
+		);
 		if (expirable === undefined || typeof type.preAuthentication !== 'function') return undefined;
 		const testing = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
 		if (credentials[expirable.name] !== '' && !credentialsExpired && !testing) return undefined;
 		// As n8n 2.x does: the credential's token step gets httpRequest and nothing else.
-		const restricted = { helpers: { httpRequest: helpers.helpers.httpRequest } } as IHttpRequestHelper;
+		const restricted = {
+			helpers: { httpRequest: helpers.helpers.httpRequest },
+		} as IHttpRequestHelper;
 		const output = await type.preAuthentication.call(restricted, credentials);
 		if (output[expirable.name] === undefined) return undefined;
 		const details = node.credentials?.[typeName];
-		if (details?.id) await this.asN8n().updateCredentials(details, typeName, { ...credentials, ...output } as ICredentialDataDecryptedObject);
+		if (details?.id)
+			await this.asN8n().updateCredentials(details, typeName, {
+				...credentials,
+				...output,
+			} as ICredentialDataDecryptedObject);
 		return output;
 	}
 }
 
-export function additionalDataFor(helper: TestCredentialsHelper, hooks: ExecutionLifecycleHooks, executionId: string, extra: IDataObject = {}) {
+export function additionalDataFor(
+	helper: TestCredentialsHelper,
+	hooks: ExecutionLifecycleHooks,
+	executionId: string,
+	extra: IDataObject = {},
+) {
 	return {
 		credentialsHelper: helper.asN8n(),
 		hooks,
@@ -190,11 +236,29 @@ export async function testCredential(
 			inputs: ['main'],
 			outputs: ['main'],
 			credentials: [{ name: typeName, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: type.test!.request }, default: '' }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: type.test!.request },
+					default: '',
+				},
+			],
 		},
 	} as INodeType;
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: nodeTypesOf({ 'n8n-nodes-base.noOp': nodeType }) });
-	const hooks = new ExecutionLifecycleHooks('internal', 'credential-test', { id: 'wf', name: 'test', nodes: [node], connections: {} } as never);
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: nodeTypesOf({ 'n8n-nodes-base.noOp': nodeType }),
+	});
+	const hooks = new ExecutionLifecycleHooks('internal', 'credential-test', {
+		id: 'wf',
+		name: 'test',
+		nodes: [node],
+		connections: {},
+	} as never);
 	const runExecutionData: IRunExecutionData = createRunExecutionData({});
 	const context = new ExecuteContext(
 		workflow,
@@ -212,13 +276,23 @@ export async function testCredential(
 	try {
 		await new RoutingNode(context, nodeType, decrypted).runNode();
 	} catch (error) {
-		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
+		const cause = (
+			error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }
+		).cause;
 		if (cause?.response) {
 			const status = cause.response.status;
 			// The credential's responseCode rules give the message for their status.
-			const rule = (type.test?.rules ?? []).find((r) => r.type === 'responseCode' && (r as IAuthenticateRuleResponseCode).properties.value === status) as IAuthenticateRuleResponseCode | undefined;
+			const rule = (type.test?.rules ?? []).find(
+				(r) =>
+					r.type === 'responseCode' &&
+					(r as IAuthenticateRuleResponseCode).properties.value === status,
+			) as IAuthenticateRuleResponseCode | undefined;
 			if (rule) return { status: 'Error', message: rule.properties.message };
-			if (status < 199 || status > 299) return { status: 'Error', message: cause.response.statusText || `Received HTTP status code: ${status}` };
+			if (status < 199 || status > 299)
+				return {
+					status: 'Error',
+					message: cause.response.statusText || `Received HTTP status code: ${status}`,
+				};
 		} else if (cause?.code) {
 			return { status: 'Error', message: cause.code };
 		}
@@ -241,11 +315,25 @@ export interface RunOptions {
 }
 
 /** Runs a workflow through n8n-core's WorkflowExecute, from nodes[0] with the given items. */
-export async function runWorkflow(options: RunOptions): Promise<{ run: IRun; workflow: Workflow; additionalData: IWorkflowExecuteAdditionalData }> {
+export async function runWorkflow(
+	options: RunOptions,
+): Promise<{ run: IRun; workflow: Workflow; additionalData: IWorkflowExecuteAdditionalData }> {
 	const mode = options.mode ?? 'manual';
 	const executionId = options.executionId ?? 'execution-1';
-	const workflow = new Workflow({ id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections, active: false, nodeTypes: options.nodeTypes });
-	const hooks = new ExecutionLifecycleHooks(mode, executionId, { id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections } as never);
+	const workflow = new Workflow({
+		id: 'workflow-1',
+		name: 'test',
+		nodes: options.nodes,
+		connections: options.connections,
+		active: false,
+		nodeTypes: options.nodeTypes,
+	});
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
+		id: 'workflow-1',
+		name: 'test',
+		nodes: options.nodes,
+		connections: options.connections,
+	} as never);
 	const additionalData = additionalDataFor(options.helper, hooks, executionId);
 	const items: INodeExecutionData[] = (options.inputItems ?? [{}]).map((json, index) => {
 		const binary = options.inputBinary?.[index];
@@ -253,8 +341,16 @@ export async function runWorkflow(options: RunOptions): Promise<{ run: IRun; wor
 	});
 	const runExecutionData =
 		options.runExecutionData ??
-		createRunExecutionData({ executionData: { nodeExecutionStack: [{ node: options.nodes[0], data: { main: [items] }, source: null }] } });
-	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+		createRunExecutionData({
+			executionData: {
+				nodeExecutionStack: [{ node: options.nodes[0], data: { main: [items] }, source: null }],
+			},
+		});
+	const run = await new WorkflowExecute(
+		additionalData,
+		mode,
+		runExecutionData,
+	).processRunExecutionData(workflow);
 	return { run, workflow, additionalData };
 }
 
@@ -265,7 +361,12 @@ export interface RecordedResponse {
 }
 
 /** Express-like request and response objects, as n8n hands them to a node's webhook(). */
-export function fakeRequestResponse(method: string, body: unknown, query: IDataObject = {}, headers: IDataObject = {}) {
+export function fakeRequestResponse(
+	method: string,
+	body: unknown,
+	query: IDataObject = {},
+	headers: IDataObject = {},
+) {
 	const out: RecordedResponse = { status: 200, headers: {} };
 	const res = {
 		status(code: number) {
@@ -315,18 +416,42 @@ export async function callResumeWebhook(options: {
 	const { WebhookContext } = await import('n8n-core');
 	// waiting-webhooks.ts disables the waiting node before it runs its webhook(), so that the
 	// resumed run does not wait again.
-	const nodes = options.nodes.map((n) => (n.name === options.nodeName ? { ...n, disabled: true } : n));
-	const workflow = new Workflow({ id: 'workflow-1', name: 'test', nodes, connections: options.connections, active: false, nodeTypes: options.nodeTypes });
+	const nodes = options.nodes.map((n) =>
+		n.name === options.nodeName ? { ...n, disabled: true } : n,
+	);
+	const workflow = new Workflow({
+		id: 'workflow-1',
+		name: 'test',
+		nodes,
+		connections: options.connections,
+		active: false,
+		nodeTypes: options.nodeTypes,
+	});
 	const node = workflow.getNode(options.nodeName)!;
 	const nodeType = options.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-	const { req, res, out } = fakeRequestResponse(options.method, options.body ?? {}, options.query, options.headers);
-	const hooks = new ExecutionLifecycleHooks('manual', options.executionId, { id: 'workflow-1', name: 'test', nodes: options.nodes, connections: options.connections } as never);
-	const additionalData = additionalDataFor(options.helper, hooks, options.executionId, { httpRequest: req, httpResponse: res } as IDataObject);
+	const { req, res, out } = fakeRequestResponse(
+		options.method,
+		options.body ?? {},
+		options.query,
+		options.headers,
+	);
+	const hooks = new ExecutionLifecycleHooks('manual', options.executionId, {
+		id: 'workflow-1',
+		name: 'test',
+		nodes: options.nodes,
+		connections: options.connections,
+	} as never);
+	const additionalData = additionalDataFor(options.helper, hooks, options.executionId, {
+		httpRequest: req,
+		httpResponse: res,
+	} as IDataObject);
 	const webhookData = {
 		httpMethod: options.method,
 		node: options.nodeName,
 		path: '',
-		webhookDescription: nodeType.description.webhooks!.find((w) => w.httpMethod === options.method)!,
+		webhookDescription: nodeType.description.webhooks!.find(
+			(w) => w.httpMethod === options.method,
+		)!,
 		workflowId: 'workflow-1',
 	};
 	// ...and drops the waiting node's own pre-wait run first: webhook() never sees that output.
@@ -335,7 +460,15 @@ export async function callResumeWebhook(options: {
 	// The resumed stack entry's node is what n8n disables (disableNode in waiting-webhooks.ts).
 	const resuming = stored.executionData?.nodeExecutionStack[0];
 	if (resuming?.node.name === options.nodeName) resuming.node.disabled = true;
-	const context = new WebhookContext(workflow, node, additionalData, 'manual', webhookData as never, [], stored);
+	const context = new WebhookContext(
+		workflow,
+		node,
+		additionalData,
+		'manual',
+		webhookData as never,
+		[],
+		stored,
+	);
 	// `stored` afterwards is what n8n continues from (and saves) when workflowData comes back:
 	// custom data the webhook changed, metadata on the resumed stack entry. Without
 	// workflowData n8n saves nothing, and the next call starts from the same stored data.
@@ -343,12 +476,19 @@ export async function callResumeWebhook(options: {
 		const result = await nodeType.webhook!.call(context);
 		return { result, response: out, error: undefined, stored };
 	} catch (error) {
-		return { result: undefined, response: out, error: error as Error & { description?: string }, stored };
+		return {
+			result: undefined,
+			response: out,
+			error: error as Error & { description?: string },
+			stored,
+		};
 	}
 }
 
 /** Resumes a waiting execution with the webhook's data, as webhook-helpers.prepareExecutionData does. */
-export async function resumeExecution(options: RunOptions & { stored: IRunExecutionData; workflowData?: unknown }) {
+export async function resumeExecution(
+	options: RunOptions & { stored: IRunExecutionData; workflowData?: unknown },
+) {
 	const data = JSON.parse(JSON.stringify(options.stored)) as IRunExecutionData;
 	const resuming = data.executionData!.nodeExecutionStack[0];
 	if (options.workflowData !== undefined) {

@@ -24,7 +24,10 @@ interface UseSandboxOptions {
  *   let sandbox: Sandbox;
  *   useSandbox((started) => (sandbox = started));
  */
-export function useSandbox(started: (sandbox: Sandbox, fx: Record<VendorId, VendorFixture>) => void, options: UseSandboxOptions = {}): void {
+export function useSandbox(
+	started: (sandbox: Sandbox, fx: Record<VendorId, VendorFixture>) => void,
+	options: UseSandboxOptions = {},
+): void {
 	let sandbox: Sandbox | undefined;
 	beforeAll(async () => {
 		sandbox = await startSandbox(options.start);
@@ -33,13 +36,17 @@ export function useSandbox(started: (sandbox: Sandbox, fx: Record<VendorId, Vend
 	afterAll(async () => await sandbox?.close());
 	beforeEach(() => {
 		tokenStore.clear();
-		if (options.resetServers !== false) for (const server of Object.values(sandbox!.vendors)) server.reset();
+		if (options.resetServers !== false)
+			for (const server of Object.values(sandbox!.vendors)) server.reset();
 		options.beforeEach?.(sandbox!);
 	});
 }
 
 /** A fresh sandbox for one run (concurrent tests never share counters, faults or ports), closed after it. */
-export async function withSandbox<T>(use: (sandbox: Sandbox) => Promise<T>, options?: SandboxOptions): Promise<T> {
+export async function withSandbox<T>(
+	use: (sandbox: Sandbox) => Promise<T>,
+	options?: SandboxOptions,
+): Promise<T> {
 	const sandbox = await startSandbox(options);
 	try {
 		return await use(sandbox);

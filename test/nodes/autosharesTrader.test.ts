@@ -1,4 +1,11 @@
-import { createRunExecutionData, type ICredentialDataDecryptedObject, type IDataObject, type INode, type IRunExecutionData, type IWebhookResponseData } from 'n8n-workflow';
+import {
+	createRunExecutionData,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type IRunExecutionData,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { storeKey } from '../../nodes/shared/provider';
@@ -6,46 +13,93 @@ import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader'
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { loginProgress as loginProgressForTests } from '../../nodes/AutosharesTrader/pausedLogin';
 import { credentialTypes, logInNode } from '../../scripts/sandbox/fixtures';
-import { callResumeWebhook, nodeTypesOf, resumeExecution, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
+import {
+	callResumeWebhook,
+	nodeTypesOf,
+	resumeExecution,
+	runWorkflow,
+	TestCredentialsHelper,
+	type RunOptions,
+} from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
-const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } = SANDBOX_ACCOUNTS.autosharesTrader;
+const { appKey, plain, twoFactor, pin, pinTwoFactor, pinNotInitialised } =
+	SANDBOX_ACCOUNTS.autosharesTrader;
 
 let sandbox: Sandbox;
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader() });
 let executionCounter = 0;
 
 useSandbox((started) => (sandbox = started), {
-	beforeEach: (sandbox) => sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'retry', pinStepName: 'SecutityPin' }),
+	beforeEach: (sandbox) =>
+		sandbox.vendors.autosharesTrader.configure({
+			wrongVerificationCode: 'retry',
+			pinStepName: 'SecutityPin',
+		}),
 });
 
 function credentials(account: IDataObject): ICredentialDataDecryptedObject {
-	return { baseUrl: sandbox.vendors.autosharesTrader.baseUrl, webApiKey: appKey, ...account } as ICredentialDataDecryptedObject;
+	return {
+		baseUrl: sandbox.vendors.autosharesTrader.baseUrl,
+		webApiKey: appKey,
+		...account,
+	} as ICredentialDataDecryptedObject;
 }
 
 function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Partial<INode> = {}) {
 	const node = logInNode(options, nodeExtra);
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: credentials(account) } });
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: 'autosharesTraderApi', data: credentials(account) },
+	});
 	const executionId = `execution-${++executionCounter}`;
 	const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
 	return {
 		base,
-		start: async (inputItems: IDataObject[] = [{ trigger: 1 }], inputBinary?: RunOptions['inputBinary']) => await runWorkflow({ ...base, inputItems, inputBinary }),
-		post: async (stored: IRunExecutionData, body: unknown, headers: IDataObject = { 'content-type': 'application/json' }) =>
-			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'POST', body, headers }),
+		start: async (
+			inputItems: IDataObject[] = [{ trigger: 1 }],
+			inputBinary?: RunOptions['inputBinary'],
+		) => await runWorkflow({ ...base, inputItems, inputBinary }),
+		post: async (
+			stored: IRunExecutionData,
+			body: unknown,
+			headers: IDataObject = { 'content-type': 'application/json' },
+		) =>
+			await callResumeWebhook({
+				...base,
+				stored,
+				nodeName: 'Log In',
+				method: 'POST',
+				body,
+				headers,
+			}),
 		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
-			await callResumeWebhook({ ...base, stored, nodeName: 'Log In', method: 'GET', query, headers: { accept: 'text/html' } }),
+			await callResumeWebhook({
+				...base,
+				stored,
+				nodeName: 'Log In',
+				method: 'GET',
+				query,
+				headers: { accept: 'text/html' },
+			}),
 		/** After a wrong code, as n8n does: the run goes on into Log In, which pauses again. */
 		pausedAgain: async (answer: Awaited<ReturnType<typeof callResumeWebhook>>) => {
-			const { run } = await resumeExecution({ ...base, stored: answer.stored, workflowData: answer.result!.workflowData });
+			const { run } = await resumeExecution({
+				...base,
+				stored: answer.stored,
+				workflowData: answer.result!.workflowData,
+			});
 			expect(run.status).toBe('waiting');
 			return run.data;
 		},
 	};
 }
 
-function infoFlow(account: IDataObject, nodeExtra: Partial<INode> = {}, data: ICredentialDataDecryptedObject = credentials(account)) {
+function infoFlow(
+	account: IDataObject,
+	nodeExtra: Partial<INode> = {},
+	data: ICredentialDataDecryptedObject = credentials(account),
+) {
 	const node: INode = {
 		id: 'info',
 		name: 'Info',
@@ -56,8 +110,20 @@ function infoFlow(account: IDataObject, nodeExtra: Partial<INode> = {}, data: IC
 		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
 		...nodeExtra,
 	};
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data } });
-	return { helper, run: async () => await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper, inputItems: [{}, {}] }) };
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: 'autosharesTraderApi', data },
+	});
+	return {
+		helper,
+		run: async () =>
+			await runWorkflow({
+				nodeTypes,
+				nodes: [node],
+				connections: {},
+				helper,
+				inputItems: [{}, {}],
+			}),
+	};
 }
 
 function outputOf(result: IWebhookResponseData | undefined): IDataObject[] {
@@ -71,8 +137,20 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(run.status).toBe('success');
 		const output = run.data.resultData.runData['Log In'][0].data!.main[0]![0].json;
 		const issued = sandbox.vendors.autosharesTrader.issued[0];
-		expect(output).toMatchObject({ loggedIn: true, provider: 'autosharesTrader', token: issued.token, tokenType: 'Bearer', expiresAt: null, expiresIn: null, headers: { Authorization: `Bearer ${issued.token}` }, credentialHeaders: ['Et-App-Key'] });
-		expect(tokenStore.held(storeKey(autosharesTrader, autosharesTrader.readFields(credentials(plain))))?.token).toBe(issued.token);
+		expect(output).toMatchObject({
+			loggedIn: true,
+			provider: 'autosharesTrader',
+			token: issued.token,
+			tokenType: 'Bearer',
+			expiresAt: null,
+			expiresIn: null,
+			headers: { Authorization: `Bearer ${issued.token}` },
+			credentialHeaders: ['Et-App-Key'],
+		});
+		expect(
+			tokenStore.held(storeKey(autosharesTrader, autosharesTrader.readFields(credentials(plain))))
+				?.token,
+		).toBe(issued.token);
 	});
 
 	it('202 VerificationCode: waits; the right code finishes the login and resumes the workflow', async () => {
@@ -100,13 +178,28 @@ describe('Autoshares Trader node: Log In', () => {
 		expect(done.result?.workflowData?.[0][1].pairedItem).toEqual({ item: 1 });
 		// The second call carried the interim token and the code with the same headers.
 		const second = server.requests.filter((r) => r.path === '/api/token')[1];
-		expect(second.headers).toMatchObject({ authorization: `Bearer ${interim}`, verificationcode: server.lastVerificationCode, 'et-app-key': appKey, username: twoFactor.username });
+		expect(second.headers).toMatchObject({
+			authorization: `Bearer ${interim}`,
+			verificationcode: server.lastVerificationCode,
+			'et-app-key': appKey,
+			username: twoFactor.username,
+		});
 		// The credential of this process now uses the node's token.
-		expect(tokenStore.held(storeKey(autosharesTrader, autosharesTrader.readFields(credentials(twoFactor))))?.token).toBe(final.token);
+		expect(
+			tokenStore.held(
+				storeKey(autosharesTrader, autosharesTrader.readFields(credentials(twoFactor))),
+			)?.token,
+		).toBe(final.token);
 
-		const resumed = await resumeExecution({ ...flow.base, stored: done.stored, workflowData: done.result!.workflowData });
+		const resumed = await resumeExecution({
+			...flow.base,
+			stored: done.stored,
+			workflowData: done.result!.workflowData,
+		});
 		expect(resumed.run.status).toBe('success');
-		expect(resumed.run.data.resultData.runData['Log In'].at(-1)!.data!.main[0]![0].json).toMatchObject({ auth: { loggedIn: true } });
+		expect(
+			resumed.run.data.resultData.runData['Log In'].at(-1)!.data!.main[0]![0].json,
+		).toMatchObject({ auth: { loggedIn: true } });
 
 		// The seal was overwritten when the login ended: a call that still reaches webhook()
 		// finds nothing waiting and makes no token call.
@@ -133,7 +226,9 @@ describe('Autoshares Trader node: Log In', () => {
 	it('saves the two-factor token in the credential, where every n8n process reads it', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		const done = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		const done = await flow.post(run.data, {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
 		const final = sandbox.vendors.autosharesTrader.issued.find((t) => !t.interim)!;
 		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true, token: final.token });
 		// n8n saved what the credential's token step returned: the login's token, no new login.
@@ -150,12 +245,23 @@ describe('Autoshares Trader node: Log In', () => {
 	it('a credential edited while the login waits: the seal does not open, the node fails with the reason', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		flow.base.helper.store.cred.data = { ...flow.base.helper.store.cred.data, password: 'Changed#1' };
-		const answer = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		flow.base.helper.store.cred.data = {
+			...flow.base.helper.store.cred.data,
+			password: 'Changed#1',
+		};
+		const answer = await flow.post(run.data, {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
 		expect(answer.response.status).toBe(403);
-		const resumed = await resumeExecution({ ...flow.base, stored: answer.stored, workflowData: answer.result!.workflowData });
+		const resumed = await resumeExecution({
+			...flow.base,
+			stored: answer.stored,
+			workflowData: answer.result!.workflowData,
+		});
 		expect(resumed.run.status).toBe('error');
-		expect(resumed.run.data.resultData.error?.message).toMatch(/^Autoshares Trader verification code: the paused login can no longer be opened\./);
+		expect(resumed.run.data.resultData.error?.message).toMatch(
+			/^Autoshares Trader verification code: the paused login can no longer be opened\./,
+		);
 		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(1);
 	});
 
@@ -163,13 +269,22 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor);
 		// Other nodes (an Execution Data node, say) already use the 10 keys n8n keeps.
 		const runExecutionData = createRunExecutionData({
-			resultData: { runData: {}, metadata: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`other${i}`, 'x'])) },
-			executionData: { nodeExecutionStack: [{ node: flow.base.nodes[0], data: { main: [[{ json: { row: 1 } }]] }, source: null }] },
+			resultData: {
+				runData: {},
+				metadata: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`other${i}`, 'x'])),
+			},
+			executionData: {
+				nodeExecutionStack: [
+					{ node: flow.base.nodes[0], data: { main: [[{ json: { row: 1 } }]] }, source: null },
+				],
+			},
 		});
 		const { run } = await runWorkflow({ ...flow.base, runExecutionData });
 		expect(run.waitTill).toBeUndefined();
 		expect(run.data.resultData.error?.name).toBe('NodeOperationError');
-		expect(run.data.resultData.error?.message).toMatch(/could not keep the paused login with the execution, so the login was not paused/);
+		expect(run.data.resultData.error?.message).toMatch(
+			/could not keep the paused login with the execution, so the login was not paused/,
+		);
 	});
 
 	it('accepts the code as form data and as a query parameter', async () => {
@@ -180,8 +295,18 @@ describe('Autoshares Trader node: Log In', () => {
 			const code = sandbox.vendors.autosharesTrader.lastVerificationCode;
 			const done =
 				send === 'form'
-					? await flow.post(run.data, { code }, { 'content-type': 'application/x-www-form-urlencoded' })
-					: await callResumeWebhook({ ...flow.base, stored: run.data, nodeName: 'Log In', method: 'GET', query: { code } });
+					? await flow.post(
+							run.data,
+							{ code },
+							{ 'content-type': 'application/x-www-form-urlencoded' },
+						)
+					: await callResumeWebhook({
+							...flow.base,
+							stored: run.data,
+							nodeName: 'Log In',
+							method: 'GET',
+							query: { code },
+						});
 			expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
 			if (send === 'form') expect(String(done.response.body)).toContain('Logged in');
 		}
@@ -196,10 +321,16 @@ describe('Autoshares Trader node: Log In', () => {
 		// The attempt is counted in the seal: the run goes on into Log In, which pauses again at
 		// once, with no token call, and the same resume URL takes the next code.
 		const calls = sandbox.vendors.autosharesTrader.tokenCalls;
-		const again = await resumeExecution({ ...flow.base, stored: wrong.stored, workflowData: wrong.result!.workflowData });
+		const again = await resumeExecution({
+			...flow.base,
+			stored: wrong.stored,
+			workflowData: wrong.result!.workflowData,
+		});
 		expect(again.run.status).toBe('waiting');
 		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(calls);
-		const right = await flow.post(again.run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		const right = await flow.post(again.run.data, {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
 		expect(outputOf(right.result)[0]).toMatchObject({ loggedIn: true });
 	});
 
@@ -228,13 +359,21 @@ describe('Autoshares Trader node: Log In', () => {
 		const { run } = await flow.start();
 		const first = await flow.post(run.data, { code: '000000' });
 		expect(first.response.status).toBe(422);
-		const again = await resumeExecution({ ...flow.base, stored: first.stored, workflowData: first.result!.workflowData });
+		const again = await resumeExecution({
+			...flow.base,
+			stored: first.stored,
+			workflowData: first.result!.workflowData,
+		});
 		// Nothing of this process's memory is needed: the count went with the execution.
 		loginProgressForTests.clear();
 		tokenStore.clear();
 		const second = await flow.post(again.run.data, { code: '111111' });
 		expect(second.response.status).toBe(403);
-		const failed = await resumeExecution({ ...flow.base, stored: second.stored, workflowData: second.result!.workflowData });
+		const failed = await resumeExecution({
+			...flow.base,
+			stored: second.stored,
+			workflowData: second.result!.workflowData,
+		});
 		expect(failed.run.data.resultData.error?.message).toMatch(/2 wrong codes/);
 	});
 
@@ -245,7 +384,12 @@ describe('Autoshares Trader node: Log In', () => {
 		const wrong = await flow.post(run.data, { code: '000000' });
 		expect(wrong.response.status).toBe(422);
 		const again = await flow.pausedAgain(wrong);
-		expect(outputOf((await flow.post(again, { code: sandbox.vendors.autosharesTrader.lastVerificationCode })).result)[0]).toMatchObject({ loggedIn: true });
+		expect(
+			outputOf(
+				(await flow.post(again, { code: sandbox.vendors.autosharesTrader.lastVerificationCode }))
+					.result,
+			)[0],
+		).toMatchObject({ loggedIn: true });
 	});
 
 	it('too many wrong codes fail the execution with a clear error', async () => {
@@ -253,20 +397,39 @@ describe('Autoshares Trader node: Log In', () => {
 		const { run } = await flow.start();
 		const first = await flow.post(run.data, { code: '000000' });
 		expect(first.response.status).toBe(422);
-		const again = await resumeExecution({ ...flow.base, stored: first.stored, workflowData: first.result!.workflowData });
+		const again = await resumeExecution({
+			...flow.base,
+			stored: first.stored,
+			workflowData: first.result!.workflowData,
+		});
 		const last = await flow.post(again.run.data, { code: '111111' });
 		expect(last.response.status).toBe(403);
 		// The run resumes with the failure attached: the node fails with it.
-		const resumed = await resumeExecution({ ...flow.base, stored: last.stored, workflowData: last.result!.workflowData });
+		const resumed = await resumeExecution({
+			...flow.base,
+			stored: last.stored,
+			workflowData: last.result!.workflowData,
+		});
 		expect(resumed.run.status).toBe('error');
 		expect(resumed.run.data.resultData.error?.name).toBe('NodeApiError');
 		expect(resumed.run.data.resultData.error?.message).toMatch(/2 wrong codes/);
-		expect(resumed.run.data.resultData.runData['Log In'].at(-1)?.error?.message).toMatch(/2 wrong codes/);
+		expect(resumed.run.data.resultData.runData['Log In'].at(-1)?.error?.message).toMatch(
+			/2 wrong codes/,
+		);
 		// Where n8n cannot attach it (1.x), the items say it.
-		expect(outputOf(last.result)[0]).toMatchObject({ loggedIn: false, error: expect.stringMatching(/2 wrong codes/) });
+		expect(outputOf(last.result)[0]).toMatchObject({
+			loggedIn: false,
+			error: expect.stringMatching(/2 wrong codes/),
+		});
 		// The login is over: even the right code is not sent any more.
 		const calls = sandbox.vendors.autosharesTrader.tokenCalls;
-		expect((await flow.post(last.stored, { code: sandbox.vendors.autosharesTrader.lastVerificationCode })).response.status).toBe(410);
+		expect(
+			(
+				await flow.post(last.stored, {
+					code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+				})
+			).response.status,
+		).toBe(410);
 		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(calls);
 	});
 
@@ -281,24 +444,35 @@ describe('Autoshares Trader node: Log In', () => {
 	});
 
 	// The documented spelling, and the corrected one scripts/sandbox/CONTRACTS.md says to accept as well.
-	it.each(['SecutityPin', 'SecurityPin'] as const)('PIN step (%s) without a configured PIN: waits for the PIN like a code', async (pinStepName) => {
-		sandbox.vendors.autosharesTrader.configure({ pinStepName });
-		const flow = setup({ username: pin.username, password: pin.password });
-		const { run } = await flow.start();
-		expect(run.status).toBe('waiting');
-		const page = await flow.get(run.data);
-		expect(String(page.response.body)).toContain('PIN');
-		const done = await flow.post(run.data, { code: pin.pin });
-		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
-		const second = sandbox.vendors.autosharesTrader.requests.filter((r) => r.path === '/api/token')[1];
-		expect(second.headers.pincode).toBe(pin.pin);
-	});
+	it.each(['SecutityPin', 'SecurityPin'] as const)(
+		'PIN step (%s) without a configured PIN: waits for the PIN like a code',
+		async (pinStepName) => {
+			sandbox.vendors.autosharesTrader.configure({ pinStepName });
+			const flow = setup({ username: pin.username, password: pin.password });
+			const { run } = await flow.start();
+			expect(run.status).toBe('waiting');
+			const page = await flow.get(run.data);
+			expect(String(page.response.body)).toContain('PIN');
+			const done = await flow.post(run.data, { code: pin.pin });
+			expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
+			const second = sandbox.vendors.autosharesTrader.requests.filter(
+				(r) => r.path === '/api/token',
+			)[1];
+			expect(second.headers.pincode).toBe(pin.pin);
+		},
+	);
 
 	it('PIN configured, then 2FA: waits for the code only', async () => {
-		const flow = setup({ username: pinTwoFactor.username, password: pinTwoFactor.password, pinPassword: pinTwoFactor.pin });
+		const flow = setup({
+			username: pinTwoFactor.username,
+			password: pinTwoFactor.password,
+			pinPassword: pinTwoFactor.pin,
+		});
 		const { run } = await flow.start();
 		expect(run.status).toBe('waiting');
-		const done = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		const done = await flow.post(run.data, {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
 		expect(outputOf(done.result)[0]).toMatchObject({ loggedIn: true });
 	});
 
@@ -309,26 +483,38 @@ describe('Autoshares Trader node: Log In', () => {
 		// The first wrong code burns the interim token; the next call gets Corrupted ticket.
 		const wrong = await flow.post(run.data, { code: '000000' });
 		expect(wrong.response.status).toBe(422);
-		const lost = await flow.post(await flow.pausedAgain(wrong), { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		const lost = await flow.post(await flow.pausedAgain(wrong), {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
 		expect(lost.response.status).toBe(403);
-		const resumed = await resumeExecution({ ...flow.base, stored: lost.stored, workflowData: lost.result!.workflowData });
+		const resumed = await resumeExecution({
+			...flow.base,
+			stored: lost.stored,
+			workflowData: lost.result!.workflowData,
+		});
 		expect(resumed.run.status).toBe('error');
 		expect(resumed.run.data.resultData.error?.message).toMatch(/Corrupted ticket/);
 	});
 
-	it('keeps the input items\' binary data through the pause (Put Output in Field)', async () => {
+	it("keeps the input items' binary data through the pause (Put Output in Field)", async () => {
 		const binary = { data: { data: 'aGVsbG8=', mimeType: 'text/plain', fileName: 'order.txt' } };
 		const flow = setup(twoFactor, { outputField: 'auth' });
 		const { run } = await flow.start([{ order: 1 }], [binary]);
 		expect(run.status).toBe('waiting');
-		const done = await flow.post(run.data, { code: sandbox.vendors.autosharesTrader.lastVerificationCode });
+		const done = await flow.post(run.data, {
+			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
+		});
 		const item = done.result?.workflowData?.[0]?.[0];
 		expect(item?.json).toMatchObject({ order: 1, auth: { loggedIn: true } });
 		expect(item?.binary).toEqual(binary);
 	});
 
 	it('with Continue On Fail a failed login is an error on every item', async () => {
-		const flow = setup({ ...plain, webApiKey: 'wrong-key' }, {}, { onError: 'continueRegularOutput' });
+		const flow = setup(
+			{ ...plain, webApiKey: 'wrong-key' },
+			{},
+			{ onError: 'continueRegularOutput' },
+		);
 		const { run } = await flow.start([{ a: 1 }, { a: 2 }]);
 		expect(run.status).toBe('success');
 		const items = run.data.resultData.runData['Log In'][0].data!.main[0]!;
@@ -380,10 +566,15 @@ describe('Autoshares Trader node: Log In', () => {
 			const { run } = await flow.start();
 			expect(run.status).toBe('waiting');
 			expect(received).toHaveLength(1);
-			expect(received[0]).toMatchObject({ step: 'verificationCode', reason: 'Expecting confirmation code' });
+			expect(received[0]).toMatchObject({
+				step: 'verificationCode',
+				reason: 'Expecting confirmation code',
+			});
 			expect(String(received[0].resumeUrl)).toMatch(/\/webhook-waiting\/execution-\d+\?signature=/);
 			expect(new Date(String(received[0].waitUntil)).getTime()).toBe(run.waitTill!.getTime());
-			expect(JSON.stringify(received)).not.toContain(sandbox.vendors.autosharesTrader.issued[0].token);
+			expect(JSON.stringify(received)).not.toContain(
+				sandbox.vendors.autosharesTrader.issued[0].token,
+			);
 		} finally {
 			listener.close();
 		}
@@ -393,7 +584,9 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		const code = sandbox.vendors.autosharesTrader.lastVerificationCode;
-		const answers = await Promise.all(Array.from({ length: 5 }, async () => await flow.post(run.data, { code })));
+		const answers = await Promise.all(
+			Array.from({ length: 5 }, async () => await flow.post(run.data, { code })),
+		);
 		expect(answers.filter((a) => a.result?.workflowData)).toHaveLength(1);
 		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(2);
 		expect(answers.map((a) => a.response.status).sort()).toEqual([200, 409, 409, 409, 409]);
@@ -401,7 +594,6 @@ describe('Autoshares Trader node: Log In', () => {
 });
 
 describe('Autoshares Trader node: Get Account Info', () => {
-
 	it('gets a token once, saves it to the credential, and refreshes once after it expires', async () => {
 		const flow = infoFlow(plain);
 		const first = await flow.run();
@@ -416,7 +608,9 @@ describe('Autoshares Trader node: Get Account Info', () => {
 		const second = await flow.run();
 		expect(second.run.status).toBe('success');
 		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(2);
-		const infoCalls = sandbox.vendors.autosharesTrader.requests.filter((r) => r.path === '/api/v1.0/users/@me/info');
+		const infoCalls = sandbox.vendors.autosharesTrader.requests.filter(
+			(r) => r.path === '/api/v1.0/users/@me/info',
+		);
 		// 2 items, then 1 refused + 1 retried + 1 more item.
 		expect(infoCalls.map((r) => r.headers['et-app-key'])).toEqual(Array(5).fill(appKey));
 	});

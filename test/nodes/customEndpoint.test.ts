@@ -7,7 +7,14 @@
  * the case where only the "expired" answer can tell.
  */
 import { Settings } from 'luxon';
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { customEndpoint } from '../../nodes/shared/providers';
@@ -40,7 +47,12 @@ class RequestLikeHttpNode implements INodeType {
 		properties: [
 			{ displayName: 'URL', name: 'url', type: 'string', default: '' },
 			{ displayName: 'Helper', name: 'helper', type: 'string', default: 'legacy' },
-			{ displayName: 'Retry On Expired Statuses', name: 'retryOnExpired', type: 'boolean', default: false },
+			{
+				displayName: 'Retry On Expired Statuses',
+				name: 'retryOnExpired',
+				type: 'boolean',
+				default: false,
+			},
 		],
 	} as unknown as INodeType['description'];
 
@@ -54,20 +66,42 @@ class RequestLikeHttpNode implements INodeType {
 			items.map(async (_item, index) =>
 				helper === 'legacy'
 					? // eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- n8n's HTTP Request node still calls it: that is what is under test
-						((await this.helpers.requestWithAuthentication.call(this, TYPE, { uri: url, json: true }, undefined, index)) as IDataObject)
-					: ((await this.helpers.httpRequestWithAuthentication.call(this, TYPE, { url, json: true }, retryOnExpired ? { preAuthenticationRetryStatusCode: customEndpoint.expiredTokenStatusCodes(fields) } : undefined)) as IDataObject),
+						((await this.helpers.requestWithAuthentication.call(
+							this,
+							TYPE,
+							{ uri: url, json: true },
+							undefined,
+							index,
+						)) as IDataObject)
+					: ((await this.helpers.httpRequestWithAuthentication.call(
+							this,
+							TYPE,
+							{ url, json: true },
+							retryOnExpired
+								? {
+										preAuthenticationRetryStatusCode:
+											customEndpoint.expiredTokenStatusCodes(fields),
+									}
+								: undefined,
+						)) as IDataObject),
 			),
 		);
 		return [
 			answers.map((answer, index) => ({
-				json: answer.status === 'fulfilled' ? answer.value : { failed: String((answer.reason as Error).message) },
+				json:
+					answer.status === 'fulfilled'
+						? answer.value
+						: { failed: String((answer.reason as Error).message) },
 				pairedItem: { item: index },
 			})),
 		];
 	}
 }
 
-const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken(), 'test.request': new RequestLikeHttpNode() });
+const nodeTypes = nodeTypesOf({
+	'n8n-nodes-token-auth.getToken': new GetToken(),
+	'test.request': new RequestLikeHttpNode(),
+});
 
 let skew = 0;
 /** When set, the API's clock stands still there (before the skew). */
@@ -82,7 +116,11 @@ beforeEach(() => {
 	skew = 0;
 	tokenStore.clear();
 	sandbox.vendors.customEndpoint.reset();
-	sandbox.vendors.customEndpoint.configure({ expiryForm: 'jwt', expiredStatus: 403, loginAs: 'form' });
+	sandbox.vendors.customEndpoint.configure({
+		expiryForm: 'jwt',
+		expiredStatus: 403,
+		loginAs: 'form',
+	});
 });
 
 const server = () => sandbox.vendors.customEndpoint;
@@ -92,39 +130,68 @@ function expireOnTheApi(): void {
 	skew += 2 * HOUR;
 }
 
-async function getToken(data: IDataObject, options: IDataObject = {}, helper = new TestCredentialsHelper(credentialTypes, { cred: { type: TYPE, data: data as ICredentialDataDecryptedObject } })) {
-	const { run } = await runWorkflow({ nodeTypes, nodes: [getTokenNode('customEndpoint', options)], connections: {}, helper, executionId: `custom-${++executions}` });
+async function getToken(
+	data: IDataObject,
+	options: IDataObject = {},
+	helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: TYPE, data: data as ICredentialDataDecryptedObject },
+	}),
+) {
+	const { run } = await runWorkflow({
+		nodeTypes,
+		nodes: [getTokenNode('customEndpoint', options)],
+		connections: {},
+		helper,
+		executionId: `custom-${++executions}`,
+	});
 	const error = run.data.resultData.error;
 	return { error, output: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0]?.[0]?.json };
 }
 
 /** What a downstream HTTP Request with Get Token's headers gets. */
 async function callWith(headers: unknown): Promise<{ status: number; body: IDataObject }> {
-	const answer = (await n8nRequestHelpers().httpRequest({ url: `${server().baseUrl}/me`, headers: headers as IDataObject, returnFullResponse: true, ignoreHttpStatusErrors: true, json: true })) as IDataObject;
+	const answer = (await n8nRequestHelpers().httpRequest({
+		url: `${server().baseUrl}/me`,
+		headers: headers as IDataObject,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		json: true,
+	})) as IDataObject;
 	return { status: answer.statusCode as number, body: answer.body as IDataObject };
 }
 
 describe('Get Token with Custom Token Endpoint', () => {
-	it.each([401, 403, 419])('a request refused with %i, a configured expired status, is followed by exactly one refresh', async (status) => {
-		server().configure({ expiredStatus: status });
-		const data = genericSettings(sandbox, { expiredStatusCodes: '401, 403, 419' });
-		const first = await getToken(data);
-		expect(first.error).toBeUndefined();
-		expect((await callWith(first.output!.headers)).status).toBe(200);
-		expireOnTheApi();
-		const refused = await callWith(first.output!.headers);
-		expect(refused.status).toBe(status);
-		// The workflow reports the refusal: the token, the status, the answer's text.
-		const report = { refusedToken: first.output!.token, refusedStatus: refused.status, refusedAnswer: JSON.stringify(refused.body) };
-		const second = await getToken(data, report);
-		expect(second.output!.token).not.toBe(first.output!.token);
-		expect(server().tokenCalls).toBe(2);
-		expect((await callWith(second.output!.headers)).status).toBe(200);
-		// Other executions reporting the same refused token share that refresh.
-		const later = await Promise.all([getToken(data, report), getToken(data, report), getToken(data)]);
-		expect(later.map((run) => run.output!.token)).toEqual(Array(3).fill(second.output!.token));
-		expect(server().tokenCalls).toBe(2);
-	});
+	it.each([401, 403, 419])(
+		'a request refused with %i, a configured expired status, is followed by exactly one refresh',
+		async (status) => {
+			server().configure({ expiredStatus: status });
+			const data = genericSettings(sandbox, { expiredStatusCodes: '401, 403, 419' });
+			const first = await getToken(data);
+			expect(first.error).toBeUndefined();
+			expect((await callWith(first.output!.headers)).status).toBe(200);
+			expireOnTheApi();
+			const refused = await callWith(first.output!.headers);
+			expect(refused.status).toBe(status);
+			// The workflow reports the refusal: the token, the status, the answer's text.
+			const report = {
+				refusedToken: first.output!.token,
+				refusedStatus: refused.status,
+				refusedAnswer: JSON.stringify(refused.body),
+			};
+			const second = await getToken(data, report);
+			expect(second.output!.token).not.toBe(first.output!.token);
+			expect(server().tokenCalls).toBe(2);
+			expect((await callWith(second.output!.headers)).status).toBe(200);
+			// Other executions reporting the same refused token share that refresh.
+			const later = await Promise.all([
+				getToken(data, report),
+				getToken(data, report),
+				getToken(data),
+			]);
+			expect(later.map((run) => run.output!.token)).toEqual(Array(3).fill(second.output!.token));
+			expect(server().tokenCalls).toBe(2);
+		},
+	);
 
 	it('a status that is not a configured expired status does not refresh; Refused Status 0 always does', async () => {
 		const data = genericSettings(sandbox, { expiredStatusCodes: '401' });
@@ -141,10 +208,24 @@ describe('Get Token with Custom Token Endpoint', () => {
 	});
 
 	it('with an Expired Token Text, only an answer that contains it refreshes', async () => {
-		const data = genericSettings(sandbox, { expiredStatusCodes: '401, 403', expiredText: 'token_expired' });
+		const data = genericSettings(sandbox, {
+			expiredStatusCodes: '401, 403',
+			expiredText: 'token_expired',
+		});
 		const first = await getToken(data);
-		const report = (answer: string) => ({ refusedToken: first.output!.token, refusedStatus: 403, refusedAnswer: answer });
-		expect((await getToken(data, report('{"error":{"code":"forbidden","message":"Missing permission"}}'))).output!.token).toBe(first.output!.token);
+		const report = (answer: string) => ({
+			refusedToken: first.output!.token,
+			refusedStatus: 403,
+			refusedAnswer: answer,
+		});
+		expect(
+			(
+				await getToken(
+					data,
+					report('{"error":{"code":"forbidden","message":"Missing permission"}}'),
+				)
+			).output!.token,
+		).toBe(first.output!.token);
 		expect(server().tokenCalls).toBe(1);
 		expireOnTheApi();
 		const refused = await callWith(first.output!.headers);
@@ -155,8 +236,16 @@ describe('Get Token with Custom Token Endpoint', () => {
 
 	it('a Refused Status that is no HTTP status is a settings error before any request', async () => {
 		for (const refusedStatus of [99, 600, 2.5, 'abc']) {
-			const { error } = await getToken(genericSettings(sandbox), { refusedToken: 'x', refusedStatus });
-			expect({ refusedStatus, name: error?.name, message: error?.message }).toEqual({ refusedStatus, name: 'NodeOperationError', message: 'Get Token settings: "Refused Status" must be an HTTP status from 100 to 599, or 0.' });
+			const { error } = await getToken(genericSettings(sandbox), {
+				refusedToken: 'x',
+				refusedStatus,
+			});
+			expect({ refusedStatus, name: error?.name, message: error?.message }).toEqual({
+				refusedStatus,
+				name: 'NodeOperationError',
+				message:
+					'Get Token settings: "Refused Status" must be an HTTP status from 100 to 599, or 0.',
+			});
 		}
 		expect(server().tokenCalls).toBe(0);
 	});
@@ -190,19 +279,38 @@ describe('Get Token with Custom Token Endpoint', () => {
 
 describe("n8n's request helpers with the Custom Token Endpoint credential", () => {
 	function requestNode(parameters: IDataObject): INode {
-		return { id: 'request', name: 'Request', type: 'test.request', typeVersion: 1, position: [0, 0], parameters: { url: `${server().baseUrl}/me`, ...parameters } as INode['parameters'], credentials: { [TYPE]: { id: 'cred', name: 'cred' } } };
+		return {
+			id: 'request',
+			name: 'Request',
+			type: 'test.request',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { url: `${server().baseUrl}/me`, ...parameters } as INode['parameters'],
+			credentials: { [TYPE]: { id: 'cred', name: 'cred' } },
+		};
 	}
 
 	async function run(helper: TestCredentialsHelper, parameters: IDataObject, items = 1) {
-		const { run: result } = await runWorkflow({ nodeTypes, nodes: [requestNode(parameters)], connections: {}, helper, inputItems: Array.from({ length: items }, (_, i) => ({ i })), executionId: `custom-${++executions}` });
+		const { run: result } = await runWorkflow({
+			nodeTypes,
+			nodes: [requestNode(parameters)],
+			connections: {},
+			helper,
+			inputItems: Array.from({ length: items }, (_, i) => ({ i })),
+			executionId: `custom-${++executions}`,
+		});
 		expect(result.data.resultData.error).toBeUndefined();
 		return (result.data.resultData.runData.Request[0].data!.main[0] ?? []).map((item) => item.json);
 	}
 
 	it("the HTTP Request node's helper (requestWithAuthentication) refreshes after a 403 and retries: 100 items, one token call each time", async () => {
-		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: TYPE, data: genericSettings(sandbox) } });
+		const helper = new TestCredentialsHelper(credentialTypes, {
+			cred: { type: TYPE, data: genericSettings(sandbox) },
+		});
 		const first = await run(helper, { helper: 'legacy' }, 100);
-		expect(first.every((json) => (json.data as IDataObject | undefined)?.username !== undefined)).toBe(true);
+		expect(
+			first.every((json) => (json.data as IDataObject | undefined)?.username !== undefined),
+		).toBe(true);
 		expect(server().tokenCalls).toBe(1);
 		expireOnTheApi();
 		const second = await run(helper, { helper: 'legacy' }, 100);
@@ -213,7 +321,9 @@ describe("n8n's request helpers with the Custom Token Endpoint credential", () =
 	});
 
 	it('httpRequestWithAuthentication retries on 401 only, unless the node passes the expired statuses', async () => {
-		const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: TYPE, data: genericSettings(sandbox, { expiredStatusCodes: '401, 403' }) } });
+		const helper = new TestCredentialsHelper(credentialTypes, {
+			cred: { type: TYPE, data: genericSettings(sandbox, { expiredStatusCodes: '401, 403' }) },
+		});
 		await run(helper, { helper: 'http' });
 		expireOnTheApi();
 		const plain = await run(helper, { helper: 'http' });

@@ -10,7 +10,13 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import {
+	credentialTypes,
+	fixtures,
+	getTokenNode,
+	logInNode,
+	VENDORS,
+} from '../../scripts/sandbox/fixtures';
 import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { kits } from '../../scripts/sandbox/kits';
 import { useSandbox } from '../helpers/sandbox';
@@ -18,36 +24,72 @@ import { type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
 let fx: ReturnType<typeof fixtures>;
-const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken(), 'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader() });
+const nodeTypes = nodeTypesOf({
+	'n8n-nodes-token-auth.getToken': new GetToken(),
+	'n8n-nodes-token-auth.autosharesTrader': new AutosharesTrader(),
+});
 
 useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
 
-const restricted = (allowedDomains: string): IDataObject => ({ allowedHttpRequestDomains: 'domains', allowedDomains });
+const restricted = (allowedDomains: string): IDataObject => ({
+	allowedHttpRequestDomains: 'domains',
+	allowedDomains,
+});
 
 async function getToken(vendor: VendorId, data: IDataObject) {
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject } });
-	const { run } = await runWorkflow({ nodeTypes, nodes: [getTokenNode(vendor)], connections: {}, helper, inputItems: [{}] });
-	return { error: run.data.resultData.error, items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] ?? [] };
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject },
+	});
+	const { run } = await runWorkflow({
+		nodeTypes,
+		nodes: [getTokenNode(vendor)],
+		connections: {},
+		helper,
+		inputItems: [{}],
+	});
+	return {
+		error: run.data.resultData.error,
+		items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] ?? [],
+	};
 }
 
 describe.each(VENDORS)('%s', (vendor) => {
-	it('Get Token with a credential restricted to other domains sends nothing and fails with n8n\'s error', async () => {
-		const { error } = await getToken(vendor, { ...fx[vendor].good, ...restricted('example.com, *.example.org') });
-		expect(error?.message).toBe('Domain not allowed: This credential is restricted from accessing ' + new URL(sandbox.vendors[vendor].origin).host + '. Only the following domains are allowed: example.com, *.example.org');
+	it("Get Token with a credential restricted to other domains sends nothing and fails with n8n's error", async () => {
+		const { error } = await getToken(vendor, {
+			...fx[vendor].good,
+			...restricted('example.com, *.example.org'),
+		});
+		expect(error?.message).toBe(
+			'Domain not allowed: This credential is restricted from accessing ' +
+				new URL(sandbox.vendors[vendor].origin).host +
+				'. Only the following domains are allowed: example.com, *.example.org',
+		);
 		expect(sandbox.vendors[vendor].tokenCalls).toBe(0);
 	});
 
 	it("the credential's own token step (n8n 1.x does not restrict it) sends nothing to a host outside the list", async () => {
 		const type = fx[vendor].credentialType;
-		const data = { ...fx[vendor].good, ...restricted('example.com') } as ICredentialDataDecryptedObject;
-		const run = credentialTypes[type].preAuthentication!.call(preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest === true), data);
+		const data = {
+			...fx[vendor].good,
+			...restricted('example.com'),
+		} as ICredentialDataDecryptedObject;
+		const run = credentialTypes[type].preAuthentication!.call(
+			preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest === true),
+			data,
+		);
 		// Every kit's good credential has a token step (Soda Cloud's uses authMethod token, not its API key pair).
-		await expect(run).rejects.toThrow(/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\. Only the following domains are allowed: example\.com$/);
+		await expect(run).rejects.toThrow(
+			/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\. Only the following domains are allowed: example\.com$/,
+		);
 		expect(sandbox.vendors[vendor].tokenCalls).toBe(0);
 	});
 
 	it('Get Token with the host in the list, or no restriction, gets its token', async () => {
-		for (const data of [{ ...fx[vendor].good, ...restricted('example.com, 127.0.0.1') }, { ...fx[vendor].good, allowedHttpRequestDomains: 'none' }, fx[vendor].good]) {
+		for (const data of [
+			{ ...fx[vendor].good, ...restricted('example.com, 127.0.0.1') },
+			{ ...fx[vendor].good, allowedHttpRequestDomains: 'none' },
+			fx[vendor].good,
+		]) {
 			tokenStore.clear();
 			const { error, items } = await getToken(vendor, data);
 			expect(error).toBeUndefined();
@@ -57,9 +99,25 @@ describe.each(VENDORS)('%s', (vendor) => {
 });
 
 it('Log In with a restricted credential sends neither the login nor the notify call', async () => {
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: 'autosharesTraderApi', data: { ...fx.autosharesTrader.good, ...restricted('example.com') } as ICredentialDataDecryptedObject } });
-	const { run } = await runWorkflow({ nodeTypes, nodes: [logInNode()], connections: {}, helper, inputItems: [{}] });
-	expect(run.data.resultData.error?.message).toMatch(/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\./);
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: {
+			type: 'autosharesTraderApi',
+			data: {
+				...fx.autosharesTrader.good,
+				...restricted('example.com'),
+			} as ICredentialDataDecryptedObject,
+		},
+	});
+	const { run } = await runWorkflow({
+		nodeTypes,
+		nodes: [logInNode()],
+		connections: {},
+		helper,
+		inputItems: [{}],
+	});
+	expect(run.data.resultData.error?.message).toMatch(
+		/^Domain not allowed: This credential is restricted from accessing 127\.0\.0\.1:\d+\./,
+	);
 	expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(0);
 });
 
@@ -70,7 +128,11 @@ describe('on n8n 1.x, whose n8n-workflow has no getCredentialOwnRequestAllowedDo
 	let v2: Domains;
 	beforeAll(() => {
 		jest.isolateModules(() => {
-			jest.doMock('n8n-workflow', () => ({ ...jest.requireActual('n8n-workflow'), getCredentialOwnRequestAllowedDomains: undefined, assertUrlAllowed: undefined }));
+			jest.doMock('n8n-workflow', () => ({
+				...jest.requireActual('n8n-workflow'),
+				getCredentialOwnRequestAllowedDomains: undefined,
+				assertUrlAllowed: undefined,
+			}));
 			v1 = jest.requireActual<Domains>('../../nodes/shared/domains');
 		});
 		jest.dontMock('n8n-workflow');
@@ -114,7 +176,11 @@ describe('on n8n 1.x, whose n8n-workflow has no getCredentialOwnRequestAllowedDo
 	});
 
 	it("a node gets n8n's NodeOperationError, a credential's token step a plain error", () => {
-		expect(() => v1.assertDomainsAllowed(node, restricted('example.com'), ['http://127.0.0.1/'])).toThrow(expect.objectContaining({ name: 'NodeOperationError' }));
-		expect(() => v1.assertDomainsAllowed(undefined, restricted('example.com'), ['http://127.0.0.1/'])).toThrow(/^Domain not allowed/);
+		expect(() =>
+			v1.assertDomainsAllowed(node, restricted('example.com'), ['http://127.0.0.1/']),
+		).toThrow(expect.objectContaining({ name: 'NodeOperationError' }));
+		expect(() =>
+			v1.assertDomainsAllowed(undefined, restricted('example.com'), ['http://127.0.0.1/']),
+		).toThrow(/^Domain not allowed/);
 	});
 });

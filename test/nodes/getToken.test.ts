@@ -14,9 +14,25 @@ const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken() 
 
 useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
 
-async function run(vendor: VendorId, data: IDataObject, options: IDataObject = {}, inputItems: IDataObject[] = [{}], extra: Partial<INode> = {}, inputBinary?: RunOptions['inputBinary']) {
-	const helper = new TestCredentialsHelper(credentialTypes, { cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject } });
-	const { run: result } = await runWorkflow({ nodeTypes, nodes: [getTokenNode(vendor, options, extra)], connections: {}, helper, inputItems, inputBinary });
+async function run(
+	vendor: VendorId,
+	data: IDataObject,
+	options: IDataObject = {},
+	inputItems: IDataObject[] = [{}],
+	extra: Partial<INode> = {},
+	inputBinary?: RunOptions['inputBinary'],
+) {
+	const helper = new TestCredentialsHelper(credentialTypes, {
+		cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject },
+	});
+	const { run: result } = await runWorkflow({
+		nodeTypes,
+		nodes: [getTokenNode(vendor, options, extra)],
+		connections: {},
+		helper,
+		inputItems,
+		inputBinary,
+	});
 	const task = result.data.resultData.runData['Get Token'][0];
 	return { task, items: task.data?.main[0] ?? [], error: result.data.resultData.error };
 }
@@ -77,7 +93,9 @@ describe.each(VENDORS)('Get Token node, %s', (vendor) => {
 		const { error } = await run(vendor, fx[vendor].bad);
 		expect(error?.name).toBe('NodeApiError');
 		expect(error?.message).toContain(providers[vendor].displayName);
-		const onFail = await run(vendor, fx[vendor].bad, {}, [{ a: 1 }, { a: 2 }], { onError: 'continueRegularOutput' });
+		const onFail = await run(vendor, fx[vendor].bad, {}, [{ a: 1 }, { a: 2 }], {
+			onError: 'continueRegularOutput',
+		});
 		expect(onFail.error).toBeUndefined();
 		expect(onFail.items).toHaveLength(2);
 		expect(onFail.items[1].json.error).toMatch(/refused/);
@@ -88,7 +106,14 @@ describe.each(VENDORS)('Get Token node, %s', (vendor) => {
 describe('Get Token node options', () => {
 	it('puts the object under a field of the input item, keeping its binary data', async () => {
 		const binary = { data: { data: 'aGVsbG8=', mimeType: 'text/plain', fileName: 'order.txt' } };
-		const { items } = await run('manis', fx.manis.good, { outputField: 'auth' }, [{ orderId: 7 }], {}, [binary]);
+		const { items } = await run(
+			'manis',
+			fx.manis.good,
+			{ outputField: 'auth' },
+			[{ orderId: 7 }],
+			{},
+			[binary],
+		);
 		expect(items[0].json.orderId).toBe(7);
 		expect((items[0].json.auth as IDataObject).provider).toBe('manis');
 		expect(items[0].binary).toEqual(binary);
@@ -98,35 +123,66 @@ describe('Get Token node options', () => {
 	});
 
 	it('an unknown vendor value is a NodeOperationError, not a TypeError', async () => {
-		const { error } = await run('manis', fx.manis.good, {}, [{}], { parameters: { vendor: 'nope', options: {} } });
+		const { error } = await run('manis', fx.manis.good, {}, [{}], {
+			parameters: { vendor: 'nope', options: {} },
+		});
 		expect(error?.name).toBe('NodeOperationError');
 		expect(error?.message).toBe('Unknown vendor "nope"');
 	});
 
 	it('includes secret headers only when asked', async () => {
-		const { items } = await run('autosharesTrader', fx.autosharesTrader.good, { includeSecretHeaders: true });
-		expect((items[0].json.headers as IDataObject)['Et-App-Key']).toBe(SANDBOX_ACCOUNTS.autosharesTrader.appKey);
+		const { items } = await run('autosharesTrader', fx.autosharesTrader.good, {
+			includeSecretHeaders: true,
+		});
+		expect((items[0].json.headers as IDataObject)['Et-App-Key']).toBe(
+			SANDBOX_ACCOUNTS.autosharesTrader.appKey,
+		);
 		expect(items[0].json.credentialHeaders).toEqual([]);
 	});
 
 	it('Soda API key mode outputs the key headers with tokenType apiKey and no expiry', async () => {
-		const { items } = await run('sodaCloud', { region: 'custom', baseUrl: sandbox.vendors.sodaCloud.baseUrl, authMethod: 'apiKey', apiKeyId: SANDBOX_ACCOUNTS.sodaCloud.apiKey.id, apiKeySecret: SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret });
-		expect(items[0].json).toMatchObject({ tokenType: 'apiKey', token: null, expiresAt: null, expiresIn: null, headers: { 'X-API-KEY-ID': SANDBOX_ACCOUNTS.sodaCloud.apiKey.id }, credentialHeaders: ['X-API-KEY-SECRET'] });
+		const { items } = await run('sodaCloud', {
+			region: 'custom',
+			baseUrl: sandbox.vendors.sodaCloud.baseUrl,
+			authMethod: 'apiKey',
+			apiKeyId: SANDBOX_ACCOUNTS.sodaCloud.apiKey.id,
+			apiKeySecret: SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret,
+		});
+		expect(items[0].json).toMatchObject({
+			tokenType: 'apiKey',
+			token: null,
+			expiresAt: null,
+			expiresIn: null,
+			headers: { 'X-API-KEY-ID': SANDBOX_ACCOUNTS.sodaCloud.apiKey.id },
+			credentialHeaders: ['X-API-KEY-SECRET'],
+		});
 		expect(sandbox.vendors.sodaCloud.tokenCalls).toBe(0);
 	});
 
 	it('passes on vendor extras', async () => {
 		const soda = await run('sodaCloud', fx.sodaCloud.good);
-		expect(soda.items[0].json).toMatchObject({ organizationId: SANDBOX_ACCOUNTS.sodaCloud.user.organizationId, user: SANDBOX_ACCOUNTS.sodaCloud.user.email, tokenType: 'sodaToken' });
+		expect(soda.items[0].json).toMatchObject({
+			organizationId: SANDBOX_ACCOUNTS.sodaCloud.user.organizationId,
+			user: SANDBOX_ACCOUNTS.sodaCloud.user.email,
+			tokenType: 'sodaToken',
+		});
 		const sirdata = await run('sirdata', fx.sirdata.good);
-		expect(sirdata.items[0].json).toMatchObject({ partnerId: SANDBOX_ACCOUNTS.sirdata.partnerId, tokenType: 'raw' });
+		expect(sirdata.items[0].json).toMatchObject({
+			partnerId: SANDBOX_ACCOUNTS.sirdata.partnerId,
+			tokenType: 'raw',
+		});
 		const galileo = await run('galileo', fx.galileo.good);
 		expect(galileo.items[0].json.tokenType).toBe('bearer');
 	});
 
 	it('points 2FA accounts to the Autoshares Trader node', async () => {
-		const { error } = await run('autosharesTrader', { ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor });
+		const { error } = await run('autosharesTrader', {
+			...fx.autosharesTrader.good,
+			...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
+		});
 		expect(error?.message).toMatch(/verification code/);
-		expect(String((error as { description?: string }).description)).toMatch(/Autoshares Trader node/);
+		expect(String((error as { description?: string }).description)).toMatch(
+			/Autoshares Trader node/,
+		);
 	});
 });

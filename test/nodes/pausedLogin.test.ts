@@ -5,7 +5,22 @@
  */
 import { createCipheriv, hkdfSync, scryptSync } from 'crypto';
 
-import { endSealed, loginProgress, open, readSealed, seal, SEAL_ENDED, SEAL_KDF, sealKdf, sealKey, sealName, storeSealed, type CustomData, type PausedLogin, type SealBinding } from '../../nodes/AutosharesTrader/pausedLogin';
+import {
+	endSealed,
+	loginProgress,
+	open,
+	readSealed,
+	seal,
+	SEAL_ENDED,
+	SEAL_KDF,
+	sealKdf,
+	sealKey,
+	sealName,
+	storeSealed,
+	type CustomData,
+	type PausedLogin,
+	type SealBinding,
+} from '../../nodes/AutosharesTrader/pausedLogin';
 
 const LOGIN: PausedLogin = {
 	step: 'verificationCode',
@@ -16,7 +31,11 @@ const LOGIN: PausedLogin = {
 	outputField: 'auth',
 	includeSecretHeaders: false,
 };
-const BINDING: SealBinding = { executionId: '41', nodeId: 'node-a', secrets: ['https://api.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd!', ''] };
+const BINDING: SealBinding = {
+	executionId: '41',
+	nodeId: 'node-a',
+	secrets: ['https://api.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd!', ''],
+};
 
 /** n8n's custom data as production has it: 10 keys, values cut to 512 characters, silently. */
 function productionCustomData(taken = 0): CustomData & { values: Map<string, string> } {
@@ -49,8 +68,20 @@ describe('seal / open', () => {
 	it.each([
 		['another execution', { ...BINDING, executionId: '42' }],
 		['another node', { ...BINDING, nodeId: 'node-b' }],
-		['an edited password', { ...BINDING, secrets: ['https://api.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd?', ''] }],
-		['another base URL', { ...BINDING, secrets: ['https://evil.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd!', ''] }],
+		[
+			'an edited password',
+			{
+				...BINDING,
+				secrets: ['https://api.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd?', ''],
+			},
+		],
+		[
+			'another base URL',
+			{
+				...BINDING,
+				secrets: ['https://evil.example.com/api', 'APPKEY-9f2c', 'trader', 'Passw0rd!', ''],
+			},
+		],
 	])('does not open for %s', (_what, other) => {
 		expect(open(seal(LOGIN, BINDING), other)).toBeUndefined();
 	});
@@ -58,7 +89,8 @@ describe('seal / open', () => {
 	it('does not open when tampered with, cut short or not a seal', () => {
 		const sealed = seal(LOGIN, BINDING);
 		const flipped = `${sealed.slice(0, 20)}${sealed[20] === 'A' ? 'B' : 'A'}${sealed.slice(21)}`;
-		for (const bad of [flipped, sealed.slice(0, -4), 'v1.', 'plain text', '']) expect(open(bad, BINDING)).toBeUndefined();
+		for (const bad of [flipped, sealed.slice(0, -4), 'v1.', 'plain text', ''])
+			expect(open(bad, BINDING)).toBeUndefined();
 	});
 
 	it('keeps secrets apart: no two lists of secrets give the same key', () => {
@@ -90,7 +122,13 @@ describe('custom data storage', () => {
 		const data = productionCustomData(10);
 		expect(storeSealed(data, BINDING.nodeId, seal(LOGIN, BINDING))).toBe(false);
 		const tight = productionCustomData(9);
-		expect(storeSealed(tight, BINDING.nodeId, seal({ ...LOGIN, interimToken: 'T'.repeat(900) }, BINDING))).toBe(false);
+		expect(
+			storeSealed(
+				tight,
+				BINDING.nodeId,
+				seal({ ...LOGIN, interimToken: 'T'.repeat(900) }, BINDING),
+			),
+		).toBe(false);
 	});
 
 	it('says so when a manual run throws instead', () => {
@@ -141,7 +179,15 @@ describe('the seal is no cheap password oracle', () => {
 
 	it('a seal made with the old HKDF key (v1) does not open', () => {
 		const material = BINDING.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
-		const key = Buffer.from(hkdfSync('sha256', material, `execution:${BINDING.executionId}`, 'n8n-nodes-token-auth/autoshares-paused-login/v1', 32));
+		const key = Buffer.from(
+			hkdfSync(
+				'sha256',
+				material,
+				`execution:${BINDING.executionId}`,
+				'n8n-nodes-token-auth/autoshares-paused-login/v1',
+				32,
+			),
+		);
 		const iv = Buffer.alloc(12, 1);
 		const cipher = createCipheriv('aes-256-gcm', key, iv);
 		cipher.setAAD(Buffer.from(`v1\0${BINDING.executionId}\0${BINDING.nodeId}`));

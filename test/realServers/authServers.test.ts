@@ -21,12 +21,16 @@ beforeEach(async () => {
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+	`Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 /** RFC 6749 §2.3.1: id and secret application/x-www-form-urlencoded before Basic. */
 const basicEncoded = (id: string, secret: string) => basic(formEncode(id), formEncode(secret));
 const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
 
-async function call(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
+async function call(
+	url: string,
+	init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: unknown }> {
 	const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10000) });
 	const text = await response.text();
 	let body: unknown = text;
@@ -57,7 +61,11 @@ describe('oidc-provider', () => {
 		const { clientId, clientSecret } = servers.oidc.basicClient;
 		const answer = await clientCredentials(basicEncoded(clientId, clientSecret));
 		expect(answer.status).toBe(200);
-		expect(answer.body).toEqual({ access_token: expect.any(String), expires_in: servers.oidc.accessTokenTtl, token_type: 'Bearer' });
+		expect(answer.body).toEqual({
+			access_token: expect.any(String),
+			expires_in: servers.oidc.accessTokenTtl,
+			token_type: 'Bearer',
+		});
 		expect(await servers.oidc.stats()).toMatchObject({ tokenCalls: 1, failedTokenCalls: 0 });
 	});
 
@@ -67,16 +75,24 @@ describe('oidc-provider', () => {
 		expect(answer.status).toBe(400);
 		expect(answer.body).toEqual({
 			error: 'invalid_request',
-			error_description: 'client_id and client_secret in the authorization header are not properly encoded',
+			error_description:
+				'client_id and client_secret in the authorization header are not properly encoded',
 		});
 		expect(await servers.oidc.stats()).toMatchObject({ tokenCalls: 1, failedTokenCalls: 1 });
 	});
 
 	it('answers a wrong secret with 401 invalid_client and a Basic challenge', async () => {
-		const answer = await clientCredentials(basicEncoded(servers.oidc.basicClient.clientId, 'wrong-secret'));
+		const answer = await clientCredentials(
+			basicEncoded(servers.oidc.basicClient.clientId, 'wrong-secret'),
+		);
 		expect(answer.status).toBe(401);
-		expect(answer.body).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
-		expect(answer.headers.get('www-authenticate')).toMatch(/^Basic realm="http:\/\/127\.0\.0\.1:\d+", error="invalid_client"/);
+		expect(answer.body).toEqual({
+			error: 'invalid_client',
+			error_description: 'client authentication failed',
+		});
+		expect(answer.headers.get('www-authenticate')).toMatch(
+			/^Basic realm="http:\/\/127\.0\.0\.1:\d+", error="invalid_client"/,
+		);
 	});
 
 	it('accepts client_secret_post, and refuses a wrong one with 401 invalid_client', async () => {
@@ -85,14 +101,21 @@ describe('oidc-provider', () => {
 			call(servers.oidc.tokenUrl, {
 				method: 'POST',
 				headers: FORM_TYPE,
-				body: form({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+				body: form({
+					grant_type: 'client_credentials',
+					client_id: clientId,
+					client_secret: secret,
+				}),
 			});
 		const good = await post(clientSecret);
 		expect(good.status).toBe(200);
 		expect(good.body).toMatchObject({ access_token: expect.any(String), token_type: 'Bearer' });
 		const bad = await post('wrong-secret');
 		expect(bad.status).toBe(401);
-		expect(bad.body).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+		expect(bad.body).toEqual({
+			error: 'invalid_client',
+			error_description: 'client authentication failed',
+		});
 		expect(await servers.oidc.stats()).toMatchObject({ tokenCalls: 2, failedTokenCalls: 1 });
 	});
 
@@ -126,7 +149,9 @@ describe('oidc-provider', () => {
 
 	it('refuses /api/me without a token or with an unknown one', async () => {
 		expect((await call(servers.oidc.resourceUrl)).status).toBe(401);
-		expect((await call(servers.oidc.resourceUrl, { headers: bearer('not-a-token') })).status).toBe(401);
+		expect((await call(servers.oidc.resourceUrl, { headers: bearer('not-a-token') })).status).toBe(
+			401,
+		);
 	});
 });
 
@@ -137,7 +162,10 @@ describe('@node-oauth/oauth2-server', () => {
 			headers: authorization ? { ...FORM_TYPE, authorization } : FORM_TYPE,
 			body: form(fields),
 		});
-	const passwordGrant = (password = servers.oauth2.user.password, secret = servers.oauth2.client.clientSecret) =>
+	const passwordGrant = (
+		password = servers.oauth2.user.password,
+		secret = servers.oauth2.client.clientSecret,
+	) =>
 		token(
 			{ grant_type: 'password', username: servers.oauth2.user.username, password },
 			basic(servers.oauth2.client.clientId, secret),
@@ -161,34 +189,58 @@ describe('@node-oauth/oauth2-server', () => {
 	it('also takes the client in the body', async () => {
 		const { clientId, clientSecret } = servers.oauth2.client;
 		const { username, password } = servers.oauth2.user;
-		const answer = await token({ grant_type: 'password', username, password, client_id: clientId, client_secret: clientSecret });
+		const answer = await token({
+			grant_type: 'password',
+			username,
+			password,
+			client_id: clientId,
+			client_secret: clientSecret,
+		});
 		expect(answer.status).toBe(200);
 	});
 
 	it('answers a wrong password with 400 invalid_grant', async () => {
 		const answer = await passwordGrant('wrong-password');
 		expect(answer.status).toBe(400);
-		expect(answer.body).toEqual({ error: 'invalid_grant', error_description: 'Invalid grant: user credentials are invalid' });
+		expect(answer.body).toEqual({
+			error: 'invalid_grant',
+			error_description: 'Invalid grant: user credentials are invalid',
+		});
 		expect(await servers.oauth2.stats()).toMatchObject({ tokenCalls: 1, failedTokenCalls: 1 });
 	});
 
 	it('answers a wrong client secret with 401 invalid_client in Basic, 400 in the body', async () => {
 		const inBasic = await passwordGrant(undefined, 'wrong-secret');
 		expect(inBasic.status).toBe(401);
-		expect(inBasic.body).toEqual({ error: 'invalid_client', error_description: 'Invalid client: client is invalid' });
+		expect(inBasic.body).toEqual({
+			error: 'invalid_client',
+			error_description: 'Invalid client: client is invalid',
+		});
 		expect(inBasic.headers.get('www-authenticate')).toBe('Basic realm="Service"');
 
 		const { username, password } = servers.oauth2.user;
-		const inBody = await token({ grant_type: 'password', username, password, client_id: servers.oauth2.client.clientId, client_secret: 'x' });
+		const inBody = await token({
+			grant_type: 'password',
+			username,
+			password,
+			client_id: servers.oauth2.client.clientId,
+			client_secret: 'x',
+		});
 		expect(inBody.status).toBe(400);
-		expect(inBody.body).toEqual({ error: 'invalid_client', error_description: 'Invalid client: client is invalid' });
+		expect(inBody.body).toEqual({
+			error: 'invalid_client',
+			error_description: 'Invalid client: client is invalid',
+		});
 	});
 
 	it('rotates refresh tokens: the old one is refused after use', async () => {
 		const { clientId, clientSecret } = servers.oauth2.client;
 		const first = (await passwordGrant()).body as { refresh_token: string };
 		const refresh = (refreshToken: string) =>
-			token({ grant_type: 'refresh_token', refresh_token: refreshToken }, basic(clientId, clientSecret));
+			token(
+				{ grant_type: 'refresh_token', refresh_token: refreshToken },
+				basic(clientId, clientSecret),
+			);
 
 		const second = await refresh(first.refresh_token);
 		expect(second.status).toBe(200);
@@ -198,7 +250,10 @@ describe('@node-oauth/oauth2-server', () => {
 
 		const reused = await refresh(first.refresh_token);
 		expect(reused.status).toBe(400);
-		expect(reused.body).toEqual({ error: 'invalid_grant', error_description: 'Invalid grant: refresh token is invalid' });
+		expect(reused.body).toEqual({
+			error: 'invalid_grant',
+			error_description: 'Invalid grant: refresh token is invalid',
+		});
 
 		expect((await refresh(rotated.refresh_token)).status).toBe(200);
 	});
@@ -207,17 +262,28 @@ describe('@node-oauth/oauth2-server', () => {
 		const issued = (await passwordGrant()).body as { access_token: string; refresh_token: string };
 		const before = await call(servers.oauth2.resourceUrl, { headers: bearer(issued.access_token) });
 		expect(before.status).toBe(200);
-		expect(before.body).toMatchObject({ user: { username: servers.oauth2.user.username }, clientId: servers.oauth2.client.clientId });
+		expect(before.body).toMatchObject({
+			user: { username: servers.oauth2.user.username },
+			clientId: servers.oauth2.client.clientId,
+		});
 
 		expect(await servers.oauth2.revokeAccessTokens()).toBeGreaterThan(0);
 		const after = await call(servers.oauth2.resourceUrl, { headers: bearer(issued.access_token) });
 		expect(after.status).toBe(401);
-		expect(after.body).toEqual({ error: 'invalid_token', error_description: 'Invalid token: access token is invalid' });
-		expect(after.headers.get('www-authenticate')).toBe('Bearer realm="Service",error="invalid_token"');
+		expect(after.body).toEqual({
+			error: 'invalid_token',
+			error_description: 'Invalid token: access token is invalid',
+		});
+		expect(after.headers.get('www-authenticate')).toBe(
+			'Bearer realm="Service",error="invalid_token"',
+		);
 
 		// The refresh token still works.
 		const { clientId, clientSecret } = servers.oauth2.client;
-		const refreshed = await token({ grant_type: 'refresh_token', refresh_token: issued.refresh_token }, basic(clientId, clientSecret));
+		const refreshed = await token(
+			{ grant_type: 'refresh_token', refresh_token: issued.refresh_token },
+			basic(clientId, clientSecret),
+		);
 		expect(refreshed.status).toBe(200);
 	});
 
@@ -225,8 +291,15 @@ describe('@node-oauth/oauth2-server', () => {
 		const { clientId, clientSecret } = servers.oauth2.oddClient;
 		const raw = await token({ grant_type: 'client_credentials' }, basic(clientId, clientSecret));
 		expect(raw.status).toBe(200);
-		expect(raw.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: expect.any(Number) });
-		const encoded = await token({ grant_type: 'client_credentials' }, basicEncoded(clientId, clientSecret));
+		expect(raw.body).toEqual({
+			access_token: expect.any(String),
+			token_type: 'Bearer',
+			expires_in: expect.any(Number),
+		});
+		const encoded = await token(
+			{ grant_type: 'client_credentials' },
+			basicEncoded(clientId, clientSecret),
+		);
 		expect(encoded.status).toBe(401);
 		expect(encoded.body).toMatchObject({ error: 'invalid_client' });
 	});
@@ -251,9 +324,18 @@ describe('json-server-auth', () => {
 		const before = Math.floor(Date.now() / 1000);
 		const answer = await login(servers.jsonServer.user.password);
 		expect(answer.status).toBe(200);
-		const { accessToken, user } = answer.body as { accessToken: string; user: Record<string, unknown> };
-		expect(user).toEqual({ id: servers.jsonServer.user.id, email: servers.jsonServer.user.email, name: 'Alice' });
-		const claims = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')) as { iat: number; exp: number };
+		const { accessToken, user } = answer.body as {
+			accessToken: string;
+			user: Record<string, unknown>;
+		};
+		expect(user).toEqual({
+			id: servers.jsonServer.user.id,
+			email: servers.jsonServer.user.email,
+			name: 'Alice',
+		});
+		const claims = JSON.parse(
+			Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8'),
+		) as { iat: number; exp: number };
 		expect(claims.exp - claims.iat).toBe(servers.jsonServer.accessTokenTtl);
 		expect(claims.exp).toBeGreaterThanOrEqual(before + 3600);
 		expect(claims.exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3600);
@@ -261,7 +343,9 @@ describe('json-server-auth', () => {
 		const guarded = await call(servers.jsonServer.resourceUrl, { headers: bearer(accessToken) });
 		expect(guarded.status).toBe(200);
 		expect(guarded.body).toMatchObject({ id: servers.jsonServer.user.id });
-		expect((await call(servers.jsonServer.notesUrl, { headers: bearer(accessToken) })).status).toBe(200);
+		expect((await call(servers.jsonServer.notesUrl, { headers: bearer(accessToken) })).status).toBe(
+			200,
+		);
 		expect(await servers.jsonServer.stats()).toMatchObject({ tokenCalls: 1, failedTokenCalls: 0 });
 	});
 

@@ -10,16 +10,21 @@ describe('expiry parsing', () => {
 		expect(expiryFromSecondsLeft('1800', now)).toBe('2026-01-01T00:30:00.000Z');
 	});
 
-	it.each([0, -5, Number.NaN, Infinity, 'soon', '', null, undefined, {}])('refuses seconds left %p', (value) => {
-		expect(expiryFromSecondsLeft(value, now)).toBeUndefined();
-	});
+	it.each([0, -5, Number.NaN, Infinity, 'soon', '', null, undefined, {}])(
+		'refuses seconds left %p',
+		(value) => {
+			expect(expiryFromSecondsLeft(value, now)).toBeUndefined();
+		},
+	);
 
 	it('reads Sirdata RFC 3339 with nanoseconds and an offset, converting to UTC', () => {
-		expect(expiryFromInstant('2019-12-11T17:52:30.821624721+01:00')).toBe('2019-12-11T16:52:30.821Z');
+		expect(expiryFromInstant('2019-12-11T17:52:30.821624721+01:00')).toBe(
+			'2019-12-11T16:52:30.821Z',
+		);
 	});
 
 	// n8n sets luxon's default zone to the workflow's time zone (America/New_York by default).
-	it('reads a time without an offset as UTC, whatever luxon\'s default zone', () => {
+	it("reads a time without an offset as UTC, whatever luxon's default zone", () => {
 		const serverZone = Settings.defaultZone;
 		Settings.defaultZone = 'America/New_York';
 		try {
@@ -41,7 +46,9 @@ describe('expiry parsing', () => {
 		expect(expiryFromInstant(1767225600000)).toBe('2026-01-01T00:00:00.000Z');
 		expect(expiryFromInstant('1767225600')).toBe('2026-01-01T00:00:00.000Z');
 		// The last second of 9999 is the threshold: up to it seconds, above it milliseconds.
-		expect(expiryFromInstant(99_999_999_999)).toBe(DateTime.fromSeconds(99_999_999_999).toUTC().toISO());
+		expect(expiryFromInstant(99_999_999_999)).toBe(
+			DateTime.fromSeconds(99_999_999_999).toUTC().toISO(),
+		);
 		expect(expiryFromInstant(253_402_300_800)).toBe(new Date(253_402_300_800).toISOString());
 	});
 
@@ -55,21 +62,34 @@ describe('expiry parsing', () => {
 		expect(expiryFromInstant(value)).toBe(expected);
 	});
 
-	it.each(['0x10', '1e3', ' 12', '12 ', '+12', '-12', '1_000', 'Infinity'])('reads seconds left only as decimal digits, not %p', (value) => {
-		expect(expiryFromSecondsLeft(value, now)).toBeUndefined();
-	});
+	it.each(['0x10', '1e3', ' 12', '12 ', '+12', '-12', '1_000', 'Infinity'])(
+		'reads seconds left only as decimal digits, not %p',
+		(value) => {
+			expect(expiryFromSecondsLeft(value, now)).toBeUndefined();
+		},
+	);
 
 	it('reads seconds left written as decimal digits', () => {
 		expect(expiryFromSecondsLeft('1800', now)).toBe('2026-01-01T00:30:00.000Z');
 		expect(expiryFromSecondsLeft('1.5', now)).toBe('2026-01-01T00:00:01.500Z');
 	});
 
-	it.each(['soon', 'not-a-date', '2026-13-45T00:00:00Z', '', -1, 0, Number.NaN, true, {}, [], null, 1e20])(
-		'refuses the unreadable instant %p',
-		(value) => {
-			expect(expiryFromInstant(value)).toBeUndefined();
-		},
-	);
+	it.each([
+		'soon',
+		'not-a-date',
+		'2026-13-45T00:00:00Z',
+		'',
+		-1,
+		0,
+		Number.NaN,
+		true,
+		{},
+		[],
+		null,
+		1e20,
+	])('refuses the unreadable instant %p', (value) => {
+		expect(expiryFromInstant(value)).toBeUndefined();
+	});
 
 	it('gives seconds left, never negative, null without expiry', () => {
 		expect(secondsLeft('2026-01-01T00:01:00.000Z', now)).toBe(60);

@@ -16,10 +16,20 @@ it("the 2FA step's reason, sent on to the Notify URL, never holds the interim to
 		httpRequest: async () => ({
 			statusCode: 202,
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ State: 'Pending', Step: 'VerificationCode', Reason: `Expecting confirmation code for ticket ${INTERIM}`, Token: INTERIM }),
+			body: JSON.stringify({
+				State: 'Pending',
+				Step: 'VerificationCode',
+				Reason: `Expecting confirmation code for ticket ${INTERIM}`,
+				Token: INTERIM,
+			}),
 		}),
 	};
-	const fields = autosharesTrader.readFields({ baseUrl: 'https://etna.example.com/api', webApiKey: 'app-key-123456', username: 'ana', password: 'Secret#Pass1' });
+	const fields = autosharesTrader.readFields({
+		baseUrl: 'https://etna.example.com/api',
+		webApiKey: 'app-key-123456',
+		username: 'ana',
+		password: 'Secret#Pass1',
+	});
 	const answer = await requestToken(helpers, autosharesTrader, fields);
 	expect(answer.kind).toBe('nextStep');
 	if (answer.kind !== 'nextStep') return;
@@ -29,9 +39,22 @@ it("the 2FA step's reason, sent on to the Notify URL, never holds the interim to
 });
 
 it('Get Account Info: a reset (no status) is a connection failure, not "HTTP NaN"', () => {
-	const node = { id: 'n', name: 'Account', type: 'n8n-nodes-token-auth.autosharesTrader', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
-	const reset = new NodeApiError(node, { message: 'socket hang up', code: 'ECONNRESET' }, { httpCode: 'ECONNRESET' });
+	const node = {
+		id: 'n',
+		name: 'Account',
+		type: 'n8n-nodes-token-auth.autosharesTrader',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	} as INode;
+	const reset = new NodeApiError(
+		node,
+		{ message: 'socket hang up', code: 'ECONNRESET' },
+		{ httpCode: 'ECONNRESET' },
+	);
 	const read = accountInfoFailure(reset) as Error;
-	expect(read.message).toBe('Autoshares Trader authenticated request: the connection failed before an answer arrived.');
+	expect(read.message).toBe(
+		'Autoshares Trader authenticated request: the connection failed before an answer arrived.',
+	);
 	expect(read.message).not.toMatch(/NaN/);
 });

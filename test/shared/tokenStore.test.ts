@@ -1,11 +1,17 @@
-import { REFUSAL_BACKOFF_MS, TokenStore, isStillValid, type IssuedToken } from '../../nodes/shared/tokenStore';
+import {
+	REFUSAL_BACKOFF_MS,
+	TokenStore,
+	isStillValid,
+	type IssuedToken,
+} from '../../nodes/shared/tokenStore';
 
 function token(value: string, obtainedAt: number, lifetimeSeconds: number | null): IssuedToken {
 	return {
 		token: value,
 		tokenType: 'Bearer',
 		obtainedAt: new Date(obtainedAt).toISOString(),
-		expiresAt: lifetimeSeconds === null ? null : new Date(obtainedAt + lifetimeSeconds * 1000).toISOString(),
+		expiresAt:
+			lifetimeSeconds === null ? null : new Date(obtainedAt + lifetimeSeconds * 1000).toISOString(),
 		extras: {},
 	};
 }
@@ -65,7 +71,9 @@ describe('TokenStore', () => {
 		await expect(store.obtain('k', down, { force: true })).rejects.toThrow('down');
 		expect(store.held('k')?.token).toBe('t1');
 		// The next successful fetch replaces it.
-		expect((await store.obtain('k', async () => token('t2', clock, 3600), { force: true })).token).toBe('t2');
+		expect(
+			(await store.obtain('k', async () => token('t2', clock, 3600), { force: true })).token,
+		).toBe('t2');
 		expect(store.held('k')?.token).toBe('t2');
 	});
 
@@ -94,7 +102,9 @@ describe('TokenStore', () => {
 	it('never takes a refused token back from elsewhere (a saved credential)', async () => {
 		store.refuse('k', 't1');
 		let calls = 0;
-		const fetched = await store.obtain('k', async () => token(`t${++calls + 1}`, clock, 3600), { known: token('t1', clock, 3600) });
+		const fetched = await store.obtain('k', async () => token(`t${++calls + 1}`, clock, 3600), {
+			known: token('t1', clock, 3600),
+		});
 		expect(fetched.token).toBe('t2');
 		expect(calls).toBe(1);
 	});
@@ -108,10 +118,14 @@ describe('TokenStore', () => {
 		const fetch = async () => token(`t-new-${++calls}`, clock, 3600);
 		// The vendor revoked everything; t-saved (the newest, so the one sent) is refused: t-old,
 		// older still, is not offered in its place.
-		expect((await store.obtain('k', fetch, { rejected: saved, known: saved })).token).toBe('t-new-1');
+		expect((await store.obtain('k', fetch, { rejected: saved, known: saved })).token).toBe(
+			't-new-1',
+		);
 		expect(calls).toBe(1);
 		// A caller that sent t-saved a moment later gets t-new-1, issued after it.
-		expect((await store.obtain('k', fetch, { rejected: saved, known: saved })).token).toBe('t-new-1');
+		expect((await store.obtain('k', fetch, { rejected: saved, known: saved })).token).toBe(
+			't-new-1',
+		);
 		expect(calls).toBe(1);
 	});
 
@@ -119,11 +133,15 @@ describe('TokenStore', () => {
 		await store.obtain('k', async () => token('old', clock, 3600));
 		clock += 10_000;
 		const fail = async () => await Promise.reject(new Error('no token call expected'));
-		expect((await store.obtain('k', fail, { known: token('newer', clock, 3600) })).token).toBe('newer');
+		expect((await store.obtain('k', fail, { known: token('newer', clock, 3600) })).token).toBe(
+			'newer',
+		);
 		// Kept: the next caller gets it from the store.
 		expect(store.held('k')?.token).toBe('newer');
 		// An older known token does not replace a newer held one.
-		expect((await store.obtain('k', fail, { known: token('old', clock - 10_000, 3600) })).token).toBe('newer');
+		expect(
+			(await store.obtain('k', fail, { known: token('old', clock - 10_000, 3600) })).token,
+		).toBe('newer');
 	});
 
 	it('keeps tokens without expiry for 24 hours at most, and honours force', async () => {
@@ -153,7 +171,9 @@ describe('TokenStore', () => {
 
 	it('keeps keys apart and forgets nothing when a fetch fails', async () => {
 		await store.obtain('a', async () => token('a1', clock, 3600));
-		await expect(store.obtain('b', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+		await expect(store.obtain('b', async () => Promise.reject(new Error('down')))).rejects.toThrow(
+			'down',
+		);
 		expect(store.held('a')?.token).toBe('a1');
 		expect(store.held('b')).toBeUndefined();
 		// The failed request is not cached: the next caller tries again.
@@ -181,13 +201,20 @@ describe('TokenStore: a refused login is remembered', () => {
 			calls++;
 			throw refusedError;
 		};
-		const first = await Promise.allSettled(Array.from({ length: 25 }, async () => await store.obtain('k', refuse, { refusals: rules() })));
+		const first = await Promise.allSettled(
+			Array.from(
+				{ length: 25 },
+				async () => await store.obtain('k', refuse, { refusals: rules() }),
+			),
+		);
 		expect(calls).toBe(1);
 		expect(first.every((r) => r.status === 'rejected' && r.reason === refusedError)).toBe(true);
 		const waits: number[] = [];
 		for (const expected of REFUSAL_BACKOFF_MS.concat(REFUSAL_BACKOFF_MS.at(-1)!)) {
 			const before = calls;
-			await expect(store.obtain('k', refuse, { refusals: rules() })).rejects.toThrow(`wait until ${clock + expected}`);
+			await expect(store.obtain('k', refuse, { refusals: rules() })).rejects.toThrow(
+				`wait until ${clock + expected}`,
+			);
 			expect(calls).toBe(before);
 			clock += expected - 1;
 			await expect(store.obtain('k', refuse, { refusals: rules() })).rejects.toThrow(/wait until/);
@@ -208,16 +235,30 @@ describe('TokenStore: a refused login is remembered', () => {
 		await expect(store.obtain('k', outage, { refusals: rules() })).rejects.toThrow('HTTP 503');
 		await expect(store.obtain('k', outage, { refusals: rules() })).rejects.toThrow('HTTP 503');
 		expect(calls).toBe(2);
-		await expect(store.obtain('k', async () => await Promise.reject(refusedError), { refusals: rules() })).rejects.toBe(refusedError);
-		expect((await store.obtain('other', async () => token('t', clock, 3600), { refusals: rules() })).token).toBe('t');
+		await expect(
+			store.obtain('k', async () => await Promise.reject(refusedError), { refusals: rules() }),
+		).rejects.toBe(refusedError);
+		expect(
+			(await store.obtain('other', async () => token('t', clock, 3600), { refusals: rules() }))
+				.token,
+		).toBe('t');
 	});
 
 	it('a Test tries at once, and a login that succeeds ends the back-off', async () => {
-		await expect(store.obtain('k', async () => await Promise.reject(refusedError), { refusals: rules() })).rejects.toBe(refusedError);
-		expect((await store.obtain('k', async () => token('t1', clock, 3600), { refusals: rules(true) })).token).toBe('t1');
+		await expect(
+			store.obtain('k', async () => await Promise.reject(refusedError), { refusals: rules() }),
+		).rejects.toBe(refusedError);
+		expect(
+			(await store.obtain('k', async () => token('t1', clock, 3600), { refusals: rules(true) }))
+				.token,
+		).toBe('t1');
 		expect(store.refusalOf('k')).toBeUndefined();
-		await expect(store.guarded('k', rules(), async () => await Promise.reject(refusedError))).rejects.toBe(refusedError);
-		await expect(store.guarded('k', rules(), async () => 'second try')).rejects.toThrow(/wait until/);
+		await expect(
+			store.guarded('k', rules(), async () => await Promise.reject(refusedError)),
+		).rejects.toBe(refusedError);
+		await expect(store.guarded('k', rules(), async () => 'second try')).rejects.toThrow(
+			/wait until/,
+		);
 	});
 });
 

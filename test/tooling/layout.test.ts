@@ -21,7 +21,8 @@ it('nothing in scripts/ imports test/', () => {
 		const text = readFileSync(file, 'utf8');
 		for (const match of text.matchAll(/(?:from\s+|require\(|import\()\s*'(\.[^']*)'/g)) {
 			const target = relative(ROOT, resolve(dirname(file), match[1]));
-			if (target === 'test' || target.startsWith('test/')) upward.push(`${relative(ROOT, file)} imports ${target}`);
+			if (target === 'test' || target.startsWith('test/'))
+				upward.push(`${relative(ROOT, file)} imports ${target}`);
 		}
 	}
 	expect(upward).toEqual([]);

@@ -51,7 +51,12 @@ describe('lifetime: a script started as npm starts it (sh -c "tsx …")', () => 
 		);
 		// "; true": no shell may exec the command in place, as dash never does for npm.
 		const sh = spawn('sh', ['-c', `"${TSX}" "${script}"; true`], { stdio: 'ignore' });
-		expect(await waitFor(() => fs.existsSync(out) && /pid \d+/.test(fs.readFileSync(out, 'utf8')), 20_000)).toBe(true);
+		expect(
+			await waitFor(
+				() => fs.existsSync(out) && /pid \d+/.test(fs.readFileSync(out, 'utf8')),
+				20_000,
+			),
+		).toBe(true);
 		const pid = Number(/pid (\d+)/.exec(fs.readFileSync(out, 'utf8'))![1]);
 		return { sh, pid, output: () => fs.readFileSync(out, 'utf8') };
 	}
@@ -83,12 +88,18 @@ describe('lifetime: a script started as npm starts it (sh -c "tsx …")', () => 
 describe("lifetime: Ctrl-C on package.json's own launch command, the event loop busy", () => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-ctrlc-'));
 	afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-	const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+	const scripts = (
+		JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+			scripts: Record<string, string>;
+		}
+	).scripts;
 
 	const longRunning = ['start', 'test:e2e', 'test:browser', 'test:install', 'bench'];
 	it('every long-running script is launched the same way (so the one run below speaks for all)', () => {
 		const launcher = (command: string) => command.replace(/\S+\.ts\b.*$/, '');
-		expect(longRunning.map((name) => launcher(scripts[name]))).toEqual(longRunning.map(() => launcher(scripts.start)));
+		expect(longRunning.map((name) => launcher(scripts[name]))).toEqual(
+			longRunning.map(() => launcher(scripts.start)),
+		);
 	});
 
 	for (const name of ['start']) {
@@ -110,8 +121,21 @@ describe("lifetime: Ctrl-C on package.json's own launch command, the event loop 
 			// package.json's command with this script in place of its own, run as npm runs it.
 			const command = scripts[name].replace(/\S+\.ts\b/, JSON.stringify(script));
 			expect(command).not.toBe(scripts[name]);
-			const sh = spawn('sh', ['-c', command], { cwd: ROOT, stdio: 'ignore', detached: true, env: { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` } });
-			expect(await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('ready'), 20_000)).toBe(true);
+			const sh = spawn('sh', ['-c', command], {
+				cwd: ROOT,
+				stdio: 'ignore',
+				detached: true,
+				env: {
+					...process.env,
+					PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+				},
+			});
+			expect(
+				await waitFor(
+					() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('ready'),
+					20_000,
+				),
+			).toBe(true);
 			await sleep(500);
 			process.kill(-sh.pid!, 'SIGINT');
 			const exited = await waitFor(() => sh.exitCode !== null || sh.signalCode !== null, 10_000);
@@ -132,24 +156,40 @@ describe('NpmProgress: the phase lines of a long npm install', () => {
 			'npm silly placeDep ROOT @n8n/config@2.1.0 OK for: n8n@2.40.7 want: 2.1.0',
 			'npm warn ERESOLVE overriding peer dependency',
 			'npm warn While resolving: @langchain/community@1.1.27',
-		]) progress.see(line);
-		expect(progress.describe()).toBe('resolving the dependency tree: 2 package manifests fetched, 2 packages placed');
+		])
+			progress.see(line);
+		expect(progress.describe()).toBe(
+			'resolving the dependency tree: 2 package manifests fetched, 2 packages placed',
+		);
 		for (const line of [
 			'npm silly reify moves {}',
 			'npm http cache n8n@https://registry.npmjs.org/n8n/-/n8n-2.40.7.tgz 0ms (cache hit)',
 			'npm http cache @n8n/config@https://registry.npmjs.org/@n8n/config/-/config-2.1.0.tgz 0ms (cache hit)',
 			'npm silly tarball no local data for @n8n/config@https://registry.npmjs.org/@n8n/config/-/config-2.1.0.tgz. Extracting by manifest.',
-		]) progress.see(line);
-		expect(progress.describe()).toBe("unpacking: 1 of about 2 packages fetched or read from npm's cache");
-		progress.see('npm http fetch GET 200 https://registry.npmjs.org/@n8n/config/-/config-2.1.0.tgz 812ms (cache miss)');
-		expect(progress.describe()).toBe("unpacking: 2 of about 2 packages fetched or read from npm's cache");
+		])
+			progress.see(line);
+		expect(progress.describe()).toBe(
+			"unpacking: 1 of about 2 packages fetched or read from npm's cache",
+		);
+		progress.see(
+			'npm http fetch GET 200 https://registry.npmjs.org/@n8n/config/-/config-2.1.0.tgz 812ms (cache miss)',
+		);
+		expect(progress.describe()).toBe(
+			"unpacking: 2 of about 2 packages fetched or read from npm's cache",
+		);
 		progress.see('added 2 packages in 3m');
 		expect(progress.summary).toBe('added 2 packages in 3m');
-		progress.see('npm info run sqlite3@5.1.7 install node_modules/sqlite3 prebuild-install -r napi || node-gyp rebuild');
-		progress.see('npm info run isolated-vm@6.0.2 install node_modules/isolated-vm node-gyp rebuild --release -j max');
+		progress.see(
+			'npm info run sqlite3@5.1.7 install node_modules/sqlite3 prebuild-install -r napi || node-gyp rebuild',
+		);
+		progress.see(
+			'npm info run isolated-vm@6.0.2 install node_modules/isolated-vm node-gyp rebuild --release -j max',
+		);
 		progress.see('npm info run isolated-vm@6.0.2 install { code: 0, signal: null }');
 		expect(progress.describe()).toBe('install scripts: building sqlite3 (done: isolated-vm)');
-		progress.see('npm warn deprecated glob@7.2.3: Glob versions prior to v9 are no longer supported');
+		progress.see(
+			'npm warn deprecated glob@7.2.3: Glob versions prior to v9 are no longer supported',
+		);
 		expect(progress.warningSummary()).toBe('2 warnings (1 ERESOLVE, 1 deprecated)');
 	});
 });

@@ -14,9 +14,16 @@ const realListen = net.Server.prototype.listen;
 beforeEach(() => {
 	started.length = 0;
 	settled.length = 0;
-	jest.spyOn(net.Server.prototype, 'listen').mockImplementation(function (this: net.Server, ...args: unknown[]) {
+	jest.spyOn(net.Server.prototype, 'listen').mockImplementation(function (
+		this: net.Server,
+		...args: unknown[]
+	) {
 		started.push(this);
-		settled.push(new Promise<void>((resolve) => (this.once('listening', () => resolve()), this.once('error', () => resolve()))));
+		settled.push(
+			new Promise<void>(
+				(resolve) => (this.once('listening', () => resolve()), this.once('error', () => resolve())),
+			),
+		);
 		return (realListen as (...a: unknown[]) => net.Server).apply(this, args);
 	});
 });
@@ -24,7 +31,12 @@ afterEach(async () => {
 	jest.restoreAllMocks();
 	// Whatever a failing startSandbox left behind is closed here, so the run still ends.
 	await stillListening();
-	await Promise.all(started.map((server) => new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(undefined)))));
+	await Promise.all(
+		started.map(
+			(server) =>
+				new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(undefined))),
+		),
+	);
 });
 
 /** Once every listen the sandbox started has settled: the servers still listening. */
@@ -48,14 +60,20 @@ it('a vendor id without a registered server fails naming the vendor and the file
 		(error: unknown) => String(error),
 	);
 	expect(await stillListening()).toBe(0);
-	expect(failure).toMatch(/no server for vendor acme: give it a test kit with its server in scripts\/sandbox\/kits\/acme\.ts/);
+	expect(failure).toMatch(
+		/no server for vendor acme: give it a test kit with its server in scripts\/sandbox\/kits\/acme\.ts/,
+	);
 });
 
 it('a port in use fails and leaves nothing listening', async () => {
 	let startSandbox!: typeof SandboxModule.startSandbox;
-	jest.isolateModules(() => ({ startSandbox } = jest.requireActual<typeof SandboxModule>('../../scripts/sandbox')));
+	jest.isolateModules(
+		() => ({ startSandbox } = jest.requireActual<typeof SandboxModule>('../../scripts/sandbox')),
+	);
 	const blocker = net.createServer();
-	await new Promise<void>((resolve) => (realListen as (...a: unknown[]) => net.Server).call(blocker, 0, '127.0.0.1', resolve));
+	await new Promise<void>((resolve) =>
+		(realListen as (...a: unknown[]) => net.Server).call(blocker, 0, '127.0.0.1', resolve),
+	);
 	const port = (blocker.address() as net.AddressInfo).port;
 	try {
 		await expect(startSandbox({ ports: { manis: port } })).rejects.toThrow(/could not start/);

@@ -3,7 +3,11 @@
 import { sentCodeLines, type TwoFactorEvent } from '../../scripts/start';
 import { VerificationCodes } from '../../scripts/runtime/twoFactor';
 
-const notify = (code: string): TwoFactorEvent => ({ resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/7?signature=abc', step: 'verificationCode', code });
+const notify = (code: string): TwoFactorEvent => ({
+	resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/7?signature=abc',
+	step: 'verificationCode',
+	code,
+});
 
 describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 	beforeEach(() => jest.useFakeTimers());
@@ -11,7 +15,10 @@ describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 
 	it('pairs a code with the notify that came after it, at once', () => {
 		const seen: Array<[string, TwoFactorEvent | undefined]> = [];
-		const codes = new VerificationCodes<TwoFactorEvent>((code, event) => seen.push([code, event]), 5000);
+		const codes = new VerificationCodes<TwoFactorEvent>(
+			(code, event) => seen.push([code, event]),
+			5000,
+		);
 		codes.sent('111111');
 		jest.advanceTimersByTime(300);
 		codes.notified('111111', notify('111111'));
@@ -22,7 +29,10 @@ describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 
 	it('pairs a code with the notify that came before it (the sandbox is polled every second)', () => {
 		const seen: Array<[string, TwoFactorEvent | undefined]> = [];
-		const codes = new VerificationCodes<TwoFactorEvent>((code, event) => seen.push([code, event]), 5000);
+		const codes = new VerificationCodes<TwoFactorEvent>(
+			(code, event) => seen.push([code, event]),
+			5000,
+		);
 		codes.notified('222222', notify('222222'));
 		expect(seen).toEqual([]);
 		codes.sent('222222');
@@ -31,7 +41,10 @@ describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 
 	it('reports a code nobody notified for once the grace period is over (a credential Test)', () => {
 		const seen: Array<[string, TwoFactorEvent | undefined]> = [];
-		const codes = new VerificationCodes<TwoFactorEvent>((code, event) => seen.push([code, event]), 5000);
+		const codes = new VerificationCodes<TwoFactorEvent>(
+			(code, event) => seen.push([code, event]),
+			5000,
+		);
 		codes.sent('333333');
 		jest.advanceTimersByTime(4900);
 		expect(seen).toEqual([]);
@@ -41,7 +54,10 @@ describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 		codes.sent('444444');
 		codes.notified('555555', notify('555555'));
 		jest.advanceTimersByTime(5000);
-		expect(seen).toEqual([['333333', undefined], ['444444', undefined]]);
+		expect(seen).toEqual([
+			['333333', undefined],
+			['444444', undefined],
+		]);
 		codes.close();
 	});
 });
@@ -55,15 +71,22 @@ describe("sentCodeLines: npm start's words for a code", () => {
 
 	it('says that a code of a credential Test has nothing waiting for it and must not be typed', () => {
 		const text = sentCodeLines({ code: '123456' }).join('\n');
-		expect(text).toContain('verification code 123456 for a login nothing waits for: a credential Test');
+		expect(text).toContain(
+			'verification code 123456 for a login nothing waits for: a credential Test',
+		);
 		expect(text).toContain('"Autoshares Trader 2FA account" Test, red by design');
 		expect(text).toContain('Do not type this code anywhere.');
 		expect(text).not.toMatch(/webhook-waiting/);
 	});
 
 	it('names a waiting execution that notified nobody (a Log In without a Notify URL)', () => {
-		const text = sentCodeLines({ code: '654321', waitingExecution: { id: '12', workflowId: 'abc' } }, 'http://127.0.0.1:5678').join('\n');
-		expect(text).toContain('execution 12 (http://127.0.0.1:5678/workflow/abc/executions/12) is waiting');
+		const text = sentCodeLines(
+			{ code: '654321', waitingExecution: { id: '12', workflowId: 'abc' } },
+			'http://127.0.0.1:5678',
+		).join('\n');
+		expect(text).toContain(
+			'execution 12 (http://127.0.0.1:5678/workflow/abc/executions/12) is waiting',
+		);
 		expect(text).toContain('a Log In without a Notify URL');
 	});
 });

@@ -17,26 +17,49 @@ export function accountInfoFailure(error: unknown): unknown {
 	const vendor = autosharesTrader.displayName;
 	// A reset or a timeout has no status (n8n's httpCode is then a code or empty, not a number).
 	if (!Number.isInteger(status) || status < 100 || status > 599) {
-		return new TokenAuthError(vendor, 'authenticated request', 'the connection failed before an answer arrived.', {
-			description: "Check the credential's base URL and that Autoshares Trader is reachable from n8n, then try again.",
-		});
+		return new TokenAuthError(
+			vendor,
+			'authenticated request',
+			'the connection failed before an answer arrived.',
+			{
+				description:
+					"Check the credential's base URL and that Autoshares Trader is reachable from n8n, then try again.",
+			},
+		);
 	}
 	if (status >= 300 && status <= 399) {
-		return new TokenAuthError(vendor, 'authenticated request', `the server answered with a redirect (HTTP ${status}); it was not followed.`, {
-			description: "Requests that carry the token and app key never follow redirects. Check the credential's base URL.",
-			httpCode: status,
-		});
+		return new TokenAuthError(
+			vendor,
+			'authenticated request',
+			`the server answered with a redirect (HTTP ${status}); it was not followed.`,
+			{
+				description:
+					"Requests that carry the token and app key never follow redirects. Check the credential's base URL.",
+				httpCode: status,
+			},
+		);
 	}
 	if (status === 401 || status === 403) {
-		return new TokenAuthError(vendor, 'authenticated request', `the token or app key was refused (HTTP ${status}).`, {
-			description: 'Check the app key, and log in again with the Log In operation if the account uses two-factor authentication.',
-			httpCode: status,
-		});
+		return new TokenAuthError(
+			vendor,
+			'authenticated request',
+			`the token or app key was refused (HTTP ${status}).`,
+			{
+				description:
+					'Check the app key, and log in again with the Log In operation if the account uses two-factor authentication.',
+				httpCode: status,
+			},
+		);
 	}
-	return new TokenAuthError(vendor, 'authenticated request', `unexpected answer (HTTP ${status}).`, {
-		description: "Check the credential's base URL (it ends in /api on ETNA hosts).",
-		httpCode: status,
-	});
+	return new TokenAuthError(
+		vendor,
+		'authenticated request',
+		`unexpected answer (HTTP ${status}).`,
+		{
+			description: "Check the credential's base URL (it ends in /api on ETNA hosts).",
+			httpCode: status,
+		},
+	);
 }
 
 /**
@@ -53,7 +76,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const fields = autosharesTrader.readFields(credentials);
 			const url = `${fields.baseUrl}/v1.0/users/@me/info`;
 			// n8n's httpRequestWithAuthentication does not apply the credential's domain restriction.
-			assertDomainsAllowed(this.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, fields), url]);
+			assertDomainsAllowed(this.getNode(), credentials, [
+				...tokenRequestUrls(autosharesTrader, fields),
+				url,
+			]);
 			const info = (await this.helpers.httpRequestWithAuthentication.call(
 				this,
 				'autosharesTraderApi',
@@ -62,7 +88,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			)) as IDataObject;
 			output.push({ json: info, pairedItem: { item: index } });
 		} catch (error) {
-			const apiError = toNodeError(this.getNode(), accountInfoFailure(error), autosharesTrader.displayName);
+			const apiError = toNodeError(
+				this.getNode(),
+				accountInfoFailure(error),
+				autosharesTrader.displayName,
+			);
 			if (!this.continueOnFail()) throw apiError;
 			output.push(errorItem(apiError, index));
 		}

@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { assertDomainsAllowed } from '../../shared/domains';
@@ -84,12 +90,21 @@ export const MAX_ATTEMPTS = { displayName: 'Max Code Attempts', min: 1, max: 10,
 
 function wholeNumber(node: INode, value: unknown, option: typeof WAIT_LIMIT): number {
 	if (value === undefined || value === null || value === '') return option.default;
-	const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+				? Number(value)
+				: NaN;
 	if (!Number.isInteger(number) || number < option.min || number > option.max) {
 		const shown = String(value).slice(0, 40);
-		throw new NodeOperationError(node, `"${option.displayName}" must be a whole number from ${option.min} to ${option.max}, not "${shown}".`, {
-			description: `Set the "${option.displayName}" option of this node to a whole number between ${option.min} and ${option.max} (an expression must give one too).`,
-		});
+		throw new NodeOperationError(
+			node,
+			`"${option.displayName}" must be a whole number from ${option.min} to ${option.max}, not "${shown}".`,
+			{
+				description: `Set the "${option.displayName}" option of this node to a whole number between ${option.min} and ${option.max} (an expression must give one too).`,
+			},
+		);
 	}
 	return number;
 }
@@ -108,26 +123,42 @@ export function readLoginOptions(node: INode, options: IDataObject): LoginOption
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	// Checked before any request: a bad value must not reach Autoshares or the wait.
-	const { notifyUrl, waitLimitMinutes, maxAttempts, outputField, includeSecretHeaders, forceNewLogin } = readLoginOptions(
-		this.getNode(),
-		this.getNodeParameter('options', 0, {}) as IDataObject,
-	);
+	const {
+		notifyUrl,
+		waitLimitMinutes,
+		maxAttempts,
+		outputField,
+		includeSecretHeaders,
+		forceNewLogin,
+	} = readLoginOptions(this.getNode(), this.getNodeParameter('options', 0, {}) as IDataObject);
 	const credentials = await this.getCredentials('autosharesTraderApi');
 
 	try {
 		// n8n 2.x's domain restriction of the credential: the token calls and the notify call.
 		const loginFields = autosharesTrader.readFields(credentials);
-		assertDomainsAllowed(this.getNode(), credentials, [...tokenRequestUrls(autosharesTrader, loginFields), ...(notifyUrl === '' ? [] : [notifyUrl])]);
+		assertDomainsAllowed(this.getNode(), credentials, [
+			...tokenRequestUrls(autosharesTrader, loginFields),
+			...(notifyUrl === '' ? [] : [notifyUrl]),
+		]);
 		// Back in this node after a wrong code (pausedLogin.ts, step 3): the login is still paused.
 		const again = await pauseAgain(this, credentials);
 		if (again) return [items];
 		const outcome = await beginLogin(plainRequester(this.helpers), credentials, forceNewLogin);
 		if (outcome.kind === 'token') {
-			const described = { loggedIn: true, ...describeToken(autosharesTrader, outcome.fields, outcome.token, includeSecretHeaders) };
+			const described = {
+				loggedIn: true,
+				...describeToken(autosharesTrader, outcome.fields, outcome.token, includeSecretHeaders),
+			};
 			return [items.map((item, index) => withOutput(item, index, described, outputField))];
 		}
 
-		await pauseLogin(this, outcome, { notifyUrl, waitLimitMinutes, maxAttempts, outputField, includeSecretHeaders });
+		await pauseLogin(this, outcome, {
+			notifyUrl,
+			waitLimitMinutes,
+			maxAttempts,
+			outputField,
+			includeSecretHeaders,
+		});
 		// While waiting these are not output: on resume the webhook's items are, and on
 		// timeout n8n passes the input items through (without "loggedIn").
 		return [items];

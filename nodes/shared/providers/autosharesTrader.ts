@@ -4,7 +4,13 @@ import type { IDataObject } from 'n8n-workflow';
 import { readJsonObject, requiredString, tryJsonObject } from '../answers';
 import { TokenAuthError } from '../errors';
 import type { VendorAnswer } from '../http';
-import { normaliseBaseUrl, optionalText, requiredPassword, requiredText, sentInHeader } from '../inputs';
+import {
+	normaliseBaseUrl,
+	optionalText,
+	requiredPassword,
+	requiredText,
+	sentInHeader,
+} from '../inputs';
 import type { TokenAnswer, TokenProvider } from '../provider';
 
 const NAME = 'Autoshares Trader';
@@ -40,26 +46,67 @@ function refusal(answer: VendorAnswer): TokenAuthError {
 	const body = tryJsonObject(answer);
 	const status = answer.statusCode;
 	if (/application key/i.test(text(body, 'error'))) {
-		return failed('token request', `the app key was refused (HTTP ${status}).`, 'Check the Et-App-Key: the web API key from the back office "Companies" widget, WebApi tab.', status, 'loginRefused');
+		return failed(
+			'token request',
+			`the app key was refused (HTTP ${status}).`,
+			'Check the Et-App-Key: the web API key from the back office "Companies" widget, WebApi tab.',
+			status,
+			'loginRefused',
+		);
 	}
 	const step = text(body, 'Step').toLowerCase();
 	const reason = text(body, 'Reason');
 	if (/password has expired/i.test(reason)) {
-		return failed('token request', 'the password has expired.', 'Sign in to Autoshares Trader, change the password, then update the credential.', status, 'loginRefused');
+		return failed(
+			'token request',
+			'the password has expired.',
+			'Sign in to Autoshares Trader, change the password, then update the credential.',
+			status,
+			'loginRefused',
+		);
 	}
 	if (/corrupted ticket/i.test(reason)) {
-		return failed('verification code', 'the login session was lost before the code arrived ("Corrupted ticket").', 'Run the login again and send the new code when asked.', status);
+		return failed(
+			'verification code',
+			'the login session was lost before the code arrived ("Corrupted ticket").',
+			'Run the login again and send the new code when asked.',
+			status,
+		);
 	}
 	if (step === 'verificationcode') {
-		return failed('verification code', 'the verification code was refused.', 'Send the latest code from the e-mail or SMS, exactly as received.', status, 'codeRefused');
+		return failed(
+			'verification code',
+			'the verification code was refused.',
+			'Send the latest code from the e-mail or SMS, exactly as received.',
+			status,
+			'codeRefused',
+		);
 	}
 	if (PIN_STEPS.has(step)) {
-		return failed('PIN', 'the PIN was refused.', "Check the account's PIN in the Autoshares Trader credential.", status, 'codeRefused');
+		return failed(
+			'PIN',
+			'the PIN was refused.',
+			"Check the account's PIN in the Autoshares Trader credential.",
+			status,
+			'codeRefused',
+		);
 	}
 	if (step === 'baseauthentication' || /invalid credentials/i.test(reason)) {
-		return failed('token request', `the username or password was refused (HTTP ${status}).`, 'Check the username and password of the Autoshares Trader account.', status, 'loginRefused');
+		return failed(
+			'token request',
+			`the username or password was refused (HTTP ${status}).`,
+			'Check the username and password of the Autoshares Trader account.',
+			status,
+			'loginRefused',
+		);
 	}
-	return failed('token request', `the login was refused (HTTP ${status}).`, 'Check the base URL, the app key, the username and the password.', status, 'loginRefused');
+	return failed(
+		'token request',
+		`the login was refused (HTTP ${status}).`,
+		'Check the base URL, the app key, the username and the password.',
+		status,
+		'loginRefused',
+	);
 }
 
 export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
@@ -77,8 +124,16 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
 			// Every value travels in a header of its own.
 			appKey: sentInHeader(NAME, 'App Key', requiredText(NAME, 'App Key', credentials.webApiKey)),
-			username: sentInHeader(NAME, 'Username', requiredText(NAME, 'Username', credentials.username)),
-			password: sentInHeader(NAME, 'Password', requiredPassword(NAME, 'Password', credentials.password)),
+			username: sentInHeader(
+				NAME,
+				'Username',
+				requiredText(NAME, 'Username', credentials.username),
+			),
+			password: sentInHeader(
+				NAME,
+				'Password',
+				requiredPassword(NAME, 'Password', credentials.password),
+			),
 			pinCode: sentInHeader(NAME, 'PIN', optionalText(credentials.pinPassword)),
 		};
 	},
@@ -104,34 +159,73 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 	readTokenAnswer(answer, now: DateTime): TokenAnswer {
 		if (answer.statusCode === 401 || answer.statusCode === 403) throw refusal(answer);
 		if (answer.statusCode !== 200 && answer.statusCode !== 202) {
-			throw failed('token request', `unexpected answer (HTTP ${answer.statusCode}).`, 'Check the base URL (it ends in /api on ETNA hosts).', answer.statusCode);
+			throw failed(
+				'token request',
+				`unexpected answer (HTTP ${answer.statusCode}).`,
+				'Check the base URL (it ends in /api on ETNA hosts).',
+				answer.statusCode,
+			);
 		}
 		const body = readJsonObject(NAME, answer);
 		const state = text(body, 'State').toLowerCase();
 		if (answer.statusCode === 200 && (state === 'succeeded' || state === '')) {
 			const token = requiredString(NAME, body, 'Token');
 			// No expiry in the answer: null, and the token is kept until the API refuses it.
-			return { kind: 'token', token: { token, tokenType: 'Bearer', expiresAt: null, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
+			return {
+				kind: 'token',
+				token: {
+					token,
+					tokenType: 'Bearer',
+					expiresAt: null,
+					obtainedAt: now.toUTC().toISO() as string,
+					extras: {},
+				},
+			};
 		}
 		const step = text(body, 'Step').toLowerCase();
 		const reason = text(body, 'Reason');
 		if (/pin code is not init/i.test(reason)) {
-			throw failed('PIN', 'the account has no PIN yet.', 'Sign in to Autoshares Trader and set a PIN first, then run again.', answer.statusCode);
+			throw failed(
+				'PIN',
+				'the account has no PIN yet.',
+				'Sign in to Autoshares Trader and set a PIN first, then run again.',
+				answer.statusCode,
+			);
 		}
 		if (step === 'verificationcode' || PIN_STEPS.has(step)) {
 			const interimToken = requiredString(NAME, body, 'Token');
-			return { kind: 'nextStep', step: step === 'verificationcode' ? 'verificationCode' : 'pin', reason, interimToken };
+			return {
+				kind: 'nextStep',
+				step: step === 'verificationcode' ? 'verificationCode' : 'pin',
+				reason,
+				interimToken,
+			};
 		}
-		throw failed('token request', `the login stopped at an unknown step (HTTP ${answer.statusCode}).`, 'Check the account in Autoshares Trader; the login asks for something this package does not know.', answer.statusCode);
+		throw failed(
+			'token request',
+			`the login stopped at an unknown step (HTTP ${answer.statusCode}).`,
+			'Check the account in Autoshares Trader; the login asks for something this package does not know.',
+			answer.statusCode,
+		);
 	},
 
 	unfinishedLogin(fields, next) {
 		if (next.step === 'pin' && fields.pinCode !== '') {
 			// A PIN step although a PIN was sent: Autoshares answers a wrong PIN this way.
-			return failed('PIN', 'the PIN was refused.', "Check the account's PIN in the Autoshares Trader credential.", 202);
+			return failed(
+				'PIN',
+				'the PIN was refused.',
+				"Check the account's PIN in the Autoshares Trader credential.",
+				202,
+			);
 		}
 		if (next.step === 'pin') {
-			return failed('PIN', 'the login asks for a PIN.', `Enter the account's PIN in the ${NAME} credential, or log in with the ${NAME} node, which waits for it.`, 202);
+			return failed(
+				'PIN',
+				'the login asks for a PIN.',
+				`Enter the account's PIN in the ${NAME} credential, or log in with the ${NAME} node, which waits for it.`,
+				202,
+			);
 		}
 		return failed(
 			'verification code',

@@ -1,10 +1,24 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { authScheme, fastApiDetail, readJsonObject, refusedLogin, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
+import {
+	authScheme,
+	fastApiDetail,
+	readJsonObject,
+	refusedLogin,
+	requiredString,
+	unexpectedStatus,
+	unreadableExpiry,
+} from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
-import { normaliseBaseUrl, optionalText, requiredPassword, requiredText, sentInHeader } from '../inputs';
+import {
+	normaliseBaseUrl,
+	optionalText,
+	requiredPassword,
+	requiredText,
+	sentInHeader,
+} from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Galileo';
@@ -36,20 +50,28 @@ export const galileo: TokenProvider<GalileoFields> = {
 		const organizationSlug = optionalText(credentials.organizationSlug);
 		if (organizationId !== '' && !UUID.test(organizationId)) {
 			throw new TokenAuthError(NAME, 'settings', 'Organization ID is not a UUID.', {
-				description: 'Copy the organization ID from Galileo (a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), or leave it empty.',
+				description:
+					'Copy the organization ID from Galileo (a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6), or leave it empty.',
 			});
 		}
 		if (organizationId !== '' && organizationSlug !== '') {
-			throw new TokenAuthError(NAME, 'settings', 'both Organization ID and Organization Slug are set.', {
-				description: 'Galileo takes one or the other: clear one of the two fields.',
-			});
+			throw new TokenAuthError(
+				NAME,
+				'settings',
+				'both Organization ID and Organization Slug are set.',
+				{
+					description: 'Galileo takes one or the other: clear one of the two fields.',
+				},
+			);
 		}
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'API Base URL', credentials.baseUrl),
 			// The credential's default: Galileo SaaS, the default host, documents /v2/token.
 			apiVersion: credentials.apiVersion === 'v1' ? 'v1' : 'v2',
 			authMethod: byPassword ? 'password' : 'apiKey',
-			apiKey: byPassword ? '' : sentInHeader(NAME, 'API Key', requiredText(NAME, 'API Key', credentials.apiKey)),
+			apiKey: byPassword
+				? ''
+				: sentInHeader(NAME, 'API Key', requiredText(NAME, 'API Key', credentials.apiKey)),
 			username: byPassword ? requiredText(NAME, 'Username', credentials.username) : '',
 			password: byPassword ? requiredPassword(NAME, 'Password', credentials.password) : '',
 			organizationId,
@@ -65,20 +87,35 @@ export const galileo: TokenProvider<GalileoFields> = {
 			method: 'GET',
 			url: `${fields.baseUrl}/${fields.apiVersion}/token`,
 			qs,
-			headers: { Accept: 'application/json', ...(fields.authMethod === 'apiKey' ? { 'Galileo-API-Key': fields.apiKey } : {}) },
-			...(fields.authMethod === 'password' ? { auth: { username: fields.username, password: fields.password } } : {}),
+			headers: {
+				Accept: 'application/json',
+				...(fields.authMethod === 'apiKey' ? { 'Galileo-API-Key': fields.apiKey } : {}),
+			},
+			...(fields.authMethod === 'password'
+				? { auth: { username: fields.username, password: fields.password } }
+				: {}),
 		};
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(NAME, answer, 'the API key or username/password', `Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`);
+		const refused = refusedLogin(
+			NAME,
+			answer,
+			'the API key or username/password',
+			`Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
+		);
 		if (refused) throw refused;
 		if (answer.statusCode === 422) {
-			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 422).', {
-				description: 'Check the organization ID or slug.',
-				httpCode: 422,
-				vendorText: fastApiDetail(answer),
-			});
+			throw new TokenAuthError(
+				NAME,
+				'token request',
+				'the request was refused as invalid (HTTP 422).',
+				{
+					description: 'Check the organization ID or slug.',
+					httpCode: 422,
+					vendorText: fastApiDetail(answer),
+				},
+			);
 		}
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
 		const body = readJsonObject(NAME, answer);
@@ -87,7 +124,10 @@ export const galileo: TokenProvider<GalileoFields> = {
 		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_at');
 		// Kept as sent ("bearer"); the header is always "Bearer <token>".
 		const tokenType = authScheme(NAME, body, 'token_type', 'bearer');
-		return { kind: 'token', token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
+		return {
+			kind: 'token',
+			token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} },
+		};
 	},
 
 	headers(_fields, token) {

@@ -30,7 +30,9 @@ export const vendorIds = Object.keys(providers) as VendorId[];
 
 /** The provider for a vendor value from a workflow, or undefined when there is none. */
 export function providerFor(vendor: unknown): AnyTokenProvider | undefined {
-	return typeof vendor === 'string' && Object.prototype.hasOwnProperty.call(providers, vendor) ? providers[vendor as VendorId] : undefined;
+	return typeof vendor === 'string' && Object.prototype.hasOwnProperty.call(providers, vendor)
+		? providers[vendor as VendorId]
+		: undefined;
 }
 
 export { autosharesTrader, customEndpoint, galileo, manis, sirdata, sodaCloud };

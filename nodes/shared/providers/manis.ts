@@ -1,6 +1,14 @@
 import type { DateTime } from 'luxon';
 
-import { authScheme, readJsonObject, refusedLogin, requiredString, tryJsonObject, unexpectedStatus, unreadableExpiry } from '../answers';
+import {
+	authScheme,
+	readJsonObject,
+	refusedLogin,
+	requiredString,
+	tryJsonObject,
+	unexpectedStatus,
+	unreadableExpiry,
+} from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
@@ -34,7 +42,11 @@ export const manis: TokenProvider<ManisFields> = {
 	readFields(credentials) {
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
-			merchantId: sentInHeader(NAME, 'Merchant ID', requiredText(NAME, 'Merchant ID', credentials.merchantId)),
+			merchantId: sentInHeader(
+				NAME,
+				'Merchant ID',
+				requiredText(NAME, 'Merchant ID', credentials.merchantId),
+			),
 			secret: sentInHeader(NAME, 'Secret', requiredText(NAME, 'Secret', credentials.secret)),
 		};
 	},
@@ -43,19 +55,33 @@ export const manis: TokenProvider<ManisFields> = {
 		return {
 			method: 'POST',
 			url: `${fields.baseUrl}/api/v1/auth/token`,
-			headers: { 'x-merchant-id': fields.merchantId, 'x-secret': fields.secret, Accept: 'application/json' },
+			headers: {
+				'x-merchant-id': fields.merchantId,
+				'x-secret': fields.secret,
+				Accept: 'application/json',
+			},
 		};
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(NAME, answer, 'the merchant ID or secret', 'Check the merchant ID and secret that Manis gave you, and the base URL.');
+		const refused = refusedLogin(
+			NAME,
+			answer,
+			'the merchant ID or secret',
+			'Check the merchant ID and secret that Manis gave you, and the base URL.',
+		);
 		if (refused) throw refused;
 		if (answer.statusCode === 400) {
-			throw new TokenAuthError(NAME, 'token request', 'the request was refused as invalid (HTTP 400).', {
-				description: 'Check the merchant ID and secret.',
-				httpCode: 400,
-				vendorText: manisMessage(answer),
-			});
+			throw new TokenAuthError(
+				NAME,
+				'token request',
+				'the request was refused as invalid (HTTP 400).',
+				{
+					description: 'Check the merchant ID and secret.',
+					httpCode: 400,
+					vendorText: manisMessage(answer),
+				},
+			);
 		}
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, manisMessage(answer));
 		const body = readJsonObject(NAME, answer);
@@ -65,7 +91,10 @@ export const manis: TokenProvider<ManisFields> = {
 		const expiresAt = expiryFromInstant(body.expiresAt);
 		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiresAt');
 		const tokenType = authScheme(NAME, body, 'tokenType', 'Bearer');
-		return { kind: 'token', token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} } };
+		return {
+			kind: 'token',
+			token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} },
+		};
 	},
 
 	// Inferred (undocumented): the token type the vendor sends, Bearer when it sends none.

@@ -1,7 +1,14 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { fastApiDetail, readJsonObject, refusedLogin, requiredString, unexpectedStatus, unreadableExpiry } from '../answers';
+import {
+	fastApiDetail,
+	readJsonObject,
+	refusedLogin,
+	requiredString,
+	unexpectedStatus,
+	unreadableExpiry,
+} from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromSecondsLeft } from '../expiry';
 import { normaliseBaseUrl, requiredPassword, requiredText, sentInHeader } from '../inputs';
@@ -36,19 +43,30 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	readFields(credentials) {
 		const region = credentials.region ?? SODA_REGIONS.eu;
 		if (typeof region !== 'string') {
-			throw new TokenAuthError(NAME, 'settings', 'Region is not valid.', { description: 'Choose EU, US or Custom URL as the region.' });
+			throw new TokenAuthError(NAME, 'settings', 'Region is not valid.', {
+				description: 'Choose EU, US or Custom URL as the region.',
+			});
 		}
 		const baseUrl =
 			region === 'custom'
 				? normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl)
-				: normaliseBaseUrl(NAME, 'Region', SODA_REGIONS[region as keyof typeof SODA_REGIONS] ?? region);
+				: normaliseBaseUrl(
+						NAME,
+						'Region',
+						SODA_REGIONS[region as keyof typeof SODA_REGIONS] ?? region,
+					);
 		// Every Reporting API path, /get_token included, is under /v1: without it each call is a
 		// bare 404 that says nothing about the base URL.
 		if (!new URL(baseUrl).pathname.endsWith('/v1')) {
 			// The credential Test shows a settings error's summary alone: the example goes in it.
-			throw new TokenAuthError(NAME, 'settings', `${region === 'custom' ? 'Base URL' : 'Region'} must end in /v1, as ${SODA_REGIONS.eu} does.`, {
-				description: `Soda Cloud's Reporting API is under /v1: enter the base URL with it (EU ${SODA_REGIONS.eu}, US ${SODA_REGIONS.us}), or choose the EU or US region.`,
-			});
+			throw new TokenAuthError(
+				NAME,
+				'settings',
+				`${region === 'custom' ? 'Base URL' : 'Region'} must end in /v1, as ${SODA_REGIONS.eu} does.`,
+				{
+					description: `Soda Cloud's Reporting API is under /v1: enter the base URL with it (EU ${SODA_REGIONS.eu}, US ${SODA_REGIONS.us}), or choose the EU or US region.`,
+				},
+			);
 		}
 		if (credentials.authMethod === 'apiKey') {
 			return {
@@ -56,8 +74,16 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 				authMethod: 'apiKey',
 				email: '',
 				password: '',
-				apiKeyId: sentInHeader(NAME, 'API Key ID', requiredText(NAME, 'API Key ID', credentials.apiKeyId)),
-				apiKeySecret: sentInHeader(NAME, 'API Key Secret', requiredText(NAME, 'API Key Secret', credentials.apiKeySecret)),
+				apiKeyId: sentInHeader(
+					NAME,
+					'API Key ID',
+					requiredText(NAME, 'API Key ID', credentials.apiKeyId),
+				),
+				apiKeySecret: sentInHeader(
+					NAME,
+					'API Key Secret',
+					requiredText(NAME, 'API Key Secret', credentials.apiKeySecret),
+				),
 			};
 		}
 		return {
@@ -86,7 +112,12 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(NAME, answer, 'the email or password', 'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).');
+		const refused = refusedLogin(
+			NAME,
+			answer,
+			'the email or password',
+			'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
+		);
 		if (refused) throw refused;
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
 		const body = readJsonObject(NAME, answer);
@@ -98,7 +129,13 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 		if (typeof body.user === 'string') extras.user = body.user;
 		return {
 			kind: 'token',
-			token: { token, tokenType: 'sodaToken', expiresAt, obtainedAt: now.toUTC().toISO() as string, extras },
+			token: {
+				token,
+				tokenType: 'sodaToken',
+				expiresAt,
+				obtainedAt: now.toUTC().toISO() as string,
+				extras,
+			},
 		};
 	},
 
@@ -115,8 +152,13 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
  * only when the header did not reach it.
  */
 export function sodaTestRefusal(status: 401 | 403): string {
-	return new TokenAuthError(NAME, 'authenticated request', `the API key ID or secret was refused (HTTP ${status}).`, {
-		description:
-			'Check the API key ID and secret, and that the region is the one of your Soda Cloud account, or create a new key pair in Soda Cloud (profile → API Keys). With the email and password method, Soda refused the token it had just issued: a proxy between n8n and Soda may be dropping the SODA_TOKEN header.',
-	}).withAdviceInMessage().message;
+	return new TokenAuthError(
+		NAME,
+		'authenticated request',
+		`the API key ID or secret was refused (HTTP ${status}).`,
+		{
+			description:
+				'Check the API key ID and secret, and that the region is the one of your Soda Cloud account, or create a new key pair in Soda Cloud (profile → API Keys). With the email and password method, Soda refused the token it had just issued: a proxy between n8n and Soda may be dropping the SODA_TOKEN header.',
+		},
+	).withAdviceInMessage().message;
 }

@@ -10,7 +10,10 @@ import { same, WRONG, type VendorKit } from './types';
 const A = SANDBOX_ACCOUNTS.customEndpoint;
 
 /** The Custom Token Endpoint settings for the sandbox's generic API (its made-up contract). */
-export function genericSettings(sandbox: Sandbox, over: IDataObject = {}): ICredentialDataDecryptedObject {
+export function genericSettings(
+	sandbox: Sandbox,
+	over: IDataObject = {},
+): ICredentialDataDecryptedObject {
 	const base = sandbox.vendors.customEndpoint.baseUrl;
 	return {
 		tokenUrl: `${base}/auth/login`,
@@ -64,8 +67,16 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 		// The form login the generic API takes, and two shapes it refuses (415), quoting its reason.
 		credentials: (_server, sandbox) => ({
 			'wrong password': genericSettings(sandbox, { password: WRONG.password }),
-			'wrong password, sent in headers': genericSettings(sandbox, { password: WRONG.password, loginValuesIn: 'headers', userField: 'X-User', passField: 'X-Secret' }),
-			'wrong password, HTTP Basic': genericSettings(sandbox, { password: WRONG.password, loginValuesIn: 'basicAuth' }),
+			'wrong password, sent in headers': genericSettings(sandbox, {
+				password: WRONG.password,
+				loginValuesIn: 'headers',
+				userField: 'X-User',
+				passField: 'X-Secret',
+			}),
+			'wrong password, HTTP Basic': genericSettings(sandbox, {
+				password: WRONG.password,
+				loginValuesIn: 'basicAuth',
+			}),
 		}),
 		sent: [WRONG.password],
 		leakSearch: [{ name: 'sandbox generic API password', value: A.password, kind: 'secret' }],
@@ -73,12 +84,18 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 		requiredFields: ['password'],
 		// Secrets pasted into the wrong field: the settings error names the field, never the value.
 		badSettings: (base) => [
-			['Extra Fields that do not parse', { ...base, extraFields: `{"client_secret": "${WRONG.apiKey}"` }],
+			[
+				'Extra Fields that do not parse',
+				{ ...base, extraFields: `{"client_secret": "${WRONG.apiKey}"` },
+			],
 			['Extra Fields that are not an object', { ...base, extraFields: `["${WRONG.apiKey}"]` }],
 			['a Header Value without {token}', { ...base, headerValue: `Bearer ${WRONG.apiKey}` }],
 			['a status list that is not one', { ...base, expiredStatusCodes: WRONG.apiKey }],
 			['a Token Path that is not one', { ...base, answerPath: `$.${WRONG.apiKey}` }],
-			['a Test URL with a password in it', { ...base, testUrl: `https://admin:${WRONG.password}@api.example.com/me` }],
+			[
+				'a Test URL with a password in it',
+				{ ...base, testUrl: `https://admin:${WRONG.password}@api.example.com/me` },
+			],
 			['a GET with a form body', { ...base, method: 'GET' }],
 		],
 		// Custom Token Endpoint quotes refusals too (cut of the secrets): "Incorrect password" is
@@ -100,9 +117,15 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 		checkDenied: (answer) => {
 			const body = answer.json() as { status?: unknown; error?: { code?: unknown } };
 			same('401 body status', body.status, 'error');
-			if (!/^(unauthenticated|invalid_token)$/.test(String(body.error?.code))) throw new Error(`401 error code: ${String(body.error?.code)}`);
+			if (!/^(unauthenticated|invalid_token)$/.test(String(body.error?.code)))
+				throw new Error(`401 error code: ${String(body.error?.code)}`);
 		},
-		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"status":"error","error":{"code":"invalid_credentials","message":"Invalid username or password"}}'),
+		checkRefusedLogin: (answer) =>
+			same(
+				'refused login',
+				answer.text,
+				'{"status":"error","error":{"code":"invalid_credentials","message":"Invalid username or password"}}',
+			),
 		messageOf: (answer) => {
 			const body = answer.json();
 			same('error body keys', Object.keys(body), ['status', 'error']);
@@ -115,10 +138,20 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 			{
 				status: fc.oneof(fc.constantFrom('ok', 'error'), junk),
 				data: fc.oneof(
-					fc.record({ jwt: fc.oneof(jwt, tokenValue), token_type: fc.oneof(fc.constantFrom('Bearer', 'JWT', '', ' '), junk), expires_in: secondsLeft }, { requiredKeys: [] }),
+					fc.record(
+						{
+							jwt: fc.oneof(jwt, tokenValue),
+							token_type: fc.oneof(fc.constantFrom('Bearer', 'JWT', '', ' '), junk),
+							expires_in: secondsLeft,
+						},
+						{ requiredKeys: [] },
+					),
 					junk,
 				),
-				error: fc.oneof(fc.record({ code: fc.string(), message: junk }, { requiredKeys: [] }), junk),
+				error: fc.oneof(
+					fc.record({ code: fc.string(), message: junk }, { requiredKeys: [] }),
+					junk,
+				),
 			},
 			{ requiredKeys: [] },
 		),
@@ -134,20 +167,55 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 			username: field('me', 'a:b', 'line\nbreak'),
 			passField: field('password', 'username', 'X-Secret'),
 			password: field('pw', ' pw with spaces '),
-			extraFields: field('', '{}', '{"grant_type":"password"}', '{"scope":["a"]}', '{"password":"x"}', 'not json', '[1]', '{"X-Api-Key":"k"}'),
-			answerPath: field('access_token', 'data.jwt', 'items.0.token', '', 'data..jwt', '$.token', '.x'),
+			extraFields: field(
+				'',
+				'{}',
+				'{"grant_type":"password"}',
+				'{"scope":["a"]}',
+				'{"password":"x"}',
+				'not json',
+				'[1]',
+				'{"X-Api-Key":"k"}',
+			),
+			answerPath: field(
+				'access_token',
+				'data.jwt',
+				'items.0.token',
+				'',
+				'data..jwt',
+				'$.token',
+				'.x',
+			),
 			answerTypePath: field('', 'token_type', 'a b'),
-			expiryFormat: field('secondsLeft', 'epochSeconds', 'epochMilliseconds', 'iso8601', 'jwtExp', 'fixedLifetime', 'never'),
+			expiryFormat: field(
+				'secondsLeft',
+				'epochSeconds',
+				'epochMilliseconds',
+				'iso8601',
+				'jwtExp',
+				'fixedLifetime',
+				'never',
+			),
 			expiryPath: field('expires_in', 'data.expires_in', ''),
 			fixedLifetime: field(3600, '3600', 0, -1, 1.5, 1e12),
 			sendIn: field('header', 'query', 'cookie'),
 			headerName: field('Authorization', 'X-Auth-Token', 'Bad Header', ''),
-			headerValue: field('Bearer {token}', '{token}', '{tokenType} {token}', 'Bearer', '{tok}', 'Bearer {token}\r\nX: 1'),
+			headerValue: field(
+				'Bearer {token}',
+				'{token}',
+				'{tokenType} {token}',
+				'Bearer',
+				'{tok}',
+				'Bearer {token}\r\nX: 1',
+			),
 			queryParameterName: field('access_token', ''),
 			expiredStatusCodes: field('401', '401, 403, 419', '', '200', 'abc', '4011', 401),
 			expiredText: field('', 'token_expired'),
 			testUrl: fc.oneof(url, fc.constantFrom('', undefined)),
 		},
 	},
-	check: { example: 'custom-token-endpoint.json', expect: (json) => (json.data as Record<string, unknown> | undefined)?.username === A.username },
+	check: {
+		example: 'custom-token-endpoint.json',
+		expect: (json) => (json.data as Record<string, unknown> | undefined)?.username === A.username,
+	},
 };

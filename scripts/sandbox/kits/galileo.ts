@@ -10,7 +10,12 @@ export const galileo: VendorKit<'galileo'> = {
 	server: galileoDefinition,
 	fixture: (server) => ({
 		good: { baseUrl: server.baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: A.apiKey },
-		bad: { baseUrl: server.baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: 'glk_wrong_key_000000' },
+		bad: {
+			baseUrl: server.baseUrl,
+			apiVersion: 'v1',
+			authMethod: 'apiKey',
+			apiKey: 'glk_wrong_key_000000',
+		},
 		expectedHeaders: (token) => ({ Authorization: `Bearer ${token}` }),
 		urlField: 'baseUrl',
 		exampleUrls: [['https://api.galileo.ai', server.baseUrl]],
@@ -19,8 +24,22 @@ export const galileo: VendorKit<'galileo'> = {
 	pastExpiry: (past) => past.toISOString(),
 	secrets: {
 		credentials: ({ baseUrl }) => ({
-			'wrong API key': { baseUrl, apiVersion: 'v1', authMethod: 'apiKey', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
-			'wrong password': { baseUrl, apiVersion: 'v2', authMethod: 'password', apiKey: WRONG.apiKey, username: A.user.username, password: WRONG.password },
+			'wrong API key': {
+				baseUrl,
+				apiVersion: 'v1',
+				authMethod: 'apiKey',
+				apiKey: WRONG.apiKey,
+				username: A.user.username,
+				password: WRONG.password,
+			},
+			'wrong password': {
+				baseUrl,
+				apiVersion: 'v2',
+				authMethod: 'password',
+				apiKey: WRONG.apiKey,
+				username: A.user.username,
+				password: WRONG.password,
+			},
 		}),
 		sent: [WRONG.apiKey],
 		leakSearch: [
@@ -29,23 +48,38 @@ export const galileo: VendorKit<'galileo'> = {
 			{ name: 'sandbox Galileo password', value: A.user.password, kind: 'secret' },
 		],
 		requiredFields: ['apiKey'],
-		badSettings: (base) => [['organization ID not a UUID', { ...base, organizationId: WRONG.apiKey }]],
+		badSettings: (base) => [
+			['organization ID not a UUID', { ...base, organizationId: WRONG.apiKey }],
+		],
 		quotesVendor: (status) => status !== 401 && status !== 403,
 		secretHeaders: [],
 	},
 	contract: {
-		tokenCall: (server) => ({ url: `${server.baseUrl}/v1/token`, headers: { 'Galileo-API-Key': A.apiKey } }),
+		tokenCall: (server) => ({
+			url: `${server.baseUrl}/v1/token`,
+			headers: { 'Galileo-API-Key': A.apiKey },
+		}),
 		tokenField: 'access_token',
 		expiryField: 'expires_at',
 		...detailEnvelope,
-		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"detail":"Invalid API key"}'),
+		checkRefusedLogin: (answer) =>
+			same('refused login', answer.text, '{"detail":"Invalid API key"}'),
 	},
 	properties: {
 		answer: fc.record(
-			{ access_token: tokenValue, token_type: fc.oneof(fc.constantFrom('bearer', 'Bearer', ''), junk), expires_at: instant, detail: fastApiDetail },
+			{
+				access_token: tokenValue,
+				token_type: fc.oneof(fc.constantFrom('bearer', 'Bearer', ''), junk),
+				expires_at: instant,
+				detail: fastApiDetail,
+			},
 			{ requiredKeys: [] },
 		),
-		documentedAnswer: { access_token: 'tok', token_type: 'bearer', expires_at: '2999-11-07T05:31:56Z' },
+		documentedAnswer: {
+			access_token: 'tok',
+			token_type: 'bearer',
+			expires_at: '2999-11-07T05:31:56Z',
+		},
 		credentialFields: {
 			baseUrl: url,
 			apiVersion: field('v1', 'v2'),

@@ -11,10 +11,25 @@ import { sirdata } from './sirdata';
 import { sodaCloud } from './sodaCloud';
 import type { VendorKit } from './types';
 
-export const kits: { [V in VendorId]: VendorKit<V> } = { sodaCloud, galileo, sirdata, autosharesTrader, manis, customEndpoint };
+export const kits: { [V in VendorId]: VendorKit<V> } = {
+	sodaCloud,
+	galileo,
+	sirdata,
+	autosharesTrader,
+	manis,
+	customEndpoint,
+};
 
 /** The parts every kit has (test/registry.test.ts checks each kit for them). */
-export const KIT_PARTS = ['server', 'fixture', 'answerHasExpiry', 'secrets', 'contract', 'properties', 'check'] as const satisfies ReadonlyArray<keyof VendorKit>;
+export const KIT_PARTS = [
+	'server',
+	'fixture',
+	'answerHasExpiry',
+	'secrets',
+	'contract',
+	'properties',
+	'check',
+] as const satisfies ReadonlyArray<keyof VendorKit>;
 
 export { genericSettings } from './customEndpoint';
 export * from './types';

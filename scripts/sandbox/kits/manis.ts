@@ -22,7 +22,9 @@ export const manis: VendorKit<'manis'> = {
 	// Manis states epoch seconds.
 	pastExpiry: (past) => Math.floor(past.getTime() / 1000),
 	secrets: {
-		credentials: ({ baseUrl }) => ({ 'wrong secret': { baseUrl, merchantId: A.merchantId, secret: WRONG.manisSecret } }),
+		credentials: ({ baseUrl }) => ({
+			'wrong secret': { baseUrl, merchantId: A.merchantId, secret: WRONG.manisSecret },
+		}),
 		sent: [WRONG.manisSecret],
 		leakSearch: [
 			{ name: 'Manis secret', value: WRONG.manisSecret, kind: 'secret' },
@@ -34,12 +36,18 @@ export const manis: VendorKit<'manis'> = {
 		secretHeaders: [],
 	},
 	contract: {
-		tokenCall: (server) => ({ url: `${server.baseUrl}/api/v1/auth/token`, method: 'POST', headers: { 'x-merchant-id': A.merchantId, 'x-secret': A.secret } }),
+		tokenCall: (server) => ({
+			url: `${server.baseUrl}/api/v1/auth/token`,
+			method: 'POST',
+			headers: { 'x-merchant-id': A.merchantId, 'x-secret': A.secret },
+		}),
 		tokenField: 'token',
 		expiryField: 'expiresAt',
 		// Its 401 carries a timestamp: the test checks it apart.
-		checkDenied: (answer) => same('401 body keys', Object.keys(answer.json()), ['message', 'timestamp']),
-		checkRefusedLogin: (answer) => same('refused login message', answer.json().message, 'Invalid merchant credentials'),
+		checkDenied: (answer) =>
+			same('401 body keys', Object.keys(answer.json()), ['message', 'timestamp']),
+		checkRefusedLogin: (answer) =>
+			same('refused login message', answer.json().message, 'Invalid merchant credentials'),
 		messageOf: (answer) => {
 			same('error body keys', Object.keys(answer.json()), ['message', 'timestamp']);
 			return answer.json().message as string;

@@ -15,15 +15,32 @@ export const junk: fc.Arbitrary<unknown> = fc.oneof(
 	fc.integer(),
 	fc.double(),
 	fc.string(),
-	fc.constantFrom('', '   ', '\n', '0', '-1', 'null', 'undefined', 'NaN', 'Infinity', '1e400', 'soon', 'not-a-date'),
+	fc.constantFrom(
+		'',
+		'   ',
+		'\n',
+		'0',
+		'-1',
+		'null',
+		'undefined',
+		'NaN',
+		'Infinity',
+		'1e400',
+		'soon',
+		'not-a-date',
+	),
 	fc.jsonValue({ maxDepth: 2 }),
 	fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
 );
 
 const date = fc.date({ noInvalidDate: true });
-const offset = fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(
-	([sign, h, m]) => `${sign}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`,
-);
+const offset = fc
+	.tuple(
+		fc.constantFrom('+', '-'),
+		fc.integer({ min: 0, max: 23 }),
+		fc.integer({ min: 0, max: 59 }),
+	)
+	.map(([sign, h, m]) => `${sign}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 
 /** Instants as vendors write them, and near misses. */
 export const instant: fc.Arbitrary<unknown> = fc.oneof(
@@ -48,33 +65,65 @@ export const secondsLeft: fc.Arbitrary<unknown> = fc.oneof(
 	fc.integer(),
 	fc.double(),
 	fc.double().map(String),
-	fc.constantFrom(1800, '1800', ' 1800 ', '0x10', '1e3', '1e308', '1e-9', 1e308, Number.MAX_VALUE, Number.MIN_VALUE),
+	fc.constantFrom(
+		1800,
+		'1800',
+		' 1800 ',
+		'0x10',
+		'1e3',
+		'1e308',
+		'1e-9',
+		1e308,
+		Number.MAX_VALUE,
+		Number.MIN_VALUE,
+	),
 	junk,
 );
 
 /** JWTs whose exp claim is anything a server might put there. */
 export const jwt: fc.Arbitrary<string> = fc
 	.tuple(fc.oneof(instant, secondsLeft, junk), fc.base64String({ minLength: 4, maxLength: 16 }))
-	.map(([exp, signature]) => [Buffer.from('{"alg":"HS256"}').toString('base64url'), Buffer.from(JSON.stringify({ sub: 'x', exp }) ?? '').toString('base64url'), signature.replace(/[+/=]/g, 'x')].join('.'));
+	.map(([exp, signature]) =>
+		[
+			Buffer.from('{"alg":"HS256"}').toString('base64url'),
+			Buffer.from(JSON.stringify({ sub: 'x', exp }) ?? '').toString('base64url'),
+			signature.replace(/[+/=]/g, 'x'),
+		].join('.'),
+	);
 
 export const tokenValue: fc.Arbitrary<unknown> = fc.oneof(
 	{ arbitrary: fc.base64String({ minLength: 4, maxLength: 64 }), weight: 4 },
 	{ arbitrary: fc.string({ minLength: 1 }), weight: 2 },
-	{ arbitrary: fc.constantFrom('', ' ', '\t\n', 0, 1, null, true, {}, [], { token: 'x' }), weight: 2 },
+	{
+		arbitrary: fc.constantFrom('', ' ', '\t\n', 0, 1, null, true, {}, [], { token: 'x' }),
+		weight: 2,
+	},
 	{ arbitrary: junk, weight: 2 },
 );
 
 export const fastApiDetail: fc.Arbitrary<unknown> = fc.oneof(
 	fc.string(),
-	fc.array(fc.record({ loc: fc.array(fc.string(), { maxLength: 2 }), msg: fc.oneof(fc.string(), junk), type: fc.string() }, { requiredKeys: [] }), { maxLength: 3 }),
+	fc.array(
+		fc.record(
+			{
+				loc: fc.array(fc.string(), { maxLength: 2 }),
+				msg: fc.oneof(fc.string(), junk),
+				type: fc.string(),
+			},
+			{ requiredKeys: [] },
+		),
+		{ maxLength: 3 },
+	),
 	junk,
 );
 
-
 export function checkBaseUrl(value: string): void {
 	const url = new URL(value);
-	const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname);
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error(`not HTTPS: ${value}`);
+	const loopback =
+		['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) ||
+		/^127(\.\d{1,3}){3}$/.test(url.hostname);
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+		throw new Error(`not HTTPS: ${value}`);
 	if (url.username !== '' || url.password !== '') throw new Error(`user info kept: ${value}`);
 	if (url.search !== '' || value.includes('#')) throw new Error(`query or fragment kept: ${value}`);
 	if (value.endsWith('/')) throw new Error(`trailing slash kept: ${value}`);
@@ -84,15 +133,63 @@ export const urlLike: fc.Arbitrary<unknown> = fc.oneof(
 	{ arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }), weight: 3 },
 	{ arbitrary: fc.webUrl({ validSchemes: ['https'] }).map((url) => `  ${url}///  `), weight: 2 },
 	{ arbitrary: fc.webUrl({ validSchemes: ['http'] }), weight: 1 },
-	{ arbitrary: fc.tuple(fc.constantFrom('http://localhost', 'http://127.0.0.1', 'http://127.8.9.10', 'http://[::1]', 'https://[::1]'), fc.nat({ max: 65_535 }), fc.webPath()).map(([host, port, path]) => `${host}:${port}${path}`), weight: 2 },
-	{ arbitrary: fc.tuple(fc.constantFrom('https://', 'http://', 'https://user:pass@', 'ftp://', 'javascript:', '//', 'https:/'), fc.string()).map(([a, b]) => a + b), weight: 2 },
-	{ arbitrary: fc.constantFrom(...Object.values(SODA_REGIONS), 'eu', 'us', 'custom', '', ' ', 'https://', 'https://x#', 'https://x?', 'https://@x', 'https://:@x'), weight: 1 },
+	{
+		arbitrary: fc
+			.tuple(
+				fc.constantFrom(
+					'http://localhost',
+					'http://127.0.0.1',
+					'http://127.8.9.10',
+					'http://[::1]',
+					'https://[::1]',
+				),
+				fc.nat({ max: 65_535 }),
+				fc.webPath(),
+			)
+			.map(([host, port, path]) => `${host}:${port}${path}`),
+		weight: 2,
+	},
+	{
+		arbitrary: fc
+			.tuple(
+				fc.constantFrom(
+					'https://',
+					'http://',
+					'https://user:pass@',
+					'ftp://',
+					'javascript:',
+					'//',
+					'https:/',
+				),
+				fc.string(),
+			)
+			.map(([a, b]) => a + b),
+		weight: 2,
+	},
+	{
+		arbitrary: fc.constantFrom(
+			...Object.values(SODA_REGIONS),
+			'eu',
+			'us',
+			'custom',
+			'',
+			' ',
+			'https://',
+			'https://x#',
+			'https://x?',
+			'https://@x',
+			'https://:@x',
+		),
+		weight: 1,
+	},
 	{ arbitrary: fc.string(), weight: 1 },
 	{ arbitrary: junk, weight: 1 },
 );
 
 /** JSON objects that String() cannot convert: credential data is decrypted JSON, so it can hold them. */
-export const unprintable: fc.Arbitrary<unknown> = fc.constantFrom('{"toString":1}', '{"toString":"x","valueOf":null}', '{"valueOf":{},"toString":[]}').map((text) => JSON.parse(text) as unknown);
+export const unprintable: fc.Arbitrary<unknown> = fc
+	.constantFrom('{"toString":1}', '{"toString":"x","valueOf":null}', '{"valueOf":{},"toString":[]}')
+	.map((text) => JSON.parse(text) as unknown);
 
 /** Values a credential field can hold: typical ones, and anything JSON can carry. */
 export function field(...typical: unknown[]): fc.Arbitrary<unknown> {
@@ -105,15 +202,19 @@ export function field(...typical: unknown[]): fc.Arbitrary<unknown> {
 	);
 }
 
-export const url = fc.oneof(urlLike, unprintable, fc.constantFrom('https://api.example.com', 'http://127.0.0.1:5678/api'));
+export const url = fc.oneof(
+	urlLike,
+	unprintable,
+	fc.constantFrom('https://api.example.com', 'http://127.0.0.1:5678/api'),
+);
 export const uuid = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
-
 
 /** The five vendors: a clean base URL, every field a string. */
 export function checkVendorFields(fields: IDataObject): void {
 	checkBaseUrl(String(fields.baseUrl));
 	for (const [name, value] of Object.entries(fields)) {
-		if (typeof value !== 'string') throw new Error(`field ${name} is not a string: ${String(value)}`);
+		if (typeof value !== 'string')
+			throw new Error(`field ${name} is not a string: ${String(value)}`);
 	}
 }
 
@@ -124,14 +225,26 @@ export function checkCustomFields(fields: IDataObject): void {
 		checkBaseUrl(`${address.origin}${address.pathname}`.replace(/\/+$/, '') || address.origin);
 		if (address.hash !== '') throw new Error(`fragment kept: ${address.href}`);
 	}
-	if (fields.method === 'GET' && ['jsonBody', 'formBody'].includes(String(fields.loginValuesIn))) throw new Error('a GET with a body was accepted');
+	if (fields.method === 'GET' && ['jsonBody', 'formBody'].includes(String(fields.loginValuesIn)))
+		throw new Error('a GET with a body was accepted');
 	const codes = fields.expiredStatusCodes as number[];
-	if (!Array.isArray(codes) || codes.length === 0 || codes.some((code) => !(code >= 400 && code <= 599))) throw new Error(`bad status list ${String(codes)}`);
-	if (fields.sendIn === 'header' && !String(fields.headerValue).includes('{token}')) throw new Error('a header value without {token}');
-	if (typeof fields.extraFields !== 'object' || fields.extraFields === null || Array.isArray(fields.extraFields)) throw new Error('extra fields are not an object');
+	if (
+		!Array.isArray(codes) ||
+		codes.length === 0 ||
+		codes.some((code) => !(code >= 400 && code <= 599))
+	)
+		throw new Error(`bad status list ${String(codes)}`);
+	if (fields.sendIn === 'header' && !String(fields.headerValue).includes('{token}'))
+		throw new Error('a header value without {token}');
+	if (
+		typeof fields.extraFields !== 'object' ||
+		fields.extraFields === null ||
+		Array.isArray(fields.extraFields)
+	)
+		throw new Error('extra fields are not an object');
 	// '' is Auto; a path has no empty segment.
-	if (String(fields.tokenPath) !== '' && String(fields.tokenPath).split('.').includes('')) throw new Error(`bad token path ${String(fields.tokenPath)}`);
+	if (String(fields.tokenPath) !== '' && String(fields.tokenPath).split('.').includes(''))
+		throw new Error(`bad token path ${String(fields.tokenPath)}`);
 	// What the token request is built from is usable as it is.
 	providers.customEndpoint.tokenRequest(fields);
 }
-

@@ -9,8 +9,18 @@ const A = SANDBOX_ACCOUNTS.sirdata;
 export const sirdata: VendorKit<'sirdata'> = {
 	server: sirdataDefinition,
 	fixture: (server) => ({
-		good: { baseUrl: server.baseUrl, partnerId: String(A.partnerId), login: A.login, password: A.password },
-		bad: { baseUrl: server.baseUrl, partnerId: String(A.partnerId), login: A.login, password: 'wrong-password' },
+		good: {
+			baseUrl: server.baseUrl,
+			partnerId: String(A.partnerId),
+			login: A.login,
+			password: A.password,
+		},
+		bad: {
+			baseUrl: server.baseUrl,
+			partnerId: String(A.partnerId),
+			login: A.login,
+			password: 'wrong-password',
+		},
 		expectedHeaders: (token) => ({ Authorization: token }),
 		urlField: 'baseUrl',
 		// The placeholder first: the sandbox's echo checks the vendor's header exactly and answers 200.
@@ -24,7 +34,12 @@ export const sirdata: VendorKit<'sirdata'> = {
 	pastExpiry: (past) => past.toISOString(),
 	secrets: {
 		credentials: ({ baseUrl }) => ({
-			'wrong password': { baseUrl, partnerId: String(A.partnerId), login: A.login, password: WRONG.password },
+			'wrong password': {
+				baseUrl,
+				partnerId: String(A.partnerId),
+				login: A.login,
+				password: WRONG.password,
+			},
 		}),
 		sent: [WRONG.password],
 		leakSearch: [{ name: 'sandbox Sirdata password', value: A.password, kind: 'secret' }],
@@ -49,9 +64,28 @@ export const sirdata: VendorKit<'sirdata'> = {
 		},
 	},
 	properties: {
-		answer: fc.record({ token: tokenValue, partner_id: fc.oneof(fc.integer(), fc.string(), junk), expiration_time: instant }, { requiredKeys: [] }),
-		documentedAnswer: { token: 'tok', partner_id: 1, expiration_time: '2999-12-11T17:52:30.821624721+01:00' },
-		credentialFields: { baseUrl: fc.oneof(url, fc.constantFrom('', undefined)), partnerId: field('12345', 12345), login: field('me'), password: field('pw') },
+		answer: fc.record(
+			{
+				token: tokenValue,
+				partner_id: fc.oneof(fc.integer(), fc.string(), junk),
+				expiration_time: instant,
+			},
+			{ requiredKeys: [] },
+		),
+		documentedAnswer: {
+			token: 'tok',
+			partner_id: 1,
+			expiration_time: '2999-12-11T17:52:30.821624721+01:00',
+		},
+		credentialFields: {
+			baseUrl: fc.oneof(url, fc.constantFrom('', undefined)),
+			partnerId: field('12345', 12345),
+			login: field('me'),
+			password: field('pw'),
+		},
 	},
-	check: { example: 'sirdata.json', expect: (json) => json.ok === true && json.vendor === 'sirdata' },
+	check: {
+		example: 'sirdata.json',
+		expect: (json) => json.ok === true && json.vendor === 'sirdata',
+	},
 };

@@ -2,18 +2,40 @@ import fc from 'fast-check';
 import { SODA_REGIONS } from '../../../nodes/shared/providers/sodaCloud';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { sodaDefinition } from '../soda';
-import { fastApiDetail, field, junk, secondsLeft, tokenValue, unprintable, url, urlLike } from './properties';
+import {
+	fastApiDetail,
+	field,
+	junk,
+	secondsLeft,
+	tokenValue,
+	unprintable,
+	url,
+	urlLike,
+} from './properties';
 import { detailEnvelope, same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sodaCloud;
 
-const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+const basic = (user: string, pass: string) =>
+	'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 
 export const sodaCloud: VendorKit<'sodaCloud'> = {
 	server: sodaDefinition,
 	fixture: (server) => ({
-		good: { region: 'custom', baseUrl: server.baseUrl, authMethod: 'token', email: A.user.email, password: A.user.password },
-		bad: { region: 'custom', baseUrl: server.baseUrl, authMethod: 'token', email: A.user.email, password: 'wrong-password' },
+		good: {
+			region: 'custom',
+			baseUrl: server.baseUrl,
+			authMethod: 'token',
+			email: A.user.email,
+			password: A.user.password,
+		},
+		bad: {
+			region: 'custom',
+			baseUrl: server.baseUrl,
+			authMethod: 'token',
+			email: A.user.email,
+			password: 'wrong-password',
+		},
 		expectedHeaders: (token) => ({ SODA_TOKEN: token }),
 		urlField: 'baseUrl',
 		relativeExpiry: true,
@@ -25,8 +47,24 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 	answerHasExpiry: true,
 	secrets: {
 		credentials: ({ baseUrl }) => ({
-			'wrong password': { region: 'custom', baseUrl, authMethod: 'token', email: A.user.email, password: WRONG.password, apiKeyId: A.apiKey.id, apiKeySecret: WRONG.apiKeySecret },
-			'wrong API key secret': { region: 'custom', baseUrl, authMethod: 'apiKey', email: A.user.email, password: WRONG.password, apiKeyId: A.apiKey.id, apiKeySecret: WRONG.apiKeySecret },
+			'wrong password': {
+				region: 'custom',
+				baseUrl,
+				authMethod: 'token',
+				email: A.user.email,
+				password: WRONG.password,
+				apiKeyId: A.apiKey.id,
+				apiKeySecret: WRONG.apiKeySecret,
+			},
+			'wrong API key secret': {
+				region: 'custom',
+				baseUrl,
+				authMethod: 'apiKey',
+				email: A.user.email,
+				password: WRONG.password,
+				apiKeyId: A.apiKey.id,
+				apiKeySecret: WRONG.apiKeySecret,
+			},
 		}),
 		// API keys go on every call, with no token step: nothing fails, nothing names the vendor.
 		withoutError: ['wrong API key secret'],
@@ -41,20 +79,35 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 		secretHeaders: [],
 	},
 	contract: {
-		tokenCall: (server) => ({ url: `${server.baseUrl}/get_token`, headers: { authorization: basic(A.user.email, A.user.password) } }),
+		tokenCall: (server) => ({
+			url: `${server.baseUrl}/get_token`,
+			headers: { authorization: basic(A.user.email, A.user.password) },
+		}),
 		tokenField: 'token',
 		expiryField: 'expires_in',
 		...detailEnvelope,
-		checkRefusedLogin: (answer) => same('refused login', answer.text, '{"detail":"Invalid credentials"}'),
+		checkRefusedLogin: (answer) =>
+			same('refused login', answer.text, '{"detail":"Invalid credentials"}'),
 	},
 	properties: {
 		answer: fc.record(
-			{ user: fc.oneof(fc.emailAddress(), junk), token: tokenValue, organization_id: fc.oneof(fc.uuid(), junk), expires_in: secondsLeft, detail: fastApiDetail },
+			{
+				user: fc.oneof(fc.emailAddress(), junk),
+				token: tokenValue,
+				organization_id: fc.oneof(fc.uuid(), junk),
+				expires_in: secondsLeft,
+				detail: fastApiDetail,
+			},
 			{ requiredKeys: [] },
 		),
 		documentedAnswer: { user: 'a@b.c', token: 'tok', organization_id: 'org', expires_in: 1800 },
 		credentialFields: {
-			region: fc.oneof(fc.constantFrom(SODA_REGIONS.eu, SODA_REGIONS.us, 'custom', 'eu', 'us'), urlLike, fc.jsonValue({ maxDepth: 2 }), unprintable),
+			region: fc.oneof(
+				fc.constantFrom(SODA_REGIONS.eu, SODA_REGIONS.us, 'custom', 'eu', 'us'),
+				urlLike,
+				fc.jsonValue({ maxDepth: 2 }),
+				unprintable,
+			),
 			baseUrl: url,
 			authMethod: field('token', 'apiKey'),
 			apiKeyId: field('key-id'),
@@ -63,5 +116,8 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 			password: field('pw', ' pw with spaces '),
 		},
 	},
-	check: { example: 'soda-cloud.json', expect: (json) => typeof json.last_etl_refresh === 'string' },
+	check: {
+		example: 'soda-cloud.json',
+		expect: (json) => typeof json.last_etl_refresh === 'string',
+	},
 };

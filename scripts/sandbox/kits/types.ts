@@ -71,7 +71,11 @@ export interface KitSecrets {
 	/** Whether an error quotes the vendor's own text for this status (refusals never do). */
 	quotesVendor(status: number, fastApiShape: boolean): boolean;
 	/** The vendor's own node (beyond Get Token), run on every path the leak search covers. */
-	ownNode?: { name: string; type: string; runs: Array<{ name: string; parameters: IDataObject; continueOnFail?: boolean }> };
+	ownNode?: {
+		name: string;
+		type: string;
+		runs: Array<{ name: string; parameters: IDataObject; continueOnFail?: boolean }>;
+	};
 	/** The password travels in a header of the token call (a test value for it has no space). */
 	passwordInHeader?: boolean;
 	/** The secret-bearing headers a token from the good credential carries (shown only on request). */
@@ -127,12 +131,18 @@ export interface KitContract {
 
 /** Throws unless `actual` is `expected` (JSON-equal): a kit's contract check, outside jest. */
 export function same(what: string, actual: unknown, expected: unknown): void {
-	if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+	if (JSON.stringify(actual) !== JSON.stringify(expected))
+		throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
 /** FastAPI's error envelope, `{"detail": "…"}` (Soda Cloud and Galileo): its 401 and where its text is. */
 export const detailEnvelope: Pick<KitContract, 'checkDenied' | 'messageOf'> = {
-	checkDenied: (answer) => same('401 body keys and detail type', [Object.keys(answer.json()), typeof answer.json().detail], [['detail'], 'string']),
+	checkDenied: (answer) =>
+		same(
+			'401 body keys and detail type',
+			[Object.keys(answer.json()), typeof answer.json().detail],
+			[['detail'], 'string'],
+		),
 	messageOf: (answer) => {
 		same('error body keys', Object.keys(answer.json()), ['detail']);
 		return answer.json().detail as string;

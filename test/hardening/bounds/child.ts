@@ -25,13 +25,21 @@ async function main(): Promise<void> {
 		const sent =
 			timeout === undefined
 				? obtainToken(helpers, provider, credentials)
-				: sendVendorRequest(helpers, { vendor: provider.displayName, step: 'token request', setting: 'base URL' }, { ...provider.tokenRequest(provider.readFields(credentials)), timeout }, 1);
+				: sendVendorRequest(
+						helpers,
+						{ vendor: provider.displayName, step: 'token request', setting: 'base URL' },
+						{ ...provider.tokenRequest(provider.readFields(credentials)), timeout },
+						1,
+					);
 		const message = await sent.then(
 			() => 'no error',
 			(error: unknown) => (error as Error).message,
 		);
 		// The peak so far: after the second call it bounds both.
-		results.push({ message, growthBytes: Math.max(0, process.resourceUsage().maxRSS * 1024 - before) });
+		results.push({
+			message,
+			growthBytes: Math.max(0, process.resourceUsage().maxRSS * 1024 - before),
+		});
 	}
 	console.log(JSON.stringify(results));
 }
