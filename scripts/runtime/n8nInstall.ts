@@ -81,7 +81,9 @@ export async function ensureN8n(version: string, log: Log = () => {}): Promise<N
 			label: `n8n@${version} install`,
 			nodeBin: node.nodeBin,
 		});
-		log(`rebuilding sqlite3 and isolated-vm for Node 24 (compiling C++, about a minute)`);
+		log(
+			`rebuilding sqlite3 and isolated-vm for Node 24 (compiling C++: 1 to 4 minutes, the CPU and its load deciding)`,
+		);
 		// Explicit, in case a user config switches scripts off: the rebuild is all scripts.
 		await npm(['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false'], {
 			cwd: dir,
