@@ -58,10 +58,16 @@ function hostAllowed(url: string, allowedDomains: string): boolean {
 
 function displayHost(url: string): string {
 	try {
-		return new URL(url).host;
+		const host = new URL(url).host;
+		if (host !== '') return host;
 	} catch {
-		return url.slice(0, 100);
+		// not a URL: shown as typed, cut below
 	}
+	// Neither a query nor user:password@ of an address without a host is shown.
+	return url
+		.split(/[?#]/)[0]
+		.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1')
+		.slice(0, 100);
 }
 
 /** The credential's allowed domains, or undefined when it is not restricted. */

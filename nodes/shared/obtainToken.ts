@@ -79,10 +79,10 @@ export async function requestToken(
 }
 
 /**
- * A final token: with a refresh token where one is held (a refresh that is refused, rotated
- * away or answered unreadably falls back to the full login, which is what the refresh token
- * saved, and drops it; an outage fails as it is and keeps it), otherwise the full login. A
- * refresh answer without a new refresh token keeps the old.
+ * A final token: with a refresh token where one is held, otherwise the full login. A refresh
+ * that fails falls back to the full login, which is what the refresh token saved; a refused,
+ * rotated-away or unreadable refresh drops the refresh token, an outage keeps it for the next
+ * try. A refresh answer without a new refresh token keeps the old.
  */
 async function fetchFinalToken(
 	helpers: HttpRequester,
@@ -98,13 +98,8 @@ async function fetchFinalToken(
 			fields,
 			undefined,
 			refresh.refreshToken,
-		).catch((error: unknown) => {
-			// An outage (5xx, 429, a timeout, a reset) is not the refresh token's fault, and the
-			// login behind it would meet the same server: reported as it is, the token kept.
-			if (error instanceof TokenAuthError && error.transient) throw error;
-			return undefined;
-		});
-		if (refreshed?.kind === 'token') {
+		).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+		if (!(refreshed instanceof Error) && refreshed.kind === 'token') {
 			// A refresh answer rarely repeats what the login answer gave besides the token
 			// (Salesforce's instance_url): what it lacks is kept from the login.
 			const extras = mergedExtras(refresh.extras ?? {}, refreshed.token.extras);
@@ -114,7 +109,11 @@ async function fetchFinalToken(
 				refreshToken: refreshed.token.refreshToken ?? refresh.refreshToken,
 			};
 		}
-		tokenStore.dropRefreshToken(key, refresh.refreshToken);
+		// An outage (5xx, 429, a timeout, a reset) is not the refresh token's fault: it is kept
+		// for the next try. Anything else (refused, rotated away, unreadable) drops it. Either
+		// way the full login follows: a refresh URL that keeps failing never blocks the login.
+		if (!(refreshed instanceof TokenAuthError && refreshed.transient))
+			tokenStore.dropRefreshToken(key, refresh.refreshToken);
 	}
 	const answer = await requestToken(helpers, provider, fields);
 	if (answer.kind === 'nextStep') {

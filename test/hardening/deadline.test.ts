@@ -63,13 +63,14 @@ it('with time left, a transient failure is still retried, within the one deadlin
 });
 
 it('a retry that would start with almost no time left is not sent: the failure before it is reported, not a timeout', async () => {
-	// 503 after 400 ms, deadline 1 s: after the 500 ms backoff a second attempt would have ~100 ms.
-	const server = await slowFailingServer(400, 503);
+	// 503 after 1.8 s, deadline 3 s: after the 500 ms backoff a second attempt would have ~700 ms,
+	// less than a quarter of the deadline. (1.2 s of slack for a loaded machine.)
+	const server = await slowFailingServer(1800, 503);
 	try {
 		const error = await sendVendorRequest(requesterFrom(n8nRequestHelpers()), target, {
 			method: 'POST',
 			url: server.url,
-			timeout: 1000,
+			timeout: 3000,
 		}).catch((e: unknown) => e);
 		expect((error as TokenAuthError).message).toBe(
 			'Manis token request: the server failed (HTTP 503).',

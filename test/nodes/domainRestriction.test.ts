@@ -134,6 +134,10 @@ describe('on n8n 1.x, whose n8n-workflow has no getCredentialOwnRequestAllowedDo
 				assertUrlAllowed: undefined,
 			}));
 			v1 = jest.requireActual<Domains>('../../nodes/shared/domains');
+			// The module under test really saw a 1.x n8n-workflow (else the comparison proves nothing).
+			expect(
+				jest.requireMock<{ assertUrlAllowed?: unknown }>('n8n-workflow').assertUrlAllowed,
+			).toBeUndefined();
 		});
 		jest.dontMock('n8n-workflow');
 		v2 = jest.requireActual('../../nodes/shared/domains');
@@ -173,6 +177,14 @@ describe('on n8n 1.x, whose n8n-workflow has no getCredentialOwnRequestAllowedDo
 			'allowed',
 			'allowed',
 		]);
+	});
+
+	it('an address that is not a URL is named without its query or user:password@', () => {
+		expect(
+			message(v1, restricted('example.com'), 'ana:S3cret@evil.example/token?key=K3y', node),
+		).toBe(
+			'Domain not allowed: This credential is restricted from accessing evil.example/token. Only the following domains are allowed: example.com',
+		);
 	});
 
 	it("a node gets n8n's NodeOperationError, a credential's token step a plain error", () => {

@@ -167,14 +167,27 @@ describe('what a process remembers of paused logins', () => {
 
 describe('the seal is no cheap password oracle', () => {
 	it('its key is scrypt (2^15, 8, 1) of the secrets, salted with the execution: one guess costs that', () => {
-		// The suite lowers the work factor for speed (test/helpers/fastSeal.ts): here it is the package's.
+		// The suite lowers the work factor for speed (test/helpers/fastSeal.ts); a fresh load of
+		// the module, as n8n loads it, starts at the package's own.
+		let shipped: typeof sealKdf | undefined;
+		jest.isolateModules(() => {
+			shipped = (
+				jest.requireActual('../../nodes/AutosharesTrader/pausedLogin') as {
+					sealKdf: typeof sealKdf;
+				}
+			).sealKdf;
+		});
+		expect(shipped).not.toBe(sealKdf);
+		expect(shipped).toEqual({ N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+		expect(SEAL_KDF).toEqual(shipped);
+		const lowered = { ...sealKdf };
 		Object.assign(sealKdf, SEAL_KDF);
-		expect(SEAL_KDF).toEqual({ N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
 		const material = BINDING.secrets.map((secret) => `${secret.length}:${secret}`).join('\0');
 		const salt = `n8n-nodes-token-auth/autoshares-paused-login/v2/execution:${BINDING.executionId}`;
 		expect(sealKey(BINDING).equals(scryptSync(material, salt, 32, SEAL_KDF))).toBe(true);
 		// Another execution: another salt, so a guess checked against one seal says nothing of another.
 		expect(sealKey({ ...BINDING, executionId: 'other' }).equals(sealKey(BINDING))).toBe(false);
+		Object.assign(sealKdf, lowered);
 	});
 
 	it('a seal made with the old HKDF key (v1) does not open', () => {

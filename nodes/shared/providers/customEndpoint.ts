@@ -170,20 +170,26 @@ function scalarText(key: string, value: unknown, where: string): string {
 	);
 }
 
-/** Names that end like a secret's (apiKey, app_key, client_assertion, totp): such Extra Fields values are cut from messages. */
-const SECRET_NAME =
-	/(password|passwd|passphrase|secret|key|token|pin|otp|signature|assertion|credentials?)$/;
-const isSecretName = (name: string) =>
-	SECRET_NAME.test(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
+/**
+ * Names that say a value is a secret (apiKey, x_api_key, secret_value, client_assertion,
+ * code_verifier, Authorization, totp): such Extra Fields values are cut from messages.
+ */
+const SECRET_WORD =
+	/password|passwd|passphrase|secret|apikey|appkey|privatekey|credential|signature|assertion|authorization|cookie|verifier|hmac/;
+const SECRET_ENDING = /(key|token|pin|otp|auth)$/;
+const isSecretName = (name: string) => {
+	const plain = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+	return SECRET_WORD.test(plain) || SECRET_ENDING.test(plain);
+};
 
-/** Text and numbers under a secret's name anywhere in Extra Fields (4 characters or more). */
+/** Text and numbers under a secret's name anywhere in Extra Fields (6 characters or more). */
 function secretLookingExtras(extras: IDataObject): string[] {
 	const found: string[] = [];
 	const visit = (value: unknown, secretName: boolean, depth: number) => {
 		if (
 			(typeof value === 'string' || typeof value === 'number') &&
 			secretName &&
-			String(value).length >= 4
+			String(value).length >= 6
 		)
 			found.push(String(value));
 		else if (value !== null && typeof value === 'object' && depth < 20) {
@@ -812,6 +818,14 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 			throw settings(
 				'Client ID holds a colon, which HTTP Basic as typed cannot carry.',
 				'Choose Client Authentication: HTTP Basic (form-encoded, RFC 6749), which carries it.',
+			);
+		}
+		if (clientValues(clientFields).client_secret !== undefined && basic && method === 'GET') {
+			// Beside HTTP Basic login values a GET has no body: the secret would go in the URL,
+			// which RFC 6749 §2.3.1 forbids (proxies and server logs keep URLs).
+			throw settings(
+				'a GET token request cannot carry the client secret in the body.',
+				'Choose POST, or send the login values another way so the client can use HTTP Basic.',
 			);
 		}
 		if (clientValues(clientFields).client_id !== undefined && inHeaders) {
