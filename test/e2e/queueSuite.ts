@@ -410,6 +410,24 @@ export async function queueSuite(
 			await executionWhen(id, (status) => status === 'waiting', 'waiting');
 		const ended = async (id: string) =>
 			await executionWhen(id, (status) => !NOT_ENDED.includes(status), 'it to end');
+		/**
+		 * Waiting, and the waiting node's run saved too: a worker sets the status before it has
+		 * written the run data, and a process stopped in between leaves the node's run list empty
+		 * in the database, which n8n's resume cannot read (it answers 500 for good).
+		 */
+		const pauseSaved = async (id: string, node = 'Log In') => {
+			const deadline = Date.now() + 30_000;
+			for (;;) {
+				const execution = await client.getExecution(id);
+				const runs = execution.data?.resultData?.runData?.[node]?.length ?? 0;
+				if (execution.status === 'waiting' && runs > 0) return execution;
+				if (Date.now() > deadline)
+					throw new Error(
+						`execution ${id} is ${execution.status} with ${runs} saved run(s) of ${node} after 30 s`,
+					);
+				await sleep(250);
+			}
+		};
 
 		/**
 		 * A code, as JSON, to the resume URL. 409 is retried while n8n saves the wait (callResumeUrl),
@@ -931,7 +949,8 @@ export async function queueSuite(
 					before.status === 422 && before.json.attemptsLeft === 2,
 					`the wrong code before the restart answered ${before.status}: ${before.text.slice(0, 300)}`,
 				);
-				await waitingFor(login.executionId);
+				// Before the restart, the pause after the wrong code is saved, not only its status.
+				await pauseSaved(login.executionId);
 				const pausedOn = runsOf(login.executionId);
 				const restartStarted = Date.now();
 				await qc.restartAll();
