@@ -158,7 +158,7 @@ export class GetToken implements INodeType {
 		let described: IDataObject;
 		try {
 			const credentials = await this.getCredentials(provider.credentialName);
-			// n8n 2.x's domain restriction of the credential holds for this token call too.
+			// The credential's domain restriction (n8n 1.x and 2.x) holds for this token call too.
 			assertDomainsAllowed(
 				this.getNode(),
 				credentials,

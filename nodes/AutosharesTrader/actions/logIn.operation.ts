@@ -134,7 +134,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const credentials = await this.getCredentials('autosharesTraderApi');
 
 	try {
-		// n8n 2.x's domain restriction of the credential: the token calls and the notify call.
+		// The credential's domain restriction (n8n 1.x and 2.x): the token calls and the notify call.
 		const loginFields = autosharesTrader.readFields(credentials);
 		assertDomainsAllowed(this.getNode(), credentials, [
 			...tokenRequestUrls(autosharesTrader, loginFields),
