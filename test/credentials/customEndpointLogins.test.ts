@@ -538,15 +538,24 @@ describe('refresh tokens and values kept from the answer', () => {
 		user: { id: 42 },
 	};
 
+	/** The generic API read by Auto (token, type, expiry and refresh token found by their names). */
+	const autoSettings = (over: IDataObject = {}): IDataObject => ({
+		...genericSettings(sandbox),
+		answerPath: '',
+		answerTypePath: '',
+		expiryFormat: 'auto',
+		...over,
+	});
+
+	/** Get Token's Force Refresh: the next token now, as after an expiry or a refused token. */
+	const nextToken = async (settings: IDataObject) =>
+		await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(settings), {
+			force: true,
+		});
+
 	it('a refresh token is kept as a secret: saved in the credential, never output; Keep From Answer values are output', async () => {
 		answerOnce(200, withRefresh);
-		const settings = {
-			...genericSettings(sandbox),
-			answerPath: '',
-			answerTypePath: '',
-			expiryFormat: 'auto',
-			keepFromAnswer: 'instance_url, user.id',
-		};
+		const settings = autoSettings({ keepFromAnswer: 'instance_url, user.id' });
 		const saved = await preAuthenticate({ ...settings, accessToken: '' });
 		expect(saved).toMatchObject({
 			accessToken: 'at-1',
@@ -568,24 +577,15 @@ describe('refresh tokens and values kept from the answer', () => {
 
 	it('the next token is asked for with the refresh token (RFC 6749 §6, with the client); a rotated one replaces it', async () => {
 		answerOnce(200, withRefresh);
-		const settings = {
-			...genericSettings(sandbox),
+		const settings = autoSettings({
 			loginType: 'oauth2Password',
 			clientId: 'app',
 			clientSecret: 'app-secret',
-			answerPath: '',
-			expiryFormat: 'auto',
-		};
+		});
 		const key = storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings)));
 		await viaNode(settings);
 		answerOnce(200, { ...withRefresh, access_token: 'at-2', refresh_token: 'rt-secret-2' });
-		// Get Token's Force Refresh: the next token now, as after an expiry or a refused token.
-		const forced = await obtainToken(
-			requesterFrom(n8nRequestHelpers()),
-			customEndpoint,
-			decrypted(settings),
-			{ force: true },
-		);
+		const forced = await nextToken(settings);
 		expect(forced.token.token).toBe('at-2');
 		const refresh = generic().requests.at(-1)!;
 		expect(Object.fromEntries(new URLSearchParams(refresh.body))).toEqual({
@@ -600,12 +600,7 @@ describe('refresh tokens and values kept from the answer', () => {
 
 	it('a refused refresh falls back to the full login, and the refused refresh token is dropped', async () => {
 		answerOnce(200, withRefresh);
-		const settings = {
-			...genericSettings(sandbox),
-			answerPath: '',
-			expiryFormat: 'auto',
-			answerTypePath: '',
-		};
+		const settings = autoSettings();
 		await viaNode(settings);
 		generic().injectFault(
 			{
@@ -616,12 +611,7 @@ describe('refresh tokens and values kept from the answer', () => {
 			},
 			1,
 		);
-		const { token } = await obtainToken(
-			requesterFrom(n8nRequestHelpers()),
-			customEndpoint,
-			decrypted(settings),
-			{ force: true },
-		);
+		const { token } = await nextToken(settings);
 		expect(token.token).toMatch(/^ey/);
 		expect(generic().tokenCalls).toBe(3);
 		expect(
@@ -633,12 +623,7 @@ describe('refresh tokens and values kept from the answer', () => {
 
 	it('a refresh that meets an outage (HTTP 503) falls back to the login and keeps the refresh token for the next try', async () => {
 		answerOnce(200, withRefresh);
-		const settings = {
-			...genericSettings(sandbox),
-			answerPath: '',
-			expiryFormat: 'auto',
-			answerTypePath: '',
-		};
+		const settings = autoSettings();
 		const key = storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings)));
 		await viaNode(settings);
 		// The refresh's three attempts meet the outage; the login behind it gets through.
@@ -654,21 +639,13 @@ describe('refresh tokens and values kept from the answer', () => {
 		answerOnce(200, { ...withRefresh, access_token: 'at-login', refresh_token: undefined });
 		const saved = [...retryTiming.backoffMs];
 		retryTiming.backoffMs.splice(0, saved.length, 1, 1);
-		const { token } = await obtainToken(
-			requesterFrom(n8nRequestHelpers()),
-			customEndpoint,
-			decrypted(settings),
-			{ force: true },
-		).finally(() => retryTiming.backoffMs.splice(0, saved.length, ...saved));
+		const { token } = await nextToken(settings).finally(() =>
+			retryTiming.backoffMs.splice(0, saved.length, ...saved),
+		);
 		expect(token.token).toBe('at-login');
 		expect(tokenStore.refreshTokenFor(key)?.refreshToken).toBe('rt-secret-1');
 		answerOnce(200, { ...withRefresh, access_token: 'at-2' });
-		const next = await obtainToken(
-			requesterFrom(n8nRequestHelpers()),
-			customEndpoint,
-			decrypted(settings),
-			{ force: true },
-		);
+		const next = await nextToken(settings);
 		expect(next.token.token).toBe('at-2');
 		expect(Object.fromEntries(new URLSearchParams(generic().requests.at(-1)!.body))).toMatchObject({
 			grant_type: 'refresh_token',
@@ -678,13 +655,7 @@ describe('refresh tokens and values kept from the answer', () => {
 
 	it('values kept from the login answer stay after a refresh whose answer lacks them', async () => {
 		answerOnce(200, withRefresh);
-		const settings = {
-			...genericSettings(sandbox),
-			answerPath: '',
-			answerTypePath: '',
-			expiryFormat: 'auto',
-			keepFromAnswer: 'instance_url, user.id',
-		};
+		const settings = autoSettings({ keepFromAnswer: 'instance_url, user.id' });
 		await viaNode(settings);
 		answerOnce(200, {
 			access_token: 'at-2',
@@ -692,12 +663,7 @@ describe('refresh tokens and values kept from the answer', () => {
 			expires_in: 3600,
 			user: { id: 43 },
 		});
-		const { fields, token } = await obtainToken(
-			requesterFrom(n8nRequestHelpers()),
-			customEndpoint,
-			decrypted(settings),
-			{ force: true },
-		);
+		const { fields, token } = await nextToken(settings);
 		expect(token.token).toBe('at-2');
 		expect(describeToken(customEndpoint, fields, token).fromAnswer).toEqual({
 			instance_url: 'https://eu1.example.com',
