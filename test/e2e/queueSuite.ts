@@ -43,7 +43,14 @@ import {
 } from '../../scripts/runtime/queueMode';
 import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../../scripts/runtime/twoFactor';
 import { realServerChecks } from './realServers';
-import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
+import {
+	chain,
+	httpRequestNode,
+	node,
+	splitOutNode,
+	webhookNode,
+	logInThenAccount,
+} from './workflows';
 
 const PACKAGE = 'n8n-nodes-token-auth';
 const SIRDATA_LIFETIME_SECONDS = 40;
@@ -330,22 +337,13 @@ export async function queueSuite(
 			const ref = { id: created.id, name: created.name };
 			const webhookPath = `queue-2fa-${label}`;
 			const workflow = await client.createWorkflow(
-				chain(`queue 2fa ${label}`, [
-					webhookNode(webhookPath, 'onReceived'),
-					node(
-						'Log In',
-						`${PACKAGE}.autosharesTrader`,
-						1,
-						{ operation: 'logIn', options: { notifyUrl, waitLimitMinutes: 5, ...loginOptions } },
-						{ credentials: { autosharesTraderApi: ref } },
-					),
-					httpRequestNode(
-						'Account',
-						`${autoshares.baseUrl}/v1.0/users/@me/info`,
-						'autosharesTraderApi',
-						ref,
-					),
-				]),
+				logInThenAccount(
+					`queue 2fa ${label}`,
+					webhookPath,
+					{ notifyUrl, waitLimitMinutes: 5, ...loginOptions },
+					ref,
+					`${autoshares.baseUrl}/v1.0/users/@me/info`,
+				),
 			);
 			await client.activateWorkflow(workflow.id);
 			return { workflowId: workflow.id, webhookPath };

@@ -28,7 +28,14 @@ import { packPackage } from '../../scripts/runtime/pack';
 import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../../scripts/runtime/twoFactor';
 import { domainRestrictionChecks } from './domainRestriction';
 import { realServerChecks } from './realServers';
-import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
+import {
+	chain,
+	httpRequestNode,
+	node,
+	splitOutNode,
+	webhookNode,
+	logInThenAccount,
+} from './workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];
@@ -560,22 +567,13 @@ async function suite(version: string, tarball: string): Promise<void> {
 				);
 				const ref = { id: twoFactor.id, name: twoFactor.name };
 				const workflow = await client.createWorkflow(
-					chain('autoshares 2fa', [
-						webhookNode('autoshares-2fa', 'onReceived'),
-						node(
-							'Log In',
-							`${PACKAGE}.autosharesTrader`,
-							1,
-							{ operation: 'logIn', options: { notifyUrl: notify.url, waitLimitMinutes: 5 } },
-							{ credentials: { autosharesTraderApi: ref } },
-						),
-						httpRequestNode(
-							'Account',
-							`${autoshares.baseUrl}/v1.0/users/@me/info`,
-							'autosharesTraderApi',
-							ref,
-						),
-					]),
+					logInThenAccount(
+						'autoshares 2fa',
+						'autoshares-2fa',
+						{ notifyUrl: notify.url, waitLimitMinutes: 5 },
+						ref,
+						`${autoshares.baseUrl}/v1.0/users/@me/info`,
+					),
 				);
 				await client.activateWorkflow(workflow.id);
 				const started = await postJson(client, 'autoshares-2fa', {});
@@ -672,22 +670,13 @@ async function suite(version: string, tarball: string): Promise<void> {
 				);
 				const ref = { id: twoFactor.id, name: twoFactor.name };
 				const workflow = await client.createWorkflow(
-					chain('autoshares 2fa restart', [
-						webhookNode('autoshares-2fa-restart', 'onReceived'),
-						node(
-							'Log In',
-							`${PACKAGE}.autosharesTrader`,
-							1,
-							{ operation: 'logIn', options: { notifyUrl: notify.url, waitLimitMinutes: 5 } },
-							{ credentials: { autosharesTraderApi: ref } },
-						),
-						httpRequestNode(
-							'Account',
-							`${autoshares.baseUrl}/v1.0/users/@me/info`,
-							'autosharesTraderApi',
-							ref,
-						),
-					]),
+					logInThenAccount(
+						'autoshares 2fa restart',
+						'autoshares-2fa-restart',
+						{ notifyUrl: notify.url, waitLimitMinutes: 5 },
+						ref,
+						`${autoshares.baseUrl}/v1.0/users/@me/info`,
+					),
 				);
 				await client.activateWorkflow(workflow.id);
 				const seen = notify.received.length;

@@ -73,3 +73,27 @@ export function chain(name: string, nodes: Json[]): Json {
 	}
 	return { name, nodes, connections };
 }
+
+/**
+ * Webhook → the package's Log In with `options` (a Notify URL, a wait limit…) → an HTTP Request
+ * to `accountUrl` with the same Autoshares credential: the two-factor workflow of the suites.
+ */
+export function logInThenAccount(
+	name: string,
+	webhookPath: string,
+	options: Json,
+	credential: { id: string; name: string },
+	accountUrl: string,
+): Json {
+	return chain(name, [
+		webhookNode(webhookPath, 'onReceived'),
+		node(
+			'Log In',
+			'n8n-nodes-token-auth.autosharesTrader',
+			1,
+			{ operation: 'logIn', options },
+			{ credentials: { autosharesTraderApi: credential } },
+		),
+		httpRequestNode('Account', accountUrl, 'autosharesTraderApi', credential),
+	]);
+}
