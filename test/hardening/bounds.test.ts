@@ -4,11 +4,11 @@
  * step, and must not cost the n8n process more than a bounded amount of memory: reading stops
  * at the 1 MiB cap, and the whole request has a deadline, not only an idle timeout.
  *
- * Each vendor's two calls run in a child process of their own (bounds/child.ts), whose peak
- * memory above its level before the first call must stay under 64 MB. The flood goes through
- * the real token path (obtainToken, with its 20 s deadline: a flood is over long before); the
- * trickle through the same request helper with a 2 s deadline, so the test does not wait out
- * 20 s. The vendors run side by side (it.concurrent, each with its own sandbox).
+ * The calls run in a child process of its own (bounds/child.ts), whose peak memory above its
+ * level before the first call must stay under 64 MB, with every vendor's calls in flight side
+ * by side. The flood goes through the real token path (obtainToken, with its 20 s deadline: a
+ * flood is over long before); the trickle through the same request helper with a 2 s deadline,
+ * so the test does not wait out 20 s.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ const BOUND_BYTES = 64 * 1024 * 1024;
 
 type Result = { message: string; growthBytes: number };
 
-async function runChild(args: string[]): Promise<Result[]> {
+async function runChild(args: string[]): Promise<Record<VendorId, Result[]>> {
 	return await new Promise((resolve, reject) => {
 		execFile(
 			process.execPath,
@@ -30,38 +30,37 @@ async function runChild(args: string[]): Promise<Result[]> {
 			{ cwd: ROOT, timeout: 60_000 },
 			(error, stdout, stderr) => {
 				if (error) return reject(new Error(`child failed: ${error.message}\n${stderr}`));
-				resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as Result[]);
+				resolve(
+					JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<VendorId, Result[]>,
+				);
 			},
 		);
 	});
 }
 
 /**
- * One child per vendor: a flood through the token path, then a trickle through the request
- * helper with a 2 s deadline (the sandbox answers the first token call with the flood, the
- * second with the trickle). Loading n8n's HTTP client is most of a child's time, so each
- * vendor's two calls share one; the memory after the second bounds both.
+ * One child for every vendor: for each, a flood through the token path, then a trickle through
+ * the request helper with a 2 s deadline (each vendor's server answers the first token call
+ * with the flood, the second with the trickle). Loading n8n's HTTP client is most of a child's
+ * time, so all the calls share one; the memory after the last bounds them all, together.
  */
-const runs = new Map<VendorId, Promise<Result[]>>();
+let run: Promise<Record<VendorId, Result[]>> | undefined;
 function floodThenTrickle(vendor: VendorId): Promise<Result[]> {
-	const run =
-		runs.get(vendor) ??
-		withSandbox(async (sandbox) => {
-			const server = sandbox.vendors[vendor];
+	run ??= withSandbox(async (sandbox) => {
+		const servers = VENDORS.map((each) => sandbox.vendors[each]);
+		for (const server of servers) {
 			server.injectFault({ kind: 'flood' }, 1);
 			server.injectFault({ kind: 'trickle', intervalMs: 50 }, 1);
-			const results = await runChild([
-				vendor,
-				JSON.stringify(fixtures(sandbox)[vendor].good),
-				'token',
-				'request:2000',
-			]);
-			// The connections were dropped: the sandbox is not left streaming.
-			await server.waitForStreamsClosed();
-			return results;
-		});
-	runs.set(vendor, run);
-	return run;
+		}
+		const credentials = Object.fromEntries(
+			VENDORS.map((each) => [each, fixtures(sandbox)[each].good]),
+		);
+		const results = await runChild([JSON.stringify(credentials), 'token', 'request:2000']);
+		// The connections were dropped: the sandbox is not left streaming.
+		for (const server of servers) await server.waitForStreamsClosed();
+		return results;
+	});
+	return run.then((results) => results[vendor]);
 }
 
 describe.each(VENDORS)('%s', (vendor) => {
