@@ -74,7 +74,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		const definition = DEFINITIONS[vendor];
 		if (!definition) {
 			throw new Error(
-				`vendor sandbox: no server for vendor ${vendor}: give it a test kit with its server in scripts/sandbox/kits/${vendor}.ts, listed in scripts/sandbox/kits/index.ts`,
+				`vendor sandbox: no server for vendor ${vendor}: give it a test kit with its server in scripts/sandbox/kits/${vendor}.ts`,
 			);
 		}
 		return new VendorServerImpl(definition, {

@@ -1,23 +1,38 @@
 /**
- * Every vendor's test kit, by the package's vendor id. A vendor of the registry without a kit
- * here is a compile error naming it; test/registry.test.ts names the missing part for jest.
+ * Every vendor's test kit, by the package's vendor id. A kit is the file
+ * `scripts/sandbox/kits/<vendorId>.ts` exporting a `VendorKit<'<vendorId>'>` under the vendor id
+ * (`export const manis: VendorKit<'manis'>`); it is found by that name, so a new vendor's kit
+ * needs no line here. A vendor of the registry without one stops every suite at load with the
+ * file to write; test/registry.test.ts names any part a kit leaves out.
  */
-import type { VendorId } from '../../../nodes/shared/providers';
-import { autosharesTrader } from './autosharesTrader';
-import { customEndpoint } from './customEndpoint';
-import { galileo } from './galileo';
-import { manis } from './manis';
-import { sirdata } from './sirdata';
-import { sodaCloud } from './sodaCloud';
+import { vendorIds, type VendorId } from '../../../nodes/shared/providers';
 import type { VendorKit } from './types';
 
-export const kits: { [V in VendorId]: VendorKit<V> } = {
-	sodaCloud,
-	galileo,
-	sirdata,
-	autosharesTrader,
-	manis,
-	customEndpoint,
+function kitOf<V extends VendorId>(vendor: V): VendorKit<V> {
+	const file = `scripts/sandbox/kits/${vendor}.ts`;
+	let loaded: Partial<Record<V, VendorKit<V>>>;
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		loaded = require(`./${vendor}`) as Partial<Record<V, VendorKit<V>>>;
+	} catch (error) {
+		const missing =
+			(error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
+			(error as Error).message.includes(`'./${vendor}'`);
+		if (!missing) throw error;
+		throw new Error(
+			`${file} is missing: vendor ${vendor} of the provider registry has no test kit (CONTRIBUTING.md, step 5).`,
+		);
+	}
+	const kit = loaded[vendor];
+	if (kit === undefined)
+		throw new Error(
+			`${file} exports no kit named ${vendor}: write \`export const ${vendor}: VendorKit<'${vendor}'> = { … }\`.`,
+		);
+	return kit;
+}
+
+export const kits = Object.fromEntries(vendorIds.map((vendor) => [vendor, kitOf(vendor)])) as {
+	[V in VendorId]: VendorKit<V>;
 };
 
 /** The parts every kit has (test/registry.test.ts checks each kit for them). */
