@@ -129,61 +129,87 @@ export function checkBaseUrl(value: string): void {
 	if (value.endsWith('/')) throw new Error(`trailing slash kept: ${value}`);
 }
 
-export const urlLike: fc.Arbitrary<unknown> = fc.oneof(
-	{ arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }), weight: 3 },
-	{ arbitrary: fc.webUrl({ validSchemes: ['https'] }).map((url) => `  ${url}///  `), weight: 2 },
-	{ arbitrary: fc.webUrl({ validSchemes: ['http'] }), weight: 1 },
-	{
-		arbitrary: fc
-			.tuple(
-				fc.constantFrom(
-					'http://localhost',
-					'http://127.0.0.1',
-					'http://127.8.9.10',
-					'http://[::1]',
-					'https://[::1]',
-				),
-				fc.nat({ max: 65_535 }),
-				fc.webPath(),
-			)
-			.map(([host, port, path]) => `${host}:${port}${path}`),
-		weight: 2,
-	},
-	{
-		arbitrary: fc
-			.tuple(
-				fc.constantFrom(
-					'https://',
-					'http://',
-					'https://user:pass@',
-					'ftp://',
-					'javascript:',
-					'//',
-					'https:/',
-				),
-				fc.string(),
-			)
-			.map(([a, b]) => a + b),
-		weight: 2,
-	},
-	{
-		arbitrary: fc.constantFrom(
-			...Object.values(SODA_REGIONS),
-			'eu',
-			'us',
-			'custom',
-			'',
-			' ',
-			'https://',
-			'https://x#',
-			'https://x?',
-			'https://@x',
-			'https://:@x',
-		),
-		weight: 1,
-	},
-	{ arbitrary: fc.string(), weight: 1 },
-	{ arbitrary: junk, weight: 1 },
+/**
+ * An arbitrary built on its first use. fast-check's first `webUrl` costs one to two seconds
+ * (it builds its domain tables), and every suite that starts the sandbox loads this file
+ * through the kits; only the property suite draws URLs.
+ */
+class Lazy<T> extends fc.Arbitrary<T> {
+	private built: fc.Arbitrary<T> | undefined;
+	constructor(private readonly build: () => fc.Arbitrary<T>) {
+		super();
+	}
+	private get arbitrary(): fc.Arbitrary<T> {
+		return (this.built ??= this.build());
+	}
+	generate(random: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+		return this.arbitrary.generate(random, biasFactor);
+	}
+	canShrinkWithoutContext(value: unknown): value is T {
+		return this.arbitrary.canShrinkWithoutContext(value);
+	}
+	shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+		return this.arbitrary.shrink(value, context);
+	}
+}
+
+export const urlLike: fc.Arbitrary<unknown> = new Lazy(() =>
+	fc.oneof(
+		{ arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }), weight: 3 },
+		{ arbitrary: fc.webUrl({ validSchemes: ['https'] }).map((url) => `  ${url}///  `), weight: 2 },
+		{ arbitrary: fc.webUrl({ validSchemes: ['http'] }), weight: 1 },
+		{
+			arbitrary: fc
+				.tuple(
+					fc.constantFrom(
+						'http://localhost',
+						'http://127.0.0.1',
+						'http://127.8.9.10',
+						'http://[::1]',
+						'https://[::1]',
+					),
+					fc.nat({ max: 65_535 }),
+					fc.webPath(),
+				)
+				.map(([host, port, path]) => `${host}:${port}${path}`),
+			weight: 2,
+		},
+		{
+			arbitrary: fc
+				.tuple(
+					fc.constantFrom(
+						'https://',
+						'http://',
+						'https://user:pass@',
+						'ftp://',
+						'javascript:',
+						'//',
+						'https:/',
+					),
+					fc.string(),
+				)
+				.map(([a, b]) => a + b),
+			weight: 2,
+		},
+		{
+			arbitrary: fc.constantFrom(
+				...Object.values(SODA_REGIONS),
+				'eu',
+				'us',
+				'custom',
+				'',
+				' ',
+				'https://',
+				'https://x#',
+				'https://x?',
+				'https://@x',
+				'https://:@x',
+			),
+			weight: 1,
+		},
+		{ arbitrary: fc.string(), weight: 1 },
+		{ arbitrary: junk, weight: 1 },
+	),
 );
 
 /** JSON objects that String() cannot convert: credential data is decrypted JSON, so it can hold them. */
