@@ -9,13 +9,14 @@ import { basename, join } from 'node:path';
 
 import type {
 	ICredentialDataDecryptedObject,
+	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
 import { GetToken } from '../nodes/GetToken/GetToken.node';
 import { storeKey } from '../nodes/shared/provider';
-import { providers, vendorIds } from '../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../nodes/shared/providers';
 import { tokenStore } from '../nodes/shared/tokenStore';
 import {
 	credentialSource,
@@ -36,6 +37,14 @@ function need(present: boolean, what: string, vendor: string): void {
 	if (!present) throw new Error(`${what} is missing for vendor ${vendor}`);
 }
 const kebab = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+/** The credential class package.json loads for a vendor, or the line package.json lacks. */
+function credentialOf(vendor: VendorId): ICredentialType {
+	const name = providers[vendor].credentialName;
+	const type = credentialTypes[name];
+	const file = `dist/credentials/${name.charAt(0).toUpperCase()}${name.slice(1)}.credentials.js`;
+	need(type !== undefined, `the line "${file}" in package.json's n8n.credentials`, vendor);
+	return type;
+}
 
 let sandbox: Sandbox;
 useSandbox((started) => (sandbox = started));
@@ -57,6 +66,12 @@ describe('package.json, the credential classes and the registry', () => {
 		for (const vendor of vendorIds)
 			expect({ key: vendor, vendor: providers[vendor].vendor }).toEqual({ key: vendor, vendor });
 		const fromRegistry = vendorIds.map((vendor) => providers[vendor].credentialName).sort();
+		for (const name of Object.keys(credentialTypes))
+			need(
+				fromRegistry.includes(name),
+				`the registry line of the provider of credential ${name} in nodes/shared/providers/index.ts`,
+				name.replace(/Api$/, ''),
+			);
 		expect(Object.keys(credentialTypes).sort()).toEqual(fromRegistry);
 		expect(new Set(fromRegistry).size).toBe(fromRegistry.length);
 	});
@@ -79,7 +94,7 @@ describe('package.json, the credential classes and the registry', () => {
 		'%s: the credential class is wired to its provider (token step, headers, hidden token fields, test)',
 		async (vendor) => {
 			const provider = providers[vendor];
-			const type = credentialTypes[provider.credentialName];
+			const type = credentialOf(vendor);
 			expect(typeof type.preAuthentication).toBe('function');
 			expect(typeof type.authenticate).toBe('function');
 			expect(type.test?.request.disableFollowRedirect).toBe(true);
@@ -112,7 +127,7 @@ describe('package.json, the credential classes and the registry', () => {
 	);
 
 	it.each(vendorIds)('%s: two icons, icons/<vendor>.svg and .dark.svg, that differ', (vendor) => {
-		const icon = credentialTypes[providers[vendor].credentialName].icon as {
+		const icon = credentialOf(vendor).icon as {
 			light: string;
 			dark: string;
 		};
