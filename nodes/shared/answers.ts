@@ -3,6 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { loginRefused, TokenAuthError } from './errors';
 import type { VendorAnswer } from './http';
+import type { TokenAnswer } from './provider';
+import type { IssuedToken } from './tokenStore';
 
 const NOT_JSON = Symbol('not JSON');
 
@@ -174,6 +176,39 @@ export function unexpectedStatus(
 			vendorText,
 		},
 	);
+}
+
+/** A 400 or 422: the vendor read the request and found it malformed, which a login refusal is not. */
+export function invalidRequest(
+	vendor: string,
+	status: number,
+	description: string,
+	vendorText?: unknown,
+): TokenAuthError {
+	return new TokenAuthError(
+		vendor,
+		'token request',
+		`the request was refused as invalid (HTTP ${status}).`,
+		{ description, httpCode: status, vendorText },
+	);
+}
+
+/** A token read from an answer, as the token step hands it on: stamped with when it arrived. */
+export function tokenAnswer(
+	now: DateTime,
+	{ token, tokenType, expiresAt, extras, ...more }: Omit<IssuedToken, 'obtainedAt'>,
+): TokenAnswer {
+	return {
+		kind: 'token',
+		token: {
+			token,
+			tokenType,
+			expiresAt,
+			obtainedAt: now.toUTC().toISO() as string,
+			extras,
+			...more,
+		},
+	};
 }
 
 /** FastAPI: `{"detail": "text"}` or `{"detail": [{"msg": "..."}]}` (422). */

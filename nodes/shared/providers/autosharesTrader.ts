@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { readJsonObject, requiredString, tryJsonObject } from '../answers';
+import { readJsonObject, requiredString, tokenAnswer, tryJsonObject } from '../answers';
 import { TokenAuthError } from '../errors';
 import type { VendorAnswer } from '../http';
 import {
@@ -171,16 +171,7 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 		if (answer.statusCode === 200 && (state === 'succeeded' || state === '')) {
 			const token = requiredString(NAME, body, 'Token');
 			// No expiry in the answer: null, and the token is kept until the API refuses it.
-			return {
-				kind: 'token',
-				token: {
-					token,
-					tokenType: 'Bearer',
-					expiresAt: null,
-					obtainedAt: now.toUTC().toISO() as string,
-					extras: {},
-				},
-			};
+			return tokenAnswer(now, { token, tokenType: 'Bearer', expiresAt: null, extras: {} });
 		}
 		const step = text(body, 'Step').toLowerCase();
 		const reason = text(body, 'Reason');

@@ -7,6 +7,7 @@ import {
 	kindOf,
 	readJsonObject,
 	sendableToken,
+	tokenAnswer,
 	valueAt,
 	valuePaths,
 } from '../answers';
@@ -1011,17 +1012,13 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		const unusedRefreshToken =
 			refreshToken ?? refreshTokenOf({ ...fields, refresh: 'oauth2' }, body, token, path);
 		const fromAnswer = keptValues(fields, body, [token, unusedRefreshToken ?? '']);
-		return {
-			kind: 'token',
-			token: {
-				token,
-				tokenType,
-				expiresAt,
-				obtainedAt: now.toUTC().toISO() as string,
-				extras: Object.keys(fromAnswer).length === 0 ? {} : { fromAnswer },
-				...(refreshToken === undefined ? {} : { refreshToken }),
-			},
-		};
+		return tokenAnswer(now, {
+			token,
+			tokenType,
+			expiresAt,
+			extras: Object.keys(fromAnswer).length === 0 ? {} : { fromAnswer },
+			...(refreshToken === undefined ? {} : { refreshToken }),
+		});
 	},
 
 	headers(fields, token) {

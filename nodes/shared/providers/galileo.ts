@@ -4,9 +4,11 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	authScheme,
 	fastApiDetail,
+	invalidRequest,
 	readJsonObject,
 	refusedLogin,
 	requiredString,
+	tokenAnswer,
 	unexpectedStatus,
 	unreadableExpiry,
 } from '../answers';
@@ -106,16 +108,7 @@ export const galileo: TokenProvider<GalileoFields> = {
 		);
 		if (refused) throw refused;
 		if (answer.statusCode === 422) {
-			throw new TokenAuthError(
-				NAME,
-				'token request',
-				'the request was refused as invalid (HTTP 422).',
-				{
-					description: 'Check the organization ID or slug.',
-					httpCode: 422,
-					vendorText: fastApiDetail(answer),
-				},
-			);
+			throw invalidRequest(NAME, 422, 'Check the organization ID or slug.', fastApiDetail(answer));
 		}
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
 		const body = readJsonObject(NAME, answer);
@@ -124,10 +117,7 @@ export const galileo: TokenProvider<GalileoFields> = {
 		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_at');
 		// Kept as sent ("bearer"); the header is always "Bearer <token>".
 		const tokenType = authScheme(NAME, body, 'token_type', 'bearer');
-		return {
-			kind: 'token',
-			token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} },
-		};
+		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });
 	},
 
 	headers(_fields, token) {

@@ -2,14 +2,15 @@ import type { DateTime } from 'luxon';
 
 import {
 	authScheme,
+	invalidRequest,
 	readJsonObject,
 	refusedLogin,
 	requiredString,
+	tokenAnswer,
 	tryJsonObject,
 	unexpectedStatus,
 	unreadableExpiry,
 } from '../answers';
-import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
 import { normaliseBaseUrl, requiredText, sentInHeader } from '../inputs';
@@ -72,16 +73,7 @@ export const manis: TokenProvider<ManisFields> = {
 		);
 		if (refused) throw refused;
 		if (answer.statusCode === 400) {
-			throw new TokenAuthError(
-				NAME,
-				'token request',
-				'the request was refused as invalid (HTTP 400).',
-				{
-					description: 'Check the merchant ID and secret.',
-					httpCode: 400,
-					vendorText: manisMessage(answer),
-				},
-			);
+			throw invalidRequest(NAME, 400, 'Check the merchant ID and secret.', manisMessage(answer));
 		}
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, manisMessage(answer));
 		const body = readJsonObject(NAME, answer);
@@ -91,10 +83,7 @@ export const manis: TokenProvider<ManisFields> = {
 		const expiresAt = expiryFromInstant(body.expiresAt);
 		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiresAt');
 		const tokenType = authScheme(NAME, body, 'tokenType', 'Bearer');
-		return {
-			kind: 'token',
-			token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} },
-		};
+		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });
 	},
 
 	// Inferred (undocumented): the token type the vendor sends, Bearer when it sends none.

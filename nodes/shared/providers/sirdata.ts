@@ -1,13 +1,14 @@
 import type { DateTime } from 'luxon';
 
 import {
+	invalidRequest,
 	readJsonObject,
 	refusedLogin,
 	requiredString,
+	tokenAnswer,
 	unexpectedStatus,
 	unreadableExpiry,
 } from '../answers';
-import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import { normaliseBaseUrl, requiredPassword, requiredText } from '../inputs';
 import type { TokenProvider } from '../provider';
@@ -61,15 +62,10 @@ export const sirdata: TokenProvider<SirdataFields> = {
 		);
 		if (refused) throw refused;
 		if (answer.statusCode === 400) {
-			throw new TokenAuthError(
+			throw invalidRequest(
 				NAME,
-				'token request',
-				'the request was refused as invalid (HTTP 400).',
-				{
-					description:
-						'Check the partner ID (digits only, as Sirdata gave it), the login and the password.',
-					httpCode: 400,
-				},
+				400,
+				'Check the partner ID (digits only, as Sirdata gave it), the login and the password.',
 			);
 		}
 		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer);
@@ -82,16 +78,7 @@ export const sirdata: TokenProvider<SirdataFields> = {
 			typeof body.partner_id === 'number' || typeof body.partner_id === 'string'
 				? { partnerId: body.partner_id }
 				: {};
-		return {
-			kind: 'token',
-			token: {
-				token,
-				tokenType: 'raw',
-				expiresAt,
-				obtainedAt: now.toUTC().toISO() as string,
-				extras,
-			},
-		};
+		return tokenAnswer(now, { token, tokenType: 'raw', expiresAt, extras });
 	},
 
 	// The raw token, no scheme: Sirdata's docs and its own client send it this way.

@@ -6,6 +6,7 @@ import {
 	readJsonObject,
 	refusedLogin,
 	requiredString,
+	tokenAnswer,
 	unexpectedStatus,
 	unreadableExpiry,
 } from '../answers';
@@ -127,16 +128,7 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 		const extras: IDataObject = {};
 		if (typeof body.organization_id === 'string') extras.organizationId = body.organization_id;
 		if (typeof body.user === 'string') extras.user = body.user;
-		return {
-			kind: 'token',
-			token: {
-				token,
-				tokenType: 'sodaToken',
-				expiresAt,
-				obtainedAt: now.toUTC().toISO() as string,
-				extras,
-			},
-		};
+		return tokenAnswer(now, { token, tokenType: 'sodaToken', expiresAt, extras });
 	},
 
 	// Soda's own header, not Bearer. Its underscore makes some proxies (nginx by default) drop it.
