@@ -178,19 +178,55 @@ export function unexpectedStatus(
 	);
 }
 
-/** A 400 or 422: the vendor read the request and found it malformed, which a login refusal is not. */
-export function invalidRequest(
+/** How a vendor's token endpoint says no, for tokenAnswerBody. */
+export interface Refusals {
+	/** What a 401 or 403 refused (`the merchant ID or secret`), and what to check. */
+	refused: [what: string, description: string];
+	/** The status the vendor answers a malformed request with (400, 422), and what to check. */
+	invalid?: [status: number, description: string];
+	/** The vendor's error text in an answer, quoted (cut of secrets) with an invalid or unexpected one. */
+	vendorText?: (answer: VendorAnswer) => unknown;
+}
+
+/**
+ * The JSON object of a token answer with status 200. Any other status throws what it means: a
+ * refused login (401, 403), a request the vendor found malformed, or an unexpected answer.
+ */
+export function tokenAnswerBody(
 	vendor: string,
-	status: number,
-	description: string,
-	vendorText?: unknown,
-): TokenAuthError {
-	return new TokenAuthError(
-		vendor,
-		'token request',
-		`the request was refused as invalid (HTTP ${status}).`,
-		{ description, httpCode: status, vendorText },
-	);
+	answer: VendorAnswer,
+	refusals: Refusals,
+): IDataObject {
+	const refused = refusedLogin(vendor, answer, ...refusals.refused);
+	if (refused) throw refused;
+	if (refusals.invalid && answer.statusCode === refusals.invalid[0]) {
+		throw new TokenAuthError(
+			vendor,
+			'token request',
+			`the request was refused as invalid (HTTP ${answer.statusCode}).`,
+			{
+				description: refusals.invalid[1],
+				httpCode: answer.statusCode,
+				vendorText: refusals.vendorText?.(answer),
+			},
+		);
+	}
+	if (answer.statusCode !== 200) {
+		throw unexpectedStatus(vendor, answer, refusals.vendorText?.(answer));
+	}
+	return readJsonObject(vendor, answer);
+}
+
+/** The expiry a token answer must state in `field`, as `read` reads it; unreadable is an error. */
+export function requiredExpiry(
+	vendor: string,
+	body: IDataObject,
+	field: string,
+	read: (value: unknown) => string | undefined,
+): string {
+	const expiresAt = read(body[field]);
+	if (expiresAt === undefined) throw unreadableExpiry(vendor, field);
+	return expiresAt;
 }
 
 /** A token read from an answer, as the token step hands it on: stamped with when it arrived. */

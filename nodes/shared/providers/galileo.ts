@@ -4,13 +4,10 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	authScheme,
 	fastApiDetail,
-	invalidRequest,
-	readJsonObject,
-	refusedLogin,
+	requiredExpiry,
 	requiredString,
 	tokenAnswer,
-	unexpectedStatus,
-	unreadableExpiry,
+	tokenAnswerBody,
 } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
@@ -100,21 +97,16 @@ export const galileo: TokenProvider<GalileoFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(
-			NAME,
-			answer,
-			'the API key or username/password',
-			`Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
-		);
-		if (refused) throw refused;
-		if (answer.statusCode === 422) {
-			throw invalidRequest(NAME, 422, 'Check the organization ID or slug.', fastApiDetail(answer));
-		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
-		const body = readJsonObject(NAME, answer);
+		const body = tokenAnswerBody(NAME, answer, {
+			refused: [
+				'the API key or username/password',
+				`Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
+			],
+			invalid: [422, 'Check the organization ID or slug.'],
+			vendorText: fastApiDetail,
+		});
 		const token = requiredString(NAME, body, 'access_token');
-		const expiresAt = expiryFromInstant(body.expires_at);
-		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_at');
+		const expiresAt = requiredExpiry(NAME, body, 'expires_at', expiryFromInstant);
 		// Kept as sent ("bearer"); the header is always "Bearer <token>".
 		const tokenType = authScheme(NAME, body, 'token_type', 'bearer');
 		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });

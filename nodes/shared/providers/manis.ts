@@ -2,14 +2,11 @@ import type { DateTime } from 'luxon';
 
 import {
 	authScheme,
-	invalidRequest,
-	readJsonObject,
-	refusedLogin,
+	requiredExpiry,
 	requiredString,
 	tokenAnswer,
+	tokenAnswerBody,
 	tryJsonObject,
-	unexpectedStatus,
-	unreadableExpiry,
 } from '../answers';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
@@ -65,23 +62,18 @@ export const manis: TokenProvider<ManisFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(
-			NAME,
-			answer,
-			'the merchant ID or secret',
-			'Check the merchant ID and secret that Manis gave you, and the base URL.',
-		);
-		if (refused) throw refused;
-		if (answer.statusCode === 400) {
-			throw invalidRequest(NAME, 400, 'Check the merchant ID and secret.', manisMessage(answer));
-		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, manisMessage(answer));
-		const body = readJsonObject(NAME, answer);
+		const body = tokenAnswerBody(NAME, answer, {
+			refused: [
+				'the merchant ID or secret',
+				'Check the merchant ID and secret that Manis gave you, and the base URL.',
+			],
+			invalid: [400, 'Check the merchant ID and secret.'],
+			vendorText: manisMessage,
+		});
 		const token = requiredString(NAME, body, 'token');
 		// "integer" in the schema, "timestamp" in the table, units undocumented: epoch seconds
 		// or milliseconds by magnitude, or an ISO string.
-		const expiresAt = expiryFromInstant(body.expiresAt);
-		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiresAt');
+		const expiresAt = requiredExpiry(NAME, body, 'expiresAt', expiryFromInstant);
 		const tokenType = authScheme(NAME, body, 'tokenType', 'Bearer');
 		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });
 	},

@@ -3,12 +3,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import {
 	fastApiDetail,
-	readJsonObject,
-	refusedLogin,
+	requiredExpiry,
 	requiredString,
 	tokenAnswer,
-	unexpectedStatus,
-	unreadableExpiry,
+	tokenAnswerBody,
 } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromSecondsLeft } from '../expiry';
@@ -113,18 +111,17 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(
-			NAME,
-			answer,
-			'the email or password',
-			'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
-		);
-		if (refused) throw refused;
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
-		const body = readJsonObject(NAME, answer);
+		const body = tokenAnswerBody(NAME, answer, {
+			refused: [
+				'the email or password',
+				'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
+			],
+			vendorText: fastApiDetail,
+		});
 		const token = requiredString(NAME, body, 'token');
-		const expiresAt = expiryFromSecondsLeft(body.expires_in, now);
-		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_in');
+		const expiresAt = requiredExpiry(NAME, body, 'expires_in', (value) =>
+			expiryFromSecondsLeft(value, now),
+		);
 		const extras: IDataObject = {};
 		if (typeof body.organization_id === 'string') extras.organizationId = body.organization_id;
 		if (typeof body.user === 'string') extras.user = body.user;
