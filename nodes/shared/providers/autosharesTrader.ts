@@ -7,8 +7,8 @@ import type { VendorAnswer } from '../http';
 import {
 	normaliseBaseUrl,
 	optionalText,
+	requiredHeaderText,
 	requiredPassword,
-	requiredText,
 	sentInHeader,
 } from '../inputs';
 import type { TokenAnswer, TokenProvider } from '../provider';
@@ -123,12 +123,8 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
 			// Every value travels in a header of its own.
-			appKey: sentInHeader(NAME, 'App Key', requiredText(NAME, 'App Key', credentials.webApiKey)),
-			username: sentInHeader(
-				NAME,
-				'Username',
-				requiredText(NAME, 'Username', credentials.username),
-			),
+			appKey: requiredHeaderText(NAME, 'App Key', credentials.webApiKey),
+			username: requiredHeaderText(NAME, 'Username', credentials.username),
 			password: sentInHeader(
 				NAME,
 				'Password',

@@ -14,9 +14,9 @@ import { expiryFromInstant } from '../expiry';
 import {
 	normaliseBaseUrl,
 	optionalText,
+	requiredHeaderText,
 	requiredPassword,
 	requiredText,
-	sentInHeader,
 } from '../inputs';
 import type { TokenProvider } from '../provider';
 
@@ -68,9 +68,7 @@ export const galileo: TokenProvider<GalileoFields> = {
 			// The credential's default: Galileo SaaS, the default host, documents /v2/token.
 			apiVersion: credentials.apiVersion === 'v1' ? 'v1' : 'v2',
 			authMethod: byPassword ? 'password' : 'apiKey',
-			apiKey: byPassword
-				? ''
-				: sentInHeader(NAME, 'API Key', requiredText(NAME, 'API Key', credentials.apiKey)),
+			apiKey: byPassword ? '' : requiredHeaderText(NAME, 'API Key', credentials.apiKey),
 			username: byPassword ? requiredText(NAME, 'Username', credentials.username) : '',
 			password: byPassword ? requiredPassword(NAME, 'Password', credentials.password) : '',
 			organizationId,

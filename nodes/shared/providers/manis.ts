@@ -10,7 +10,7 @@ import {
 } from '../answers';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
-import { normaliseBaseUrl, requiredText, sentInHeader } from '../inputs';
+import { normaliseBaseUrl, requiredHeaderText } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Manis';
@@ -40,12 +40,8 @@ export const manis: TokenProvider<ManisFields> = {
 	readFields(credentials) {
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
-			merchantId: sentInHeader(
-				NAME,
-				'Merchant ID',
-				requiredText(NAME, 'Merchant ID', credentials.merchantId),
-			),
-			secret: sentInHeader(NAME, 'Secret', requiredText(NAME, 'Secret', credentials.secret)),
+			merchantId: requiredHeaderText(NAME, 'Merchant ID', credentials.merchantId),
+			secret: requiredHeaderText(NAME, 'Secret', credentials.secret),
 		};
 	},
 

@@ -10,7 +10,7 @@ import {
 } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromSecondsLeft } from '../expiry';
-import { normaliseBaseUrl, requiredPassword, requiredText, sentInHeader } from '../inputs';
+import { normaliseBaseUrl, requiredHeaderText, requiredPassword, requiredText } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Soda Cloud';
@@ -73,16 +73,8 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 				authMethod: 'apiKey',
 				email: '',
 				password: '',
-				apiKeyId: sentInHeader(
-					NAME,
-					'API Key ID',
-					requiredText(NAME, 'API Key ID', credentials.apiKeyId),
-				),
-				apiKeySecret: sentInHeader(
-					NAME,
-					'API Key Secret',
-					requiredText(NAME, 'API Key Secret', credentials.apiKeySecret),
-				),
+				apiKeyId: requiredHeaderText(NAME, 'API Key ID', credentials.apiKeyId),
+				apiKeySecret: requiredHeaderText(NAME, 'API Key Secret', credentials.apiKeySecret),
 			};
 		}
 		return {
