@@ -1,5 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
+import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
 import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { autosharesTrader } from '../nodes/shared/providers/autosharesTrader';
 import { tokenFields } from '../nodes/shared/tokenFields';
@@ -18,39 +19,15 @@ export class AutosharesTraderApi implements ICredentialType {
 		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/autoshares-trader.md';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			required: true,
-			default: '',
+		requiredText('Base URL', 'baseUrl', {
 			placeholder: 'https://pub-api-et-demo-prod.etnasoft.us/api',
 			description: 'The API host you were given at onboarding, ending in /api',
-		},
-		{
-			displayName: 'App Key (Et-App-Key)',
-			name: 'webApiKey',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
+		}),
+		requiredSecret('App Key (Et-App-Key)', 'webApiKey', {
 			description: 'The company web API key: back office, "Companies" widget, WebApi tab',
-		},
-		{
-			displayName: 'Username',
-			name: 'username',
-			type: 'string',
-			required: true,
-			default: '',
-		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
-		},
+		}),
+		requiredText('Username', 'username'),
+		requiredSecret('Password', 'password'),
 		{
 			displayName: 'PIN',
 			name: 'pinPassword',

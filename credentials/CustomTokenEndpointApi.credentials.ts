@@ -1,22 +1,18 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
-import { customEndpoint } from '../nodes/shared/providers/customEndpoint';
+import { customEndpoint, EXPIRY_AT_PATH } from '../nodes/shared/providers/customEndpoint';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
 /** Shown for these Login Types only. */
 const forTypes = (...loginType: string[]) => ({ show: { loginType } });
 const custom = forTypes('custom');
-const atPath = {
+const atPath = { show: { expiryFormat: [...EXPIRY_AT_PATH] } };
+/** Shown where the login values go under names the user chooses. */
+const underNames = {
 	show: {
-		expiryFormat: [
-			'secondsLeft',
-			'millisecondsLeft',
-			'iso8601Duration',
-			'epochSeconds',
-			'epochMilliseconds',
-			'iso8601',
-		],
+		loginType: ['custom', 'jsonLogin'],
+		loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'],
 	},
 };
 
@@ -131,12 +127,7 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			placeholder: 'email',
 			description:
 				'The key, query parameter or header the username goes in, e.g. username, email, or X-Username for headers',
-			displayOptions: {
-				show: {
-					loginType: ['custom', 'jsonLogin'],
-					loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'],
-				},
-			},
+			displayOptions: underNames,
 		},
 		{
 			displayName: 'Username',
@@ -156,12 +147,7 @@ export class CustomTokenEndpointApi implements ICredentialType {
 			placeholder: 'secret',
 			description:
 				'The key, query parameter or header the password goes in, e.g. password, or X-Api-Secret for headers',
-			displayOptions: {
-				show: {
-					loginType: ['custom', 'jsonLogin'],
-					loginValuesIn: ['jsonBody', 'formBody', 'query', 'headers'],
-				},
-			},
+			displayOptions: underNames,
 		},
 		{
 			displayName: 'Password',

@@ -1,8 +1,13 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
+import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
 import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { galileo } from '../nodes/shared/providers/galileo';
 import { tokenFields } from '../nodes/shared/tokenFields';
+
+/** Shown for one Authentication method only. */
+const byApiKey = { show: { authMethod: ['apiKey'] } };
+const byPassword = { show: { authMethod: ['password'] } };
 
 export class GalileoApi implements ICredentialType {
 	name = 'galileoApi';
@@ -15,15 +20,11 @@ export class GalileoApi implements ICredentialType {
 		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/galileo.md';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			required: true,
+		requiredText('API Base URL', 'baseUrl', {
 			default: 'https://api.galileo.ai',
 			placeholder: 'https://api.acme.rungalileo.io',
 			description: 'Your deployment\'s API: the console URL with "console" replaced by "api"',
-		},
+		}),
 		{
 			displayName: 'API Version',
 			name: 'apiVersion',
@@ -56,32 +57,9 @@ export class GalileoApi implements ICredentialType {
 			],
 			default: 'apiKey',
 		},
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { authMethod: ['apiKey'] } },
-		},
-		{
-			displayName: 'Username',
-			name: 'username',
-			type: 'string',
-			required: true,
-			default: '',
-			displayOptions: { show: { authMethod: ['password'] } },
-		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { authMethod: ['password'] } },
-		},
+		requiredSecret('API Key', 'apiKey', { displayOptions: byApiKey }),
+		requiredText('Username', 'username', { displayOptions: byPassword }),
+		requiredSecret('Password', 'password', { displayOptions: byPassword }),
 		{
 			displayName: 'Organization ID',
 			name: 'organizationId',

@@ -1,5 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
+import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
 import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { manis } from '../nodes/shared/providers/manis';
 import { tokenFields } from '../nodes/shared/tokenFields';
@@ -15,30 +16,12 @@ export class ManisApi implements ICredentialType {
 		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/manis.md';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			required: true,
-			default: '',
+		requiredText('Base URL', 'baseUrl', {
 			placeholder: 'https://api.example-manis-host.com',
 			description: 'The Manis documentation does not name its host: ask Manis for the API host.',
-		},
-		{
-			displayName: 'Merchant ID',
-			name: 'merchantId',
-			type: 'string',
-			required: true,
-			default: '',
-		},
-		{
-			displayName: 'Secret',
-			name: 'secret',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
-		},
+		}),
+		requiredText('Merchant ID', 'merchantId'),
+		requiredSecret('Secret', 'secret'),
 		...tokenFields,
 	];
 

@@ -1,5 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
+import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
 import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { SIRDATA_DEFAULT_BASE_URL, sirdata } from '../nodes/shared/providers/sirdata';
 import { tokenFields } from '../nodes/shared/tokenFields';
@@ -15,30 +16,12 @@ export class SirdataApi implements ICredentialType {
 		'https://github.com/n8n-nodes-token-auth/n8n-nodes-token-auth/blob/main/docs/sirdata.md';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Partner ID',
-			name: 'partnerId',
-			type: 'string',
-			required: true,
-			default: '',
+		requiredText('Partner ID', 'partnerId', {
 			placeholder: '12345',
 			description: 'Given by your Sirdata technical account manager once API access is granted',
-		},
-		{
-			displayName: 'Login',
-			name: 'login',
-			type: 'string',
-			required: true,
-			default: '',
-		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
-		},
+		}),
+		requiredText('Login', 'login'),
+		requiredSecret('Password', 'password'),
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',

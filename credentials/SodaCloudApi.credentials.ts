@@ -1,8 +1,13 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
+import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
 import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
 import { SODA_REGIONS, sodaCloud, sodaTestRefusal } from '../nodes/shared/providers/sodaCloud';
 import { tokenFields } from '../nodes/shared/tokenFields';
+
+/** Shown for one Authentication method only. */
+const byApiKey = { show: { authMethod: ['apiKey'] } };
+const byToken = { show: { authMethod: ['token'] } };
 
 export class SodaCloudApi implements ICredentialType {
 	name = 'sodaCloudApi';
@@ -26,16 +31,11 @@ export class SodaCloudApi implements ICredentialType {
 			],
 			default: SODA_REGIONS.eu,
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			required: true,
-			default: '',
+		requiredText('Base URL', 'baseUrl', {
 			placeholder: 'https://reporting.cloud.soda.io/v1',
 			description: 'The Reporting API base URL, ending in /v1',
 			displayOptions: { show: { region: ['custom'] } },
-		},
+		}),
 		{
 			displayName: 'Authentication',
 			name: 'authMethod',
@@ -54,23 +54,8 @@ export class SodaCloudApi implements ICredentialType {
 			],
 			default: 'apiKey',
 		},
-		{
-			displayName: 'API Key ID',
-			name: 'apiKeyId',
-			type: 'string',
-			required: true,
-			default: '',
-			displayOptions: { show: { authMethod: ['apiKey'] } },
-		},
-		{
-			displayName: 'API Key Secret',
-			name: 'apiKeySecret',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { authMethod: ['apiKey'] } },
-		},
+		requiredText('API Key ID', 'apiKeyId', { displayOptions: byApiKey }),
+		requiredSecret('API Key Secret', 'apiKeySecret', { displayOptions: byApiKey }),
 		{
 			displayName: 'Email',
 			name: 'email',
@@ -78,17 +63,9 @@ export class SodaCloudApi implements ICredentialType {
 			required: true,
 			placeholder: 'name@email.com',
 			default: '',
-			displayOptions: { show: { authMethod: ['token'] } },
+			displayOptions: byToken,
 		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			required: true,
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { authMethod: ['token'] } },
-		},
+		requiredSecret('Password', 'password', { displayOptions: byToken }),
 		...tokenFields,
 	];
 

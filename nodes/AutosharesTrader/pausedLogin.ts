@@ -164,11 +164,9 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 		return failAtNode(
 			context,
 			error,
-			{
-				title: 'The login failed',
-				message:
-					'The credential could not be read. The workflow has failed; see the execution for what to fix.',
-			},
+			loginFailed(
+				'The credential could not be read. The workflow has failed; see the execution for what to fix.',
+			),
 			customData,
 		);
 	}
@@ -185,11 +183,9 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 						'The credential was edited (another password, app key, user or base URL) since the login began, or the execution data was changed. Run the workflow again.',
 				},
 			),
-			{
-				title: 'The login failed',
-				message:
-					'This login can no longer be finished. The workflow has failed; run it again to get a new code.',
-			},
+			loginFailed(
+				'This login can no longer be finished. The workflow has failed; run it again to get a new code.',
+			),
 			customData,
 		);
 	}
@@ -254,11 +250,9 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 		return failAtNode(
 			context,
 			error,
-			{
-				title: 'The login failed',
-				message:
-					'Autoshares did not accept the login. The workflow has failed; see the execution for what to fix.',
-			},
+			loginFailed(
+				'Autoshares did not accept the login. The workflow has failed; see the execution for what to fix.',
+			),
 			customData,
 		);
 	} finally {
@@ -443,6 +437,11 @@ async function saveToCredential(
 				'Autoshares Trader: the two-factor token could not be saved in the credential; other n8n processes will ask for a new login.',
 			);
 		});
+}
+
+/** The page of a login that failed: what went wrong, in the user's words. */
+function loginFailed(message: string): PageContent {
+	return { title: 'The login failed', message };
 }
 
 /**

@@ -3,6 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { loginRefused, TokenAuthError } from './errors';
 import type { VendorAnswer } from './http';
+import type { TokenAnswer } from './provider';
+import type { IssuedToken } from './tokenStore';
 
 const NOT_JSON = Symbol('not JSON');
 
@@ -174,6 +176,75 @@ export function unexpectedStatus(
 			vendorText,
 		},
 	);
+}
+
+/** How a vendor's token endpoint says no, for tokenAnswerBody. */
+export interface Refusals {
+	/** What a 401 or 403 refused (`the merchant ID or secret`), and what to check. */
+	refused: [what: string, description: string];
+	/** The status the vendor answers a malformed request with (400, 422), and what to check. */
+	invalid?: [status: number, description: string];
+	/** The vendor's error text in an answer, quoted (cut of secrets) with an invalid or unexpected one. */
+	vendorText?: (answer: VendorAnswer) => unknown;
+}
+
+/**
+ * The JSON object of a token answer with status 200. Any other status throws what it means: a
+ * refused login (401, 403), a request the vendor found malformed, or an unexpected answer.
+ */
+export function tokenAnswerBody(
+	vendor: string,
+	answer: VendorAnswer,
+	refusals: Refusals,
+): IDataObject {
+	const refused = refusedLogin(vendor, answer, ...refusals.refused);
+	if (refused) throw refused;
+	if (refusals.invalid && answer.statusCode === refusals.invalid[0]) {
+		throw new TokenAuthError(
+			vendor,
+			'token request',
+			`the request was refused as invalid (HTTP ${answer.statusCode}).`,
+			{
+				description: refusals.invalid[1],
+				httpCode: answer.statusCode,
+				vendorText: refusals.vendorText?.(answer),
+			},
+		);
+	}
+	if (answer.statusCode !== 200) {
+		throw unexpectedStatus(vendor, answer, refusals.vendorText?.(answer));
+	}
+	return readJsonObject(vendor, answer);
+}
+
+/** The expiry a token answer must state in `field`, as `read` reads it; unreadable is an error. */
+export function requiredExpiry(
+	vendor: string,
+	body: IDataObject,
+	field: string,
+	read: (value: unknown) => string | undefined,
+): string {
+	const expiresAt = read(body[field]);
+	if (expiresAt === undefined) throw unreadableExpiry(vendor, field);
+	return expiresAt;
+}
+
+/** A token read from an answer, as the token step hands it on: stamped with when it arrived. */
+export function tokenAnswer(
+	now: DateTime,
+	{ token, tokenType, expiresAt, extras, ...more }: Omit<IssuedToken, 'obtainedAt'>,
+): TokenAnswer {
+	return {
+		kind: 'token',
+		token: {
+			token,
+			tokenType,
+			expiresAt,
+			obtainedAt: now.toUTC().toISO() as string,
+			extras,
+			...more,
+		},
+	};
 }
 
 /** FastAPI: `{"detail": "text"}` or `{"detail": [{"msg": "..."}]}` (422). */

@@ -1,7 +1,7 @@
 import { Duration, type DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { expiryFromInstant, expiryFromJwt, expiryFromSecondsLeft } from './expiry';
+import { expiryFromInstant, expiryFromJwt, expiryFromSecondsLeft, numberOrDigits } from './expiry';
 
 /**
  * Where login answers keep their token, its type, its expiry and a refresh token, for Custom
@@ -105,7 +105,6 @@ export const isNonEmptyText = (value: unknown): boolean =>
 const MAX_AUTO_LIFETIME_MS = 10 * 365 * 24 * 3600_000;
 /** Below this a number is a lifetime in seconds (31.7 years); from it on, an instant. */
 const FIRST_INSTANT_SECONDS = 1e9;
-const DECIMAL = /^\d+(\.\d+)?$/;
 
 /** An ISO 8601 duration (`PT1H`, `P1D`) from now, or undefined. */
 export function expiryFromIsoDuration(value: unknown, now: DateTime): string | undefined {
@@ -118,13 +117,8 @@ export function expiryFromIsoDuration(value: unknown, now: DateTime): string | u
 
 /** Milliseconds left (Directus's `expires`), as a number or decimal digits. */
 export function expiryFromMillisecondsLeft(value: unknown, now: DateTime): string | undefined {
-	const ms =
-		typeof value === 'string'
-			? DECIMAL.test(value.trim())
-				? Number(value.trim())
-				: undefined
-			: value;
-	return typeof ms === 'number' ? expiryFromSecondsLeft(ms / 1000, now) : undefined;
+	const ms = numberOrDigits(value);
+	return ms === undefined ? undefined : expiryFromSecondsLeft(ms / 1000, now);
 }
 
 /**
@@ -138,12 +132,7 @@ export function expiryFromMillisecondsLeft(value: unknown, now: DateTime): strin
 export function readAutoExpiry(value: unknown, now: DateTime): string | undefined {
 	const duration = expiryFromIsoDuration(value, now);
 	if (duration !== undefined) return duration;
-	const number =
-		typeof value === 'number'
-			? value
-			: typeof value === 'string' && DECIMAL.test(value.trim())
-				? Number(value.trim())
-				: undefined;
+	const number = numberOrDigits(value);
 	if (number !== undefined)
 		return number < FIRST_INSTANT_SECONDS
 			? expiryFromSecondsLeft(number, now)

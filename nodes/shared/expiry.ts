@@ -32,16 +32,21 @@ const MAX_SECONDS_LEFT = 1e11;
 /** Seconds as decimal digits: `Number()` would also read `0x10`, `1e3` or ` 12 `. */
 const DECIMAL = /^\d+(\.\d+)?$/;
 
+/** A number as it is, or decimal digits (spaces around them allowed) read as one; else undefined. */
+export function numberOrDigits(value: unknown): number | undefined {
+	if (typeof value === 'number') return value;
+	return typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
+/** Whether `value` is a finite number above zero and at most `max`. */
+function positiveUpTo(value: unknown, max: number): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= max;
+}
+
 export function expiryFromSecondsLeft(seconds: unknown, now: DateTime): string | undefined {
 	const value =
 		typeof seconds === 'string' ? (DECIMAL.test(seconds) ? Number(seconds) : undefined) : seconds;
-	if (
-		typeof value !== 'number' ||
-		!Number.isFinite(value) ||
-		value <= 0 ||
-		value > MAX_SECONDS_LEFT
-	)
-		return undefined;
+	if (!positiveUpTo(value, MAX_SECONDS_LEFT)) return undefined;
 	return toUtcIso(now.plus({ milliseconds: Math.round(value * 1000) }));
 }
 
@@ -65,37 +70,15 @@ export function expiryFromInstant(value: unknown): string | undefined {
 
 /** Epoch seconds, as a number or decimal digits, whatever their size (the user said the unit). */
 export function expiryFromEpochSeconds(value: unknown): string | undefined {
-	const seconds =
-		typeof value === 'string'
-			? DECIMAL.test(value.trim())
-				? Number(value.trim())
-				: undefined
-			: value;
-	if (
-		typeof seconds !== 'number' ||
-		!Number.isFinite(seconds) ||
-		seconds <= 0 ||
-		seconds > LAST_EPOCH_SECOND
-	)
-		return undefined;
+	const seconds = numberOrDigits(value);
+	if (!positiveUpTo(seconds, LAST_EPOCH_SECOND)) return undefined;
 	return toUtcIso(DateTime.fromMillis(Math.round(seconds * 1000), { zone: 'utc' }));
 }
 
 /** Epoch milliseconds, as a number or decimal digits. */
 export function expiryFromEpochMilliseconds(value: unknown): string | undefined {
-	const ms =
-		typeof value === 'string'
-			? DECIMAL.test(value.trim())
-				? Number(value.trim())
-				: undefined
-			: value;
-	if (
-		typeof ms !== 'number' ||
-		!Number.isFinite(ms) ||
-		ms <= 0 ||
-		ms > LAST_EPOCH_SECOND * 1000 + 999
-	)
-		return undefined;
+	const ms = numberOrDigits(value);
+	if (!positiveUpTo(ms, LAST_EPOCH_SECOND * 1000 + 999)) return undefined;
 	return toUtcIso(DateTime.fromMillis(Math.round(ms), { zone: 'utc' }));
 }
 

@@ -222,3 +222,8 @@ export function sentInHeader(vendor: string, fieldName: string, value: string): 
 	}
 	return value;
 }
+
+/** A required text field that travels in a header: requiredText, then sentInHeader, under one label. */
+export function requiredHeaderText(vendor: string, fieldName: string, value: unknown): string {
+	return sentInHeader(vendor, fieldName, requiredText(vendor, fieldName, value));
+}

@@ -1,14 +1,14 @@
 import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import { readJsonObject, requiredString, tryJsonObject } from '../answers';
+import { readJsonObject, requiredString, tokenAnswer, tryJsonObject } from '../answers';
 import { TokenAuthError } from '../errors';
 import type { VendorAnswer } from '../http';
 import {
 	normaliseBaseUrl,
 	optionalText,
+	requiredHeaderText,
 	requiredPassword,
-	requiredText,
 	sentInHeader,
 } from '../inputs';
 import type { TokenAnswer, TokenProvider } from '../provider';
@@ -123,12 +123,8 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
 			// Every value travels in a header of its own.
-			appKey: sentInHeader(NAME, 'App Key', requiredText(NAME, 'App Key', credentials.webApiKey)),
-			username: sentInHeader(
-				NAME,
-				'Username',
-				requiredText(NAME, 'Username', credentials.username),
-			),
+			appKey: requiredHeaderText(NAME, 'App Key', credentials.webApiKey),
+			username: requiredHeaderText(NAME, 'Username', credentials.username),
 			password: sentInHeader(
 				NAME,
 				'Password',
@@ -171,16 +167,7 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 		if (answer.statusCode === 200 && (state === 'succeeded' || state === '')) {
 			const token = requiredString(NAME, body, 'Token');
 			// No expiry in the answer: null, and the token is kept until the API refuses it.
-			return {
-				kind: 'token',
-				token: {
-					token,
-					tokenType: 'Bearer',
-					expiresAt: null,
-					obtainedAt: now.toUTC().toISO() as string,
-					extras: {},
-				},
-			};
+			return tokenAnswer(now, { token, tokenType: 'Bearer', expiresAt: null, extras: {} });
 		}
 		const step = text(body, 'Step').toLowerCase();
 		const reason = text(body, 'Reason');

@@ -7,6 +7,7 @@ import {
 	kindOf,
 	readJsonObject,
 	sendableToken,
+	tokenAnswer,
 	valueAt,
 	valuePaths,
 } from '../answers';
@@ -65,17 +66,16 @@ export const METHODS = ['POST', 'GET', 'PUT'] as const;
 export const LOGIN_VALUES_IN = ['jsonBody', 'formBody', 'query', 'headers', 'basicAuth'] as const;
 /** RFC 6749 §2.3.1: HTTP Basic of the form-encoded id and secret; Basic as typed; or in the body. */
 export const CLIENT_AUTH = ['basic', 'basicAsTyped', 'body'] as const;
-export const EXPIRY_FORMATS = [
-	'auto',
+/** The Expiry forms read at the Expiry Path (the credential shows the path for these only). */
+export const EXPIRY_AT_PATH = [
 	'secondsLeft',
 	'millisecondsLeft',
 	'iso8601Duration',
 	'epochSeconds',
 	'epochMilliseconds',
 	'iso8601',
-	'jwtExp',
-	'fixedLifetime',
 ] as const;
+export const EXPIRY_FORMATS = ['auto', ...EXPIRY_AT_PATH, 'jwtExp', 'fixedLifetime'] as const;
 export const REFRESH_MODES = ['oauth2', 'jsonBody', 'never'] as const;
 
 export type LoginType = (typeof LOGIN_TYPES)[number];
@@ -675,24 +675,23 @@ interface Shape {
 	preset: IDataObject;
 }
 
+/** An OAuth 2.0 grant (RFC 6749 §4.3, §4.4): a form POST, the values under these names. */
+function formGrant(grantType: string, userField: string, passField: string): Shape {
+	return {
+		method: 'POST',
+		loginValuesIn: 'formBody',
+		userField,
+		passField,
+		preset: { grant_type: grantType },
+	};
+}
+
 function shapeOf(loginType: LoginType, credentials: IDataObject): Shape | undefined {
 	switch (loginType) {
 		case 'oauth2ClientCredentials':
-			return {
-				method: 'POST',
-				loginValuesIn: 'formBody',
-				userField: '',
-				passField: '',
-				preset: { grant_type: 'client_credentials' },
-			};
+			return formGrant('client_credentials', '', '');
 		case 'oauth2Password':
-			return {
-				method: 'POST',
-				loginValuesIn: 'formBody',
-				userField: 'username',
-				passField: 'password',
-				preset: { grant_type: 'password' },
-			};
+			return formGrant('password', 'username', 'password');
 		case 'jsonLogin':
 			return {
 				method: 'POST',
@@ -835,7 +834,7 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 			);
 		}
 		const expiryFormat = choice('Expiry', credentials.expiryFormat, EXPIRY_FORMATS, 'auto');
-		const statedAtPath = !['auto', 'jwtExp', 'fixedLifetime'].includes(expiryFormat);
+		const statedAtPath = (EXPIRY_AT_PATH as readonly string[]).includes(expiryFormat);
 		const sendIn = choice(
 			'Send Token In',
 			credentials.sendIn,
@@ -1011,17 +1010,13 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 		const unusedRefreshToken =
 			refreshToken ?? refreshTokenOf({ ...fields, refresh: 'oauth2' }, body, token, path);
 		const fromAnswer = keptValues(fields, body, [token, unusedRefreshToken ?? '']);
-		return {
-			kind: 'token',
-			token: {
-				token,
-				tokenType,
-				expiresAt,
-				obtainedAt: now.toUTC().toISO() as string,
-				extras: Object.keys(fromAnswer).length === 0 ? {} : { fromAnswer },
-				...(refreshToken === undefined ? {} : { refreshToken }),
-			},
-		};
+		return tokenAnswer(now, {
+			token,
+			tokenType,
+			expiresAt,
+			extras: Object.keys(fromAnswer).length === 0 ? {} : { fromAnswer },
+			...(refreshToken === undefined ? {} : { refreshToken }),
+		});
 	},
 
 	headers(fields, token) {

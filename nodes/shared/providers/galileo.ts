@@ -4,20 +4,19 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	authScheme,
 	fastApiDetail,
-	readJsonObject,
-	refusedLogin,
+	requiredExpiry,
 	requiredString,
-	unexpectedStatus,
-	unreadableExpiry,
+	tokenAnswer,
+	tokenAnswerBody,
 } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import {
 	normaliseBaseUrl,
 	optionalText,
+	requiredHeaderText,
 	requiredPassword,
 	requiredText,
-	sentInHeader,
 } from '../inputs';
 import type { TokenProvider } from '../provider';
 
@@ -69,9 +68,7 @@ export const galileo: TokenProvider<GalileoFields> = {
 			// The credential's default: Galileo SaaS, the default host, documents /v2/token.
 			apiVersion: credentials.apiVersion === 'v1' ? 'v1' : 'v2',
 			authMethod: byPassword ? 'password' : 'apiKey',
-			apiKey: byPassword
-				? ''
-				: sentInHeader(NAME, 'API Key', requiredText(NAME, 'API Key', credentials.apiKey)),
+			apiKey: byPassword ? '' : requiredHeaderText(NAME, 'API Key', credentials.apiKey),
 			username: byPassword ? requiredText(NAME, 'Username', credentials.username) : '',
 			password: byPassword ? requiredPassword(NAME, 'Password', credentials.password) : '',
 			organizationId,
@@ -98,36 +95,19 @@ export const galileo: TokenProvider<GalileoFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(
-			NAME,
-			answer,
-			'the API key or username/password',
-			`Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
-		);
-		if (refused) throw refused;
-		if (answer.statusCode === 422) {
-			throw new TokenAuthError(
-				NAME,
-				'token request',
-				'the request was refused as invalid (HTTP 422).',
-				{
-					description: 'Check the organization ID or slug.',
-					httpCode: 422,
-					vendorText: fastApiDetail(answer),
-				},
-			);
-		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
-		const body = readJsonObject(NAME, answer);
+		const body = tokenAnswerBody(NAME, answer, {
+			refused: [
+				'the API key or username/password',
+				`Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
+			],
+			invalid: [422, 'Check the organization ID or slug.'],
+			vendorText: fastApiDetail,
+		});
 		const token = requiredString(NAME, body, 'access_token');
-		const expiresAt = expiryFromInstant(body.expires_at);
-		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_at');
+		const expiresAt = requiredExpiry(NAME, body, 'expires_at', expiryFromInstant);
 		// Kept as sent ("bearer"); the header is always "Bearer <token>".
 		const tokenType = authScheme(NAME, body, 'token_type', 'bearer');
-		return {
-			kind: 'token',
-			token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} },
-		};
+		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });
 	},
 
 	headers(_fields, token) {

@@ -2,17 +2,15 @@ import type { DateTime } from 'luxon';
 
 import {
 	authScheme,
-	readJsonObject,
-	refusedLogin,
+	requiredExpiry,
 	requiredString,
+	tokenAnswer,
+	tokenAnswerBody,
 	tryJsonObject,
-	unexpectedStatus,
-	unreadableExpiry,
 } from '../answers';
-import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
-import { normaliseBaseUrl, requiredText, sentInHeader } from '../inputs';
+import { normaliseBaseUrl, requiredHeaderText } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Manis';
@@ -42,12 +40,8 @@ export const manis: TokenProvider<ManisFields> = {
 	readFields(credentials) {
 		return {
 			baseUrl: normaliseBaseUrl(NAME, 'Base URL', credentials.baseUrl),
-			merchantId: sentInHeader(
-				NAME,
-				'Merchant ID',
-				requiredText(NAME, 'Merchant ID', credentials.merchantId),
-			),
-			secret: sentInHeader(NAME, 'Secret', requiredText(NAME, 'Secret', credentials.secret)),
+			merchantId: requiredHeaderText(NAME, 'Merchant ID', credentials.merchantId),
+			secret: requiredHeaderText(NAME, 'Secret', credentials.secret),
 		};
 	},
 
@@ -64,37 +58,20 @@ export const manis: TokenProvider<ManisFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(
-			NAME,
-			answer,
-			'the merchant ID or secret',
-			'Check the merchant ID and secret that Manis gave you, and the base URL.',
-		);
-		if (refused) throw refused;
-		if (answer.statusCode === 400) {
-			throw new TokenAuthError(
-				NAME,
-				'token request',
-				'the request was refused as invalid (HTTP 400).',
-				{
-					description: 'Check the merchant ID and secret.',
-					httpCode: 400,
-					vendorText: manisMessage(answer),
-				},
-			);
-		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, manisMessage(answer));
-		const body = readJsonObject(NAME, answer);
+		const body = tokenAnswerBody(NAME, answer, {
+			refused: [
+				'the merchant ID or secret',
+				'Check the merchant ID and secret that Manis gave you, and the base URL.',
+			],
+			invalid: [400, 'Check the merchant ID and secret.'],
+			vendorText: manisMessage,
+		});
 		const token = requiredString(NAME, body, 'token');
 		// "integer" in the schema, "timestamp" in the table, units undocumented: epoch seconds
 		// or milliseconds by magnitude, or an ISO string.
-		const expiresAt = expiryFromInstant(body.expiresAt);
-		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiresAt');
+		const expiresAt = requiredExpiry(NAME, body, 'expiresAt', expiryFromInstant);
 		const tokenType = authScheme(NAME, body, 'tokenType', 'Bearer');
-		return {
-			kind: 'token',
-			token: { token, tokenType, expiresAt, obtainedAt: now.toUTC().toISO() as string, extras: {} },
-		};
+		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });
 	},
 
 	// Inferred (undocumented): the token type the vendor sends, Bearer when it sends none.

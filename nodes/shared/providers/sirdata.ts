@@ -1,13 +1,6 @@
 import type { DateTime } from 'luxon';
 
-import {
-	readJsonObject,
-	refusedLogin,
-	requiredString,
-	unexpectedStatus,
-	unreadableExpiry,
-} from '../answers';
-import { TokenAuthError } from '../errors';
+import { requiredExpiry, requiredString, tokenAnswer, tokenAnswerBody } from '../answers';
 import { expiryFromInstant } from '../expiry';
 import { normaliseBaseUrl, requiredPassword, requiredText } from '../inputs';
 import type { TokenProvider } from '../provider';
@@ -53,45 +46,24 @@ export const sirdata: TokenProvider<SirdataFields> = {
 
 	// 400 and 401 come with empty bodies: the status is all there is to go on.
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(
-			NAME,
-			answer,
-			'the partner ID, login or password',
-			'Check the partner ID (given by your Sirdata technical account manager), the login and the password. API access also needs the legal and sales agreements to be signed.',
-		);
-		if (refused) throw refused;
-		if (answer.statusCode === 400) {
-			throw new TokenAuthError(
-				NAME,
-				'token request',
-				'the request was refused as invalid (HTTP 400).',
-				{
-					description:
-						'Check the partner ID (digits only, as Sirdata gave it), the login and the password.',
-					httpCode: 400,
-				},
-			);
-		}
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer);
-		const body = readJsonObject(NAME, answer);
+		const body = tokenAnswerBody(NAME, answer, {
+			refused: [
+				'the partner ID, login or password',
+				'Check the partner ID (given by your Sirdata technical account manager), the login and the password. API access also needs the legal and sales agreements to be signed.',
+			],
+			invalid: [
+				400,
+				'Check the partner ID (digits only, as Sirdata gave it), the login and the password.',
+			],
+		});
 		const token = requiredString(NAME, body, 'token');
 		// RFC 3339 with nanoseconds and a local offset, e.g. 2019-12-11T17:52:30.821624721+01:00.
-		const expiresAt = expiryFromInstant(body.expiration_time);
-		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expiration_time');
+		const expiresAt = requiredExpiry(NAME, body, 'expiration_time', expiryFromInstant);
 		const extras =
 			typeof body.partner_id === 'number' || typeof body.partner_id === 'string'
 				? { partnerId: body.partner_id }
 				: {};
-		return {
-			kind: 'token',
-			token: {
-				token,
-				tokenType: 'raw',
-				expiresAt,
-				obtainedAt: now.toUTC().toISO() as string,
-				extras,
-			},
-		};
+		return tokenAnswer(now, { token, tokenType: 'raw', expiresAt, extras });
 	},
 
 	// The raw token, no scheme: Sirdata's docs and its own client send it this way.

@@ -3,15 +3,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import {
 	fastApiDetail,
-	readJsonObject,
-	refusedLogin,
+	requiredExpiry,
 	requiredString,
-	unexpectedStatus,
-	unreadableExpiry,
+	tokenAnswer,
+	tokenAnswerBody,
 } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromSecondsLeft } from '../expiry';
-import { normaliseBaseUrl, requiredPassword, requiredText, sentInHeader } from '../inputs';
+import { normaliseBaseUrl, requiredHeaderText, requiredPassword, requiredText } from '../inputs';
 import type { TokenProvider } from '../provider';
 
 const NAME = 'Soda Cloud';
@@ -74,16 +73,8 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 				authMethod: 'apiKey',
 				email: '',
 				password: '',
-				apiKeyId: sentInHeader(
-					NAME,
-					'API Key ID',
-					requiredText(NAME, 'API Key ID', credentials.apiKeyId),
-				),
-				apiKeySecret: sentInHeader(
-					NAME,
-					'API Key Secret',
-					requiredText(NAME, 'API Key Secret', credentials.apiKeySecret),
-				),
+				apiKeyId: requiredHeaderText(NAME, 'API Key ID', credentials.apiKeyId),
+				apiKeySecret: requiredHeaderText(NAME, 'API Key Secret', credentials.apiKeySecret),
 			};
 		}
 		return {
@@ -112,31 +103,21 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 	},
 
 	readTokenAnswer(answer, now: DateTime) {
-		const refused = refusedLogin(
-			NAME,
-			answer,
-			'the email or password',
-			'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
-		);
-		if (refused) throw refused;
-		if (answer.statusCode !== 200) throw unexpectedStatus(NAME, answer, fastApiDetail(answer));
-		const body = readJsonObject(NAME, answer);
+		const body = tokenAnswerBody(NAME, answer, {
+			refused: [
+				'the email or password',
+				'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
+			],
+			vendorText: fastApiDetail,
+		});
 		const token = requiredString(NAME, body, 'token');
-		const expiresAt = expiryFromSecondsLeft(body.expires_in, now);
-		if (expiresAt === undefined) throw unreadableExpiry(NAME, 'expires_in');
+		const expiresAt = requiredExpiry(NAME, body, 'expires_in', (value) =>
+			expiryFromSecondsLeft(value, now),
+		);
 		const extras: IDataObject = {};
 		if (typeof body.organization_id === 'string') extras.organizationId = body.organization_id;
 		if (typeof body.user === 'string') extras.user = body.user;
-		return {
-			kind: 'token',
-			token: {
-				token,
-				tokenType: 'sodaToken',
-				expiresAt,
-				obtainedAt: now.toUTC().toISO() as string,
-				extras,
-			},
-		};
+		return tokenAnswer(now, { token, tokenType: 'sodaToken', expiresAt, extras });
 	},
 
 	// Soda's own header, not Bearer. Its underscore makes some proxies (nginx by default) drop it.
