@@ -13,7 +13,7 @@ import type {
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
-import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, testNode } from '../../scripts/sandbox/fixtures';
 import {
 	n8nRequestHelpers,
 	nodeTypesOf,
@@ -73,15 +73,13 @@ async function requestThroughCredential(
 	const helper = new TestCredentialsHelper(credentialTypes, {
 		cred: { type: credentialType, data },
 	});
-	const node = {
+	const node = testNode({
 		id: 'request',
 		name: 'Request',
 		type: 'test.authenticatedRequest',
-		typeVersion: 1,
-		position: [0, 0] as [number, number],
 		parameters: { url },
-		credentials: { [credentialType]: { id: 'cred', name: 'cred' } },
-	};
+		credential: credentialType,
+	});
 	const { run } = await runWorkflow({
 		nodeTypes: nodeTypesOf({
 			'test.authenticatedRequest': authenticatedRequestNode(credentialType),

@@ -15,13 +15,19 @@ import { restoreConsole } from './consoleCapture';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
+import {
+	credentialTypes,
+	fixtures,
+	getTokenNode,
+	logInNode,
+	testNode,
+} from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
@@ -446,15 +452,13 @@ async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 		const helper = new TestCredentialsHelper(credentialTypes, {
 			cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
 		});
-		const node: INode = {
+		const node = testNode({
 			id: 'own',
 			name: own.name,
 			type: own.type,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: own.runs[0].parameters as INode['parameters'],
-			credentials: { [type]: { id: 'cred', name: 'cred' } },
-		};
+			parameters: own.runs[0].parameters,
+			credential: type,
+		});
 		const { run } = await runWorkflow({
 			nodeTypes,
 			nodes: [node],

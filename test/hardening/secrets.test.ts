@@ -29,7 +29,7 @@ import type {
 import { retryTiming } from '../../nodes/shared/http';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, testNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
@@ -236,16 +236,16 @@ function decrypted(vendor: VendorId, data: IDataObject): ICredentialDataDecrypte
 
 function nodeOf(vendor: VendorId, parameters: IDataObject, extra: Partial<INode> = {}): INode {
 	const autoshares = parameters.operation !== undefined;
-	return {
-		id: 'node',
-		name: autoshares ? 'Autoshares' : 'Get Token',
-		type: autoshares ? 'n8n-nodes-token-auth.autosharesTrader' : 'n8n-nodes-token-auth.getToken',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: parameters as INode['parameters'],
-		credentials: { [credentialTypeOf(vendor)]: { id: 'cred', name: 'cred' } },
-		...extra,
-	};
+	return testNode(
+		{
+			id: 'node',
+			name: autoshares ? 'Autoshares' : 'Get Token',
+			type: autoshares ? 'n8n-nodes-token-auth.autosharesTrader' : 'n8n-nodes-token-auth.getToken',
+			parameters,
+			credential: credentialTypeOf(vendor),
+		},
+		extra,
+	);
 }
 
 async function runNode(

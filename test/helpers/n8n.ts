@@ -42,6 +42,8 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
+import { testNode } from '../../scripts/sandbox/fixtures';
+
 /** n8n's own request helpers (the client behind this.helpers.httpRequest and .request). */
 export function n8nRequestHelpers() {
 	const client = () => Container.get(OutboundHttp).requests();
@@ -216,15 +218,13 @@ export async function testCredential(
 	const type = helper.types[typeName];
 	const id = `test-${typeName}`;
 	helper.store[id] = { type: typeName, data: { ...data } };
-	const node: INode = {
+	const node = testNode({
 		id: 'temp',
 		name: 'Temp-Node',
 		type: 'n8n-nodes-base.noOp',
-		typeVersion: 1,
-		position: [0, 0],
 		parameters: { temp: '' },
 		credentials: { [typeName]: { id, name: typeName } },
-	};
+	});
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'No Operation',

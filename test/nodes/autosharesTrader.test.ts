@@ -12,7 +12,7 @@ import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { loginProgress as loginProgressForTests } from '../../nodes/AutosharesTrader/pausedLogin';
-import { credentialTypes, logInNode } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, logInNode, testNode } from '../../scripts/sandbox/fixtures';
 import {
 	callResumeWebhook,
 	nodeTypesOf,
@@ -100,16 +100,16 @@ function infoFlow(
 	nodeExtra: Partial<INode> = {},
 	data: ICredentialDataDecryptedObject = credentials(account),
 ) {
-	const node: INode = {
-		id: 'info',
-		name: 'Info',
-		type: 'n8n-nodes-token-auth.autosharesTrader',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { operation: 'getAccountInfo' },
-		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
-		...nodeExtra,
-	};
+	const node = testNode(
+		{
+			id: 'info',
+			name: 'Info',
+			type: 'n8n-nodes-token-auth.autosharesTrader',
+			parameters: { operation: 'getAccountInfo' },
+			credential: 'autosharesTraderApi',
+		},
+		nodeExtra,
+	);
 	const helper = new TestCredentialsHelper(credentialTypes, {
 		cred: { type: 'autosharesTraderApi', data },
 	});

@@ -19,7 +19,12 @@ import type {
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, genericSettings, getTokenNode } from '../../scripts/sandbox/fixtures';
+import {
+	credentialTypes,
+	genericSettings,
+	getTokenNode,
+	testNode,
+} from '../../scripts/sandbox/fixtures';
 import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
@@ -279,15 +284,13 @@ describe('Get Token with Custom Token Endpoint', () => {
 
 describe("n8n's request helpers with the Custom Token Endpoint credential", () => {
 	function requestNode(parameters: IDataObject): INode {
-		return {
+		return testNode({
 			id: 'request',
 			name: 'Request',
 			type: 'test.request',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { url: `${server().baseUrl}/me`, ...parameters } as INode['parameters'],
-			credentials: { [TYPE]: { id: 'cred', name: 'cred' } },
-		};
+			parameters: { url: `${server().baseUrl}/me`, ...parameters },
+			credential: TYPE,
+		});
 	}
 
 	async function run(helper: TestCredentialsHelper, parameters: IDataObject, items = 1) {
