@@ -85,7 +85,6 @@ async function requestThroughCredential(
 			'test.authenticatedRequest': authenticatedRequestNode(credentialType),
 		}),
 		nodes: [node],
-		connections: {},
 		helper,
 	});
 	return run.data.resultData.error;

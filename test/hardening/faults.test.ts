@@ -246,7 +246,7 @@ async function viaNode(
 	const helper = new TestCredentialsHelper(credentialTypes, {
 		cred: { type: f.credentialType, data: { ...f.good } },
 	});
-	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
+	const { run } = await runWorkflow({ nodeTypes, nodes: [node], helper });
 	const error = run.data.resultData.error as (Error & { description?: string }) | undefined;
 	const items = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] ?? [];
 	return { token: error ? null : ((items[0]?.json.token as string | undefined) ?? null), error };

@@ -40,7 +40,6 @@ async function run(
 	const { run: result } = await runWorkflow({
 		nodeTypes,
 		nodes: [full],
-		connections: {},
 		helper,
 		executionId: `inputs-${++executions}`,
 	});

@@ -436,7 +436,6 @@ async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 		const { run } = await runWorkflow({
 			nodeTypes,
 			nodes: [node],
-			connections: {},
 			helper,
 			executionId: `redaction-${++executions}`,
 		});
@@ -462,7 +461,6 @@ async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 		const { run } = await runWorkflow({
 			nodeTypes,
 			nodes: [node],
-			connections: {},
 			helper,
 			executionId: `redaction-${++executions}`,
 		});
@@ -600,7 +598,6 @@ describe('Autoshares: the vendor reason forwarded to the notify call and the res
 						const base = {
 							nodeTypes,
 							nodes: [node],
-							connections: {},
 							helper,
 							executionId: `redaction-${++executions}`,
 						};

@@ -145,7 +145,7 @@ async function viaNode(
 	const helper = new TestCredentialsHelper(credentialTypes, {
 		cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
 	});
-	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
+	const { run } = await runWorkflow({ nodeTypes, nodes: [node], helper });
 	const output = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0]?.[0]?.json;
 	if (!run.data.resultData.error)
 		throw new Error(`Get Token succeeded with ${JSON.stringify(output)}: it followed the redirect`);
@@ -241,7 +241,6 @@ describe('the Autoshares two-step login and its notify call', () => {
 		const base = {
 			nodeTypes,
 			nodes: [node],
-			connections: {},
 			helper,
 			executionId: `redirect-${Math.random()}`,
 		};

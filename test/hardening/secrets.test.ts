@@ -262,7 +262,6 @@ async function runNode(
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [node],
-		connections: {},
 		helper,
 		inputItems,
 		executionId: `secrets-${++executions}`,
@@ -545,7 +544,7 @@ describe('Autoshares Trader two-step login', () => {
 			cred: { type: 'autosharesTraderApi', data },
 		});
 		const executionId = `secrets-${++executions}`;
-		const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
+		const base = { nodeTypes, nodes: [node], helper, executionId };
 		const artefacts: Artefact[] = [];
 		const webhook = async (
 			stored: IRunExecutionData,

@@ -304,7 +304,8 @@ export async function testCredential(
 export interface RunOptions {
 	nodeTypes: INodeTypes;
 	nodes: INode[];
-	connections: IConnections;
+	/** Default none: a one-node workflow. */
+	connections?: IConnections;
 	helper: TestCredentialsHelper;
 	mode?: WorkflowExecuteMode;
 	executionId?: string;
@@ -324,7 +325,7 @@ export async function runWorkflow(
 		id: 'workflow-1',
 		name: 'test',
 		nodes: options.nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 		active: false,
 		nodeTypes: options.nodeTypes,
 	});
@@ -332,7 +333,7 @@ export async function runWorkflow(
 		id: 'workflow-1',
 		name: 'test',
 		nodes: options.nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 	} as never);
 	const additionalData = additionalDataFor(options.helper, hooks, executionId);
 	const items: INodeExecutionData[] = (options.inputItems ?? [{}]).map((json, index) => {
@@ -403,7 +404,7 @@ export function fakeRequestResponse(
 export async function callResumeWebhook(options: {
 	nodeTypes: INodeTypes;
 	nodes: INode[];
-	connections: IConnections;
+	connections?: IConnections;
 	helper: TestCredentialsHelper;
 	stored: IRunExecutionData;
 	nodeName: string;
@@ -423,7 +424,7 @@ export async function callResumeWebhook(options: {
 		id: 'workflow-1',
 		name: 'test',
 		nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 		active: false,
 		nodeTypes: options.nodeTypes,
 	});
@@ -439,7 +440,7 @@ export async function callResumeWebhook(options: {
 		id: 'workflow-1',
 		name: 'test',
 		nodes: options.nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 	} as never);
 	const additionalData = additionalDataFor(options.helper, hooks, options.executionId, {
 		httpRequest: req,

@@ -53,7 +53,7 @@ function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Parti
 		cred: { type: 'autosharesTraderApi', data: credentials(account) },
 	});
 	const executionId = `execution-${++executionCounter}`;
-	const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
+	const base = { nodeTypes, nodes: [node], helper, executionId };
 	return {
 		base,
 		start: async (
@@ -119,7 +119,6 @@ function infoFlow(
 			await runWorkflow({
 				nodeTypes,
 				nodes: [node],
-				connections: {},
 				helper,
 				inputItems: [{}, {}],
 			}),

@@ -145,7 +145,6 @@ async function getToken(
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [getTokenNode('customEndpoint', options)],
-		connections: {},
 		helper,
 		executionId: `custom-${++executions}`,
 	});
@@ -297,7 +296,6 @@ describe("n8n's request helpers with the Custom Token Endpoint credential", () =
 		const { run: result } = await runWorkflow({
 			nodeTypes,
 			nodes: [requestNode(parameters)],
-			connections: {},
 			helper,
 			inputItems: Array.from({ length: items }, (_, i) => ({ i })),
 			executionId: `custom-${++executions}`,

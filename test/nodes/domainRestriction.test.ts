@@ -43,7 +43,6 @@ async function getToken(vendor: VendorId, data: IDataObject) {
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [getTokenNode(vendor)],
-		connections: {},
 		helper,
 		inputItems: [{}],
 	});
@@ -111,7 +110,6 @@ it('Log In with a restricted credential sends neither the login nor the notify c
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [logInNode()],
-		connections: {},
 		helper,
 		inputItems: [{}],
 	});

@@ -28,7 +28,6 @@ async function run(
 	const { run: result } = await runWorkflow({
 		nodeTypes,
 		nodes: [getTokenNode(vendor, options, extra)],
-		connections: {},
 		helper,
 		inputItems,
 		inputBinary,
