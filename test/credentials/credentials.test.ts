@@ -514,8 +514,8 @@ describe('Autoshares Trader steps through the credential', () => {
 		});
 	});
 
-	it.each([
-		['2FA on', { ...twoFactor }, /verification code.*Autoshares Trader node/s],
+	/** The PIN step's cases: the same under either spelling of the step. */
+	const pinCases: Array<[string, IDataObject, RegExp | null]> = [
 		[
 			'PIN needed and not configured',
 			{ username: pin.username, password: pin.password },
@@ -531,6 +531,11 @@ describe('Autoshares Trader steps through the credential', () => {
 			{ username: pin.username, password: pin.password, pinPassword: '0000' },
 			/PIN was refused/,
 		],
+	];
+
+	it.each([
+		['2FA on', { ...twoFactor }, /verification code.*Autoshares Trader node/s],
+		...pinCases,
 		['PIN not initialised', { ...pinNotInitialised }, /no PIN yet/],
 		['password expired', { ...expiredPassword }, /password has expired/],
 		[
@@ -554,23 +559,7 @@ describe('Autoshares Trader steps through the credential', () => {
 	});
 
 	// scripts/sandbox/CONTRACTS.md: accept the corrected spelling of the PIN step too.
-	it.each([
-		[
-			'PIN needed and not configured',
-			{ username: pin.username, password: pin.password },
-			/asks for a PIN/,
-		],
-		[
-			'PIN configured and right',
-			{ username: pin.username, password: pin.password, pinPassword: pin.pin },
-			null,
-		],
-		[
-			'PIN wrong',
-			{ username: pin.username, password: pin.password, pinPassword: '0000' },
-			/PIN was refused/,
-		],
-	])('step spelled SecurityPin: %s', async (_name, over, expected) => {
+	it.each(pinCases)('step spelled SecurityPin: %s', async (_name, over, expected) => {
 		sandbox.vendors.autosharesTrader.configure({ pinStepName: 'SecurityPin' });
 		try {
 			const run = preAuthenticate(fx.autosharesTrader, data(over as IDataObject));
