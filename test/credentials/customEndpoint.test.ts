@@ -17,18 +17,13 @@ import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, genericSettings } from '../../scripts/sandbox/fixtures';
-import {
-	n8nRequestHelpers,
-	preAuthHelper,
-	TestCredentialsHelper,
-	testCredential,
-} from '../helpers/n8n';
+import { n8nRequestHelpers, testCredential, TestCredentialsHelper } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox, type VendorServer } from '../../scripts/sandbox';
+import { decrypted, preAuthenticate, TYPE, viaNode } from '../helpers/customEndpoint';
 
 const A = SANDBOX_ACCOUNTS;
-const TYPE = 'customTokenEndpointApi';
 
 let sandbox: Sandbox;
 useSandbox((started) => (sandbox = started), {
@@ -53,26 +48,6 @@ async function atPackageTime<T>(at: number, use: () => Promise<T>): Promise<T> {
 	} finally {
 		Settings.now = () => Date.now();
 	}
-}
-
-/** n8n's defaults applied, as n8n decrypts a credential. */
-function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
-}
-
-/** The credential's preAuthentication as n8n 2.x calls it (httpRequest only). */
-async function preAuthenticate(data: IDataObject): Promise<ICredentialDataDecryptedObject> {
-	return (await credentialTypes[TYPE].preAuthentication!.call(
-		preAuthHelper(),
-		decrypted(data),
-	)) as ICredentialDataDecryptedObject;
-}
-
-/** What Get Token does: the token step with the error's message and advice apart. */
-async function viaNode(data: IDataObject) {
-	return await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(data));
 }
 
 /** The credential's headers (and query) on a request to the server's echo, sent with n8n's client. */

@@ -20,17 +20,17 @@ import { quotable } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
 import {
+	decryptedAs,
 	n8nRequestHelpers,
-	preAuthHelper,
-	TestCredentialsHelper,
 	testCredential,
+	TestCredentialsHelper,
 } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
+import { decrypted, preAuthenticate, TYPE, viaNode } from '../helpers/customEndpoint';
 
 const A = SANDBOX_ACCOUNTS;
-const TYPE = 'customTokenEndpointApi';
 const ODD_SECRET = 's3cr+t/with=odd%chars:ok';
 
 let sandbox: Sandbox;
@@ -44,24 +44,6 @@ useSandbox((started) => (sandbox = started), {
 });
 
 const generic = () => sandbox.vendors.customEndpoint;
-
-/** n8n's defaults applied, as n8n decrypts a credential (new fields get their defaults). */
-function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
-}
-
-async function viaNode(data: IDataObject) {
-	return await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(data));
-}
-
-async function preAuthenticate(data: IDataObject): Promise<IDataObject> {
-	return (await credentialTypes[TYPE].preAuthentication!.call(
-		preAuthHelper(),
-		decrypted(data),
-	)) as IDataObject;
-}
 
 /** The token endpoint answers exactly this once (another server's answer). */
 function answerOnce(status: number, body: unknown, contentType = 'application/json') {
@@ -377,9 +359,7 @@ describe('a refused login is not repeated: accounts are not locked', () => {
 			const server = Object.values(sandbox.vendors).find(
 				(s) => s.baseUrl === f.good[f.urlField] || String(f.good[f.urlField]).startsWith(s.origin),
 			)!;
-			const data = new TestCredentialsHelper(credentialTypes, {
-				c: { type: f.credentialType, data: f.bad },
-			}).decrypt('c');
+			const data = decryptedAs(f.credentialType, f.bad);
 			const attempt = async () =>
 				await failure(obtainToken(requesterFrom(n8nRequestHelpers()), providers[vendor], data));
 			const first = await attempt();

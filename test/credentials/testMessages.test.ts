@@ -15,11 +15,12 @@ import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
 import { credentialTypes, fixtures, testNode } from '../../scripts/sandbox/fixtures';
 import {
+	helperWithCred,
 	n8nRequestHelpers,
 	nodeTypesOf,
 	runWorkflow,
-	TestCredentialsHelper,
 	testCredential,
+	TestCredentialsHelper,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -70,9 +71,7 @@ async function requestThroughCredential(
 	data: ICredentialDataDecryptedObject,
 	url: string,
 ) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: credentialType, data },
-	});
+	const helper = helperWithCred(credentialType, data);
 	const node = testNode({
 		id: 'request',
 		name: 'Request',

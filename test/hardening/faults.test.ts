@@ -33,6 +33,7 @@ import {
 } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
+	helperWithCred,
 	n8nRequestHelpers,
 	nodeTypesOf,
 	preAuthHelper,
@@ -243,9 +244,7 @@ async function viaNode(
 	f: VendorFixture,
 ): Promise<{ token: string | null; error?: Error & { description?: string } }> {
 	const node = getTokenNode(f.vendor);
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: f.credentialType, data: { ...f.good } },
-	});
+	const helper = helperWithCred(f.credentialType, f.good);
 	const { run } = await runWorkflow({ nodeTypes, nodes: [node], helper });
 	const error = run.data.resultData.error as (Error & { description?: string }) | undefined;
 	const items = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] ?? [];

@@ -33,6 +33,7 @@ import {
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
+	helperWithCred,
 	n8nRequestHelpers,
 	runWorkflow,
 	TestCredentialsHelper,
@@ -142,9 +143,7 @@ async function viaNode(
 ): Promise<Error & { description?: string }> {
 	const type = providers[vendor].credentialName;
 	const node = getTokenNode(vendor);
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
-	});
+	const helper = helperWithCred(type, data);
 	const { run } = await runWorkflow({ nodeTypes, nodes: [node], helper });
 	const output = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0]?.[0]?.json;
 	if (!run.data.resultData.error)
@@ -235,9 +234,7 @@ describe('the Autoshares two-step login and its notify call', () => {
 			webApiKey: SANDBOX_ACCOUNTS.autosharesTrader.appKey,
 			...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
 		};
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject },
-		});
+		const helper = helperWithCred('autosharesTraderApi', data);
 		const base = {
 			nodeTypes,
 			nodes: [node],

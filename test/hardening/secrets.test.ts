@@ -33,11 +33,12 @@ import { credentialTypes, fixtures, testNode, VENDORS } from '../../scripts/sand
 import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
+	helperWithCred,
 	preAuthHelper,
 	resumeExecution,
 	runWorkflow,
-	TestCredentialsHelper,
 	testCredential,
+	TestCredentialsHelper,
 } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
@@ -255,9 +256,7 @@ async function runNode(
 	extra: Partial<INode> = {},
 	inputItems: IDataObject[] = [{ row: 1 }],
 ) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: credentialTypeOf(vendor), data: { ...data } as ICredentialDataDecryptedObject },
-	});
+	const helper = helperWithCred(credentialTypeOf(vendor), data);
 	const node = nodeOf(vendor, parameters, extra);
 	const { run } = await runWorkflow({
 		nodeTypes,
@@ -540,9 +539,7 @@ describe('Autoshares Trader two-step login', () => {
 			webApiKey: A.autosharesTrader.appKey,
 			...account,
 		} as ICredentialDataDecryptedObject;
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type: 'autosharesTraderApi', data },
-		});
+		const helper = helperWithCred('autosharesTraderApi', data);
 		const executionId = `secrets-${++executions}`;
 		const base = { nodeTypes, nodes: [node], helper, executionId };
 		const artefacts: Artefact[] = [];

@@ -42,7 +42,7 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { testNode } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, testNode } from '../../scripts/sandbox/fixtures';
 
 /** n8n's own request helpers (the client behind this.helpers.httpRequest and .request). */
 export function n8nRequestHelpers() {
@@ -179,6 +179,18 @@ export class TestCredentialsHelper {
 			} as ICredentialDataDecryptedObject);
 		return output;
 	}
+}
+
+/** A credentials helper whose one saved credential, `cred` (the one testNode's nodes use), holds `data`. */
+export function helperWithCred(type: string, data: IDataObject): TestCredentialsHelper {
+	return new TestCredentialsHelper(credentialTypes, {
+		cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
+	});
+}
+
+/** `data` as n8n decrypts a credential of `type`: with the defaults of the fields it leaves out. */
+export function decryptedAs(type: string, data: IDataObject): ICredentialDataDecryptedObject {
+	return helperWithCred(type, data).decrypt('cred');
 }
 
 export function additionalDataFor(

@@ -8,7 +8,6 @@
  */
 import { Settings } from 'luxon';
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INode,
@@ -25,7 +24,13 @@ import {
 	getTokenNode,
 	testNode,
 } from '../../scripts/sandbox/fixtures';
-import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import {
+	helperWithCred,
+	n8nRequestHelpers,
+	nodeTypesOf,
+	runWorkflow,
+	TestCredentialsHelper,
+} from '../helpers/n8n';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const TYPE = 'customTokenEndpointApi';
@@ -138,9 +143,7 @@ function expireOnTheApi(): void {
 async function getToken(
 	data: IDataObject,
 	options: IDataObject = {},
-	helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}),
+	helper = helperWithCred(TYPE, data),
 ) {
 	const { run } = await runWorkflow({
 		nodeTypes,
@@ -305,9 +308,7 @@ describe("n8n's request helpers with the Custom Token Endpoint credential", () =
 	}
 
 	it("the HTTP Request node's helper (requestWithAuthentication) refreshes after a 403 and retries: 100 items, one token call each time", async () => {
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type: TYPE, data: genericSettings(sandbox) },
-		});
+		const helper = helperWithCred(TYPE, genericSettings(sandbox));
 		const first = await run(helper, { helper: 'legacy' }, 100);
 		expect(
 			first.every((json) => (json.data as IDataObject | undefined)?.username !== undefined),

@@ -17,7 +17,13 @@ import {
 	logInNode,
 	VENDORS,
 } from '../../scripts/sandbox/fixtures';
-import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import {
+	helperWithCred,
+	nodeTypesOf,
+	preAuthHelper,
+	runWorkflow,
+	TestCredentialsHelper,
+} from '../helpers/n8n';
 import { kits } from '../../scripts/sandbox/kits';
 import { useSandbox } from '../helpers/sandbox';
 import { type Sandbox } from '../../scripts/sandbox';
@@ -37,9 +43,7 @@ const restricted = (allowedDomains: string): IDataObject => ({
 });
 
 async function getToken(vendor: VendorId, data: IDataObject) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject },
-	});
+	const helper = helperWithCred(fx[vendor].credentialType, data);
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [getTokenNode(vendor)],

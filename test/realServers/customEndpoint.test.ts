@@ -8,22 +8,15 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { requesterFrom } from '../../nodes/shared/http';
-import { obtainToken } from '../../nodes/shared/obtainToken';
 import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { startAuthServers, type AuthServers } from '../../scripts/authServers';
 import { credentialTypes } from '../../scripts/sandbox/fixtures';
-import {
-	n8nRequestHelpers,
-	preAuthHelper,
-	TestCredentialsHelper,
-	testCredential,
-} from '../helpers/n8n';
+import { preAuthHelper, testCredential, TestCredentialsHelper } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
+import { decrypted, TYPE, viaNode } from '../helpers/customEndpoint';
 
-const TYPE = 'customTokenEndpointApi';
 let servers: AuthServers;
 
 beforeAll(async () => {
@@ -34,21 +27,6 @@ beforeEach(async () => {
 	tokenStore.clear();
 	await servers.reset();
 });
-
-function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
-}
-
-async function viaNode(data: IDataObject, options: { force?: boolean } = {}) {
-	return await obtainToken(
-		requesterFrom(n8nRequestHelpers()),
-		customEndpoint,
-		decrypted(data),
-		options,
-	);
-}
 
 /** GET the server's protected route with the credential applied by its authenticate. */
 async function resource(url: string, data: IDataObject, saved: IDataObject = {}): Promise<number> {
