@@ -15,7 +15,7 @@ import { restoreConsole } from './consoleCapture';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
@@ -31,9 +31,10 @@ import {
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
+	decryptedAs,
+	helperWithCred,
 	preAuthHelper,
 	runWorkflow,
-	TestCredentialsHelper,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { packageNodeTypes } from '../helpers/nodeTypes';
@@ -417,58 +418,46 @@ function asJson(value: unknown): string {
 /** What the credential path, the Get Token node (stopping, and with Continue On Fail) and Log In show. */
 async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 	const type = providers[vendor].credentialName;
-	const credentials = new TestCredentialsHelper(credentialTypes, {
-		c: { type, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
 	const credentialError = await credentialTypes[type]
-		.preAuthentication!.call(preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest), credentials)
+		.preAuthentication!.call(
+			preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest),
+			decryptedAs(type, data),
+		)
 		.then(
 			() => undefined,
 			(error: unknown) => error as TokenAuthError,
 		);
-	const runs = [];
-	for (const onError of [undefined, 'continueRegularOutput'] as const) {
+	/** A run of `node` alone, from an empty token store, and what it showed. */
+	const shownBy = async (node: INode) => {
 		tokenStore.clear();
-		const node = getTokenNode(vendor, {}, onError ? { onError } : {});
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
-		});
 		const { run } = await runWorkflow({
 			nodeTypes,
 			nodes: [node],
-			helper,
+			helper: helperWithCred(type, data),
 			executionId: `redaction-${++executions}`,
 		});
-		runs.push({
+		return {
 			error: run.data.resultData.error,
-			items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0],
-		});
-	}
+			items: run.data.resultData.runData[node.name]?.[0]?.data?.main[0],
+		};
+	};
+	const runs = [];
+	for (const onError of [undefined, 'continueRegularOutput'] as const)
+		runs.push(await shownBy(getTokenNode(vendor, {}, onError ? { onError } : {})));
 	// And the vendor's own node's first run (Autoshares' Log In), which makes the same token call.
 	const own = kits[vendor].secrets.ownNode;
-	if (own) {
-		tokenStore.clear();
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
-		});
-		const node = testNode({
-			id: 'own',
-			name: own.name,
-			type: own.type,
-			parameters: own.runs[0].parameters,
-			credential: type,
-		});
-		const { run } = await runWorkflow({
-			nodeTypes,
-			nodes: [node],
-			helper,
-			executionId: `redaction-${++executions}`,
-		});
-		runs.push({
-			error: run.data.resultData.error,
-			items: run.data.resultData.runData[own.name]?.[0]?.data?.main[0],
-		});
-	}
+	if (own)
+		runs.push(
+			await shownBy(
+				testNode({
+					id: 'own',
+					name: own.name,
+					type: own.type,
+					parameters: own.runs[0].parameters,
+					credential: type,
+				}),
+			),
+		);
 	return asJson({
 		credentialError,
 		message: credentialError?.message,
@@ -592,9 +581,7 @@ describe('Autoshares: the vendor reason forwarded to the notify call and the res
 							expectingReason: `${before}${TRANSFORMS[name](secret, { user: account.username })}${after}`,
 						});
 						const node = logInNode({ notifyUrl });
-						const helper = new TestCredentialsHelper(credentialTypes, {
-							cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject },
-						});
+						const helper = helperWithCred('autosharesTraderApi', data);
 						const base = {
 							nodeTypes,
 							nodes: [node],
