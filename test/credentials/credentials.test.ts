@@ -19,8 +19,9 @@ import { kits } from '../../scripts/sandbox/kits';
 import {
 	n8nRequestHelpers,
 	preAuthHelper,
-	TestCredentialsHelper,
 	testCredential,
+	TestCredentialsHelper,
+	testNewCredential,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -327,9 +328,7 @@ describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x
 		expect(await preAuthenticate(f, decrypted(f), false)).toMatchObject({
 			accessToken: token.token,
 		});
-		expect(
-			await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good),
-		).toMatchObject({ status: 'OK' });
+		expect(await testNewCredential('sirdataApi', f.good)).toMatchObject({ status: 'OK' });
 		// One token issued; the Test request's own bodiless GET is refused and ignored.
 		expect(sandbox.vendors.sirdata.issued).toHaveLength(1);
 	});
@@ -353,22 +352,16 @@ describe('vendor specifics', () => {
 			'X-API-KEY-SECRET': SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret,
 		});
 		expect(answer.statusCode).toBe(200);
-		expect(
-			await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', data),
-		).toMatchObject({ status: 'OK' });
+		expect(await testNewCredential('sodaCloudApi', data)).toMatchObject({ status: 'OK' });
 		expect(sandbox.vendors.sodaCloud.tokenCalls).toBe(0);
 	});
 
 	it('Soda: the credential test passes when Soda answers 202 "no data"', async () => {
 		sandbox.vendors.sodaCloud.configure({ lastEtlRefresh: 'noData' });
 		try {
-			expect(
-				await testCredential(
-					new TestCredentialsHelper(credentialTypes),
-					'sodaCloudApi',
-					fx.sodaCloud.good,
-				),
-			).toMatchObject({ status: 'OK' });
+			expect(await testNewCredential('sodaCloudApi', fx.sodaCloud.good)).toMatchObject({
+				status: 'OK',
+			});
 			const test = sandbox.vendors.sodaCloud.requests.find(
 				(r) => r.path === '/v1/last_etl_refresh',
 			);
@@ -393,9 +386,7 @@ describe('vendor specifics', () => {
 		const call = sandbox.vendors.galileo.requests.find((r) => r.path.startsWith('/v2/token'));
 		expect(call?.path).toBe('/v2/token?organization_slug=acme');
 		expect(String(call?.headers.authorization)).toMatch(/^Basic /);
-		expect(
-			await testCredential(new TestCredentialsHelper(credentialTypes), 'galileoApi', data),
-		).toMatchObject({ status: 'OK' });
+		expect(await testNewCredential('galileoApi', data)).toMatchObject({ status: 'OK' });
 	});
 
 	it('Galileo: an organization ID scopes the token call; an unknown one is refused with advice', async () => {

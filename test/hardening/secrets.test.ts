@@ -37,8 +37,8 @@ import {
 	preAuthHelper,
 	resumeExecution,
 	runWorkflow,
-	testCredential,
 	TestCredentialsHelper,
+	testNewCredential,
 } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
@@ -294,8 +294,7 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 	});
 	jobs.push(
 		(async () => {
-			const result = await testCredential(
-				new TestCredentialsHelper(credentialTypes),
+			const result = await testNewCredential(
 				credentialTypeOf(vendor),
 				data as ICredentialDataDecryptedObject,
 			);

@@ -29,6 +29,8 @@ import {
 	type IDataObject,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
+	type INodeProperties,
+	type INodeTypeDescription,
 	type INode,
 	type INodeExecutionData,
 	type INodeCredentialsDetails,
@@ -63,6 +65,30 @@ export function preAuthHelper(withLegacyRequest = false): IHttpRequestHelper {
 	return {
 		helpers: withLegacyRequest ? { httpRequest, request } : { httpRequest },
 	} as unknown as IHttpRequestHelper;
+}
+
+/**
+ * A test node's description: version 1, one input and one output, and a credential of
+ * `credentialType` that it requires.
+ */
+export function testNodeDescription(
+	displayName: string,
+	name: string,
+	credentialType: string,
+	properties: INodeProperties[],
+): INodeTypeDescription {
+	return {
+		displayName,
+		name,
+		group: ['transform'],
+		version: 1,
+		description: '',
+		defaults: { name: displayName },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: credentialType, required: true }],
+		properties,
+	} as INodeTypeDescription;
 }
 
 export function nodeTypesOf(byName: Record<string, INodeType>): INodeTypes {
@@ -238,27 +264,16 @@ export async function testCredential(
 		credentials: { [typeName]: { id, name: typeName } },
 	});
 	const nodeType: INodeType = {
-		description: {
-			displayName: 'No Operation',
-			name: 'n8n-nodes-base.noOp',
-			group: ['transform'],
-			version: 1,
-			description: '',
-			defaults: { name: 'No Operation' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: typeName, required: true }],
-			properties: [
-				{
-					displayName: 'Temp',
-					name: 'temp',
-					type: 'string',
-					routing: { request: type.test!.request },
-					default: '',
-				},
-			],
-		},
-	} as INodeType;
+		description: testNodeDescription('No Operation', 'n8n-nodes-base.noOp', typeName, [
+			{
+				displayName: 'Temp',
+				name: 'temp',
+				type: 'string',
+				routing: { request: type.test!.request },
+				default: '',
+			},
+		]),
+	};
 	const workflow = new Workflow({
 		nodes: [node],
 		connections: {},
@@ -311,6 +326,11 @@ export async function testCredential(
 		return { status: 'Error', message: String((error as Error).message) };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
+}
+
+/** The editor's Test of values typed into a new credential of `typeName`, nothing saved yet. */
+export async function testNewCredential(typeName: string, data: ICredentialDataDecryptedObject) {
+	return await testCredential(new TestCredentialsHelper(credentialTypes), typeName, data);
 }
 
 export interface RunOptions {

@@ -30,6 +30,7 @@ import {
 	nodeTypesOf,
 	runWorkflow,
 	TestCredentialsHelper,
+	testNodeDescription,
 } from '../helpers/n8n';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
@@ -44,27 +45,16 @@ const HOUR = 3600_000;
  * expired statuses as preAuthenticationRetryStatusCode.
  */
 class RequestLikeHttpNode implements INodeType {
-	description = {
-		displayName: 'Request',
-		name: 'request',
-		group: ['transform'],
-		version: 1,
-		description: 'test node',
-		defaults: { name: 'Request' },
-		inputs: ['main'],
-		outputs: ['main'],
-		credentials: [{ name: TYPE, required: true }],
-		properties: [
-			{ displayName: 'URL', name: 'url', type: 'string', default: '' },
-			{ displayName: 'Helper', name: 'helper', type: 'string', default: 'legacy' },
-			{
-				displayName: 'Retry On Expired Statuses',
-				name: 'retryOnExpired',
-				type: 'boolean',
-				default: false,
-			},
-		],
-	} as unknown as INodeType['description'];
+	description = testNodeDescription('Request', 'request', TYPE, [
+		{ displayName: 'URL', name: 'url', type: 'string', default: '' },
+		{ displayName: 'Helper', name: 'helper', type: 'string', default: 'legacy' },
+		{
+			displayName: 'Retry On Expired Statuses',
+			name: 'retryOnExpired',
+			type: 'boolean',
+			default: false,
+		},
+	]);
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

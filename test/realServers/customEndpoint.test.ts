@@ -13,7 +13,7 @@ import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { startAuthServers, type AuthServers } from '../../scripts/authServers';
 import { credentialTypes } from '../../scripts/sandbox/fixtures';
-import { preAuthHelper, testCredential, TestCredentialsHelper } from '../helpers/n8n';
+import { preAuthHelper, TestCredentialsHelper, testNewCredential } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { decrypted, TYPE, viaNode } from '../helpers/customEndpoint';
 
@@ -72,7 +72,7 @@ const jsonLogin = (over: IDataObject = {}) => ({
 describe('oidc-provider: OAuth 2.0 client credentials', () => {
 	it('client_secret_basic with a secret holding + / = % : passes the Test, and 100 concurrent callers share one token call', async () => {
 		expect(servers.oidc.basicClient.clientSecret).toMatch(/\+.*\/.*=.*%.*:/);
-		const result = await testCredential(new TestCredentialsHelper(credentialTypes), TYPE, {
+		const result = await testNewCredential(TYPE, {
 			...oidcBasic(),
 			testUrl: servers.oidc.resourceUrl,
 		} as ICredentialDataDecryptedObject);
@@ -212,8 +212,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 
 describe('json-server-auth: a JSON login answering a JWT', () => {
 	it('the Test passes on the first save with the URL, the e-mail field and the values alone; the expiry is the JWT exp', async () => {
-		const result = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
+		const result = await testNewCredential(
 			TYPE,
 			jsonLogin({ testUrl: servers.jsonServer.notesUrl }) as ICredentialDataDecryptedObject,
 		);
