@@ -35,3 +35,13 @@ export async function viaNode(data: IDataObject, options: { force?: boolean } = 
 		options,
 	);
 }
+
+/** The credential's fields, as its token step reads them from these settings. */
+export function fieldsOf(data: IDataObject) {
+	return customEndpoint.readFields(decrypted(data));
+}
+
+/** The token request these settings make. */
+export function tokenRequestOf(data: IDataObject) {
+	return customEndpoint.tokenRequest(fieldsOf(data));
+}
