@@ -22,6 +22,7 @@ import {
 	testCredential,
 	TestCredentialsHelper,
 	testNewCredential,
+	tokenStep,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -53,10 +54,7 @@ async function preAuthenticate(
 	data: ICredentialDataDecryptedObject,
 	withLegacyRequest = kits[f.vendor].tokenStepNeedsLegacyRequest === true,
 ) {
-	return (await credentialTypes[f.credentialType].preAuthentication!.call(
-		preAuthHelper(withLegacyRequest),
-		data,
-	)) as ICredentialDataDecryptedObject;
+	return await tokenStep(f.credentialType, data, preAuthHelper(withLegacyRequest));
 }
 
 /** The header that carries the token for this fixture's settings. */

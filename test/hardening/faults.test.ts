@@ -16,7 +16,7 @@
 // First: n8n's logger prints every failed node; a hundred expected failures are only noise here.
 import { restoreConsole } from './consoleCapture';
 
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError, type TokenStep } from '../../nodes/shared/errors';
@@ -39,6 +39,7 @@ import {
 	preAuthHelper,
 	runWorkflow,
 	TestCredentialsHelper,
+	tokenStep,
 } from '../helpers/n8n';
 import { withSandbox } from '../helpers/sandbox';
 import { type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
@@ -230,10 +231,11 @@ async function viaCredential(
 	f: VendorFixture,
 ): Promise<{ token: string | null; error?: Error & { description?: string } }> {
 	try {
-		const output = (await credentialTypes[f.credentialType].preAuthentication!.call(
-			preAuthHelper(kits[f.vendor].tokenStepNeedsLegacyRequest),
+		const output = await tokenStep(
+			f.credentialType,
 			decrypted(f),
-		)) as IDataObject;
+			preAuthHelper(kits[f.vendor].tokenStepNeedsLegacyRequest),
+		);
 		return { token: String(output.accessToken) };
 	} catch (error) {
 		return { token: null, error: error as Error };

@@ -39,6 +39,7 @@ import {
 	runWorkflow,
 	TestCredentialsHelper,
 	testNewCredential,
+	tokenStep,
 } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
@@ -279,9 +280,10 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 	// legacy request helper, the only one that sends Sirdata's GET body: both are run.
 	const jobs: Array<Promise<void>> = [false, true].map(async (withLegacyRequest) => {
 		try {
-			await credentialTypes[credentialTypeOf(vendor)].preAuthentication!.call(
-				preAuthHelper(withLegacyRequest),
+			await tokenStep(
+				credentialTypeOf(vendor),
 				decrypted(vendor, data),
+				preAuthHelper(withLegacyRequest),
 			);
 		} catch (error) {
 			artefacts.push(

@@ -8,8 +8,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { customEndpoint } from '../../nodes/shared/providers';
-import { credentialTypes } from '../../scripts/sandbox/fixtures';
-import { decryptedAs, n8nRequestHelpers, preAuthHelper } from './n8n';
+import { decryptedAs, n8nRequestHelpers, tokenStep } from './n8n';
 
 export const TYPE = 'customTokenEndpointApi';
 
@@ -20,10 +19,7 @@ export function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
 
 /** The credential's preAuthentication as n8n 2.x calls it (httpRequest only). */
 export async function preAuthenticate(data: IDataObject): Promise<ICredentialDataDecryptedObject> {
-	return (await credentialTypes[TYPE].preAuthentication!.call(
-		preAuthHelper(),
-		decrypted(data),
-	)) as ICredentialDataDecryptedObject;
+	return await tokenStep(TYPE, decrypted(data));
 }
 
 /** What Get Token does: the token step with the error's message and advice apart. */

@@ -207,6 +207,21 @@ export class TestCredentialsHelper {
 	}
 }
 
+/**
+ * A credential's token step (its preAuthentication) on `data` as given (decryptedAs applies
+ * n8n's defaults first), with the helpers n8n 2.x gives it unless others are given.
+ */
+export async function tokenStep(
+	type: string,
+	data: IDataObject,
+	helpers: IHttpRequestHelper = preAuthHelper(),
+): Promise<ICredentialDataDecryptedObject> {
+	return (await credentialTypes[type].preAuthentication!.call(
+		helpers,
+		data as ICredentialDataDecryptedObject,
+	)) as ICredentialDataDecryptedObject;
+}
+
 /** A credentials helper whose one saved credential, `cred` (the one testNode's nodes use), holds `data`. */
 export function helperWithCred(type: string, data: IDataObject): TestCredentialsHelper {
 	return new TestCredentialsHelper(credentialTypes, {
@@ -516,6 +531,45 @@ export async function callResumeWebhook(options: {
 			stored,
 		};
 	}
+}
+
+/** A workflow whose Log In waits: what callResumeWebhook needs besides the call itself. */
+type LogInWorkflow = Pick<
+	Parameters<typeof callResumeWebhook>[0],
+	'nodeTypes' | 'nodes' | 'connections' | 'helper' | 'executionId'
+>;
+
+/** The waiting Log In's resume URL opened in a browser (the page that asks for the code). */
+export async function openLogInPage(
+	workflow: LogInWorkflow,
+	stored: IRunExecutionData,
+	query: IDataObject = {},
+) {
+	return await callResumeWebhook({
+		...workflow,
+		stored,
+		nodeName: 'Log In',
+		method: 'GET',
+		query,
+		headers: { accept: 'text/html' },
+	});
+}
+
+/** A POST to the waiting Log In's resume URL: `body` as JSON, unless other headers say otherwise. */
+export async function postToLogIn(
+	workflow: LogInWorkflow,
+	stored: IRunExecutionData,
+	body: unknown,
+	headers: IDataObject = { 'content-type': 'application/json' },
+) {
+	return await callResumeWebhook({
+		...workflow,
+		stored,
+		nodeName: 'Log In',
+		method: 'POST',
+		body,
+		headers,
+	});
 }
 
 /** Resumes a waiting execution with the webhook's data, as webhook-helpers.prepareExecutionData does. */

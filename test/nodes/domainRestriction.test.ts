@@ -10,20 +10,8 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	credentialTypes,
-	fixtures,
-	getTokenNode,
-	logInNode,
-	VENDORS,
-} from '../../scripts/sandbox/fixtures';
-import {
-	helperWithCred,
-	nodeTypesOf,
-	preAuthHelper,
-	runWorkflow,
-	TestCredentialsHelper,
-} from '../helpers/n8n';
+import { fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { helperWithCred, nodeTypesOf, preAuthHelper, runWorkflow, tokenStep } from '../helpers/n8n';
 import { kits } from '../../scripts/sandbox/kits';
 import { useSandbox } from '../helpers/sandbox';
 import { type Sandbox } from '../../scripts/sandbox';
@@ -76,9 +64,10 @@ describe.each(VENDORS)('%s', (vendor) => {
 			...fx[vendor].good,
 			...restricted('example.com'),
 		} as ICredentialDataDecryptedObject;
-		const run = credentialTypes[type].preAuthentication!.call(
-			preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest === true),
+		const run = tokenStep(
+			type,
 			data,
+			preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest === true),
 		);
 		// Every kit's good credential has a token step (Soda Cloud's uses authMethod token, not its API key pair).
 		await expect(run).rejects.toThrow(
@@ -102,14 +91,9 @@ describe.each(VENDORS)('%s', (vendor) => {
 });
 
 it('Log In with a restricted credential sends neither the login nor the notify call', async () => {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: {
-			type: 'autosharesTraderApi',
-			data: {
-				...fx.autosharesTrader.good,
-				...restricted('example.com'),
-			} as ICredentialDataDecryptedObject,
-		},
+	const helper = helperWithCred('autosharesTraderApi', {
+		...fx.autosharesTrader.good,
+		...restricted('example.com'),
 	});
 	const { run } = await runWorkflow({
 		nodeTypes,

@@ -13,7 +13,7 @@ import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { startAuthServers, type AuthServers } from '../../scripts/authServers';
 import { credentialTypes } from '../../scripts/sandbox/fixtures';
-import { preAuthHelper, TestCredentialsHelper, testNewCredential } from '../helpers/n8n';
+import { TestCredentialsHelper, testNewCredential, tokenStep } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { decrypted, TYPE, viaNode } from '../helpers/customEndpoint';
 
@@ -84,10 +84,7 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 		);
 		expect(new Set(tokens).size).toBe(1);
 		expect((await servers.oidc.stats()).tokenCalls).toBe(1);
-		const saved = (await credentialTypes[TYPE].preAuthentication!.call(
-			preAuthHelper(),
-			decrypted(oidcBasic()),
-		)) as IDataObject;
+		const saved = await tokenStep(TYPE, decrypted(oidcBasic()));
 		expect(await resource(servers.oidc.resourceUrl, oidcBasic(), saved)).toBe(200);
 	});
 
@@ -120,10 +117,7 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 	});
 
 	it('a token revoked early (RFC 7009) is refused, and the next token step gets a new one', async () => {
-		const saved = (await credentialTypes[TYPE].preAuthentication!.call(
-			preAuthHelper(),
-			decrypted(oidcBasic()),
-		)) as IDataObject;
+		const saved = await tokenStep(TYPE, decrypted(oidcBasic()));
 		const basic = `Basic ${Buffer.from(`${encodeURIComponent(servers.oidc.basicClient.clientId)}:${encodeURIComponent(servers.oidc.basicClient.clientSecret)}`).toString('base64')}`;
 		const revoked = await fetch(servers.oidc.revocationUrl, {
 			method: 'POST',
@@ -133,10 +127,10 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 		expect(revoked.status).toBe(200);
 		expect(await resource(servers.oidc.resourceUrl, oidcBasic(), saved)).toBe(401);
 		// n8n's retry after the 401: preAuthentication with the refused token.
-		const renewed = (await credentialTypes[TYPE].preAuthentication!.call(preAuthHelper(), {
+		const renewed = await tokenStep(TYPE, {
 			...decrypted(oidcBasic()),
 			...saved,
-		} as ICredentialDataDecryptedObject)) as IDataObject;
+		});
 		expect(renewed.accessToken).not.toBe(saved.accessToken);
 		expect(await resource(servers.oidc.resourceUrl, oidcBasic(), renewed)).toBe(200);
 	});
@@ -151,10 +145,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 			expect(JSON.stringify(describeToken(customEndpoint, fields, token))).not.toContain(
 				token.refreshToken!,
 			);
-			const saved = (await credentialTypes[TYPE].preAuthentication!.call(
-				preAuthHelper(),
-				decrypted(nodeOauth({ clientAuth })),
-			)) as IDataObject;
+			const saved = await tokenStep(TYPE, decrypted(nodeOauth({ clientAuth })));
 			expect(await resource(servers.oauth2.resourceUrl, nodeOauth({ clientAuth }), saved)).toBe(
 				200,
 			);
@@ -189,12 +180,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 		expect(
 			await resource(servers.oauth2.resourceUrl, nodeOauth(), {
 				...saved,
-				accessTokenFor: (
-					(await credentialTypes[TYPE].preAuthentication!.call(
-						preAuthHelper(),
-						decrypted(nodeOauth()),
-					)) as IDataObject
-				).accessTokenFor,
+				accessTokenFor: (await tokenStep(TYPE, decrypted(nodeOauth()))).accessTokenFor,
 			}),
 		).toBe(200);
 	});
