@@ -21,20 +21,16 @@ import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	credentialTypes,
-	fixtures,
-	getTokenNode,
-	logInNode,
-	testNode,
-} from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, logInNode, testNode } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
-	callResumeWebhook,
 	decryptedAs,
 	helperWithCred,
+	openLogInPage,
+	postToLogIn,
 	preAuthHelper,
 	runWorkflow,
+	tokenStep,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { packageNodeTypes } from '../helpers/nodeTypes';
@@ -418,15 +414,14 @@ function asJson(value: unknown): string {
 /** What the credential path, the Get Token node (stopping, and with Continue On Fail) and Log In show. */
 async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 	const type = providers[vendor].credentialName;
-	const credentialError = await credentialTypes[type]
-		.preAuthentication!.call(
-			preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest),
-			decryptedAs(type, data),
-		)
-		.then(
-			() => undefined,
-			(error: unknown) => error as TokenAuthError,
-		);
+	const credentialError = await tokenStep(
+		type,
+		decryptedAs(type, data),
+		preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest),
+	).then(
+		() => undefined,
+		(error: unknown) => error as TokenAuthError,
+	);
 	/** A run of `node` alone, from an empty token store, and what it showed. */
 	const shownBy = async (node: INode) => {
 		tokenStore.clear();
@@ -590,21 +585,8 @@ describe('Autoshares: the vendor reason forwarded to the notify call and the res
 						};
 						const seen = received.length;
 						const { run } = await runWorkflow({ ...base, inputItems: [{ row: 1 }] });
-						const page = await callResumeWebhook({
-							...base,
-							stored: run.data,
-							nodeName: 'Log In',
-							method: 'GET',
-							headers: { accept: 'text/html' },
-						});
-						const wrong = await callResumeWebhook({
-							...base,
-							stored: run.data,
-							nodeName: 'Log In',
-							method: 'POST',
-							body: { code: '000000' },
-							headers: { 'content-type': 'application/json' },
-						});
+						const page = await openLogInPage(base, run.data);
+						const wrong = await postToLogIn(base, run.data, { code: '000000' });
 						autoshares.configure({ expectingReason: undefined });
 						const shown = asJson({
 							notify: received.slice(seen),

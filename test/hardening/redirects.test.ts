@@ -14,29 +14,19 @@
  */
 import { restoreConsole } from './consoleCapture';
 
-import type {
-	ICredentialDataDecryptedObject,
-	IDataObject,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	credentialTypes,
-	fixtures,
-	getTokenNode,
-	logInNode,
-	VENDORS,
-} from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
-	callResumeWebhook,
+	decryptedAs,
 	helperWithCred,
 	n8nRequestHelpers,
+	postToLogIn,
 	runWorkflow,
-	TestCredentialsHelper,
+	tokenStep,
 } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import {
@@ -120,19 +110,15 @@ async function viaCredential(
 	data: IDataObject,
 ): Promise<Error & { description?: string }> {
 	const type = providers[vendor].credentialName;
-	const credentials = new TestCredentialsHelper(credentialTypes, {
-		c: { type, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
 	// Sirdata's token call needs the legacy helper (see test/credentials): as a node context has it.
-	const error = await credentialTypes[type]
-		.preAuthentication!.call(
-			trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest === true),
-			credentials,
-		)
-		.then(
-			() => undefined,
-			(failure: unknown) => failure as Error,
-		);
+	const error = await tokenStep(
+		type,
+		decryptedAs(type, data),
+		trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest === true),
+	).then(
+		() => undefined,
+		(failure: unknown) => failure as Error,
+	);
 	if (!error) throw new Error('preAuthentication succeeded: it followed the redirect');
 	return error;
 }
@@ -253,14 +239,7 @@ describe('the Autoshares two-step login and its notify call', () => {
 			const autoshares = sandbox.vendors.autosharesTrader;
 			const code = autoshares.lastVerificationCode!;
 			autoshares.injectFault({ kind: 'redirect', status, to: 'otherOrigin' }, 1);
-			const resumed = await callResumeWebhook({
-				...base,
-				stored: run.data,
-				nodeName: 'Log In',
-				method: 'POST',
-				body: { code },
-				headers: { 'content-type': 'application/json' },
-			});
+			const resumed = await postToLogIn(base, run.data, { code });
 			expect(sandbox.catcher.requests).toHaveLength(0);
 			const interim = autoshares.issued.find((t) => t.interim)!.token;
 			expect(

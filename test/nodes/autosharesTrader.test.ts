@@ -17,6 +17,8 @@ import {
 	callResumeWebhook,
 	helperWithCred,
 	nodeTypesOf,
+	openLogInPage,
+	postToLogIn,
 	resumeExecution,
 	type RunOptions,
 	runWorkflow,
@@ -62,24 +64,9 @@ function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Parti
 			stored: IRunExecutionData,
 			body: unknown,
 			headers: IDataObject = { 'content-type': 'application/json' },
-		) =>
-			await callResumeWebhook({
-				...base,
-				stored,
-				nodeName: 'Log In',
-				method: 'POST',
-				body,
-				headers,
-			}),
+		) => await postToLogIn(base, stored, body, headers),
 		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
-			await callResumeWebhook({
-				...base,
-				stored,
-				nodeName: 'Log In',
-				method: 'GET',
-				query,
-				headers: { accept: 'text/html' },
-			}),
+			await openLogInPage(base, stored, query),
 		/** A wrong code at the resume URL: refused with a 422, the login still waiting. */
 		wrongCode: async (stored: IRunExecutionData) => {
 			const answer = await flow.post(stored, { code: '000000' });
