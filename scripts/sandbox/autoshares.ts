@@ -68,16 +68,20 @@ function finalToken(srv: Srv, user: User): Reply {
 	return reply(200, { State: 'Succeeded', Token: record.token });
 }
 
-function askForCode(srv: Srv, user: User): Reply {
-	const code = String(randomInt(1_000_000)).padStart(6, '0');
-	const interim = srv.issue({
+/** The interim token of a login that waits for its next step (`meta` says which, and what it expects). */
+const interimToken = (srv: Srv, user: User, meta: TokenRecord['meta']) =>
+	srv.issue({
 		account: user.username,
 		tokenType: 'Bearer',
 		interim: true,
 		announce: 'none',
 		lifetimeSeconds: srv.settings.interimLifetimeSeconds,
-		meta: { step: 'VerificationCode', code },
+		meta,
 	});
+
+function askForCode(srv: Srv, user: User): Reply {
+	const code = String(randomInt(1_000_000)).padStart(6, '0');
+	const interim = interimToken(srv, user, { step: 'VerificationCode', code });
 	srv.lastVerificationCode = code;
 	return expectingCode(srv, interim);
 }
@@ -91,14 +95,7 @@ const expectingCode = (srv: Srv, interim: TokenRecord) =>
 	});
 
 function askForPin(srv: Srv, user: User): Reply {
-	const interim = srv.issue({
-		account: user.username,
-		tokenType: 'Bearer',
-		interim: true,
-		announce: 'none',
-		lifetimeSeconds: srv.settings.interimLifetimeSeconds,
-		meta: { step: 'SecutityPin' },
-	});
+	const interim = interimToken(srv, user, { step: 'SecutityPin' });
 	return reply(202, {
 		Step: srv.settings.pinStepName,
 		Reason: 'Invalid pin',

@@ -69,34 +69,58 @@ export function defaultCredentialName(credentialType: string): string {
 	return `${credentialTypes[credentialType].displayName.replace(/ API$/, '')} account`;
 }
 
+/**
+ * A node of a test workflow: version 1 at the origin, with the credential of type `credential`
+ * saved as `cred`; `extra` last, over all of it.
+ */
+export function testNode(
+	node: Pick<INode, 'id' | 'name' | 'type' | 'credentials'> & {
+		parameters: IDataObject;
+		credential?: string;
+	},
+	extra: Partial<INode> = {},
+): INode {
+	const { credential, parameters, ...rest } = node;
+	return {
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+		...(credential !== undefined && {
+			credentials: { [credential]: { id: 'cred', name: 'cred' } },
+		}),
+		...rest,
+		...extra,
+	};
+}
+
 /** The Get Token node of a test workflow, with the vendor's credential `cred`. */
 export function getTokenNode(
 	vendor: VendorId,
 	options: IDataObject = {},
 	extra: Partial<INode> = {},
 ): INode {
-	return {
-		id: 'get-token',
-		name: 'Get Token',
-		type: 'n8n-nodes-token-auth.getToken',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { vendor, options } as INode['parameters'],
-		credentials: { [providers[vendor].credentialName]: { id: 'cred', name: 'cred' } },
-		...extra,
-	};
+	return testNode(
+		{
+			id: 'get-token',
+			name: 'Get Token',
+			type: 'n8n-nodes-token-auth.getToken',
+			parameters: { vendor, options },
+			credential: providers[vendor].credentialName,
+		},
+		extra,
+	);
 }
 
 /** The Autoshares Trader node's Log In of a test workflow, with the credential `cred`. */
 export function logInNode(options: IDataObject = {}, extra: Partial<INode> = {}): INode {
-	return {
-		id: 'login',
-		name: 'Log In',
-		type: 'n8n-nodes-token-auth.autosharesTrader',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { operation: 'logIn', options } as INode['parameters'],
-		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
-		...extra,
-	};
+	return testNode(
+		{
+			id: 'login',
+			name: 'Log In',
+			type: 'n8n-nodes-token-auth.autosharesTrader',
+			parameters: { operation: 'logIn', options },
+			credential: 'autosharesTraderApi',
+		},
+		extra,
+	);
 }

@@ -19,8 +19,10 @@ import { kits } from '../../scripts/sandbox/kits';
 import {
 	n8nRequestHelpers,
 	preAuthHelper,
-	TestCredentialsHelper,
 	testCredential,
+	TestCredentialsHelper,
+	testNewCredential,
+	tokenStep,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -52,10 +54,7 @@ async function preAuthenticate(
 	data: ICredentialDataDecryptedObject,
 	withLegacyRequest = kits[f.vendor].tokenStepNeedsLegacyRequest === true,
 ) {
-	return (await credentialTypes[f.credentialType].preAuthentication!.call(
-		preAuthHelper(withLegacyRequest),
-		data,
-	)) as ICredentialDataDecryptedObject;
+	return await tokenStep(f.credentialType, data, preAuthHelper(withLegacyRequest));
 }
 
 /** The header that carries the token for this fixture's settings. */
@@ -327,9 +326,7 @@ describe('Sirdata in a credential token step that has httpRequest alone (n8n 2.x
 		expect(await preAuthenticate(f, decrypted(f), false)).toMatchObject({
 			accessToken: token.token,
 		});
-		expect(
-			await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good),
-		).toMatchObject({ status: 'OK' });
+		expect(await testNewCredential('sirdataApi', f.good)).toMatchObject({ status: 'OK' });
 		// One token issued; the Test request's own bodiless GET is refused and ignored.
 		expect(sandbox.vendors.sirdata.issued).toHaveLength(1);
 	});
@@ -353,22 +350,16 @@ describe('vendor specifics', () => {
 			'X-API-KEY-SECRET': SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret,
 		});
 		expect(answer.statusCode).toBe(200);
-		expect(
-			await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', data),
-		).toMatchObject({ status: 'OK' });
+		expect(await testNewCredential('sodaCloudApi', data)).toMatchObject({ status: 'OK' });
 		expect(sandbox.vendors.sodaCloud.tokenCalls).toBe(0);
 	});
 
 	it('Soda: the credential test passes when Soda answers 202 "no data"', async () => {
 		sandbox.vendors.sodaCloud.configure({ lastEtlRefresh: 'noData' });
 		try {
-			expect(
-				await testCredential(
-					new TestCredentialsHelper(credentialTypes),
-					'sodaCloudApi',
-					fx.sodaCloud.good,
-				),
-			).toMatchObject({ status: 'OK' });
+			expect(await testNewCredential('sodaCloudApi', fx.sodaCloud.good)).toMatchObject({
+				status: 'OK',
+			});
 			const test = sandbox.vendors.sodaCloud.requests.find(
 				(r) => r.path === '/v1/last_etl_refresh',
 			);
@@ -393,9 +384,7 @@ describe('vendor specifics', () => {
 		const call = sandbox.vendors.galileo.requests.find((r) => r.path.startsWith('/v2/token'));
 		expect(call?.path).toBe('/v2/token?organization_slug=acme');
 		expect(String(call?.headers.authorization)).toMatch(/^Basic /);
-		expect(
-			await testCredential(new TestCredentialsHelper(credentialTypes), 'galileoApi', data),
-		).toMatchObject({ status: 'OK' });
+		expect(await testNewCredential('galileoApi', data)).toMatchObject({ status: 'OK' });
 	});
 
 	it('Galileo: an organization ID scopes the token call; an unknown one is refused with advice', async () => {
@@ -514,8 +503,8 @@ describe('Autoshares Trader steps through the credential', () => {
 		});
 	});
 
-	it.each([
-		['2FA on', { ...twoFactor }, /verification code.*Autoshares Trader node/s],
+	/** The PIN step's cases: the same under either spelling of the step. */
+	const pinCases: Array<[string, IDataObject, RegExp | null]> = [
 		[
 			'PIN needed and not configured',
 			{ username: pin.username, password: pin.password },
@@ -531,6 +520,11 @@ describe('Autoshares Trader steps through the credential', () => {
 			{ username: pin.username, password: pin.password, pinPassword: '0000' },
 			/PIN was refused/,
 		],
+	];
+
+	it.each([
+		['2FA on', { ...twoFactor }, /verification code.*Autoshares Trader node/s],
+		...pinCases,
 		['PIN not initialised', { ...pinNotInitialised }, /no PIN yet/],
 		['password expired', { ...expiredPassword }, /password has expired/],
 		[
@@ -554,23 +548,7 @@ describe('Autoshares Trader steps through the credential', () => {
 	});
 
 	// scripts/sandbox/CONTRACTS.md: accept the corrected spelling of the PIN step too.
-	it.each([
-		[
-			'PIN needed and not configured',
-			{ username: pin.username, password: pin.password },
-			/asks for a PIN/,
-		],
-		[
-			'PIN configured and right',
-			{ username: pin.username, password: pin.password, pinPassword: pin.pin },
-			null,
-		],
-		[
-			'PIN wrong',
-			{ username: pin.username, password: pin.password, pinPassword: '0000' },
-			/PIN was refused/,
-		],
-	])('step spelled SecurityPin: %s', async (_name, over, expected) => {
+	it.each(pinCases)('step spelled SecurityPin: %s', async (_name, over, expected) => {
 		sandbox.vendors.autosharesTrader.configure({ pinStepName: 'SecurityPin' });
 		try {
 			const run = preAuthenticate(fx.autosharesTrader, data(over as IDataObject));

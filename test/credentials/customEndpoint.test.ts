@@ -17,18 +17,13 @@ import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, genericSettings } from '../../scripts/sandbox/fixtures';
-import {
-	n8nRequestHelpers,
-	preAuthHelper,
-	TestCredentialsHelper,
-	testCredential,
-} from '../helpers/n8n';
+import { n8nRequestHelpers, testCredential, TestCredentialsHelper } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox, type VendorServer } from '../../scripts/sandbox';
+import { decrypted, preAuthenticate, TYPE, viaNode } from '../helpers/customEndpoint';
 
 const A = SANDBOX_ACCOUNTS;
-const TYPE = 'customTokenEndpointApi';
 
 let sandbox: Sandbox;
 useSandbox((started) => (sandbox = started), {
@@ -55,26 +50,6 @@ async function atPackageTime<T>(at: number, use: () => Promise<T>): Promise<T> {
 	}
 }
 
-/** n8n's defaults applied, as n8n decrypts a credential. */
-function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
-}
-
-/** The credential's preAuthentication as n8n 2.x calls it (httpRequest only). */
-async function preAuthenticate(data: IDataObject): Promise<ICredentialDataDecryptedObject> {
-	return (await credentialTypes[TYPE].preAuthentication!.call(
-		preAuthHelper(),
-		decrypted(data),
-	)) as ICredentialDataDecryptedObject;
-}
-
-/** What Get Token does: the token step with the error's message and advice apart. */
-async function viaNode(data: IDataObject) {
-	return await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(data));
-}
-
 /** The credential's headers (and query) on a request to the server's echo, sent with n8n's client. */
 async function echo(server: VendorServer, data: IDataObject, credentials: IDataObject) {
 	const options = await new TestCredentialsHelper(credentialTypes).authenticate(
@@ -95,6 +70,15 @@ async function echo(server: VendorServer, data: IDataObject, credentials: IDataO
 }
 
 const generic = () => sandbox.vendors.customEndpoint;
+/**
+ * The login request the token step sends with these generic settings, the last request the
+ * server saw (the step fails: these settings do not match the server's answer).
+ */
+async function loginSentWith(settings: IDataObject) {
+	await failure(preAuthenticate(genericSettings(sandbox, settings)));
+	return generic().requests.at(-1)!;
+}
+
 const lastLogin = () =>
 	generic()
 		.requests.filter((r) => r.path.startsWith('/api/auth/login'))
@@ -222,47 +206,32 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 	);
 
 	it('HTTP Basic: the pair in Authorization, the extra fields as a form (a query on GET)', async () => {
-		await failure(
-			preAuthenticate(
-				genericSettings(sandbox, {
-					loginValuesIn: 'basicAuth',
-					extraFields: '{"grant_type": "client_credentials"}',
-				}),
-			),
-		);
-		const post = lastLogin();
+		const post = await loginSentWith({
+			loginValuesIn: 'basicAuth',
+			extraFields: '{"grant_type": "client_credentials"}',
+		});
 		expect(post.headers.authorization).toBe(
 			`Basic ${Buffer.from(`${A.customEndpoint.username}:${A.customEndpoint.password}`).toString('base64')}`,
 		);
 		expect(post.body).toBe('grant_type=client_credentials');
 		expect(post.headers['content-type']).toBe('application/x-www-form-urlencoded');
-		await failure(
-			preAuthenticate(
-				genericSettings(sandbox, {
-					loginValuesIn: 'basicAuth',
-					method: 'GET',
-					extraFields: '{"grant_type": "client_credentials"}',
-				}),
-			),
-		);
-		const get = generic().requests.at(-1)!;
+		const get = await loginSentWith({
+			loginValuesIn: 'basicAuth',
+			method: 'GET',
+			extraFields: '{"grant_type": "client_credentials"}',
+		});
 		expect(get.method).toBe('GET');
 		expect(get.path).toBe('/api/auth/login?grant_type=client_credentials');
 		expect(get.body).toBe('');
 	});
 
 	it('headers: one per login value and extra field, named as configured', async () => {
-		await failure(
-			preAuthenticate(
-				genericSettings(sandbox, {
-					loginValuesIn: 'headers',
-					userField: 'X-User',
-					passField: 'X-Secret',
-					extraFields: '{"X-Tenant": "acme", "X-Version": 2}',
-				}),
-			),
-		);
-		const login = lastLogin();
+		const login = await loginSentWith({
+			loginValuesIn: 'headers',
+			userField: 'X-User',
+			passField: 'X-Secret',
+			extraFields: '{"X-Tenant": "acme", "X-Version": 2}',
+		});
 		expect(login.headers).toMatchObject({
 			'x-user': A.customEndpoint.username,
 			'x-secret': A.customEndpoint.password,
@@ -273,15 +242,10 @@ describe('the generic API: form login, data.jwt, the JWT exp claim', () => {
 	});
 
 	it('PUT, and a query kept on the token URL', async () => {
-		await failure(
-			preAuthenticate(
-				genericSettings(sandbox, {
-					method: 'PUT',
-					tokenUrl: `${generic().baseUrl}/auth/login?client=n8n`,
-				}),
-			),
-		);
-		const login = generic().requests.at(-1)!;
+		const login = await loginSentWith({
+			method: 'PUT',
+			tokenUrl: `${generic().baseUrl}/auth/login?client=n8n`,
+		});
 		expect(login.method).toBe('PUT');
 		expect(login.path).toBe('/api/auth/login?client=n8n');
 		expect(generic().tokenCalls).toBe(1);

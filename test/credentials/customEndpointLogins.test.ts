@@ -20,17 +20,24 @@ import { quotable } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { credentialTypes, fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
 import {
+	decryptedAs,
 	n8nRequestHelpers,
-	preAuthHelper,
-	TestCredentialsHelper,
 	testCredential,
+	TestCredentialsHelper,
 } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
+import {
+	decrypted,
+	fieldsOf,
+	preAuthenticate,
+	tokenRequestOf,
+	TYPE,
+	viaNode,
+} from '../helpers/customEndpoint';
 
 const A = SANDBOX_ACCOUNTS;
-const TYPE = 'customTokenEndpointApi';
 const ODD_SECRET = 's3cr+t/with=odd%chars:ok';
 
 let sandbox: Sandbox;
@@ -44,24 +51,6 @@ useSandbox((started) => (sandbox = started), {
 });
 
 const generic = () => sandbox.vendors.customEndpoint;
-
-/** n8n's defaults applied, as n8n decrypts a credential (new fields get their defaults). */
-function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
-}
-
-async function viaNode(data: IDataObject) {
-	return await obtainToken(requesterFrom(n8nRequestHelpers()), customEndpoint, decrypted(data));
-}
-
-async function preAuthenticate(data: IDataObject): Promise<IDataObject> {
-	return (await credentialTypes[TYPE].preAuthentication!.call(
-		preAuthHelper(),
-		decrypted(data),
-	)) as IDataObject;
-}
 
 /** The token endpoint answers exactly this once (another server's answer). */
 function answerOnce(status: number, body: unknown, contentType = 'application/json') {
@@ -89,9 +78,7 @@ const oauthClient = (over: IDataObject = {}): IDataObject => ({
 
 describe('client authentication (RFC 6749 §2.3.1)', () => {
 	it('HTTP Basic form-encodes the client id and secret before base64, so + / = % : arrive intact', () => {
-		const request = customEndpoint.tokenRequest(
-			customEndpoint.readFields(decrypted(oauthClient())),
-		);
+		const request = tokenRequestOf(oauthClient());
 		const expected = `Basic ${Buffer.from('my%3Aclient:s3cr%2Bt%2Fwith%3Dodd%25chars%3Aok').toString('base64')}`;
 		expect((request.headers as IDataObject).Authorization).toBe(expected);
 		expect(request.body).toBe('grant_type=client_credentials');
@@ -99,19 +86,11 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 	});
 
 	it('"as typed" sends the pair raw, "in the body" as client_id and client_secret; a scope goes with the grant', () => {
-		const typed = customEndpoint.tokenRequest(
-			customEndpoint.readFields(
-				decrypted(oauthClient({ clientId: 'plain', clientAuth: 'basicAsTyped' })),
-			),
-		);
+		const typed = tokenRequestOf(oauthClient({ clientId: 'plain', clientAuth: 'basicAsTyped' }));
 		expect((typed.headers as IDataObject).Authorization).toBe(
 			`Basic ${Buffer.from(`plain:${ODD_SECRET}`).toString('base64')}`,
 		);
-		const post = customEndpoint.tokenRequest(
-			customEndpoint.readFields(
-				decrypted(oauthClient({ clientAuth: 'body', scope: 'read write' })),
-			),
-		);
+		const post = tokenRequestOf(oauthClient({ clientAuth: 'body', scope: 'read write' }));
 		expect((post.headers as IDataObject).Authorization).toBeUndefined();
 		expect(Object.fromEntries(new URLSearchParams(String(post.body)))).toEqual({
 			grant_type: 'client_credentials',
@@ -130,7 +109,7 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 			clientId: 'app',
 			clientSecret: 'app-secret',
 		};
-		const request = customEndpoint.tokenRequest(customEndpoint.readFields(decrypted(data)));
+		const request = tokenRequestOf(data);
 		expect(Object.fromEntries(new URLSearchParams(String(request.body)))).toEqual({
 			grant_type: 'password',
 			username: 'ana@example.com',
@@ -139,9 +118,7 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 		expect((request.headers as IDataObject).Authorization).toBe(
 			`Basic ${Buffer.from('app:app-secret').toString('base64')}`,
 		);
-		const publicClient = customEndpoint.tokenRequest(
-			customEndpoint.readFields(decrypted({ ...data, clientSecret: '' })),
-		);
+		const publicClient = tokenRequestOf({ ...data, clientSecret: '' });
 		expect(new URLSearchParams(String(publicClient.body)).get('client_id')).toBe('app');
 		expect((publicClient.headers as IDataObject).Authorization).toBeUndefined();
 	});
@@ -154,39 +131,29 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 			password: 'pw',
 			extraFields: '{"grant_type": "client_credentials"}',
 		};
-		const body = customEndpoint.tokenRequest(
-			customEndpoint.readFields(
-				decrypted({
-					...basicLogin,
-					clientId: 'app',
-					clientSecret: 'app-secret',
-					clientAuth: 'body',
-				}),
-			),
-		);
+		const body = tokenRequestOf({
+			...basicLogin,
+			clientId: 'app',
+			clientSecret: 'app-secret',
+			clientAuth: 'body',
+		});
 		expect(body.auth).toEqual({ username: 'ana', password: 'pw' });
 		expect(Object.fromEntries(new URLSearchParams(String(body.body)))).toEqual({
 			grant_type: 'client_credentials',
 			client_id: 'app',
 			client_secret: 'app-secret',
 		});
-		const publicClient = customEndpoint.tokenRequest(
-			customEndpoint.readFields(decrypted({ ...basicLogin, extraFields: '', clientId: 'app' })),
-		);
+		const publicClient = tokenRequestOf({ ...basicLogin, extraFields: '', clientId: 'app' });
 		expect(Object.fromEntries(new URLSearchParams(String(publicClient.body)))).toEqual({
 			client_id: 'app',
 		});
-		const get = customEndpoint.tokenRequest(
-			customEndpoint.readFields(
-				decrypted({ ...basicLogin, method: 'GET', extraFields: '', clientId: 'app' }),
-			),
-		);
+		const get = tokenRequestOf({ ...basicLogin, method: 'GET', extraFields: '', clientId: 'app' });
 		expect(get.qs).toEqual({ client_id: 'app' });
 		expect(get.body).toBeUndefined();
 	});
 
 	it('the client secret and its Basic header are cut from anything quoted', () => {
-		const fields = customEndpoint.readFields(decrypted(oauthClient()));
+		const fields = fieldsOf(oauthClient());
 		const header = String(
 			(customEndpoint.tokenRequest(fields).headers as IDataObject).Authorization,
 		);
@@ -199,15 +166,13 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 	});
 
 	it("a value under a secret's name in Extra Fields (an app key beside the password) is cut from quotes; other extras are not", () => {
-		const fields = customEndpoint.readFields(
-			decrypted({
-				tokenUrl: 'https://api.example.com/login',
-				username: 'ana',
-				password: 'pw-1234',
-				extraFields:
-					'{"appKey": "AK-998877", "nested": {"x_api_key": 12345678}, "secret_value": "SV-554433", "Authorization": "Key KV-112233", "token_type_hint": "access_token", "sort_key": "name", "audience": "https://api.example.com"}',
-			}),
-		);
+		const fields = fieldsOf({
+			tokenUrl: 'https://api.example.com/login',
+			username: 'ana',
+			password: 'pw-1234',
+			extraFields:
+				'{"appKey": "AK-998877", "nested": {"x_api_key": 12345678}, "secret_value": "SV-554433", "Authorization": "Key KV-112233", "token_type_hint": "access_token", "sort_key": "name", "audience": "https://api.example.com"}',
+		});
 		const quoted = quotable(
 			'echo appKey=AK-998877 key=12345678 v=SV-554433 a=Key KV-112233 hint=access_token sort=name audience=https://api.example.com',
 			redactionOf(customEndpoint, fields),
@@ -224,7 +189,7 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
 	it('settings errors: a client credentials login without the secret, Basic twice, a colon as typed', () => {
 		const settingsError = (data: IDataObject) => {
 			try {
-				customEndpoint.readFields(decrypted(data));
+				fieldsOf(data);
 			} catch (error) {
 				return (error as TokenAuthError).message;
 			}
@@ -377,9 +342,7 @@ describe('a refused login is not repeated: accounts are not locked', () => {
 			const server = Object.values(sandbox.vendors).find(
 				(s) => s.baseUrl === f.good[f.urlField] || String(f.good[f.urlField]).startsWith(s.origin),
 			)!;
-			const data = new TestCredentialsHelper(credentialTypes, {
-				c: { type: f.credentialType, data: f.bad },
-			}).decrypt('c');
+			const data = decryptedAs(f.credentialType, f.bad);
 			const attempt = async () =>
 				await failure(obtainToken(requesterFrom(n8nRequestHelpers()), providers[vendor], data));
 			const first = await attempt();
@@ -441,9 +404,7 @@ describe('works on the first save (Auto)', () => {
 		[{ token: jwt({ exp: 1780358400 }), expires_in: 60 }, 'token', '2026-06-02T00:00:00.000Z'],
 		[{ token: 't' }, 'token', null],
 	])('Auto reads %j: the token at %s, expiring %s', (body, path, expiresAt) => {
-		const fields = customEndpoint.readFields(
-			decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p' }),
-		);
+		const fields = fieldsOf({ tokenUrl: 'https://api.example.com/login', password: 'p' });
 		const read = customEndpoint.readTokenAnswer(
 			{ statusCode: 200, headers: {}, body: JSON.stringify(body) },
 			now,
@@ -457,9 +418,7 @@ describe('works on the first save (Auto)', () => {
 	});
 
 	it('Auto names what it looked for and what the answer holds; an unreadable expiry names its path', () => {
-		const fields = customEndpoint.readFields(
-			decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p' }),
-		);
+		const fields = fieldsOf({ tokenUrl: 'https://api.example.com/login', password: 'p' });
 		const read = (body: object) => () =>
 			customEndpoint.readTokenAnswer(
 				{ statusCode: 200, headers: {}, body: JSON.stringify(body) },
@@ -582,7 +541,7 @@ describe('refresh tokens and values kept from the answer', () => {
 			clientId: 'app',
 			clientSecret: 'app-secret',
 		});
-		const key = storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings)));
+		const key = storeKey(customEndpoint, fieldsOf(settings));
 		await viaNode(settings);
 		answerOnce(200, { ...withRefresh, access_token: 'at-2', refresh_token: 'rt-secret-2' });
 		const forced = await nextToken(settings);
@@ -615,16 +574,14 @@ describe('refresh tokens and values kept from the answer', () => {
 		expect(token.token).toMatch(/^ey/);
 		expect(generic().tokenCalls).toBe(3);
 		expect(
-			tokenStore.refreshTokenFor(
-				storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings))),
-			),
+			tokenStore.refreshTokenFor(storeKey(customEndpoint, fieldsOf(settings))),
 		).toBeUndefined();
 	});
 
 	it('a refresh that meets an outage (HTTP 503) falls back to the login and keeps the refresh token for the next try', async () => {
 		answerOnce(200, withRefresh);
 		const settings = autoSettings();
-		const key = storeKey(customEndpoint, customEndpoint.readFields(decrypted(settings)));
+		const key = storeKey(customEndpoint, fieldsOf(settings));
 		await viaNode(settings);
 		// The refresh's three attempts meet the outage; the login behind it gets through.
 		generic().injectFault(
@@ -673,9 +630,11 @@ describe('refresh tokens and values kept from the answer', () => {
 
 	it('Keep From Answer never outputs a refresh token, also with Refresh With: Never and inside a kept object', () => {
 		const read = (data: IDataObject, answer: unknown) => {
-			const fields = customEndpoint.readFields(
-				decrypted({ tokenUrl: 'https://api.example.com/login', password: 'p', ...data }),
-			);
+			const fields = fieldsOf({
+				tokenUrl: 'https://api.example.com/login',
+				password: 'p',
+				...data,
+			});
 			return () =>
 				customEndpoint.readTokenAnswer(
 					{ statusCode: 200, headers: {}, body: JSON.stringify(answer) },
@@ -707,13 +666,11 @@ describe('refresh tokens and values kept from the answer', () => {
 	});
 
 	it('Keep From Answer may not name the token or the refresh token', () => {
-		const fields = customEndpoint.readFields(
-			decrypted({
-				tokenUrl: 'https://api.example.com/login',
-				password: 'p',
-				keepFromAnswer: 'refresh_token',
-			}),
-		);
+		const fields = fieldsOf({
+			tokenUrl: 'https://api.example.com/login',
+			password: 'p',
+			keepFromAnswer: 'refresh_token',
+		});
 		expect(() =>
 			customEndpoint.readTokenAnswer(
 				{ statusCode: 200, headers: {}, body: JSON.stringify(withRefresh) },
@@ -722,13 +679,11 @@ describe('refresh tokens and values kept from the answer', () => {
 			),
 		).toThrow(/holds the token or the refresh token/);
 		expect(() =>
-			customEndpoint.readFields(
-				decrypted({
-					tokenUrl: 'https://api.example.com/login',
-					password: 'p',
-					keepFromAnswer: '__proto__.x',
-				}),
-			),
+			fieldsOf({
+				tokenUrl: 'https://api.example.com/login',
+				password: 'p',
+				keepFromAnswer: '__proto__.x',
+			}),
 		).toThrow(/__proto__/);
 	});
 });

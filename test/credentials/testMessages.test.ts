@@ -13,21 +13,22 @@ import type {
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
-import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, testNode } from '../../scripts/sandbox/fixtures';
 import {
+	helperWithCred,
 	n8nRequestHelpers,
 	nodeTypesOf,
 	runWorkflow,
 	TestCredentialsHelper,
-	testCredential,
+	testNewCredential,
+	testNodeDescription,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
-let fx: ReturnType<typeof fixtures>;
 
-useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
+useSandbox((started) => (sandbox = started));
 
 /** The message up to the end of its first sentence (a period followed by a space and a capital). */
 function firstSentence(message: string): string {
@@ -41,18 +42,12 @@ function firstSentence(message: string): string {
  */
 function authenticatedRequestNode(credentialType: string): INodeType {
 	return {
-		description: {
-			displayName: 'Authenticated Request',
-			name: 'authenticatedRequest',
-			group: ['transform'],
-			version: 1,
-			description: '',
-			defaults: { name: 'Authenticated Request' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: credentialType, required: true }],
-			properties: [{ displayName: 'URL', name: 'url', type: 'string', default: '' }],
-		},
+		description: testNodeDescription(
+			'Authenticated Request',
+			'authenticatedRequest',
+			credentialType,
+			[{ displayName: 'URL', name: 'url', type: 'string', default: '' }],
+		),
 		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 			const url = this.getNodeParameter('url', 0) as string;
 			const json = await this.helpers.httpRequestWithAuthentication.call(this, credentialType, {
@@ -70,24 +65,19 @@ async function requestThroughCredential(
 	data: ICredentialDataDecryptedObject,
 	url: string,
 ) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: credentialType, data },
-	});
-	const node = {
+	const helper = helperWithCred(credentialType, data);
+	const node = testNode({
 		id: 'request',
 		name: 'Request',
 		type: 'test.authenticatedRequest',
-		typeVersion: 1,
-		position: [0, 0] as [number, number],
 		parameters: { url },
-		credentials: { [credentialType]: { id: 'cred', name: 'cred' } },
-	};
+		credential: credentialType,
+	});
 	const { run } = await runWorkflow({
 		nodeTypes: nodeTypesOf({
 			'test.authenticatedRequest': authenticatedRequestNode(credentialType),
 		}),
 		nodes: [node],
-		connections: {},
 		helper,
 	});
 	return run.data.resultData.error;
@@ -95,17 +85,9 @@ async function requestThroughCredential(
 
 describe('Sirdata on n8n 2.x: the credential token step cannot send the login', () => {
 	it('the Test says first that it cannot check the login and the password was not checked, then what to do; right and wrong passwords read the same', async () => {
-		const f = fx.sirdata;
-		const right = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
-			'sirdataApi',
-			f.good,
-		);
-		const wrong = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
-			'sirdataApi',
-			f.bad,
-		);
+		const f = fixtures(sandbox).sirdata;
+		const right = await testNewCredential('sirdataApi', f.good);
+		const wrong = await testNewCredential('sirdataApi', f.bad);
 		expect(right.status).toBe('Error');
 		expect(wrong).toEqual(right);
 
@@ -124,12 +106,8 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 	});
 
 	it('a node request with the credential (the HTTP Request path) gets the same text, right for it too', async () => {
-		const f = fx.sirdata;
-		const test = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
-			'sirdataApi',
-			f.good,
-		);
+		const f = fixtures(sandbox).sirdata;
+		const test = await testNewCredential('sirdataApi', f.good);
 		const error = await requestThroughCredential(
 			'sirdataApi',
 			f.good,
@@ -143,14 +121,15 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 	});
 
 	it('after the advice is followed (a Get Token node ran) the Test passes and the node request works', async () => {
-		const f = fx.sirdata;
+		const f = fixtures(sandbox).sirdata;
 		const helper = new TestCredentialsHelper(credentialTypes, {
 			c: { type: 'sirdataApi', data: f.good },
 		});
 		await obtainToken(requesterFrom(n8nRequestHelpers()), providers.sirdata, helper.decrypt('c'));
-		expect(
-			await testCredential(new TestCredentialsHelper(credentialTypes), 'sirdataApi', f.good),
-		).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testNewCredential('sirdataApi', f.good)).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
 		expect(
 			await requestThroughCredential(
 				'sirdataApi',
@@ -171,11 +150,7 @@ describe('Soda Cloud, API key method', () => {
 	});
 
 	it('a refused key pair: the Test names the vendor, what was refused and where to create a key pair', async () => {
-		const result = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
-			'sodaCloudApi',
-			keyPair('wrong-secret'),
-		);
+		const result = await testNewCredential('sodaCloudApi', keyPair('wrong-secret'));
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(
 			/^Soda Cloud [a-z ]+: the API key ID or secret was refused \(HTTP 401\)\./,
@@ -184,25 +159,13 @@ describe('Soda Cloud, API key method', () => {
 		expect(result.message).not.toContain('wrong-secret');
 		// The right pair still passes.
 		expect(
-			await testCredential(
-				new TestCredentialsHelper(credentialTypes),
-				'sodaCloudApi',
-				keyPair(SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret),
-			),
+			await testNewCredential('sodaCloudApi', keyPair(SANDBOX_ACCOUNTS.sodaCloud.apiKey.secret)),
 		).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
 	it('the refusal message has the quality of the email/password one', async () => {
-		const byPassword = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
-			'sodaCloudApi',
-			fx.sodaCloud.bad,
-		);
-		const byKey = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
-			'sodaCloudApi',
-			keyPair('wrong-secret'),
-		);
+		const byPassword = await testNewCredential('sodaCloudApi', fixtures(sandbox).sodaCloud.bad);
+		const byKey = await testNewCredential('sodaCloudApi', keyPair('wrong-secret'));
 		expect(byPassword.message).toMatch(
 			/^Soda Cloud token request: the email or password was refused \(HTTP 401\)\. Check /,
 		);
@@ -224,11 +187,11 @@ describe('Soda Cloud, custom base URL without /v1', () => {
 				`${sandbox.vendors.sodaCloud.origin}/`,
 				`${sandbox.vendors.sodaCloud.origin}/api`,
 			]) {
-				const result = await testCredential(
-					new TestCredentialsHelper(credentialTypes),
-					'sodaCloudApi',
-					{ region: 'custom', baseUrl, ...auth },
-				);
+				const result = await testNewCredential('sodaCloudApi', {
+					region: 'custom',
+					baseUrl,
+					...auth,
+				});
 				expect({ baseUrl, ...result }).toEqual({
 					baseUrl,
 					status: 'Error',
@@ -247,8 +210,8 @@ describe('Soda Cloud, custom base URL without /v1', () => {
 			`${sandbox.vendors.sodaCloud.baseUrl}/`,
 		]) {
 			expect(
-				await testCredential(new TestCredentialsHelper(credentialTypes), 'sodaCloudApi', {
-					...fx.sodaCloud.good,
+				await testNewCredential('sodaCloudApi', {
+					...fixtures(sandbox).sodaCloud.good,
 					baseUrl,
 				}),
 			).toMatchObject({ status: 'OK' });

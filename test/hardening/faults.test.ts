@@ -16,7 +16,7 @@
 // First: n8n's logger prints every failed node; a hundred expected failures are only noise here.
 import { restoreConsole } from './consoleCapture';
 
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError, type TokenStep } from '../../nodes/shared/errors';
@@ -33,11 +33,13 @@ import {
 } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
+	helperWithCred,
 	n8nRequestHelpers,
 	nodeTypesOf,
 	preAuthHelper,
 	runWorkflow,
 	TestCredentialsHelper,
+	tokenStep,
 } from '../helpers/n8n';
 import { withSandbox } from '../helpers/sandbox';
 import { type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
@@ -229,10 +231,11 @@ async function viaCredential(
 	f: VendorFixture,
 ): Promise<{ token: string | null; error?: Error & { description?: string } }> {
 	try {
-		const output = (await credentialTypes[f.credentialType].preAuthentication!.call(
-			preAuthHelper(kits[f.vendor].tokenStepNeedsLegacyRequest),
+		const output = await tokenStep(
+			f.credentialType,
 			decrypted(f),
-		)) as IDataObject;
+			preAuthHelper(kits[f.vendor].tokenStepNeedsLegacyRequest),
+		);
 		return { token: String(output.accessToken) };
 	} catch (error) {
 		return { token: null, error: error as Error };
@@ -243,10 +246,8 @@ async function viaNode(
 	f: VendorFixture,
 ): Promise<{ token: string | null; error?: Error & { description?: string } }> {
 	const node = getTokenNode(f.vendor);
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: f.credentialType, data: { ...f.good } },
-	});
-	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
+	const helper = helperWithCred(f.credentialType, f.good);
+	const { run } = await runWorkflow({ nodeTypes, nodes: [node], helper });
 	const error = run.data.resultData.error as (Error & { description?: string }) | undefined;
 	const items = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0] ?? [];
 	return { token: error ? null : ((items[0]?.json.token as string | undefined) ?? null), error };

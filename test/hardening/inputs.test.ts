@@ -14,7 +14,7 @@ import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
-import { preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { decryptedAs, runWorkflow, TestCredentialsHelper, tokenStep } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -40,7 +40,6 @@ async function run(
 	const { run: result } = await runWorkflow({
 		nodeTypes,
 		nodes: [full],
-		connections: {},
 		helper,
 		executionId: `inputs-${++executions}`,
 	});
@@ -177,15 +176,10 @@ describe.each(HEADER_FIELDS)('%s %s, sent in a header', (vendor, field, label, e
 	])('with %s is a settings error naming the field, before any request', async (_what, value) => {
 		const data = { ...fixtures(sandbox)[vendor].good, ...extra, [field]: value };
 		const type = providers[vendor].credentialName;
-		const credentials = new TestCredentialsHelper(credentialTypes, {
-			c: { type, data: data as ICredentialDataDecryptedObject },
-		}).decrypt('c');
-		const failure = await credentialTypes[type]
-			.preAuthentication!.call(preAuthHelper(), credentials)
-			.then(
-				() => undefined,
-				(error: unknown) => error as Error,
-			);
+		const failure = await tokenStep(type, decryptedAs(type, data)).then(
+			() => undefined,
+			(error: unknown) => error as Error,
+		);
 		expect(failure?.message).toMatch(
 			new RegExp(
 				`^${providers[vendor].displayName} settings: ${label.replace(/[()]/g, '\\$&')} holds characters that cannot be sent in an HTTP header`,

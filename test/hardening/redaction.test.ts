@@ -15,19 +15,22 @@ import { restoreConsole } from './consoleCapture';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { MIN_QUOTABLE_SECRET_LENGTH, quotable, redactionFor } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, logInNode, testNode } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
-	callResumeWebhook,
+	decryptedAs,
+	helperWithCred,
+	openLogInPage,
+	postToLogIn,
 	preAuthHelper,
 	runWorkflow,
-	TestCredentialsHelper,
+	tokenStep,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { packageNodeTypes } from '../helpers/nodeTypes';
@@ -411,62 +414,45 @@ function asJson(value: unknown): string {
 /** What the credential path, the Get Token node (stopping, and with Continue On Fail) and Log In show. */
 async function shownText(vendor: VendorId, data: IDataObject): Promise<string> {
 	const type = providers[vendor].credentialName;
-	const credentials = new TestCredentialsHelper(credentialTypes, {
-		c: { type, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
-	const credentialError = await credentialTypes[type]
-		.preAuthentication!.call(preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest), credentials)
-		.then(
-			() => undefined,
-			(error: unknown) => error as TokenAuthError,
-		);
-	const runs = [];
-	for (const onError of [undefined, 'continueRegularOutput'] as const) {
+	const credentialError = await tokenStep(
+		type,
+		decryptedAs(type, data),
+		preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest),
+	).then(
+		() => undefined,
+		(error: unknown) => error as TokenAuthError,
+	);
+	/** A run of `node` alone, from an empty token store, and what it showed. */
+	const shownBy = async (node: INode) => {
 		tokenStore.clear();
-		const node = getTokenNode(vendor, {}, onError ? { onError } : {});
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
-		});
 		const { run } = await runWorkflow({
 			nodeTypes,
 			nodes: [node],
-			connections: {},
-			helper,
+			helper: helperWithCred(type, data),
 			executionId: `redaction-${++executions}`,
 		});
-		runs.push({
+		return {
 			error: run.data.resultData.error,
-			items: run.data.resultData.runData['Get Token']?.[0]?.data?.main[0],
-		});
-	}
+			items: run.data.resultData.runData[node.name]?.[0]?.data?.main[0],
+		};
+	};
+	const runs = [];
+	for (const onError of [undefined, 'continueRegularOutput'] as const)
+		runs.push(await shownBy(getTokenNode(vendor, {}, onError ? { onError } : {})));
 	// And the vendor's own node's first run (Autoshares' Log In), which makes the same token call.
 	const own = kits[vendor].secrets.ownNode;
-	if (own) {
-		tokenStore.clear();
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
-		});
-		const node: INode = {
-			id: 'own',
-			name: own.name,
-			type: own.type,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: own.runs[0].parameters as INode['parameters'],
-			credentials: { [type]: { id: 'cred', name: 'cred' } },
-		};
-		const { run } = await runWorkflow({
-			nodeTypes,
-			nodes: [node],
-			connections: {},
-			helper,
-			executionId: `redaction-${++executions}`,
-		});
-		runs.push({
-			error: run.data.resultData.error,
-			items: run.data.resultData.runData[own.name]?.[0]?.data?.main[0],
-		});
-	}
+	if (own)
+		runs.push(
+			await shownBy(
+				testNode({
+					id: 'own',
+					name: own.name,
+					type: own.type,
+					parameters: own.runs[0].parameters,
+					credential: type,
+				}),
+			),
+		);
 	return asJson({
 		credentialError,
 		message: credentialError?.message,
@@ -590,33 +576,17 @@ describe('Autoshares: the vendor reason forwarded to the notify call and the res
 							expectingReason: `${before}${TRANSFORMS[name](secret, { user: account.username })}${after}`,
 						});
 						const node = logInNode({ notifyUrl });
-						const helper = new TestCredentialsHelper(credentialTypes, {
-							cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject },
-						});
+						const helper = helperWithCred('autosharesTraderApi', data);
 						const base = {
 							nodeTypes,
 							nodes: [node],
-							connections: {},
 							helper,
 							executionId: `redaction-${++executions}`,
 						};
 						const seen = received.length;
 						const { run } = await runWorkflow({ ...base, inputItems: [{ row: 1 }] });
-						const page = await callResumeWebhook({
-							...base,
-							stored: run.data,
-							nodeName: 'Log In',
-							method: 'GET',
-							headers: { accept: 'text/html' },
-						});
-						const wrong = await callResumeWebhook({
-							...base,
-							stored: run.data,
-							nodeName: 'Log In',
-							method: 'POST',
-							body: { code: '000000' },
-							headers: { 'content-type': 'application/json' },
-						});
+						const page = await openLogInPage(base, run.data);
+						const wrong = await postToLogIn(base, run.data, { code: '000000' });
 						autoshares.configure({ expectingReason: undefined });
 						const shown = asJson({
 							notify: received.slice(seen),

@@ -14,28 +14,19 @@
  */
 import { restoreConsole } from './consoleCapture';
 
-import type {
-	ICredentialDataDecryptedObject,
-	IDataObject,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	credentialTypes,
-	fixtures,
-	getTokenNode,
-	logInNode,
-	VENDORS,
-} from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
-	callResumeWebhook,
+	decryptedAs,
+	helperWithCred,
 	n8nRequestHelpers,
+	postToLogIn,
 	runWorkflow,
-	TestCredentialsHelper,
+	tokenStep,
 } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import {
@@ -119,19 +110,15 @@ async function viaCredential(
 	data: IDataObject,
 ): Promise<Error & { description?: string }> {
 	const type = providers[vendor].credentialName;
-	const credentials = new TestCredentialsHelper(credentialTypes, {
-		c: { type, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
 	// Sirdata's token call needs the legacy helper (see test/credentials): as a node context has it.
-	const error = await credentialTypes[type]
-		.preAuthentication!.call(
-			trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest === true),
-			credentials,
-		)
-		.then(
-			() => undefined,
-			(failure: unknown) => failure as Error,
-		);
+	const error = await tokenStep(
+		type,
+		decryptedAs(type, data),
+		trustingHelpers(kits[vendor].tokenStepNeedsLegacyRequest === true),
+	).then(
+		() => undefined,
+		(failure: unknown) => failure as Error,
+	);
 	if (!error) throw new Error('preAuthentication succeeded: it followed the redirect');
 	return error;
 }
@@ -142,10 +129,8 @@ async function viaNode(
 ): Promise<Error & { description?: string }> {
 	const type = providers[vendor].credentialName;
 	const node = getTokenNode(vendor);
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
-	});
-	const { run } = await runWorkflow({ nodeTypes, nodes: [node], connections: {}, helper });
+	const helper = helperWithCred(type, data);
+	const { run } = await runWorkflow({ nodeTypes, nodes: [node], helper });
 	const output = run.data.resultData.runData['Get Token']?.[0]?.data?.main[0]?.[0]?.json;
 	if (!run.data.resultData.error)
 		throw new Error(`Get Token succeeded with ${JSON.stringify(output)}: it followed the redirect`);
@@ -235,13 +220,10 @@ describe('the Autoshares two-step login and its notify call', () => {
 			webApiKey: SANDBOX_ACCOUNTS.autosharesTrader.appKey,
 			...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
 		};
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type: 'autosharesTraderApi', data: data as ICredentialDataDecryptedObject },
-		});
+		const helper = helperWithCred('autosharesTraderApi', data);
 		const base = {
 			nodeTypes,
 			nodes: [node],
-			connections: {},
 			helper,
 			executionId: `redirect-${Math.random()}`,
 		};
@@ -257,14 +239,7 @@ describe('the Autoshares two-step login and its notify call', () => {
 			const autoshares = sandbox.vendors.autosharesTrader;
 			const code = autoshares.lastVerificationCode!;
 			autoshares.injectFault({ kind: 'redirect', status, to: 'otherOrigin' }, 1);
-			const resumed = await callResumeWebhook({
-				...base,
-				stored: run.data,
-				nodeName: 'Log In',
-				method: 'POST',
-				body: { code },
-				headers: { 'content-type': 'application/json' },
-			});
+			const resumed = await postToLogIn(base, run.data, { code });
 			expect(sandbox.catcher.requests).toHaveLength(0);
 			const interim = autoshares.issued.find((t) => t.interim)!.token;
 			expect(

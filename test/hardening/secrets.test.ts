@@ -29,15 +29,17 @@ import type {
 import { retryTiming } from '../../nodes/shared/http';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, testNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
+	helperWithCred,
 	preAuthHelper,
 	resumeExecution,
 	runWorkflow,
 	TestCredentialsHelper,
-	testCredential,
+	testNewCredential,
+	tokenStep,
 } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
@@ -236,16 +238,16 @@ function decrypted(vendor: VendorId, data: IDataObject): ICredentialDataDecrypte
 
 function nodeOf(vendor: VendorId, parameters: IDataObject, extra: Partial<INode> = {}): INode {
 	const autoshares = parameters.operation !== undefined;
-	return {
-		id: 'node',
-		name: autoshares ? 'Autoshares' : 'Get Token',
-		type: autoshares ? 'n8n-nodes-token-auth.autosharesTrader' : 'n8n-nodes-token-auth.getToken',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: parameters as INode['parameters'],
-		credentials: { [credentialTypeOf(vendor)]: { id: 'cred', name: 'cred' } },
-		...extra,
-	};
+	return testNode(
+		{
+			id: 'node',
+			name: autoshares ? 'Autoshares' : 'Get Token',
+			type: autoshares ? 'n8n-nodes-token-auth.autosharesTrader' : 'n8n-nodes-token-auth.getToken',
+			parameters,
+			credential: credentialTypeOf(vendor),
+		},
+		extra,
+	);
 }
 
 async function runNode(
@@ -255,14 +257,11 @@ async function runNode(
 	extra: Partial<INode> = {},
 	inputItems: IDataObject[] = [{ row: 1 }],
 ) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: credentialTypeOf(vendor), data: { ...data } as ICredentialDataDecryptedObject },
-	});
+	const helper = helperWithCred(credentialTypeOf(vendor), data);
 	const node = nodeOf(vendor, parameters, extra);
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [node],
-		connections: {},
 		helper,
 		inputItems,
 		executionId: `secrets-${++executions}`,
@@ -281,9 +280,10 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 	// legacy request helper, the only one that sends Sirdata's GET body: both are run.
 	const jobs: Array<Promise<void>> = [false, true].map(async (withLegacyRequest) => {
 		try {
-			await credentialTypes[credentialTypeOf(vendor)].preAuthentication!.call(
-				preAuthHelper(withLegacyRequest),
+			await tokenStep(
+				credentialTypeOf(vendor),
 				decrypted(vendor, data),
+				preAuthHelper(withLegacyRequest),
 			);
 		} catch (error) {
 			artefacts.push(
@@ -296,8 +296,7 @@ async function everyPath(vendor: VendorId, data: IDataObject): Promise<Artefact[
 	});
 	jobs.push(
 		(async () => {
-			const result = await testCredential(
-				new TestCredentialsHelper(credentialTypes),
+			const result = await testNewCredential(
 				credentialTypeOf(vendor),
 				data as ICredentialDataDecryptedObject,
 			);
@@ -541,11 +540,9 @@ describe('Autoshares Trader two-step login', () => {
 			webApiKey: A.autosharesTrader.appKey,
 			...account,
 		} as ICredentialDataDecryptedObject;
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type: 'autosharesTraderApi', data },
-		});
+		const helper = helperWithCred('autosharesTraderApi', data);
 		const executionId = `secrets-${++executions}`;
-		const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
+		const base = { nodeTypes, nodes: [node], helper, executionId };
 		const artefacts: Artefact[] = [];
 		const webhook = async (
 			stored: IRunExecutionData,

@@ -29,6 +29,8 @@ import {
 	type IDataObject,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
+	type INodeProperties,
+	type INodeTypeDescription,
 	type INode,
 	type INodeExecutionData,
 	type INodeCredentialsDetails,
@@ -41,6 +43,8 @@ import {
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
+
+import { credentialTypes, testNode } from '../../scripts/sandbox/fixtures';
 
 /** n8n's own request helpers (the client behind this.helpers.httpRequest and .request). */
 export function n8nRequestHelpers() {
@@ -61,6 +65,30 @@ export function preAuthHelper(withLegacyRequest = false): IHttpRequestHelper {
 	return {
 		helpers: withLegacyRequest ? { httpRequest, request } : { httpRequest },
 	} as unknown as IHttpRequestHelper;
+}
+
+/**
+ * A test node's description: version 1, one input and one output, and a credential of
+ * `credentialType` that it requires.
+ */
+export function testNodeDescription(
+	displayName: string,
+	name: string,
+	credentialType: string,
+	properties: INodeProperties[],
+): INodeTypeDescription {
+	return {
+		displayName,
+		name,
+		group: ['transform'],
+		version: 1,
+		description: '',
+		defaults: { name: displayName },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: credentialType, required: true }],
+		properties,
+	} as INodeTypeDescription;
 }
 
 export function nodeTypesOf(byName: Record<string, INodeType>): INodeTypes {
@@ -179,6 +207,33 @@ export class TestCredentialsHelper {
 	}
 }
 
+/**
+ * A credential's token step (its preAuthentication) on `data` as given (decryptedAs applies
+ * n8n's defaults first), with the helpers n8n 2.x gives it unless others are given.
+ */
+export async function tokenStep(
+	type: string,
+	data: IDataObject,
+	helpers: IHttpRequestHelper = preAuthHelper(),
+): Promise<ICredentialDataDecryptedObject> {
+	return (await credentialTypes[type].preAuthentication!.call(
+		helpers,
+		data as ICredentialDataDecryptedObject,
+	)) as ICredentialDataDecryptedObject;
+}
+
+/** A credentials helper whose one saved credential, `cred` (the one testNode's nodes use), holds `data`. */
+export function helperWithCred(type: string, data: IDataObject): TestCredentialsHelper {
+	return new TestCredentialsHelper(credentialTypes, {
+		cred: { type, data: { ...data } as ICredentialDataDecryptedObject },
+	});
+}
+
+/** `data` as n8n decrypts a credential of `type`: with the defaults of the fields it leaves out. */
+export function decryptedAs(type: string, data: IDataObject): ICredentialDataDecryptedObject {
+	return helperWithCred(type, data).decrypt('cred');
+}
+
 export function additionalDataFor(
 	helper: TestCredentialsHelper,
 	hooks: ExecutionLifecycleHooks,
@@ -216,37 +271,24 @@ export async function testCredential(
 	const type = helper.types[typeName];
 	const id = `test-${typeName}`;
 	helper.store[id] = { type: typeName, data: { ...data } };
-	const node: INode = {
+	const node = testNode({
 		id: 'temp',
 		name: 'Temp-Node',
 		type: 'n8n-nodes-base.noOp',
-		typeVersion: 1,
-		position: [0, 0],
 		parameters: { temp: '' },
 		credentials: { [typeName]: { id, name: typeName } },
-	};
+	});
 	const nodeType: INodeType = {
-		description: {
-			displayName: 'No Operation',
-			name: 'n8n-nodes-base.noOp',
-			group: ['transform'],
-			version: 1,
-			description: '',
-			defaults: { name: 'No Operation' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: typeName, required: true }],
-			properties: [
-				{
-					displayName: 'Temp',
-					name: 'temp',
-					type: 'string',
-					routing: { request: type.test!.request },
-					default: '',
-				},
-			],
-		},
-	} as INodeType;
+		description: testNodeDescription('No Operation', 'n8n-nodes-base.noOp', typeName, [
+			{
+				displayName: 'Temp',
+				name: 'temp',
+				type: 'string',
+				routing: { request: type.test!.request },
+				default: '',
+			},
+		]),
+	};
 	const workflow = new Workflow({
 		nodes: [node],
 		connections: {},
@@ -301,10 +343,16 @@ export async function testCredential(
 	return { status: 'OK', message: 'Connection successful!' };
 }
 
+/** The editor's Test of values typed into a new credential of `typeName`, nothing saved yet. */
+export async function testNewCredential(typeName: string, data: ICredentialDataDecryptedObject) {
+	return await testCredential(new TestCredentialsHelper(credentialTypes), typeName, data);
+}
+
 export interface RunOptions {
 	nodeTypes: INodeTypes;
 	nodes: INode[];
-	connections: IConnections;
+	/** Default none: a one-node workflow. */
+	connections?: IConnections;
 	helper: TestCredentialsHelper;
 	mode?: WorkflowExecuteMode;
 	executionId?: string;
@@ -324,7 +372,7 @@ export async function runWorkflow(
 		id: 'workflow-1',
 		name: 'test',
 		nodes: options.nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 		active: false,
 		nodeTypes: options.nodeTypes,
 	});
@@ -332,7 +380,7 @@ export async function runWorkflow(
 		id: 'workflow-1',
 		name: 'test',
 		nodes: options.nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 	} as never);
 	const additionalData = additionalDataFor(options.helper, hooks, executionId);
 	const items: INodeExecutionData[] = (options.inputItems ?? [{}]).map((json, index) => {
@@ -403,7 +451,7 @@ export function fakeRequestResponse(
 export async function callResumeWebhook(options: {
 	nodeTypes: INodeTypes;
 	nodes: INode[];
-	connections: IConnections;
+	connections?: IConnections;
 	helper: TestCredentialsHelper;
 	stored: IRunExecutionData;
 	nodeName: string;
@@ -423,7 +471,7 @@ export async function callResumeWebhook(options: {
 		id: 'workflow-1',
 		name: 'test',
 		nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 		active: false,
 		nodeTypes: options.nodeTypes,
 	});
@@ -439,7 +487,7 @@ export async function callResumeWebhook(options: {
 		id: 'workflow-1',
 		name: 'test',
 		nodes: options.nodes,
-		connections: options.connections,
+		connections: options.connections ?? {},
 	} as never);
 	const additionalData = additionalDataFor(options.helper, hooks, options.executionId, {
 		httpRequest: req,
@@ -483,6 +531,45 @@ export async function callResumeWebhook(options: {
 			stored,
 		};
 	}
+}
+
+/** A workflow whose Log In waits: what callResumeWebhook needs besides the call itself. */
+type LogInWorkflow = Pick<
+	Parameters<typeof callResumeWebhook>[0],
+	'nodeTypes' | 'nodes' | 'connections' | 'helper' | 'executionId'
+>;
+
+/** The waiting Log In's resume URL opened in a browser (the page that asks for the code). */
+export async function openLogInPage(
+	workflow: LogInWorkflow,
+	stored: IRunExecutionData,
+	query: IDataObject = {},
+) {
+	return await callResumeWebhook({
+		...workflow,
+		stored,
+		nodeName: 'Log In',
+		method: 'GET',
+		query,
+		headers: { accept: 'text/html' },
+	});
+}
+
+/** A POST to the waiting Log In's resume URL: `body` as JSON, unless other headers say otherwise. */
+export async function postToLogIn(
+	workflow: LogInWorkflow,
+	stored: IRunExecutionData,
+	body: unknown,
+	headers: IDataObject = { 'content-type': 'application/json' },
+) {
+	return await callResumeWebhook({
+		...workflow,
+		stored,
+		nodeName: 'Log In',
+		method: 'POST',
+		body,
+		headers,
+	});
 }
 
 /** Resumes a waiting execution with the webhook's data, as webhook-helpers.prepareExecutionData does. */

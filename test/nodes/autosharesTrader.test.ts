@@ -12,14 +12,16 @@ import { storeKey } from '../../nodes/shared/provider';
 import { autosharesTrader } from '../../nodes/shared/providers/autosharesTrader';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { loginProgress as loginProgressForTests } from '../../nodes/AutosharesTrader/pausedLogin';
-import { credentialTypes, logInNode } from '../../scripts/sandbox/fixtures';
+import { logInNode, testNode } from '../../scripts/sandbox/fixtures';
 import {
 	callResumeWebhook,
+	helperWithCred,
 	nodeTypesOf,
+	openLogInPage,
+	postToLogIn,
 	resumeExecution,
-	runWorkflow,
-	TestCredentialsHelper,
 	type RunOptions,
+	runWorkflow,
 } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -49,12 +51,10 @@ function credentials(account: IDataObject): ICredentialDataDecryptedObject {
 
 function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Partial<INode> = {}) {
 	const node = logInNode(options, nodeExtra);
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: 'autosharesTraderApi', data: credentials(account) },
-	});
+	const helper = helperWithCred('autosharesTraderApi', credentials(account));
 	const executionId = `execution-${++executionCounter}`;
-	const base = { nodeTypes, nodes: [node], connections: {}, helper, executionId };
-	return {
+	const base = { nodeTypes, nodes: [node], helper, executionId };
+	const flow = {
 		base,
 		start: async (
 			inputItems: IDataObject[] = [{ trigger: 1 }],
@@ -64,35 +64,30 @@ function setup(account: IDataObject, options: IDataObject = {}, nodeExtra: Parti
 			stored: IRunExecutionData,
 			body: unknown,
 			headers: IDataObject = { 'content-type': 'application/json' },
-		) =>
-			await callResumeWebhook({
-				...base,
-				stored,
-				nodeName: 'Log In',
-				method: 'POST',
-				body,
-				headers,
-			}),
+		) => await postToLogIn(base, stored, body, headers),
 		get: async (stored: IRunExecutionData, query: IDataObject = {}) =>
-			await callResumeWebhook({
-				...base,
-				stored,
-				nodeName: 'Log In',
-				method: 'GET',
-				query,
-				headers: { accept: 'text/html' },
-			}),
-		/** After a wrong code, as n8n does: the run goes on into Log In, which pauses again. */
-		pausedAgain: async (answer: Awaited<ReturnType<typeof callResumeWebhook>>) => {
-			const { run } = await resumeExecution({
+			await openLogInPage(base, stored, query),
+		/** A wrong code at the resume URL: refused with a 422, the login still waiting. */
+		wrongCode: async (stored: IRunExecutionData) => {
+			const answer = await flow.post(stored, { code: '000000' });
+			expect(answer.response.status).toBe(422);
+			return answer;
+		},
+		/** As n8n goes on after the resume URL's answer: the run continues with what Log In returned. */
+		resume: async (answer: Awaited<ReturnType<typeof callResumeWebhook>>) =>
+			await resumeExecution({
 				...base,
 				stored: answer.stored,
 				workflowData: answer.result!.workflowData,
-			});
+			}),
+		/** After a wrong code, as n8n does: the run goes on into Log In, which pauses again. */
+		pausedAgain: async (answer: Awaited<ReturnType<typeof callResumeWebhook>>) => {
+			const { run } = await flow.resume(answer);
 			expect(run.status).toBe('waiting');
 			return run.data;
 		},
 	};
+	return flow;
 }
 
 function infoFlow(
@@ -100,26 +95,23 @@ function infoFlow(
 	nodeExtra: Partial<INode> = {},
 	data: ICredentialDataDecryptedObject = credentials(account),
 ) {
-	const node: INode = {
-		id: 'info',
-		name: 'Info',
-		type: 'n8n-nodes-token-auth.autosharesTrader',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { operation: 'getAccountInfo' },
-		credentials: { autosharesTraderApi: { id: 'cred', name: 'cred' } },
-		...nodeExtra,
-	};
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: 'autosharesTraderApi', data },
-	});
+	const node = testNode(
+		{
+			id: 'info',
+			name: 'Info',
+			type: 'n8n-nodes-token-auth.autosharesTrader',
+			parameters: { operation: 'getAccountInfo' },
+			credential: 'autosharesTraderApi',
+		},
+		nodeExtra,
+	);
+	const helper = helperWithCred('autosharesTraderApi', data);
 	return {
 		helper,
 		run: async () =>
 			await runWorkflow({
 				nodeTypes,
 				nodes: [node],
-				connections: {},
 				helper,
 				inputItems: [{}, {}],
 			}),
@@ -191,11 +183,7 @@ describe('Autoshares Trader node: Log In', () => {
 			)?.token,
 		).toBe(final.token);
 
-		const resumed = await resumeExecution({
-			...flow.base,
-			stored: done.stored,
-			workflowData: done.result!.workflowData,
-		});
+		const resumed = await flow.resume(done);
 		expect(resumed.run.status).toBe('success');
 		expect(
 			resumed.run.data.resultData.runData['Log In'].at(-1)!.data!.main[0]![0].json,
@@ -253,11 +241,7 @@ describe('Autoshares Trader node: Log In', () => {
 			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
 		});
 		expect(answer.response.status).toBe(403);
-		const resumed = await resumeExecution({
-			...flow.base,
-			stored: answer.stored,
-			workflowData: answer.result!.workflowData,
-		});
+		const resumed = await flow.resume(answer);
 		expect(resumed.run.status).toBe('error');
 		expect(resumed.run.data.resultData.error?.message).toMatch(
 			/^Autoshares Trader verification code: the paused login can no longer be opened\./,
@@ -315,17 +299,12 @@ describe('Autoshares Trader node: Log In', () => {
 	it('wrong code then right code: keeps waiting with a clear 422, then logs in', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		const wrong = await flow.post(run.data, { code: '000000' });
-		expect(wrong.response.status).toBe(422);
+		const wrong = await flow.wrongCode(run.data);
 		expect(wrong.response.body).toMatchObject({ status: 'wrongCode', attemptsLeft: 2 });
 		// The attempt is counted in the seal: the run goes on into Log In, which pauses again at
 		// once, with no token call, and the same resume URL takes the next code.
 		const calls = sandbox.vendors.autosharesTrader.tokenCalls;
-		const again = await resumeExecution({
-			...flow.base,
-			stored: wrong.stored,
-			workflowData: wrong.result!.workflowData,
-		});
+		const again = await flow.resume(wrong);
 		expect(again.run.status).toBe('waiting');
 		expect(sandbox.vendors.autosharesTrader.tokenCalls).toBe(calls);
 		const right = await flow.post(again.run.data, {
@@ -337,8 +316,7 @@ describe('Autoshares Trader node: Log In', () => {
 	it('a code that arrives while the last wrong one is still being counted is asked to come again, and sent nowhere', async () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		const wrong = await flow.post(run.data, { code: '000000' });
-		expect(wrong.response.status).toBe(422);
+		const wrong = await flow.wrongCode(run.data);
 		const calls = sandbox.vendors.autosharesTrader.tokenCalls;
 		const code = sandbox.vendors.autosharesTrader.lastVerificationCode;
 		// Before n8n has saved the continuation (the data as it was), on this process:
@@ -357,23 +335,14 @@ describe('Autoshares Trader node: Log In', () => {
 	it('the attempt limit holds when the next code reaches a process that never saw the earlier ones (a restart, another webhook process)', async () => {
 		const flow = setup(twoFactor, { maxAttempts: 2 });
 		const { run } = await flow.start();
-		const first = await flow.post(run.data, { code: '000000' });
-		expect(first.response.status).toBe(422);
-		const again = await resumeExecution({
-			...flow.base,
-			stored: first.stored,
-			workflowData: first.result!.workflowData,
-		});
+		const first = await flow.wrongCode(run.data);
+		const again = await flow.resume(first);
 		// Nothing of this process's memory is needed: the count went with the execution.
 		loginProgressForTests.clear();
 		tokenStore.clear();
 		const second = await flow.post(again.run.data, { code: '111111' });
 		expect(second.response.status).toBe(403);
-		const failed = await resumeExecution({
-			...flow.base,
-			stored: second.stored,
-			workflowData: second.result!.workflowData,
-		});
+		const failed = await flow.resume(second);
 		expect(failed.run.data.resultData.error?.message).toMatch(/2 wrong codes/);
 	});
 
@@ -381,8 +350,7 @@ describe('Autoshares Trader node: Log In', () => {
 		sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'reprompt' });
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
-		const wrong = await flow.post(run.data, { code: '000000' });
-		expect(wrong.response.status).toBe(422);
+		const wrong = await flow.wrongCode(run.data);
 		const again = await flow.pausedAgain(wrong);
 		expect(
 			outputOf(
@@ -395,21 +363,12 @@ describe('Autoshares Trader node: Log In', () => {
 	it('too many wrong codes fail the execution with a clear error', async () => {
 		const flow = setup(twoFactor, { maxAttempts: 2 });
 		const { run } = await flow.start();
-		const first = await flow.post(run.data, { code: '000000' });
-		expect(first.response.status).toBe(422);
-		const again = await resumeExecution({
-			...flow.base,
-			stored: first.stored,
-			workflowData: first.result!.workflowData,
-		});
+		const first = await flow.wrongCode(run.data);
+		const again = await flow.resume(first);
 		const last = await flow.post(again.run.data, { code: '111111' });
 		expect(last.response.status).toBe(403);
 		// The run resumes with the failure attached: the node fails with it.
-		const resumed = await resumeExecution({
-			...flow.base,
-			stored: last.stored,
-			workflowData: last.result!.workflowData,
-		});
+		const resumed = await flow.resume(last);
 		expect(resumed.run.status).toBe('error');
 		expect(resumed.run.data.resultData.error?.name).toBe('NodeApiError');
 		expect(resumed.run.data.resultData.error?.message).toMatch(/2 wrong codes/);
@@ -481,17 +440,12 @@ describe('Autoshares Trader node: Log In', () => {
 		const flow = setup(twoFactor);
 		const { run } = await flow.start();
 		// The first wrong code burns the interim token; the next call gets Corrupted ticket.
-		const wrong = await flow.post(run.data, { code: '000000' });
-		expect(wrong.response.status).toBe(422);
+		const wrong = await flow.wrongCode(run.data);
 		const lost = await flow.post(await flow.pausedAgain(wrong), {
 			code: sandbox.vendors.autosharesTrader.lastVerificationCode,
 		});
 		expect(lost.response.status).toBe(403);
-		const resumed = await resumeExecution({
-			...flow.base,
-			stored: lost.stored,
-			workflowData: lost.result!.workflowData,
-		});
+		const resumed = await flow.resume(lost);
 		expect(resumed.run.status).toBe('error');
 		expect(resumed.run.data.resultData.error?.message).toMatch(/Corrupted ticket/);
 	});

@@ -8,7 +8,6 @@
  */
 import { Settings } from 'luxon';
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INode,
@@ -19,8 +18,20 @@ import type {
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, genericSettings, getTokenNode } from '../../scripts/sandbox/fixtures';
-import { n8nRequestHelpers, nodeTypesOf, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import {
+	credentialTypes,
+	genericSettings,
+	getTokenNode,
+	testNode,
+} from '../../scripts/sandbox/fixtures';
+import {
+	helperWithCred,
+	n8nRequestHelpers,
+	nodeTypesOf,
+	runWorkflow,
+	TestCredentialsHelper,
+	testNodeDescription,
+} from '../helpers/n8n';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 const TYPE = 'customTokenEndpointApi';
@@ -34,27 +45,16 @@ const HOUR = 3600_000;
  * expired statuses as preAuthenticationRetryStatusCode.
  */
 class RequestLikeHttpNode implements INodeType {
-	description = {
-		displayName: 'Request',
-		name: 'request',
-		group: ['transform'],
-		version: 1,
-		description: 'test node',
-		defaults: { name: 'Request' },
-		inputs: ['main'],
-		outputs: ['main'],
-		credentials: [{ name: TYPE, required: true }],
-		properties: [
-			{ displayName: 'URL', name: 'url', type: 'string', default: '' },
-			{ displayName: 'Helper', name: 'helper', type: 'string', default: 'legacy' },
-			{
-				displayName: 'Retry On Expired Statuses',
-				name: 'retryOnExpired',
-				type: 'boolean',
-				default: false,
-			},
-		],
-	} as unknown as INodeType['description'];
+	description = testNodeDescription('Request', 'request', TYPE, [
+		{ displayName: 'URL', name: 'url', type: 'string', default: '' },
+		{ displayName: 'Helper', name: 'helper', type: 'string', default: 'legacy' },
+		{
+			displayName: 'Retry On Expired Statuses',
+			name: 'retryOnExpired',
+			type: 'boolean',
+			default: false,
+		},
+	]);
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -133,14 +133,11 @@ function expireOnTheApi(): void {
 async function getToken(
 	data: IDataObject,
 	options: IDataObject = {},
-	helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}),
+	helper = helperWithCred(TYPE, data),
 ) {
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [getTokenNode('customEndpoint', options)],
-		connections: {},
 		helper,
 		executionId: `custom-${++executions}`,
 	});
@@ -279,22 +276,19 @@ describe('Get Token with Custom Token Endpoint', () => {
 
 describe("n8n's request helpers with the Custom Token Endpoint credential", () => {
 	function requestNode(parameters: IDataObject): INode {
-		return {
+		return testNode({
 			id: 'request',
 			name: 'Request',
 			type: 'test.request',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { url: `${server().baseUrl}/me`, ...parameters } as INode['parameters'],
-			credentials: { [TYPE]: { id: 'cred', name: 'cred' } },
-		};
+			parameters: { url: `${server().baseUrl}/me`, ...parameters },
+			credential: TYPE,
+		});
 	}
 
 	async function run(helper: TestCredentialsHelper, parameters: IDataObject, items = 1) {
 		const { run: result } = await runWorkflow({
 			nodeTypes,
 			nodes: [requestNode(parameters)],
-			connections: {},
 			helper,
 			inputItems: Array.from({ length: items }, (_, i) => ({ i })),
 			executionId: `custom-${++executions}`,
@@ -304,9 +298,7 @@ describe("n8n's request helpers with the Custom Token Endpoint credential", () =
 	}
 
 	it("the HTTP Request node's helper (requestWithAuthentication) refreshes after a 403 and retries: 100 items, one token call each time", async () => {
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type: TYPE, data: genericSettings(sandbox) },
-		});
+		const helper = helperWithCred(TYPE, genericSettings(sandbox));
 		const first = await run(helper, { helper: 'legacy' }, 100);
 		expect(
 			first.every((json) => (json.data as IDataObject | undefined)?.username !== undefined),

@@ -10,14 +10,8 @@ import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	credentialTypes,
-	fixtures,
-	getTokenNode,
-	logInNode,
-	VENDORS,
-} from '../../scripts/sandbox/fixtures';
-import { nodeTypesOf, preAuthHelper, runWorkflow, TestCredentialsHelper } from '../helpers/n8n';
+import { fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { helperWithCred, nodeTypesOf, preAuthHelper, runWorkflow, tokenStep } from '../helpers/n8n';
 import { kits } from '../../scripts/sandbox/kits';
 import { useSandbox } from '../helpers/sandbox';
 import { type Sandbox } from '../../scripts/sandbox';
@@ -37,13 +31,10 @@ const restricted = (allowedDomains: string): IDataObject => ({
 });
 
 async function getToken(vendor: VendorId, data: IDataObject) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject },
-	});
+	const helper = helperWithCred(fx[vendor].credentialType, data);
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [getTokenNode(vendor)],
-		connections: {},
 		helper,
 		inputItems: [{}],
 	});
@@ -73,9 +64,10 @@ describe.each(VENDORS)('%s', (vendor) => {
 			...fx[vendor].good,
 			...restricted('example.com'),
 		} as ICredentialDataDecryptedObject;
-		const run = credentialTypes[type].preAuthentication!.call(
-			preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest === true),
+		const run = tokenStep(
+			type,
 			data,
+			preAuthHelper(kits[vendor].tokenStepNeedsLegacyRequest === true),
 		);
 		// Every kit's good credential has a token step (Soda Cloud's uses authMethod token, not its API key pair).
 		await expect(run).rejects.toThrow(
@@ -99,19 +91,13 @@ describe.each(VENDORS)('%s', (vendor) => {
 });
 
 it('Log In with a restricted credential sends neither the login nor the notify call', async () => {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: {
-			type: 'autosharesTraderApi',
-			data: {
-				...fx.autosharesTrader.good,
-				...restricted('example.com'),
-			} as ICredentialDataDecryptedObject,
-		},
+	const helper = helperWithCred('autosharesTraderApi', {
+		...fx.autosharesTrader.good,
+		...restricted('example.com'),
 	});
 	const { run } = await runWorkflow({
 		nodeTypes,
 		nodes: [logInNode()],
-		connections: {},
 		helper,
 		inputItems: [{}],
 	});

@@ -1,10 +1,10 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { providers, type VendorId } from '../../nodes/shared/providers';
-import { credentialTypes, fixtures, getTokenNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
-import { nodeTypesOf, runWorkflow, TestCredentialsHelper, type RunOptions } from '../helpers/n8n';
+import { helperWithCred, nodeTypesOf, type RunOptions, runWorkflow } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
@@ -22,13 +22,10 @@ async function run(
 	extra: Partial<INode> = {},
 	inputBinary?: RunOptions['inputBinary'],
 ) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		cred: { type: fx[vendor].credentialType, data: data as ICredentialDataDecryptedObject },
-	});
+	const helper = helperWithCred(fx[vendor].credentialType, data);
 	const { run: result } = await runWorkflow({
 		nodeTypes,
 		nodes: [getTokenNode(vendor, options, extra)],
-		connections: {},
 		helper,
 		inputItems,
 		inputBinary,

@@ -44,6 +44,17 @@ async function call(
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** An OAuth 2.0 error answer (RFC 6749 §5.2): this status, and exactly this error and description. */
+function expectOAuthError(
+	answer: { status: number; body: unknown },
+	status: number,
+	error: string,
+	description: string,
+) {
+	expect(answer.status).toBe(status);
+	expect(answer.body).toEqual({ error, error_description: description });
+}
+
 describe('oidc-provider', () => {
 	const clientCredentials = (authorization: string) =>
 		call(servers.oidc.tokenUrl, {
@@ -72,12 +83,12 @@ describe('oidc-provider', () => {
 	it('refuses Basic with the raw secret: 400 invalid_request', async () => {
 		const { clientId, clientSecret } = servers.oidc.basicClient;
 		const answer = await clientCredentials(basic(clientId, clientSecret));
-		expect(answer.status).toBe(400);
-		expect(answer.body).toEqual({
-			error: 'invalid_request',
-			error_description:
-				'client_id and client_secret in the authorization header are not properly encoded',
-		});
+		expectOAuthError(
+			answer,
+			400,
+			'invalid_request',
+			'client_id and client_secret in the authorization header are not properly encoded',
+		);
 		expect(await servers.oidc.stats()).toMatchObject({ tokenCalls: 1, failedTokenCalls: 1 });
 	});
 
@@ -85,11 +96,7 @@ describe('oidc-provider', () => {
 		const answer = await clientCredentials(
 			basicEncoded(servers.oidc.basicClient.clientId, 'wrong-secret'),
 		);
-		expect(answer.status).toBe(401);
-		expect(answer.body).toEqual({
-			error: 'invalid_client',
-			error_description: 'client authentication failed',
-		});
+		expectOAuthError(answer, 401, 'invalid_client', 'client authentication failed');
 		expect(answer.headers.get('www-authenticate')).toMatch(
 			/^Basic realm="http:\/\/127\.0\.0\.1:\d+", error="invalid_client"/,
 		);
@@ -111,11 +118,7 @@ describe('oidc-provider', () => {
 		expect(good.status).toBe(200);
 		expect(good.body).toMatchObject({ access_token: expect.any(String), token_type: 'Bearer' });
 		const bad = await post('wrong-secret');
-		expect(bad.status).toBe(401);
-		expect(bad.body).toEqual({
-			error: 'invalid_client',
-			error_description: 'client authentication failed',
-		});
+		expectOAuthError(bad, 401, 'invalid_client', 'client authentication failed');
 		expect(await servers.oidc.stats()).toMatchObject({ tokenCalls: 2, failedTokenCalls: 1 });
 	});
 
@@ -201,21 +204,13 @@ describe('@node-oauth/oauth2-server', () => {
 
 	it('answers a wrong password with 400 invalid_grant', async () => {
 		const answer = await passwordGrant('wrong-password');
-		expect(answer.status).toBe(400);
-		expect(answer.body).toEqual({
-			error: 'invalid_grant',
-			error_description: 'Invalid grant: user credentials are invalid',
-		});
+		expectOAuthError(answer, 400, 'invalid_grant', 'Invalid grant: user credentials are invalid');
 		expect(await servers.oauth2.stats()).toMatchObject({ tokenCalls: 1, failedTokenCalls: 1 });
 	});
 
 	it('answers a wrong client secret with 401 invalid_client in Basic, 400 in the body', async () => {
 		const inBasic = await passwordGrant(undefined, 'wrong-secret');
-		expect(inBasic.status).toBe(401);
-		expect(inBasic.body).toEqual({
-			error: 'invalid_client',
-			error_description: 'Invalid client: client is invalid',
-		});
+		expectOAuthError(inBasic, 401, 'invalid_client', 'Invalid client: client is invalid');
 		expect(inBasic.headers.get('www-authenticate')).toBe('Basic realm="Service"');
 
 		const { username, password } = servers.oauth2.user;
@@ -226,11 +221,7 @@ describe('@node-oauth/oauth2-server', () => {
 			client_id: servers.oauth2.client.clientId,
 			client_secret: 'x',
 		});
-		expect(inBody.status).toBe(400);
-		expect(inBody.body).toEqual({
-			error: 'invalid_client',
-			error_description: 'Invalid client: client is invalid',
-		});
+		expectOAuthError(inBody, 400, 'invalid_client', 'Invalid client: client is invalid');
 	});
 
 	it('rotates refresh tokens: the old one is refused after use', async () => {
@@ -249,11 +240,7 @@ describe('@node-oauth/oauth2-server', () => {
 		expect(rotated.refresh_token).not.toBe(first.refresh_token);
 
 		const reused = await refresh(first.refresh_token);
-		expect(reused.status).toBe(400);
-		expect(reused.body).toEqual({
-			error: 'invalid_grant',
-			error_description: 'Invalid grant: refresh token is invalid',
-		});
+		expectOAuthError(reused, 400, 'invalid_grant', 'Invalid grant: refresh token is invalid');
 
 		expect((await refresh(rotated.refresh_token)).status).toBe(200);
 	});
@@ -269,11 +256,7 @@ describe('@node-oauth/oauth2-server', () => {
 
 		expect(await servers.oauth2.revokeAccessTokens()).toBeGreaterThan(0);
 		const after = await call(servers.oauth2.resourceUrl, { headers: bearer(issued.access_token) });
-		expect(after.status).toBe(401);
-		expect(after.body).toEqual({
-			error: 'invalid_token',
-			error_description: 'Invalid token: access token is invalid',
-		});
+		expectOAuthError(after, 401, 'invalid_token', 'Invalid token: access token is invalid');
 		expect(after.headers.get('www-authenticate')).toBe(
 			'Bearer realm="Service",error="invalid_token"',
 		);

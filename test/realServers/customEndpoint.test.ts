@@ -8,22 +8,15 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { requesterFrom } from '../../nodes/shared/http';
-import { obtainToken } from '../../nodes/shared/obtainToken';
 import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { startAuthServers, type AuthServers } from '../../scripts/authServers';
 import { credentialTypes } from '../../scripts/sandbox/fixtures';
-import {
-	n8nRequestHelpers,
-	preAuthHelper,
-	TestCredentialsHelper,
-	testCredential,
-} from '../helpers/n8n';
+import { TestCredentialsHelper, testNewCredential, tokenStep } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
+import { decrypted, TYPE, viaNode } from '../helpers/customEndpoint';
 
-const TYPE = 'customTokenEndpointApi';
 let servers: AuthServers;
 
 beforeAll(async () => {
@@ -34,21 +27,6 @@ beforeEach(async () => {
 	tokenStore.clear();
 	await servers.reset();
 });
-
-function decrypted(data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: TYPE, data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
-}
-
-async function viaNode(data: IDataObject, options: { force?: boolean } = {}) {
-	return await obtainToken(
-		requesterFrom(n8nRequestHelpers()),
-		customEndpoint,
-		decrypted(data),
-		options,
-	);
-}
 
 /** GET the server's protected route with the credential applied by its authenticate. */
 async function resource(url: string, data: IDataObject, saved: IDataObject = {}): Promise<number> {
@@ -94,7 +72,7 @@ const jsonLogin = (over: IDataObject = {}) => ({
 describe('oidc-provider: OAuth 2.0 client credentials', () => {
 	it('client_secret_basic with a secret holding + / = % : passes the Test, and 100 concurrent callers share one token call', async () => {
 		expect(servers.oidc.basicClient.clientSecret).toMatch(/\+.*\/.*=.*%.*:/);
-		const result = await testCredential(new TestCredentialsHelper(credentialTypes), TYPE, {
+		const result = await testNewCredential(TYPE, {
 			...oidcBasic(),
 			testUrl: servers.oidc.resourceUrl,
 		} as ICredentialDataDecryptedObject);
@@ -106,10 +84,7 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 		);
 		expect(new Set(tokens).size).toBe(1);
 		expect((await servers.oidc.stats()).tokenCalls).toBe(1);
-		const saved = (await credentialTypes[TYPE].preAuthentication!.call(
-			preAuthHelper(),
-			decrypted(oidcBasic()),
-		)) as IDataObject;
+		const saved = await tokenStep(TYPE, decrypted(oidcBasic()));
 		expect(await resource(servers.oidc.resourceUrl, oidcBasic(), saved)).toBe(200);
 	});
 
@@ -142,10 +117,7 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 	});
 
 	it('a token revoked early (RFC 7009) is refused, and the next token step gets a new one', async () => {
-		const saved = (await credentialTypes[TYPE].preAuthentication!.call(
-			preAuthHelper(),
-			decrypted(oidcBasic()),
-		)) as IDataObject;
+		const saved = await tokenStep(TYPE, decrypted(oidcBasic()));
 		const basic = `Basic ${Buffer.from(`${encodeURIComponent(servers.oidc.basicClient.clientId)}:${encodeURIComponent(servers.oidc.basicClient.clientSecret)}`).toString('base64')}`;
 		const revoked = await fetch(servers.oidc.revocationUrl, {
 			method: 'POST',
@@ -155,10 +127,10 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 		expect(revoked.status).toBe(200);
 		expect(await resource(servers.oidc.resourceUrl, oidcBasic(), saved)).toBe(401);
 		// n8n's retry after the 401: preAuthentication with the refused token.
-		const renewed = (await credentialTypes[TYPE].preAuthentication!.call(preAuthHelper(), {
+		const renewed = await tokenStep(TYPE, {
 			...decrypted(oidcBasic()),
 			...saved,
-		} as ICredentialDataDecryptedObject)) as IDataObject;
+		});
 		expect(renewed.accessToken).not.toBe(saved.accessToken);
 		expect(await resource(servers.oidc.resourceUrl, oidcBasic(), renewed)).toBe(200);
 	});
@@ -173,10 +145,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 			expect(JSON.stringify(describeToken(customEndpoint, fields, token))).not.toContain(
 				token.refreshToken!,
 			);
-			const saved = (await credentialTypes[TYPE].preAuthentication!.call(
-				preAuthHelper(),
-				decrypted(nodeOauth({ clientAuth })),
-			)) as IDataObject;
+			const saved = await tokenStep(TYPE, decrypted(nodeOauth({ clientAuth })));
 			expect(await resource(servers.oauth2.resourceUrl, nodeOauth({ clientAuth }), saved)).toBe(
 				200,
 			);
@@ -211,12 +180,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 		expect(
 			await resource(servers.oauth2.resourceUrl, nodeOauth(), {
 				...saved,
-				accessTokenFor: (
-					(await credentialTypes[TYPE].preAuthentication!.call(
-						preAuthHelper(),
-						decrypted(nodeOauth()),
-					)) as IDataObject
-				).accessTokenFor,
+				accessTokenFor: (await tokenStep(TYPE, decrypted(nodeOauth()))).accessTokenFor,
 			}),
 		).toBe(200);
 	});
@@ -234,8 +198,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 
 describe('json-server-auth: a JSON login answering a JWT', () => {
 	it('the Test passes on the first save with the URL, the e-mail field and the values alone; the expiry is the JWT exp', async () => {
-		const result = await testCredential(
-			new TestCredentialsHelper(credentialTypes),
+		const result = await testNewCredential(
 			TYPE,
 			jsonLogin({ testUrl: servers.jsonServer.notesUrl }) as ICredentialDataDecryptedObject,
 		);

@@ -16,14 +16,15 @@ function token(value: string, obtainedAt: number, lifetimeSeconds: number | null
 	};
 }
 
-describe('TokenStore', () => {
-	let clock: number;
-	let store: TokenStore;
-	beforeEach(() => {
-		clock = Date.parse('2026-01-01T00:00:00Z');
-		store = new TokenStore(() => clock);
-	});
+/** Every test's store, on a clock the test moves by hand, from 2026-01-01. */
+let clock: number;
+let store: TokenStore;
+beforeEach(() => {
+	clock = Date.parse('2026-01-01T00:00:00Z');
+	store = new TokenStore(() => clock);
+});
 
+describe('TokenStore', () => {
 	it('shares one fetch between concurrent callers', async () => {
 		let calls = 0;
 		let release: (t: IssuedToken) => void = () => {};
@@ -182,17 +183,11 @@ describe('TokenStore', () => {
 });
 
 describe('TokenStore: a refused login is remembered', () => {
-	let clock: number;
-	let store: TokenStore;
 	const refusedError = new Error('refused');
 	const rules = (tryAnyway = false) => ({
 		isRefusal: (error: unknown) => error === refusedError,
 		whileRefused: (_error: unknown, nextTryMs: number) => new Error(`wait until ${nextTryMs}`),
 		tryAnyway,
-	});
-	beforeEach(() => {
-		clock = Date.parse('2026-01-01T00:00:00Z');
-		store = new TokenStore(() => clock);
 	});
 
 	it('sends refused values once, answers every caller in the back-off at once, and backs off 1, 2, 4, 8, then 15 minutes', async () => {
@@ -263,13 +258,6 @@ describe('TokenStore: a refused login is remembered', () => {
 });
 
 describe('TokenStore: refresh tokens', () => {
-	let clock: number;
-	let store: TokenStore;
-	beforeEach(() => {
-		clock = Date.parse('2026-01-01T00:00:00Z');
-		store = new TokenStore(() => clock);
-	});
-
 	it('hands the newest refresh token to the next fetch, after its access token has expired, and never a refused one', async () => {
 		const seen: Array<string | undefined> = [];
 		let n = 0;

@@ -9,16 +9,22 @@ const notify = (code: string): TwoFactorEvent => ({
 	code,
 });
 
+/** Codes paired with a 5 s grace period, and what they reported: each code with its notify, if any. */
+function watchedCodes() {
+	const seen: Array<[string, TwoFactorEvent | undefined]> = [];
+	const codes = new VerificationCodes<TwoFactorEvent>(
+		(code, event) => seen.push([code, event]),
+		5000,
+	);
+	return { codes, seen };
+}
+
 describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 	beforeEach(() => jest.useFakeTimers());
 	afterEach(() => jest.useRealTimers());
 
 	it('pairs a code with the notify that came after it, at once', () => {
-		const seen: Array<[string, TwoFactorEvent | undefined]> = [];
-		const codes = new VerificationCodes<TwoFactorEvent>(
-			(code, event) => seen.push([code, event]),
-			5000,
-		);
+		const { codes, seen } = watchedCodes();
 		codes.sent('111111');
 		jest.advanceTimersByTime(300);
 		codes.notified('111111', notify('111111'));
@@ -28,11 +34,7 @@ describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 	});
 
 	it('pairs a code with the notify that came before it (the sandbox is polled every second)', () => {
-		const seen: Array<[string, TwoFactorEvent | undefined]> = [];
-		const codes = new VerificationCodes<TwoFactorEvent>(
-			(code, event) => seen.push([code, event]),
-			5000,
-		);
+		const { codes, seen } = watchedCodes();
 		codes.notified('222222', notify('222222'));
 		expect(seen).toEqual([]);
 		codes.sent('222222');
@@ -40,11 +42,7 @@ describe('VerificationCodes: which code belongs to a waiting Log In', () => {
 	});
 
 	it('reports a code nobody notified for once the grace period is over (a credential Test)', () => {
-		const seen: Array<[string, TwoFactorEvent | undefined]> = [];
-		const codes = new VerificationCodes<TwoFactorEvent>(
-			(code, event) => seen.push([code, event]),
-			5000,
-		);
+		const { codes, seen } = watchedCodes();
 		codes.sent('333333');
 		jest.advanceTimersByTime(4900);
 		expect(seen).toEqual([]);

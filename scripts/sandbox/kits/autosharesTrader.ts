@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { autosharesDefinition } from '../autoshares';
 import { field, junk, tokenValue, url } from './properties';
-import { same, WRONG, type Forbidden, type VendorKit } from './types';
+import { refusedLoginAnswers, same, WRONG, type Forbidden, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.autosharesTrader;
 
@@ -105,12 +105,9 @@ export const autosharesTrader: VendorKit<'autosharesTrader'> = {
 			same('401 body', answer.json(), {
 				Message: 'Authorization has been denied for this request.',
 			}),
-		checkRefusedLogin: (answer) =>
-			same(
-				'refused login',
-				answer.text,
-				'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
-			),
+		checkRefusedLogin: refusedLoginAnswers(
+			'{"State":"Failed","Step":"BaseAuthentication","Reason":"Invalid credentials"}',
+		),
 		messageOf: (answer) => {
 			const body = answer.json();
 			same(

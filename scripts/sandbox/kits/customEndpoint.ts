@@ -5,7 +5,7 @@ import { SANDBOX_ACCOUNTS } from '../accounts';
 import { genericDefinition } from '../generic';
 import type { Sandbox } from '../types';
 import { checkCustomFields, field, junk, jwt, secondsLeft, tokenValue, url } from './properties';
-import { same, WRONG, type VendorKit } from './types';
+import { refusedLoginAnswers, same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.customEndpoint;
 
@@ -120,12 +120,9 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 			if (!/^(unauthenticated|invalid_token)$/.test(String(body.error?.code)))
 				throw new Error(`401 error code: ${String(body.error?.code)}`);
 		},
-		checkRefusedLogin: (answer) =>
-			same(
-				'refused login',
-				answer.text,
-				'{"status":"error","error":{"code":"invalid_credentials","message":"Invalid username or password"}}',
-			),
+		checkRefusedLogin: refusedLoginAnswers(
+			'{"status":"error","error":{"code":"invalid_credentials","message":"Invalid username or password"}}',
+		),
 		messageOf: (answer) => {
 			const body = answer.json();
 			same('error body keys', Object.keys(body), ['status', 'error']);

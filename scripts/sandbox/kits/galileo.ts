@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { galileoDefinition } from '../galileo';
 import { fastApiDetail, field, instant, junk, tokenValue, url, uuid } from './properties';
-import { detailEnvelope, same, WRONG, type VendorKit } from './types';
+import { detailEnvelope, refusedLoginAnswers, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.galileo;
 
@@ -62,8 +62,7 @@ export const galileo: VendorKit<'galileo'> = {
 		tokenField: 'access_token',
 		expiryField: 'expires_at',
 		...detailEnvelope,
-		checkRefusedLogin: (answer) =>
-			same('refused login', answer.text, '{"detail":"Invalid API key"}'),
+		checkRefusedLogin: refusedLoginAnswers('{"detail":"Invalid API key"}'),
 	},
 	properties: {
 		answer: fc.record(

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SANDBOX_ACCOUNTS } from '../accounts';
 import { sirdataDefinition } from '../sirdata';
 import { field, instant, junk, tokenValue, url } from './properties';
-import { same, WRONG, type VendorKit } from './types';
+import { refusedLoginAnswers, same, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sirdata;
 
@@ -57,7 +57,7 @@ export const sirdata: VendorKit<'sirdata'> = {
 		tokenField: 'token',
 		expiryField: 'expiration_time',
 		checkDenied: (answer) => same('401 body', answer.text, ''),
-		checkRefusedLogin: (answer) => same('refused login', answer.text, ''),
+		checkRefusedLogin: refusedLoginAnswers(''),
 		messageOf: (answer) => {
 			same('error body keys', Object.keys(answer.json()), ['message']);
 			return answer.json().message as string;

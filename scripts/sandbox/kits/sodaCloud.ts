@@ -12,7 +12,7 @@ import {
 	url,
 	urlLike,
 } from './properties';
-import { detailEnvelope, same, WRONG, type VendorKit } from './types';
+import { detailEnvelope, refusedLoginAnswers, WRONG, type VendorKit } from './types';
 
 const A = SANDBOX_ACCOUNTS.sodaCloud;
 
@@ -86,8 +86,7 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 		tokenField: 'token',
 		expiryField: 'expires_in',
 		...detailEnvelope,
-		checkRefusedLogin: (answer) =>
-			same('refused login', answer.text, '{"detail":"Invalid credentials"}'),
+		checkRefusedLogin: refusedLoginAnswers('{"detail":"Invalid credentials"}'),
 	},
 	properties: {
 		answer: fc.record(

@@ -135,6 +135,12 @@ export function same(what: string, actual: unknown, expected: unknown): void {
 		throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
+/** checkRefusedLogin for a vendor whose refused login answers exactly `text`. */
+export const refusedLoginAnswers =
+	(text: string) =>
+	(answer: KitAnswer): void =>
+		same('refused login', answer.text, text);
+
 /** FastAPI's error envelope, `{"detail": "…"}` (Soda Cloud and Galileo): its 401 and where its text is. */
 export const detailEnvelope: Pick<KitContract, 'checkDenied' | 'messageOf'> = {
 	checkDenied: (answer) =>
