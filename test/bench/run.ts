@@ -39,6 +39,7 @@ import {
 import { packPackage, type PackResult } from '../../scripts/runtime/pack';
 import {
 	startQueueCluster,
+	upLine,
 	type LogMark,
 	type QueueCluster,
 } from '../../scripts/runtime/queueMode';
@@ -494,12 +495,7 @@ async function benchQueueMode(tarball: string, plainTarball: string): Promise<Sc
 	});
 	try {
 		const qc = cluster;
-		log(
-			`queue mode up in ${Math.round((Date.now() - started) / 1000)} s: ${qc
-				.processes()
-				.map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`)
-				.join(', ')}`,
-		);
+		log(upLine(qc, started));
 		const client = new N8nClient(qc.main.baseUrl);
 		await client.setupOwner();
 		await checkRegistered(client);
