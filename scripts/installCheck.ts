@@ -24,6 +24,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { assert, check, log, tally, versionsToRun } from './runtime/checks';
 import { spawnTied } from './runtime/lifetime';
 import { N8nClient } from './runtime/n8nClient';
 import { ensureNode24, npmFreeEnv } from './runtime/n8nInstall';
@@ -63,37 +64,6 @@ const EDITOR_INSTALL_ARGS = [
 	'--ignore-scripts=true',
 	'--package-lock=false',
 ];
-
-let passed = 0;
-let failed = 0;
-
-function log(line: string): void {
-	console.log(`  ${line}`);
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
-
-/** Runs a check; the check's own result text (if any) is added to its PASS line. */
-async function check(name: string, run: () => Promise<string | void>): Promise<boolean> {
-	try {
-		const detail = await run();
-		passed++;
-		console.log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
-		return true;
-	} catch (error) {
-		failed++;
-		console.log(`FAIL ${name}\n     ${(error as Error).message.split('\n').join('\n     ')}`);
-		return false;
-	}
-}
-
-function versionsToRun(): string[] {
-	const flag = process.argv.indexOf('--n8n');
-	if (flag !== -1 && process.argv[flag + 1]) return process.argv[flag + 1].split(',');
-	return DEFAULT_VERSIONS;
-}
 
 interface Route {
 	name: string;
@@ -325,7 +295,7 @@ function readmeQuotesCommands(): string {
 }
 
 async function main(): Promise<void> {
-	const versions = versionsToRun();
+	const versions = versionsToRun(DEFAULT_VERSIONS);
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'token-auth-install-'));
 	try {
 		await check("README.md's Install section quotes the commands this check runs", async () =>
@@ -374,19 +344,19 @@ async function main(): Promise<void> {
 		}
 	} finally {
 		// Kept after a failure: n8n's logs and the installed folders are in it.
-		if (failed === 0) fs.rmSync(work, { recursive: true, force: true });
+		if (tally.failed === 0) fs.rmSync(work, { recursive: true, force: true });
 		else log(`kept for a look: ${work}`);
 	}
 }
 
 main()
 	.catch((error: unknown) => {
-		failed++;
+		tally.failed++;
 		console.log(
 			`FAIL the install check could not run\n     ${(error as Error).stack ?? String(error)}`,
 		);
 	})
 	.finally(() => {
-		console.log(`\n${passed} passed, ${failed} failed`);
-		process.exit(failed > 0 ? 1 : 0);
+		console.log(`\n${tally.passed} passed, ${tally.failed} failed`);
+		process.exit(tally.failed > 0 ? 1 : 0);
 	});

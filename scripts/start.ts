@@ -25,14 +25,15 @@ import * as path from 'path';
 
 import { providers } from '../nodes/shared/providers';
 import { defaultCredentialName, fixtures, VENDORS } from './sandbox/fixtures';
-import { N8nClient, type Owner } from './runtime/n8nClient';
+import { hasEnded, N8nClient, type Owner } from './runtime/n8nClient';
 import { spawnTied, stopOnSignals } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8nProcess';
 import { packPackage } from './runtime/pack';
 import {
-	callResumeUrl,
+	arrival,
 	notifyReceiver,
+	postCode,
 	VerificationCodes,
 	type NotifyPayload,
 } from './runtime/twoFactor';
@@ -734,9 +735,7 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 				const before = demo.sentCodes.length;
 				const result = await client.testCredential(twoFactorCredential.id);
 				assert(result.status === 'Error', `the Test answered ${JSON.stringify(result)}`);
-				const deadline = Date.now() + 15_000;
-				while (demo.sentCodes.length === before && Date.now() < deadline) await sleep(200);
-				const sent = demo.sentCodes[before];
+				const sent = await arrival(demo.sentCodes, before, 15_000);
 				assert(sent, 'no code line after the Test');
 				assert(
 					sent.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode &&
@@ -763,33 +762,18 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 				);
 				await client.activateWorkflow(clone.id);
 				const before = demo.twoFactorEvents.length;
-				const started = await client.callWebhook('check-autoshares-2fa', {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: '{}',
-				});
+				const started = await client.postJson('check-autoshares-2fa', {});
 				assert(started.status === 200, `the trigger answered ${started.status}`);
-				await started.arrayBuffer();
-				const deadline = Date.now() + 30_000;
-				while (demo.twoFactorEvents.length === before && Date.now() < deadline) await sleep(200);
-				const event = demo.twoFactorEvents[before];
+				const event = await arrival(demo.twoFactorEvents, before, 30_000);
 				assert(event, 'no notify arrived from Log In');
 				assert(
 					event.code === demo.sandbox.vendors.autosharesTrader.lastVerificationCode &&
 						/\/webhook-waiting\//.test(event.resumeUrl),
 					`notify ${JSON.stringify(event)}`,
 				);
-				const { status, text } = await callResumeUrl(event.resumeUrl, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ code: event.code }),
-				});
+				const { status, text } = await postCode(event.resumeUrl, event.code!);
 				assert(status === 200, `the resume URL answered ${status}: ${text.slice(0, 300)}`);
-				const done = await client.waitForExecution(
-					(e) => !['waiting', 'running', 'new'].includes(e.status),
-					30_000,
-					clone.id,
-				);
+				const done = await client.waitForExecution(hasEnded, 30_000, clone.id);
 				assert(done.status === 'success', `the execution ended ${done.status}`);
 				const account = done.data.resultData.runData['Account Info']?.[0]?.data?.main[0]?.[0]?.json;
 				assert(

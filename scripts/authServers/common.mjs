@@ -107,8 +107,12 @@ function intFlagOrZero(name) {
 	return value;
 }
 
-/** The one line index.ts waits for. */
-export function announce(details) {
+/**
+ * The server is ready: from now on it ends with its parent (exitWithParent), and the one line
+ * index.ts waits for goes out.
+ */
+export function ready(server, details) {
+	exitWithParent(server);
 	process.stdout.write(`${JSON.stringify({ ready: true, ...details })}\n`);
 }
 
@@ -116,7 +120,7 @@ export function announce(details) {
  * Ends on SIGTERM/SIGINT and, with --exit-with-stdin (index.ts passes it), when stdin (a pipe
  * from the parent) closes: a parent that dies without close() does not leave the server behind.
  */
-export function exitWithParent(server) {
+function exitWithParent(server) {
 	const stop = () => {
 		server.close();
 		process.exit(0);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import jsonServer from 'json-server';
 import auth from 'json-server-auth';
 
-import { adminRoute, announce, createStats, exitWithParent, fail, listen } from './common.mjs';
+import { adminRoute, createStats, fail, listen, ready } from './common.mjs';
 
 export const USER = { email: 'alice@example.com', password: 'Wonderland-42' };
 
@@ -65,8 +65,7 @@ async function main() {
 		throw new Error(`registering ${USER.email}: ${registered.status} ${JSON.stringify(answer)}`);
 	stats.reset();
 
-	exitWithParent(server);
-	announce({ port, user: { ...USER, id: answer.user.id }, dbFile });
+	ready(server, { port, user: { ...USER, id: answer.user.id }, dbFile });
 }
 
 main().catch(fail);

@@ -14,13 +14,12 @@ import OAuth2Server from '@node-oauth/oauth2-server';
 
 import {
 	adminRoute,
-	announce,
 	createStats,
-	exitWithParent,
 	fail,
 	intFlag,
 	listen,
 	readBody,
+	ready,
 	sendJson,
 } from './common.mjs';
 
@@ -182,8 +181,14 @@ async function main() {
 		})();
 	});
 	const port = await listen(server);
-	exitWithParent(server);
-	announce({ port, accessTtl, refreshTtl, client: PW_CLIENT, oddClient: ODD_CLIENT, user: USER });
+	ready(server, {
+		port,
+		accessTtl,
+		refreshTtl,
+		client: PW_CLIENT,
+		oddClient: ODD_CLIENT,
+		user: USER,
+	});
 }
 
 main().catch(fail);

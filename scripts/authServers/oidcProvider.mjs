@@ -12,16 +12,7 @@ import { createServer } from 'node:http';
 
 import Provider from 'oidc-provider';
 
-import {
-	adminRoute,
-	announce,
-	createStats,
-	exitWithParent,
-	fail,
-	intFlag,
-	listen,
-	sendJson,
-} from './common.mjs';
+import { adminRoute, createStats, fail, intFlag, listen, ready, sendJson } from './common.mjs';
 
 export const BASIC_CLIENT = { clientId: 'n8n-client', clientSecret: 's3cr+t/with=odd%chars:ok' };
 export const POST_CLIENT = { clientId: 'n8n-post-client', clientSecret: 'PostSecret123' };
@@ -97,8 +88,7 @@ async function main() {
 	provider.proxy = false;
 	handler = provider.callback();
 
-	exitWithParent(server);
-	announce({ port, issuer, ccTtl, basicClient: BASIC_CLIENT, postClient: POST_CLIENT });
+	ready(server, { port, issuer, ccTtl, basicClient: BASIC_CLIENT, postClient: POST_CLIENT });
 }
 
 async function protectedResource(provider, req, res) {

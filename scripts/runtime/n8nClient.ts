@@ -81,6 +81,19 @@ export interface ExecutionDetails extends ExecutionSummary {
 	};
 }
 
+/** An execution that has ended, well or not: neither new, nor running, nor waiting. */
+export const hasEnded = (execution: { status: ExecutionStatus }): boolean =>
+	!['new', 'running', 'waiting'].includes(execution.status);
+
+/** `text` parsed as JSON, or `fallback` when it is not JSON. */
+export function parseJson(text: string, fallback?: unknown): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return fallback;
+	}
+}
+
 export class N8nRestError extends Error {
 	constructor(
 		readonly method: string,
@@ -216,6 +229,23 @@ export class N8nClient {
 			await response.arrayBuffer();
 			await sleep(250);
 		}
+	}
+
+	/**
+	 * A production webhook called with `body` as JSON: its status, its text and that text parsed
+	 * (undefined when it is not JSON).
+	 */
+	async postJson(
+		path: string,
+		body: unknown,
+	): Promise<{ status: number; text: string; json: unknown }> {
+		const response = await this.callWebhook(path, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		const text = await response.text();
+		return { status: response.status, text, json: parseJson(text) };
 	}
 
 	/** Newest first; at most `limit` (n8n caps it at 100). */

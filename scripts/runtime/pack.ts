@@ -16,15 +16,22 @@ export interface PackResult {
 
 /**
  * `npm pack` of the built package into `into`, as it would be published. Shared by the
- * real-n8n suite, `npm start`, the benchmarks and the scanner script. Run outside npm's own
- * environment so an `npm run` around it cannot change what is packed.
+ * real-n8n suite, `npm start`, the benchmarks and the scanner script.
  */
 export function packPackage(into: string): PackResult {
+	return packFolder(ROOT, into);
+}
+
+/**
+ * `npm pack` of the package in `folder` into `into` (also the benchmark's throw-away package).
+ * Run outside npm's own environment so an `npm run` around it cannot change what is packed.
+ */
+export function packFolder(folder: string, into: string): PackResult {
 	const output = execFileSync(
 		'npm',
 		['pack', '--json', '--ignore-scripts', '--pack-destination', into],
 		{
-			cwd: ROOT,
+			cwd: folder,
 			env: npmFreeEnv(),
 			encoding: 'utf8',
 			stdio: ['ignore', 'pipe', 'pipe'],

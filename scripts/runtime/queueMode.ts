@@ -90,6 +90,16 @@ export interface QueueCluster {
 	restartAll(): Promise<void>;
 }
 
+/** `queue mode up in 52 s: main 20.1 s, worker-1 14.0 s, …`: the cluster's start, `startedAt` a Date.now(). */
+export function upLine(cluster: QueueCluster, startedAt: number): string {
+	const seconds = Math.round((Date.now() - startedAt) / 1000);
+	const each = cluster
+		.processes()
+		.map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`)
+		.join(', ');
+	return `queue mode up in ${seconds} s: ${each}`;
+}
+
 const STARTED = /Worker started execution (\S+) \(job (\S+)\)/;
 const FINISHED = /Worker finished execution (\S+) \(job (\S+)\)/;
 

@@ -54,6 +54,33 @@ export async function callResumeUrl(
 	}
 }
 
+/** A verification code to a resume URL as JSON, as the code page's form sends it (409 retried). */
+export async function postCode(
+	url: string,
+	code: string,
+): Promise<{ status: number; text: string }> {
+	return await callResumeUrl(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ code }),
+	});
+}
+
+/**
+ * The entry at `index` of a list that a receiver appends to (notify calls, code lines), once
+ * it has arrived; undefined when it has not within `timeoutMs`.
+ */
+export async function arrival<T>(
+	list: T[],
+	index: number,
+	timeoutMs: number,
+): Promise<T | undefined> {
+	const deadline = Date.now() + timeoutMs;
+	while (list.length <= index && Date.now() < deadline)
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	return list[index];
+}
+
 /**
  * Pairs each verification code the Autoshares sandbox "sends" with the notify of the Log In that
  * waits for it. A Log In notifies within a moment of the code (it notifies before it pauses); a

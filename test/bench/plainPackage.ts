@@ -10,11 +10,10 @@
  * No node: n8n's package loader (n8n-core PackageDirectoryLoader.loadAll, 2.40.7) loads the
  * `credentials` list of a package that has no `nodes` at all.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { npmFreeEnv } from '../../scripts/runtime/n8nInstall';
+import { packFolder } from '../../scripts/runtime/pack';
 
 export const PLAIN_PACKAGE = 'n8n-nodes-bench-plain';
 export const PLAIN_CREDENTIAL = 'plainManisApi';
@@ -89,16 +88,5 @@ export function buildPlainPackage(dir: string): string {
 		peerDependencies: { 'n8n-workflow': '*' },
 	};
 	fs.writeFileSync(path.join(source, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-	const output = execFileSync(
-		'npm',
-		['pack', '--json', '--ignore-scripts', '--pack-destination', dir],
-		{
-			cwd: source,
-			env: npmFreeEnv(),
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'pipe'],
-		},
-	);
-	const [{ filename }] = JSON.parse(output) as Array<{ filename: string }>;
-	return path.join(dir, filename);
+	return packFolder(source, dir).tarball;
 }

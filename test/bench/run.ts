@@ -39,10 +39,18 @@ import {
 import { packPackage, type PackResult } from '../../scripts/runtime/pack';
 import {
 	startQueueCluster,
+	upLine,
 	type LogMark,
 	type QueueCluster,
 } from '../../scripts/runtime/queueMode';
-import { chain, httpRequestNode, node, splitOutNode, webhookNode } from '../e2e/workflows';
+import {
+	chain,
+	echoWorkflow,
+	getTokenNode,
+	node,
+	splitOutNode,
+	webhookNode,
+} from '../e2e/workflows';
 import { genericSettings } from '../../scripts/sandbox/fixtures';
 import {
 	SANDBOX_ACCOUNTS,
@@ -210,6 +218,40 @@ async function executionsPerWorker(
 }
 
 /**
+ * A fresh Manis credential of `credentialType` with `secret` (its token field empty, nothing has
+ * used it yet) and an active workflow Webhook → Split Out → HTTP Request to the sandbox's echo
+ * with it, once the webhook process (or single n8n) knows its production webhook.
+ */
+async function echoWithFreshCredential(
+	target: Target,
+	manis: VendorServer,
+	credentialType: string,
+	secret: string,
+	names: { credential: string; workflow: string; webhookPath: string },
+) {
+	const credential = await target.rest.createCredential(credentialType, names.credential, {
+		baseUrl: manis.baseUrl,
+		merchantId: SANDBOX_ACCOUNTS.manis.merchantId,
+		secret,
+	});
+	const workflow = await target.rest.createWorkflow(
+		echoWorkflow(
+			names.workflow,
+			names.webhookPath,
+			{
+				origin: manis.origin,
+				credentialType,
+				credential: { id: credential.id, name: credential.name },
+			},
+			{ items: true },
+		),
+	);
+	await target.rest.activateWorkflow(workflow.id);
+	await webhookKnown(target.webhooks.baseUrl, names.webhookPath);
+	return workflow;
+}
+
+/**
  * One run: a fresh credential (its token field empty, nothing has used it yet), a workflow
  * Webhook → Split Out → HTTP Request with that credential, `executions` concurrent calls of its
  * production webhook with ITEMS items each; the token calls the sandbox counted meanwhile.
@@ -222,29 +264,15 @@ async function runOnce(
 	executions: number,
 ): Promise<RunResult> {
 	const { rest, webhooks, cluster } = target;
-	const data = {
-		baseUrl: manis.baseUrl,
-		merchantId: SANDBOX_ACCOUNTS.manis.merchantId,
-		secret: SANDBOX_ACCOUNTS.manis.secret,
-	};
-	const credential = await rest.createCredential(
+	const run = ++runs;
+	const webhookPath = `bench-${run}-${credentialType}`;
+	const workflow = await echoWithFreshCredential(
+		target,
+		manis,
 		credentialType,
-		`Manis (${label} ${++runs})`,
-		data,
+		SANDBOX_ACCOUNTS.manis.secret,
+		{ credential: `Manis (${label} ${run})`, workflow: `bench ${run} ${label}`, webhookPath },
 	);
-	const webhookPath = `bench-${runs}-${credentialType}`;
-	const workflow = await rest.createWorkflow(
-		chain(`bench ${runs} ${label}`, [
-			webhookNode(webhookPath),
-			splitOutNode('body.items'),
-			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, {
-				id: credential.id,
-				name: credential.name,
-			}),
-		]),
-	);
-	await rest.activateWorkflow(workflow.id);
-	await webhookKnown(webhooks.baseUrl, webhookPath);
 	const body = JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => ({ i })) });
 	const mark = cluster?.mark();
 	const before = manis.tokenCalls;
@@ -371,29 +399,18 @@ async function wrongSecretLogins(
 	credentialType: string,
 	label: string,
 ): Promise<number[]> {
-	const data = {
-		baseUrl: manis.baseUrl,
-		merchantId: SANDBOX_ACCOUNTS.manis.merchantId,
-		secret: 'not-the-merchant-secret',
-	};
-	const credential = await client.createCredential(
-		credentialType,
-		`Manis wrong secret (${label})`,
-		data,
-	);
 	const webhookPath = `bench-wrong-${++runs}-${credentialType}`;
-	const workflow = await client.createWorkflow(
-		chain(`bench wrong secret ${label}`, [
-			webhookNode(webhookPath),
-			splitOutNode('body.items'),
-			httpRequestNode('HTTP Request', `${manis.origin}/__sandbox/echo`, credentialType, {
-				id: credential.id,
-				name: credential.name,
-			}),
-		]),
+	const workflow = await echoWithFreshCredential(
+		{ rest: client, webhooks: client },
+		manis,
+		credentialType,
+		'not-the-merchant-secret',
+		{
+			credential: `Manis wrong secret (${label})`,
+			workflow: `bench wrong secret ${label}`,
+			webhookPath,
+		},
 	);
-	await client.activateWorkflow(workflow.id);
-	await webhookKnown(client.baseUrl, webhookPath);
 	const body = JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => ({ i })) });
 	const perExecution: number[] = [];
 	for (let i = 0; i < H_EXECUTIONS; i++) {
@@ -494,12 +511,7 @@ async function benchQueueMode(tarball: string, plainTarball: string): Promise<Sc
 	});
 	try {
 		const qc = cluster;
-		log(
-			`queue mode up in ${Math.round((Date.now() - started) / 1000)} s: ${qc
-				.processes()
-				.map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`)
-				.join(', ')}`,
-		);
+		log(upLine(qc, started));
 		const client = new N8nClient(qc.main.baseUrl);
 		await client.setupOwner();
 		await checkRegistered(client);
@@ -636,12 +648,11 @@ async function benchCustomEndpoint(client: N8nClient): Promise<ChainComparison> 
 			chain('bench (f) Get Token → HTTP Request', [
 				webhookNode(getTokenPath),
 				splitOutNode('body.items'),
-				node(
-					'Get Token',
-					'n8n-nodes-token-auth.getToken',
-					1,
-					{ vendor: 'customEndpoint', options: { outputField: 'auth' } },
-					{ credentials: { [F_CREDENTIAL]: { id: credential.id, name: credential.name } } },
+				getTokenNode(
+					'customEndpoint',
+					F_CREDENTIAL,
+					{ id: credential.id, name: credential.name },
+					{ outputField: 'auth' },
 				),
 				node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, {
 					method: 'GET',

@@ -254,11 +254,17 @@ async function executeWorkflow(page: Page): Promise<void> {
 	else await page.keyboard.press('Control+Enter'); // the editor's own shortcut
 }
 
+/** The node with this label on the canvas (canvas nodes only: a sticky note may mention the same name). */
+function canvasNode(page: Page, label: string) {
+	return page.locator('[data-test-id="canvas-node"]').filter({ hasText: label }).first();
+}
+
 /** Waits until the node with this label shows its success mark on the canvas. */
 async function waitForNodeSuccess(page: Page, label: string, timeout = 30_000): Promise<void> {
-	// Canvas nodes only: a sticky note may mention the same name.
-	const node = page.locator('[data-test-id="canvas-node"]').filter({ hasText: label }).first();
-	await node.locator('[data-test-id="canvas-node-status-success"]').first().waitFor({ timeout });
+	await canvasNode(page, label)
+		.locator('[data-test-id="canvas-node-status-success"]')
+		.first()
+		.waitFor({ timeout });
 }
 
 /** Soda example run against the sandbox, then the Get Token node's output. */
@@ -268,11 +274,7 @@ async function sodaRun(page: Page, demo: Demo): Promise<void> {
 	await waitForNodeSuccess(page, 'Last ETL Refresh');
 	await page.waitForTimeout(800);
 	await shot(page, 'workflow-soda-cloud-run.png');
-	await page
-		.locator('[data-test-id="canvas-node"]')
-		.filter({ hasText: 'Get Token' })
-		.first()
-		.dblclick();
+	await canvasNode(page, 'Get Token').dblclick();
 	const output = page
 		.locator('[data-test-id="ndv-output-panel"], [data-test-id="output-panel"]')
 		.first();
@@ -478,11 +480,7 @@ async function customTokenEndpointFromBanner(page: Page, demo: Demo): Promise<vo
 
 /** Log In's Options → Add Option → Force New Login, switched on, in the node's settings. */
 async function forceNewLogin(page: Page): Promise<void> {
-	await page
-		.locator('[data-test-id="canvas-node"]')
-		.filter({ hasText: 'Log In' })
-		.first()
-		.dblclick();
+	await canvasNode(page, 'Log In').dblclick();
 	await page.getByText('Parameters', { exact: true }).first().waitFor({ timeout: 15_000 });
 	await page
 		.locator(
@@ -531,10 +529,7 @@ async function twoFactorRun(page: Page, demo: Demo, again = false): Promise<void
 		await page.waitForTimeout(200);
 	const event = demo.twoFactorEvents[before];
 	if (!event?.code) {
-		const finished = await page
-			.locator('[data-test-id="canvas-node"]')
-			.filter({ hasText: 'Account Info' })
-			.first()
+		const finished = await canvasNode(page, 'Account Info')
 			.locator('[data-test-id="canvas-node-status-success"]')
 			.count();
 		throw new StepError(

@@ -5,14 +5,11 @@
  * token step does); Get Token and Log In must refuse it too, with n8n's error and no token call.
  * On both major versions.
  */
+import { assert, type Check } from '../../scripts/runtime/checks';
 import type { N8nClient } from '../../scripts/runtime/n8nClient';
 import type { VendorFixture } from '../../scripts/sandbox/fixtures';
 import type { VendorServer } from '../../scripts/sandbox';
-import { chain, httpRequestNode, node, webhookNode } from './workflows';
-
-const PACKAGE = 'n8n-nodes-token-auth';
-
-type Check = (name: string, run: () => Promise<void>) => Promise<void>;
+import { chain, getTokenNode, httpRequestNode, logInNode, webhookNode } from './workflows';
 
 export interface DomainRestrictionContext {
 	at: string;
@@ -24,48 +21,58 @@ export interface DomainRestrictionContext {
 	autoshares: { fixture: VendorFixture; server: VendorServer };
 }
 
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
-
 const RESTRICTED = { allowedHttpRequestDomains: 'domains', allowedDomains: 'example.com' };
 
-/** Runs a one-node-after-webhook workflow and returns its failed execution's error text. */
+/**
+ * Runs a one-node-after-webhook workflow (`restricted <label>`, at the webhook path
+ * `restricted-<label>`) and returns its failed execution's error text.
+ */
 async function failingRun(
 	client: N8nClient,
-	name: string,
-	webhookPath: string,
+	label: string,
 	last: Record<string, unknown>,
 ): Promise<string> {
-	const workflow = await client.createWorkflow(chain(name, [webhookNode(webhookPath), last]));
+	const webhookPath = `restricted-${label.replace(/ /g, '-')}`;
+	const workflow = await client.createWorkflow(
+		chain(`restricted ${label}`, [webhookNode(webhookPath), last]),
+	);
 	await client.activateWorkflow(workflow.id);
-	const response = await client.callWebhook(webhookPath, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: '{}',
-	});
-	await response.text();
+	await client.postJson(webhookPath, {});
 	const execution = await client.waitForExecution((e) => e.status === 'error', 15_000, workflow.id);
 	return JSON.stringify(execution.data.resultData.error ?? '');
 }
 
+/** No token call reached the sandbox since `before`, and `what` failed with n8n's domain error. */
+function refusedForTheDomain(what: string, error: string, server: VendorServer, before: number) {
+	assert(
+		server.tokenCalls === before,
+		`${server.tokenCalls - before} token call(s) reached the host that is not allowed`,
+	);
+	assert(
+		/Domain not allowed/.test(error),
+		`${what} did not fail with n8n's domain error: ${error.slice(0, 300)}`,
+	);
+}
+
 export async function domainRestrictionChecks(ctx: DomainRestrictionContext): Promise<void> {
 	const { at, client, check, log } = ctx;
+	/** The fixture's good values, restricted to example.com. */
+	const restricted = async (fixture: VendorFixture, name: string) => {
+		const created = await client.createCredential(fixture.credentialType, name, {
+			...fixture.good,
+			...RESTRICTED,
+		});
+		return { id: created.id, name: created.name };
+	};
 	await check(
 		`${at} domain restriction: a Manis credential restricted to example.com sends nothing from HTTP Request (n8n) or Get Token (this package)`,
 		async () => {
 			const { fixture, server } = ctx.manis;
-			const created = await client.createCredential(
-				fixture.credentialType,
-				'Manis (restricted to example.com)',
-				{ ...fixture.good, ...RESTRICTED },
-			);
-			const ref = { id: created.id, name: created.name };
+			const ref = await restricted(fixture, 'Manis (restricted to example.com)');
 			const before = server.tokenCalls;
 			const viaHttp = await failingRun(
 				client,
-				'restricted http',
-				'restricted-http',
+				'http',
 				httpRequestNode(
 					'HTTP Request',
 					`${server.origin}/__sandbox/echo`,
@@ -75,25 +82,11 @@ export async function domainRestrictionChecks(ctx: DomainRestrictionContext): Pr
 			);
 			const viaGetToken = await failingRun(
 				client,
-				'restricted get token',
-				'restricted-get-token',
-				node(
-					'Get Token',
-					`${PACKAGE}.getToken`,
-					1,
-					{ vendor: 'manis', options: {} },
-					{ credentials: { [fixture.credentialType]: ref } },
-				),
+				'get token',
+				getTokenNode('manis', fixture.credentialType, ref),
 			);
 			log(`Get Token's error: ${viaGetToken.slice(0, 200)}`);
-			assert(
-				server.tokenCalls === before,
-				`${server.tokenCalls - before} token call(s) reached the host that is not allowed`,
-			);
-			assert(
-				/Domain not allowed/.test(viaGetToken),
-				`Get Token did not fail with n8n's domain error: ${viaGetToken.slice(0, 300)}`,
-			);
+			refusedForTheDomain('Get Token', viaGetToken, server, before);
 			assert(viaHttp !== '', 'the HTTP Request node did not fail');
 			assert(!viaGetToken.includes(String(fixture.good.secret)), 'the secret is in the error');
 		},
@@ -103,32 +96,10 @@ export async function domainRestrictionChecks(ctx: DomainRestrictionContext): Pr
 		`${at} domain restriction: Log In with a restricted Autoshares credential sends neither the login nor a notify call`,
 		async () => {
 			const { fixture, server } = ctx.autoshares;
-			const created = await client.createCredential(
-				fixture.credentialType,
-				'Autoshares (restricted to example.com)',
-				{ ...fixture.good, ...RESTRICTED },
-			);
+			const ref = await restricted(fixture, 'Autoshares (restricted to example.com)');
 			const before = server.tokenCalls;
-			const error = await failingRun(
-				client,
-				'restricted log in',
-				'restricted-log-in',
-				node(
-					'Log In',
-					`${PACKAGE}.autosharesTrader`,
-					1,
-					{ operation: 'logIn', options: {} },
-					{ credentials: { [fixture.credentialType]: { id: created.id, name: created.name } } },
-				),
-			);
-			assert(
-				server.tokenCalls === before,
-				`${server.tokenCalls - before} token call(s) reached the host that is not allowed`,
-			);
-			assert(
-				/Domain not allowed/.test(error),
-				`Log In did not fail with n8n's domain error: ${error.slice(0, 300)}`,
-			);
+			const error = await failingRun(client, 'log in', logInNode(ref));
+			refusedForTheDomain('Log In', error, server, before);
 		},
 	);
 }

@@ -23,34 +23,35 @@ import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
-import { kits } from '../../scripts/sandbox/kits';
 import {
 	SANDBOX_ACCOUNTS,
 	startSandbox,
 	type Sandbox,
 	type VendorServer,
 } from '../../scripts/sandbox';
+import { assert, type Check } from '../../scripts/runtime/checks';
 import {
+	hasEnded,
 	N8nClient,
+	parseJson,
 	type ExecutionDetails,
 	type ExecutionStatus,
 } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
 import {
 	startQueueCluster,
+	upLine,
 	type LogMark,
 	type QueueCluster,
 } from '../../scripts/runtime/queueMode';
-import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../../scripts/runtime/twoFactor';
-import { realServerChecks } from './realServers';
 import {
-	chain,
-	httpRequestNode,
-	node,
-	splitOutNode,
-	webhookNode,
-	logInThenAccount,
-} from './workflows';
+	arrival,
+	notifyReceiver,
+	postCode as sendCode,
+	type NotifyPayload,
+} from '../../scripts/runtime/twoFactor';
+import { realServerChecks } from './realServers';
+import { echoWorkflow, getTokenWorkflow, logInThenAccount, tokenStep } from './workflows';
 
 const PACKAGE = 'n8n-nodes-token-auth';
 const SIRDATA_LIFETIME_SECONDS = 40;
@@ -62,17 +63,9 @@ const MAX_BATCHES = 4;
 const DISPLAY = Object.fromEntries(
 	Object.values(providers).map((provider) => [provider.vendor, provider.displayName]),
 ) as Record<VendorId, string>;
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const NOT_ENDED: ExecutionStatus[] = ['new', 'running', 'waiting'];
 /** What the Log In node keeps in the execution's custom data while it waits (pausedLogin.ts). */
 const SEAL_KEY = /^tokenAuth2fa_[0-9a-f]{8}$/;
 const SEAL_VALUE = /^\d:v2\.[A-Za-z0-9_-]+$/;
-
-type Check = (name: string, run: () => Promise<void>) => Promise<void>;
-
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -151,12 +144,7 @@ export async function queueSuite(
 		const started = Date.now();
 		cluster = await startQueueCluster({ version, userFolder, workers: 2, log });
 		const qc = cluster;
-		log(
-			`queue mode up in ${Math.round((Date.now() - started) / 1000)} s: ${qc
-				.processes()
-				.map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`)
-				.join(', ')}`,
-		);
+		log(upLine(qc, started));
 		const client = new N8nClient(qc.main.baseUrl);
 		await client.setupOwner();
 		// Production webhooks go to the webhook process, as WEBHOOK_URL tells users to send them.
@@ -172,20 +160,9 @@ export async function queueSuite(
 			credentials[vendor] = { id: created.id, name: created.name };
 		}
 		const server = (vendor: VendorId): VendorServer => sb.vendors[vendor];
-		// As in run.ts: n8n 2.x cannot send Sirdata's GET body from the credential's token step.
-		const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
-		const tokenStep = (vendor: VendorId) =>
-			kits[vendor].tokenStepNeedsLegacyRequest && !n8nSendsLegacyHelper
-				? [
-						node(
-							'Get Token',
-							`${PACKAGE}.getToken`,
-							1,
-							{ vendor, options: { outputField: 'auth' } },
-							{ credentials: { [fx[vendor].credentialType]: credentials[vendor] } },
-						),
-					]
-				: [];
+		// As in run.ts: Sirdata on n8n 2.x gets a Get Token node before the HTTP Request (workflows.ts).
+		const stepFor = (vendor: VendorId) =>
+			tokenStep(version, vendor, fx[vendor].credentialType, credentials[vendor]);
 
 		const known = new Set<string>();
 		/** Executions of the workflow not seen before, once each has ended. */
@@ -193,7 +170,7 @@ export async function queueSuite(
 			const deadline = Date.now() + 30_000;
 			for (;;) {
 				const fresh = (await client.listExecutions(workflowId)).filter((e) => !known.has(e.id));
-				const ended = fresh.filter((e) => !['new', 'running', 'waiting'].includes(e.status));
+				const ended = fresh.filter(hasEnded);
 				if (ended.length >= count || Date.now() > deadline) {
 					for (const e of fresh) known.add(e.id);
 					return ended;
@@ -235,22 +212,12 @@ export async function queueSuite(
 		) => {
 			const answers = await Promise.all(
 				Array.from({ length: count }, async () => {
-					const response = await webhooks.callWebhook(webhookPath, {
-						method: 'POST',
-						headers: { 'content-type': 'application/json' },
-						body: JSON.stringify({ items: Array.from({ length: items }, (_, i) => ({ i })) }),
+					const { status, text, json } = await webhooks.postJson(webhookPath, {
+						items: Array.from({ length: items }, (_, i) => ({ i })),
 					});
-					const text = await response.text();
-					const json = (() => {
-						try {
-							return JSON.parse(text) as unknown;
-						} catch {
-							return undefined;
-						}
-					})();
 					return {
-						ok: response.status === 200 && Array.isArray(json) && json.length === items,
-						status: response.status,
+						ok: status === 200 && Array.isArray(json) && json.length === items,
+						status,
 						text,
 					};
 				}),
@@ -356,19 +323,12 @@ export async function queueSuite(
 		const startLogin = async (webhookPath: string) => {
 			const seen = notifications.length;
 			const issued = autoshares.issued.length;
-			const response = await webhooks.callWebhook(webhookPath, {
-				method: 'POST',
-				headers: JSON_HEADERS,
-				body: '{}',
-			});
-			const text = await response.text();
+			const trigger = await webhooks.postJson(webhookPath, {});
 			assert(
-				response.status === 200,
-				`the trigger answered ${response.status}: ${text.slice(0, 300)}`,
+				trigger.status === 200,
+				`the trigger answered ${trigger.status}: ${trigger.text.slice(0, 300)}`,
 			);
-			const deadline = Date.now() + 30_000;
-			while (notifications.length <= seen && Date.now() < deadline) await sleep(200);
-			const payload = notifications[seen];
+			const payload = await arrival(notifications, seen, 30_000);
 			assert(payload, 'no notify call arrived within 30 s');
 			const executionId = /\/webhook-waiting\/(\d+)/.exec(payload.resumeUrl)?.[1];
 			assert(executionId, `no execution id in the resume URL ${payload.resumeUrl}`);
@@ -386,17 +346,17 @@ export async function queueSuite(
 			};
 		};
 
-		/** The execution once its status passes `accept` (polled through main's API). */
+		/** The execution once it passes `accept` (polled through main's API). */
 		const executionWhen = async (
 			id: string,
-			accept: (status: ExecutionStatus) => boolean,
+			accept: (execution: { status: ExecutionStatus }) => boolean,
 			what: string,
 			timeoutMs = 30_000,
 		) => {
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
 				const execution = await client.getExecution(id);
-				if (accept(execution.status)) return execution;
+				if (accept(execution)) return execution;
 				if (Date.now() > deadline)
 					throw new Error(
 						`execution ${id} is still ${execution.status} after ${timeoutMs / 1000} s, expected ${what}`,
@@ -405,9 +365,8 @@ export async function queueSuite(
 			}
 		};
 		const waitingFor = async (id: string) =>
-			await executionWhen(id, (status) => status === 'waiting', 'waiting');
-		const ended = async (id: string) =>
-			await executionWhen(id, (status) => !NOT_ENDED.includes(status), 'it to end');
+			await executionWhen(id, (execution) => execution.status === 'waiting', 'waiting');
+		const ended = async (id: string) => await executionWhen(id, hasEnded, 'it to end');
 		/**
 		 * Waiting, and the waiting node's run saved too: a worker sets the status before it has
 		 * written the run data, and a process stopped in between leaves the node's run list empty
@@ -434,26 +393,12 @@ export async function queueSuite(
 		 * data while the worker has not saved it yet); nothing is sent to Autoshares then (README).
 		 */
 		const postCode = async (resumeUrl: string, code: string) => {
-			let answer = await callResumeUrl(resumeUrl, {
-				method: 'POST',
-				headers: JSON_HEADERS,
-				body: JSON.stringify({ code }),
-			});
+			let answer = await sendCode(resumeUrl, code);
 			for (const until = Date.now() + 10_000; answer.status === 500 && Date.now() < until; ) {
 				await sleep(250);
-				answer = await callResumeUrl(resumeUrl, {
-					method: 'POST',
-					headers: JSON_HEADERS,
-					body: JSON.stringify({ code }),
-				});
+				answer = await sendCode(resumeUrl, code);
 			}
-			const json = (() => {
-				try {
-					return JSON.parse(answer.text) as Record<string, unknown>;
-				} catch {
-					return {};
-				}
-			})();
+			const json = parseJson(answer.text, {}) as Record<string, unknown>;
 			return { ...answer, json };
 		};
 
@@ -750,24 +695,23 @@ export async function queueSuite(
 			const webhookPath = `queue-items-${vendor}`;
 			// Sirdata on 2.x: the Get Token node in the workflow keeps each worker's own copy, and
 			// renews it in the last tenth of its 40 s life: up to one call per worker at any time.
-			const stepped = tokenStep(vendor).length > 0;
+			const stepped = stepFor(vendor).length > 0;
 			let workflowId: string | undefined;
 
 			await check(
 				`${at} ${vendor}: HTTP Request, ${EXECUTIONS_PER_BATCH} concurrent executions of ${ITEMS_PER_EXECUTION} items on both workers, empty token`,
 				async () => {
 					const workflow = await client.createWorkflow(
-						chain(`queue items ${vendor}`, [
-							webhookNode(webhookPath),
-							...tokenStep(vendor),
-							splitOutNode('body.items'),
-							httpRequestNode(
-								'HTTP Request',
-								`${s.origin}/__sandbox/echo`,
-								f.credentialType,
-								credentials[vendor],
-							),
-						]),
+						echoWorkflow(
+							`queue items ${vendor}`,
+							webhookPath,
+							{
+								origin: s.origin,
+								credentialType: f.credentialType,
+								credential: credentials[vendor],
+							},
+							{ before: stepFor(vendor), items: true },
+						),
 					);
 					await client.activateWorkflow(workflow.id);
 					workflowId = workflow.id;
@@ -826,16 +770,13 @@ export async function queueSuite(
 				async () => {
 					const getTokenPath = `queue-get-token-${vendor}`;
 					const workflow = await client.createWorkflow(
-						chain(`queue get token ${vendor}`, [
-							webhookNode(getTokenPath),
-							node(
-								'Get Token',
-								`${PACKAGE}.getToken`,
-								1,
-								{ vendor, options: {} },
-								{ credentials: { [f.credentialType]: credentials[vendor] } },
-							),
-						]),
+						getTokenWorkflow(
+							`queue get token ${vendor}`,
+							getTokenPath,
+							vendor,
+							f.credentialType,
+							credentials[vendor],
+						),
 					);
 					await client.activateWorkflow(workflow.id);
 					const before = s.tokenCalls;

@@ -22,14 +22,16 @@ import type { AddressInfo } from 'net';
 import {
 	startAuthServers,
 	type AuthServers,
+	type ClientAccount,
+	type OAuth2ServerHandle,
 	type ServerHandle,
 	type ServerStats,
 } from '../../scripts/authServers';
-import type { ExecutionDetails, N8nClient } from '../../scripts/runtime/n8nClient';
+import { assert, type Check } from '../../scripts/runtime/checks';
+import { hasEnded, type ExecutionDetails, type N8nClient } from '../../scripts/runtime/n8nClient';
 import type { LogMark, QueueCluster } from '../../scripts/runtime/queueMode';
-import { chain, httpRequestNode, node, splitOutNode, webhookNode } from './workflows';
+import { chain, getTokenNode, httpRequestNode, splitOutNode, webhookNode } from './workflows';
 
-type Check = (name: string, run: () => Promise<void>) => Promise<void>;
 type Json = Record<string, unknown>;
 type Ref = { id: string; name: string };
 
@@ -45,14 +47,12 @@ export interface RealServerOptions {
 	queue?: { webhooks: N8nClient; cluster: QueueCluster };
 }
 
-const PACKAGE = 'n8n-nodes-token-auth';
 const TYPE = 'customTokenEndpointApi';
 const SHORT_TTL_SECONDS = 8;
 /** Queue mode: concurrent executions per batch × items each = 100 items, as queueSuite.ts does. */
 const EXECUTIONS_PER_BATCH = 4;
 const ITEMS_PER_EXECUTION = 25;
 const MAX_BATCHES = 4;
-const ENDED = (status: string) => !['new', 'running', 'waiting'].includes(status);
 
 /** node-oauth's stats with the grant counters its launcher adds. */
 type GrantStats = ServerStats & {
@@ -65,10 +65,6 @@ interface Delta {
 	failed: number;
 	byGrant: Record<string, number>;
 	failedByGrant: Record<string, number>;
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
 }
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -202,6 +198,35 @@ async function recordingProxy(
 	};
 }
 
+/** The credential's fields for a client credentials grant with `account` at `tokenUrl`. */
+const clientCredentialsLogin = (
+	tokenUrl: string,
+	account: ClientAccount,
+	clientAuth: 'basic' | 'body',
+): Json => ({
+	loginType: 'oauth2ClientCredentials',
+	tokenUrl,
+	clientId: account.clientId,
+	clientSecret: account.clientSecret,
+	clientAuth,
+});
+
+/** The credential's fields for a password grant of `user` with the client `account`. */
+const passwordLogin = (
+	tokenUrl: string,
+	user: { username: string; password: string },
+	account: ClientAccount,
+	clientAuth: string,
+): Json => ({
+	loginType: 'oauth2Password',
+	tokenUrl,
+	username: user.username,
+	password: user.password,
+	clientId: account.clientId,
+	clientSecret: account.clientSecret,
+	clientAuth,
+});
+
 /** The error texts of an execution: the workflow's and every node run's. */
 function errorText(execution: ExecutionDetails): string {
 	const runs = Object.values(execution.data.resultData.runData).flatMap((taskRuns) =>
@@ -283,37 +308,34 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 		const meWorkflow = async (label: string, url: string, ref: Ref) =>
 			await activated(label, [
 				httpRequestNode('HTTP Request', url, TYPE, ref),
-				node(
-					'Get Token',
-					`${PACKAGE}.getToken`,
-					1,
-					{ vendor: 'customEndpoint', options: { outputField: 'auth' } },
-					{ credentials: { [TYPE]: ref } },
-				),
+				getTokenNode('customEndpoint', TYPE, ref, { outputField: 'auth' }),
 			]);
+		/**
+		 * node-oauth (`s`) behind a recording proxy, a password-grant credential whose token URL is
+		 * the proxy, and a meWorkflow with it: the refresh rotation checks.
+		 */
+		const behindProxy = async (s: OAuth2ServerHandle) => {
+			const proxy = await recordingProxy(s.baseUrl);
+			proxies.push(proxy);
+			const ref = await credential(
+				'node-oauth refresh rotation',
+				passwordLogin(`${proxy.url}/token`, s.user, s.client, 'basicAsTyped'),
+			);
+			const workflow = await meWorkflow('oauth2-refresh', s.resourceUrl, ref);
+			return { proxy, workflow };
+		};
 
 		const post = async (webhookPath: string, items?: number) => {
 			const body =
 				items === undefined ? {} : { items: Array.from({ length: items }, (_, i) => ({ i })) };
-			const response = await webhooks.callWebhook(webhookPath, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(body),
-			});
-			const text = await response.text();
-			const json = (() => {
-				try {
-					return JSON.parse(text) as unknown;
-				} catch {
-					return undefined;
-				}
-			})();
-			return {
-				status: response.status,
-				text,
-				json,
-				list: Array.isArray(json) ? (json as Json[]) : [],
-			};
+			const answer = await webhooks.postJson(webhookPath, body);
+			return { ...answer, list: Array.isArray(answer.json) ? (answer.json as Json[]) : [] };
+		};
+		/** A webhook call, and the token calls `server` counted meanwhile. */
+		const counted = async (server: ServerHandle, webhookPath: string, items?: number) => {
+			const count = await counter(server);
+			const answer = await post(webhookPath, items);
+			return { answer, delta: await count() };
 		};
 		const seen = new Set<string>();
 		/** The executions of the workflow not returned before, once `count` of them have ended (newest first). */
@@ -321,7 +343,7 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 			const deadline = Date.now() + 30_000;
 			for (;;) {
 				const ended = (await client.listExecutions(workflowId)).filter(
-					(e) => !seen.has(e.id) && ENDED(e.status),
+					(e) => !seen.has(e.id) && hasEnded(e),
 				);
 				if (ended.length >= count || Date.now() > deadline) {
 					for (const e of ended) seen.add(e.id);
@@ -352,6 +374,29 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 			return { item, auth, token: auth.token };
 		};
 		const nearly = (a: number, b: number, ms: number) => Math.abs(a - b) <= ms;
+		/** `items` answers of oidc-provider's /api/me, each for `account`, after exactly 1 token call. */
+		const servedOnce = (
+			answer: Awaited<ReturnType<typeof post>>,
+			delta: Delta,
+			items: number,
+			account: ClientAccount,
+		) => {
+			assert(answer.status === 200 && answer.list.length === items, ok100(answer, items));
+			assert(
+				answer.list.every((item) => item.clientId === account.clientId),
+				`/api/me answered ${JSON.stringify(answer.list[0])}`,
+			);
+			assert(
+				delta.calls === 1 && delta.failed === 0,
+				`expected exactly 1 token call, got ${callsText(delta)}`,
+			);
+		};
+		/** A run expected to fail: the answer, the token calls, the execution and its error texts. */
+		const failingRun = async (server: ServerHandle, workflow: { id: string; path: string }) => {
+			const { answer, delta } = await counted(server, workflow.path, 100);
+			const execution = await lastExecution(workflow.id);
+			return { answer, delta, execution, text: errorText(execution) };
+		};
 
 		if (queue) {
 			await queueChecks();
@@ -360,11 +405,7 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 
 		// 1. oidc-provider, client credentials, client_secret_basic with a secret holding + / = % :
 		const basicRef = await credential('oidc-provider client_secret_basic', {
-			loginType: 'oauth2ClientCredentials',
-			tokenUrl: oidc.tokenUrl,
-			clientId: oidc.basicClient.clientId,
-			clientSecret: oidc.basicClient.clientSecret,
-			clientAuth: 'basic',
+			...clientCredentialsLogin(oidc.tokenUrl, oidc.basicClient, 'basic'),
 			testUrl: oidc.resourceUrl,
 		});
 		await check(
@@ -372,21 +413,11 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				`secret holding + / = % :, 100 items make 1 token call and Test passes`,
 			async () => {
 				const workflow = await itemsWorkflow('oidc-basic-items', oidc.resourceUrl, basicRef);
-				const count = await counter(oidc);
-				const answer = await post(workflow.path, 100);
-				const delta = await count();
+				const { answer, delta } = await counted(oidc, workflow.path, 100);
 				log(
 					`token calls: oidc-provider client_secret_basic, 100 items, empty token: ${callsText(delta)}`,
 				);
-				assert(answer.status === 200 && answer.list.length === 100, ok100(answer, 100));
-				assert(
-					answer.list.every((item) => item.clientId === oidc.basicClient.clientId),
-					`/api/me answered ${JSON.stringify(answer.list[0])}`,
-				);
-				assert(
-					delta.calls === 1 && delta.failed === 0,
-					`expected exactly 1 token call, got ${callsText(delta)}`,
-				);
+				servedOnce(answer, delta, 100, oidc.basicClient);
 				const testCount = await counter(oidc);
 				const test = await client.testCredential(basicRef.id);
 				log(
@@ -400,27 +431,14 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 		await check(
 			`${at} oidc-provider: client credentials, client_secret_post (Client Authentication: In the Body), HTTP Request works`,
 			async () => {
-				const ref = await credential('oidc-provider client_secret_post', {
-					loginType: 'oauth2ClientCredentials',
-					tokenUrl: oidc.tokenUrl,
-					clientId: oidc.postClient.clientId,
-					clientSecret: oidc.postClient.clientSecret,
-					clientAuth: 'body',
-				});
+				const ref = await credential(
+					'oidc-provider client_secret_post',
+					clientCredentialsLogin(oidc.tokenUrl, oidc.postClient, 'body'),
+				);
 				const workflow = await itemsWorkflow('oidc-post-items', oidc.resourceUrl, ref);
-				const count = await counter(oidc);
-				const answer = await post(workflow.path, 10);
-				const delta = await count();
+				const { answer, delta } = await counted(oidc, workflow.path, 10);
 				log(`token calls: oidc-provider client_secret_post, 10 items: ${callsText(delta)}`);
-				assert(answer.status === 200 && answer.list.length === 10, ok100(answer, 10));
-				assert(
-					answer.list.every((item) => item.clientId === oidc.postClient.clientId),
-					`/api/me answered ${JSON.stringify(answer.list[0])}`,
-				);
-				assert(
-					delta.calls === 1 && delta.failed === 0,
-					`expected exactly 1 token call, got ${callsText(delta)}`,
-				);
+				servedOnce(answer, delta, 10, oidc.postClient);
 			},
 		);
 
@@ -481,13 +499,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				`expires_in, and after expiry the next execution gets a new token with 1 token call`,
 			async () => {
 				const s = shortServers.oidc;
-				const ref = await credential('oidc-provider short-lived', {
-					loginType: 'oauth2ClientCredentials',
-					tokenUrl: s.tokenUrl,
-					clientId: s.basicClient.clientId,
-					clientSecret: s.basicClient.clientSecret,
-					clientAuth: 'basic',
-				});
+				const ref = await credential(
+					'oidc-provider short-lived',
+					clientCredentialsLogin(s.tokenUrl, s.basicClient, 'basic'),
+				);
 				const workflow = await meWorkflow('oidc-expiry', s.resourceUrl, ref);
 				const runOnce = async (what: string) => {
 					const count = await counter(s);
@@ -526,28 +541,18 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 			`${at} oidc-provider: a wrong client secret fails the execution (invalid_client, no secret in ` +
 				`the error) with at most 2 failed token calls for 100 items, at most 1 in the next execution`,
 			async () => {
-				const wrongSecret = 'wr0ng+s3cr/t=%x:y';
-				const ref = await credential('oidc-provider wrong secret', {
-					loginType: 'oauth2ClientCredentials',
-					tokenUrl: oidc.tokenUrl,
-					clientId: oidc.basicClient.clientId,
-					clientSecret: wrongSecret,
-					clientAuth: 'basic',
-				});
+				const wrong = { ...oidc.basicClient, clientSecret: 'wr0ng+s3cr/t=%x:y' };
+				const ref = await credential(
+					'oidc-provider wrong secret',
+					clientCredentialsLogin(oidc.tokenUrl, wrong, 'basic'),
+				);
 				const workflow = await itemsWorkflow('oidc-wrong-secret', oidc.resourceUrl, ref);
 				const secrets = [
-					...secretForms(oidc.basicClient.clientId, wrongSecret),
+					...secretForms(wrong.clientId, wrong.clientSecret),
 					...secretForms(oidc.basicClient.clientId, oidc.basicClient.clientSecret),
 				];
-				const runFailing = async () => {
-					const count = await counter(oidc);
-					const answer = await post(workflow.path, 100);
-					const delta = await count();
-					const execution = await lastExecution(workflow.id);
-					return { answer, delta, execution, text: errorText(execution) };
-				};
-				const first = await runFailing();
-				const second = await runFailing();
+				const first = await failingRun(oidc, workflow);
+				const second = await failingRun(oidc, workflow);
 				log(
 					`token calls: oidc-provider wrong secret, 100 items: ${callsText(first.delta)}; ` +
 						`next execution within the back-off: ${callsText(second.delta)}`,
@@ -607,23 +612,16 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					{ label: 'body', clientAuth: 'body', account: oauth2.client },
 				];
 				for (const variant of variants) {
-					const ref = await credential(`node-oauth password grant, client ${variant.label}`, {
-						loginType: 'oauth2Password',
-						tokenUrl: oauth2.tokenUrl,
-						username: oauth2.user.username,
-						password: oauth2.user.password,
-						clientId: variant.account.clientId,
-						clientSecret: variant.account.clientSecret,
-						clientAuth: variant.clientAuth,
-					});
+					const ref = await credential(
+						`node-oauth password grant, client ${variant.label}`,
+						passwordLogin(oauth2.tokenUrl, oauth2.user, variant.account, variant.clientAuth),
+					);
 					const workflow = await itemsWorkflow(
 						`oauth2-password-${variant.label}`,
 						oauth2.resourceUrl,
 						ref,
 					);
-					const count = await counter(oauth2);
-					const answer = await post(workflow.path, 10);
-					const delta = await count();
+					const { answer, delta } = await counted(oauth2, workflow.path, 10);
 					log(
 						`token calls: node-oauth password grant, client ${variant.label} (${variant.account.clientId}), 10 items: ${callsText(delta)}`,
 					);
@@ -649,21 +647,17 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				`grant: user credentials are invalid", at most 2 failed token calls for 100 items`,
 			async () => {
 				const wrongPassword = 'Wonderland-41';
-				const ref = await credential('node-oauth wrong password', {
-					loginType: 'oauth2Password',
-					tokenUrl: oauth2.tokenUrl,
-					username: oauth2.user.username,
-					password: wrongPassword,
-					clientId: oauth2.client.clientId,
-					clientSecret: oauth2.client.clientSecret,
-					clientAuth: 'basicAsTyped',
-				});
+				const ref = await credential(
+					'node-oauth wrong password',
+					passwordLogin(
+						oauth2.tokenUrl,
+						{ ...oauth2.user, password: wrongPassword },
+						oauth2.client,
+						'basicAsTyped',
+					),
+				);
 				const workflow = await itemsWorkflow('oauth2-wrong-password', oauth2.resourceUrl, ref);
-				const count = await counter(oauth2);
-				const answer = await post(workflow.path, 100);
-				const delta = await count();
-				const execution = await lastExecution(workflow.id);
-				const text = errorText(execution);
+				const { answer, delta, execution, text } = await failingRun(oauth2, workflow);
 				log(`token calls: node-oauth wrong password, 100 items: ${callsText(delta)}`);
 				log(
 					`node-oauth wrong password: execution ${execution.status}: ${firstError(execution).slice(0, 400)}`,
@@ -695,18 +689,7 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				`each next execution makes 1 refresh_token grant with the rotated refresh token; no refresh token in any output`,
 			async () => {
 				const s = shortServers.oauth2;
-				const proxy = await recordingProxy(s.baseUrl);
-				proxies.push(proxy);
-				const ref = await credential('node-oauth refresh rotation', {
-					loginType: 'oauth2Password',
-					tokenUrl: `${proxy.url}/token`,
-					username: s.user.username,
-					password: s.user.password,
-					clientId: s.client.clientId,
-					clientSecret: s.client.clientSecret,
-					clientAuth: 'basicAsTyped',
-				});
-				const workflow = await meWorkflow('oauth2-refresh', s.resourceUrl, ref);
+				const { proxy, workflow } = await behindProxy(s);
 				const texts: string[] = [];
 				const runOnce = async (what: string) => {
 					const count = await counter(s);
@@ -836,11 +819,7 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 					password: wrongPassword,
 				});
 				const workflow = await itemsWorkflow('json-wrong-password', jsonServer.resourceUrl, ref);
-				const count = await counter(jsonServer);
-				const answer = await post(workflow.path, 100);
-				const delta = await count();
-				const execution = await lastExecution(workflow.id);
-				const text = errorText(execution);
+				const { answer, delta, execution, text } = await failingRun(jsonServer, workflow);
 				log(`token calls: json-server-auth wrong password, 100 items: ${callsText(delta)}`);
 				log(
 					`json-server-auth wrong password: execution ${execution.status}: ${firstError(execution).slice(0, 400)}`,
@@ -898,13 +877,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				`${at} oidc-provider: client_secret_basic, ${EXECUTIONS_PER_BATCH} concurrent executions ` +
 					`of ${ITEMS_PER_EXECUTION} items on both workers make at most 1 token call per worker`,
 				async () => {
-					const ref = await credential('oidc-provider client_secret_basic', {
-						loginType: 'oauth2ClientCredentials',
-						tokenUrl: oidc.tokenUrl,
-						clientId: oidc.basicClient.clientId,
-						clientSecret: oidc.basicClient.clientSecret,
-						clientAuth: 'basic',
-					});
+					const ref = await credential(
+						'oidc-provider client_secret_basic',
+						clientCredentialsLogin(oidc.tokenUrl, oidc.basicClient, 'basic'),
+					);
 					const workflow = await itemsWorkflow('oidc-basic-items', oidc.resourceUrl, ref);
 					const mark = qc.mark();
 					const count = await counter(oidc);
@@ -954,18 +930,7 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				`${at} @node-oauth/oauth2-server: after revokeAccessTokens(), concurrent executions on both ` +
 					`workers refreshing with one rotated refresh token all succeed and end with a working token`,
 				async () => {
-					const proxy = await recordingProxy(oauth2.baseUrl);
-					proxies.push(proxy);
-					const ref = await credential('node-oauth refresh rotation', {
-						loginType: 'oauth2Password',
-						tokenUrl: `${proxy.url}/token`,
-						username: oauth2.user.username,
-						password: oauth2.user.password,
-						clientId: oauth2.client.clientId,
-						clientSecret: oauth2.client.clientSecret,
-						clientAuth: 'basicAsTyped',
-					});
-					const workflow = await meWorkflow('oauth2-refresh', oauth2.resourceUrl, ref);
+					const { proxy, workflow } = await behindProxy(oauth2);
 					const texts: string[] = [];
 					const round = async (what: string) => {
 						const mark = qc.mark();

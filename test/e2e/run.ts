@@ -15,27 +15,26 @@ import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
-import { kits } from '../../scripts/sandbox/kits';
 import {
 	SANDBOX_ACCOUNTS,
 	startSandbox,
 	type Sandbox,
 	type VendorServer,
 } from '../../scripts/sandbox';
-import { N8nClient } from '../../scripts/runtime/n8nClient';
+import { assert, check, log, tally, versionsToRun } from '../../scripts/runtime/checks';
+import { hasEnded, N8nClient } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball, startN8n } from '../../scripts/runtime/n8nProcess';
 import { packPackage } from '../../scripts/runtime/pack';
-import { callResumeUrl, notifyReceiver, type NotifyPayload } from '../../scripts/runtime/twoFactor';
+import {
+	arrival,
+	callResumeUrl,
+	notifyReceiver,
+	postCode,
+	type NotifyPayload,
+} from '../../scripts/runtime/twoFactor';
 import { domainRestrictionChecks } from './domainRestriction';
 import { realServerChecks } from './realServers';
-import {
-	chain,
-	httpRequestNode,
-	node,
-	splitOutNode,
-	webhookNode,
-	logInThenAccount,
-} from './workflows';
+import { echoWorkflow, getTokenWorkflow, logInThenAccount, tokenStep } from './workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];
@@ -44,35 +43,6 @@ const PACKAGE = 'n8n-nodes-token-auth';
 const DISPLAY = Object.fromEntries(
 	Object.values(providers).map((provider) => [provider.vendor, provider.displayName]),
 ) as Record<VendorId, string>;
-
-let passed = 0;
-let failed = 0;
-
-function log(line: string): void {
-	console.log(`  ${line}`);
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-	if (!condition) throw new Error(message);
-}
-
-async function check(name: string, run: () => Promise<void>): Promise<void> {
-	try {
-		await run();
-		passed++;
-		console.log(`PASS ${name}`);
-	} catch (error) {
-		failed++;
-		console.log(`FAIL ${name}\n     ${(error as Error).message.split('\n').join('\n     ')}`);
-	}
-}
-
-function versionsToRun(): string[] {
-	const flag = process.argv.indexOf('--n8n');
-	if (flag !== -1 && process.argv[flag + 1]) return process.argv[flag + 1].split(',');
-	if (process.env.E2E_N8N_VERSIONS) return process.env.E2E_N8N_VERSIONS.split(',');
-	return DEFAULT_VERSIONS;
-}
 
 /** `npm pack` of the built package (built first when dist/ is missing), as it would be published. */
 function pack(into: string): string {
@@ -91,10 +61,9 @@ async function recordingNotifyReceiver() {
 }
 
 async function nextNotify(notify: { received: NotifyPayload[] }, seen: number) {
-	const deadline = Date.now() + 30_000;
-	while (notify.received.length <= seen && Date.now() < deadline) await sleep(200);
-	assert(notify.received.length > seen, 'no notify call arrived');
-	return notify.received[seen];
+	const payload = await arrival(notify.received, seen, 30_000);
+	assert(payload, 'no notify call arrived');
+	return payload;
 }
 
 /** The last final token the sandbox issued (interim 2FA tickets excluded). */
@@ -112,26 +81,6 @@ function rawHeaders(server: VendorServer, pathPrefix: string): Record<string, st
 	for (let i = 0; i < request.rawHeaders.length; i += 2)
 		headers[request.rawHeaders[i]] = request.rawHeaders[i + 1];
 	return headers;
-}
-
-async function postJson(client: N8nClient, webhookPath: string, body: unknown) {
-	const response = await client.callWebhook(webhookPath, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	const text = await response.text();
-	return {
-		status: response.status,
-		text,
-		json: (() => {
-			try {
-				return JSON.parse(text) as unknown;
-			} catch {
-				return undefined;
-			}
-		})(),
-	};
 }
 
 async function suite(version: string, tarball: string): Promise<void> {
@@ -196,43 +145,29 @@ async function suite(version: string, tarball: string): Promise<void> {
 			credentials[vendor] = { id: created.id, name: created.name };
 		}
 		const server = (vendor: VendorId) => sandbox.vendors[vendor];
-		// n8n 2.x cannot send Sirdata's GET body from a credential's token step: as the README
-		// says, a Get Token node before the HTTP Request gets the token the credential then uses.
-		const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
-		const tokenStep = (vendor: VendorId) =>
-			kits[vendor].tokenStepNeedsLegacyRequest && !n8nSendsLegacyHelper
-				? [
-						node(
-							'Get Token',
-							`${PACKAGE}.getToken`,
-							1,
-							{ vendor, options: { outputField: 'auth' } },
-							{ credentials: { [fx[vendor].credentialType]: credentials[vendor] } },
-						),
-					]
-				: [];
+		// Sirdata on n8n 2.x: a Get Token node before the HTTP Request (workflows.ts).
+		const stepFor = (vendor: VendorId) =>
+			tokenStep(version, vendor, fx[vendor].credentialType, credentials[vendor]);
+		/** The sandbox's echo of the vendor, with the vendor's credential. */
+		const echoOf = (vendor: VendorId) => ({
+			origin: server(vendor).origin,
+			credentialType: fx[vendor].credentialType,
+			credential: credentials[vendor],
+		});
 
 		// First, while every credential's token is still empty: 100 items in one HTTP Request run.
 		for (const vendor of VENDORS) {
 			await check(`${at} ${vendor}: HTTP Request with 100 items and an empty token`, async () => {
-				const f = fx[vendor];
 				const workflowPath = `items-${vendor}`;
 				const workflow = await client.createWorkflow(
-					chain(`100 items ${vendor}`, [
-						webhookNode(workflowPath),
-						...tokenStep(vendor),
-						splitOutNode('body.items'),
-						httpRequestNode(
-							'HTTP Request',
-							`${server(vendor).origin}/__sandbox/echo`,
-							f.credentialType,
-							credentials[vendor],
-						),
-					]),
+					echoWorkflow(`100 items ${vendor}`, workflowPath, echoOf(vendor), {
+						before: stepFor(vendor),
+						items: true,
+					}),
 				);
 				await client.activateWorkflow(workflow.id);
 				const before = server(vendor).tokenCalls;
-				const answer = await postJson(client, workflowPath, {
+				const answer = await client.postJson(workflowPath, {
 					items: Array.from({ length: 100 }, (_, i) => ({ i })),
 				});
 				const calls = server(vendor).tokenCalls - before;
@@ -262,9 +197,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 					// On n8n 2.x the Sirdata token step cannot run from a credential (see the README):
 					// wrong values then fail with that explanation instead of Sirdata's refusal.
 					const reason =
-						tokenStep(vendor).length > 0
-							? /cannot check a Sirdata login.*Get Token node/
-							: /refused/;
+						stepFor(vendor).length > 0 ? /cannot check a Sirdata login.*Get Token node/ : /refused/;
 					assert(
 						result.message.includes(DISPLAY[vendor]) && reason.test(result.message),
 						`unreadable reason: ${result.message}`,
@@ -279,20 +212,13 @@ async function suite(version: string, tarball: string): Promise<void> {
 				`${at} ${vendor}: HTTP Request node (predefined credential type) sends the vendor's header exactly`,
 				async () => {
 					const workflow = await client.createWorkflow(
-						chain(`echo ${vendor}`, [
-							webhookNode(workflowPath),
-							...tokenStep(vendor),
-							httpRequestNode(
-								'HTTP Request',
-								`${server(vendor).origin}/__sandbox/echo`,
-								f.credentialType,
-								credentials[vendor],
-							),
-						]),
+						echoWorkflow(`echo ${vendor}`, workflowPath, echoOf(vendor), {
+							before: stepFor(vendor),
+						}),
 					);
 					await client.activateWorkflow(workflow.id);
 					workflowReady = true;
-					const answer = await postJson(client, workflowPath, {});
+					const answer = await client.postJson(workflowPath, {});
 					assert(
 						answer.status === 200,
 						`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
@@ -314,7 +240,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				`${at} ${vendor}: after the token expires n8n refreshes it once and the run succeeds`,
 				async () => {
 					assert(workflowReady, 'the echo workflow was not created');
-					if (tokenStep(vendor).length > 0) {
+					if (stepFor(vendor).length > 0) {
 						// The Get Token node refreshes a token that is about to expire, the credential's
 						// stored token then gets a 401 and n8n's refresh takes the node's new token.
 						const last = server(vendor)
@@ -325,7 +251,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 						server(vendor).expireAllTokens();
 					}
 					const before = server(vendor).tokenCalls;
-					const answer = await postJson(client, workflowPath, {});
+					const answer = await client.postJson(workflowPath, {});
 					assert(
 						answer.status === 200,
 						`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
@@ -338,19 +264,16 @@ async function suite(version: string, tarball: string): Promise<void> {
 			await check(`${at} ${vendor}: Get Token node outputs what the sandbox issued`, async () => {
 				const getTokenPath = `get-token-${vendor}`;
 				const workflow = await client.createWorkflow(
-					chain(`get token ${vendor}`, [
-						webhookNode(getTokenPath),
-						node(
-							'Get Token',
-							`${PACKAGE}.getToken`,
-							1,
-							{ vendor, options: {} },
-							{ credentials: { [f.credentialType]: credentials[vendor] } },
-						),
-					]),
+					getTokenWorkflow(
+						`get token ${vendor}`,
+						getTokenPath,
+						vendor,
+						f.credentialType,
+						credentials[vendor],
+					),
 				);
 				await client.activateWorkflow(workflow.id);
-				const answer = await postJson(client, getTokenPath, {});
+				const answer = await client.postJson(getTokenPath, {});
 				assert(
 					answer.status === 200 && Array.isArray(answer.json),
 					`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
@@ -398,32 +321,26 @@ async function suite(version: string, tarball: string): Promise<void> {
 							rfx[vendor].good,
 						);
 						const ref = { id: created.id, name: created.name };
+						const credentialType = rfx[vendor].credentialType;
 						const viaHttp = await client.createWorkflow(
-							chain(`redirect http ${vendor}`, [
-								webhookNode(`redirect-http-${vendor}`),
-								httpRequestNode(
-									'HTTP Request',
-									`${target.origin}/__sandbox/echo`,
-									rfx[vendor].credentialType,
-									ref,
-								),
-							]),
+							echoWorkflow(`redirect http ${vendor}`, `redirect-http-${vendor}`, {
+								origin: target.origin,
+								credentialType,
+								credential: ref,
+							}),
 						);
 						const viaNode = await client.createWorkflow(
-							chain(`redirect get token ${vendor}`, [
-								webhookNode(`redirect-node-${vendor}`),
-								node(
-									'Get Token',
-									`${PACKAGE}.getToken`,
-									1,
-									{ vendor, options: {} },
-									{ credentials: { [rfx[vendor].credentialType]: ref } },
-								),
-							]),
+							getTokenWorkflow(
+								`redirect get token ${vendor}`,
+								`redirect-node-${vendor}`,
+								vendor,
+								credentialType,
+								ref,
+							),
 						);
 						for (const workflow of [viaHttp, viaNode]) await client.activateWorkflow(workflow.id);
-						const http = await postJson(client, `redirect-http-${vendor}`, {});
-						const got = await postJson(client, `redirect-node-${vendor}`, {});
+						const http = await client.postJson(`redirect-http-${vendor}`, {});
+						const got = await client.postJson(`redirect-node-${vendor}`, {});
 						target.clearFaults();
 						assert(
 							http.status >= 400 && got.status >= 400,
@@ -459,15 +376,15 @@ async function suite(version: string, tarball: string): Promise<void> {
 					const s = server(vendor);
 					s.expireAllTokens();
 					const before = s.tokenCalls;
-					let answer = await postJson(client, `echo-${vendor}`, {});
+					let answer = await client.postJson(`echo-${vendor}`, {});
 					// Sirdata on 2.x: the credential cannot fetch (no GET body), so this execution
 					// fails and reports the token refused; the next one's Get Token fetches a new one.
-					if (tokenStep(vendor).length > 0) {
+					if (stepFor(vendor).length > 0) {
 						assert(
 							answer.status !== 200 && s.tokenCalls === before,
 							`the first run after the revocation answered ${answer.status} with ${s.tokenCalls - before} token calls`,
 						);
-						answer = await postJson(client, `echo-${vendor}`, {});
+						answer = await client.postJson(`echo-${vendor}`, {});
 					}
 					assert(
 						answer.status === 200,
@@ -477,7 +394,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 						s.tokenCalls - before === 1,
 						`expected exactly 1 token call, got ${s.tokenCalls - before}`,
 					);
-					const again = await postJson(client, `echo-${vendor}`, {});
+					const again = await client.postJson(`echo-${vendor}`, {});
 					assert(
 						again.status === 200 && s.tokenCalls - before === 1,
 						`the run after that answered ${again.status} with ${s.tokenCalls - before} token calls in all`,
@@ -485,14 +402,14 @@ async function suite(version: string, tarball: string): Promise<void> {
 				},
 			);
 
-			if (tokenStep(vendor).length > 0) continue;
+			if (stepFor(vendor).length > 0) continue;
 			await check(
 				`${at} ${vendor}: after a revocation, 100 concurrent items refused with the old token share one refresh`,
 				async () => {
 					const s = server(vendor);
 					s.expireAllTokens();
 					const before = s.tokenCalls;
-					const answer = await postJson(client, `items-${vendor}`, {
+					const answer = await client.postJson(`items-${vendor}`, {
 						items: Array.from({ length: 100 }, (_, i) => ({ i })),
 					});
 					const calls = s.tokenCalls - before;
@@ -528,7 +445,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				});
 				const seen = s.requests.length;
 				const before = s.tokenCalls;
-				const answer = await postJson(client, 'echo-autosharesTrader', {});
+				const answer = await client.postJson('echo-autosharesTrader', {});
 				assert(
 					answer.status === 200,
 					`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
@@ -556,27 +473,48 @@ async function suite(version: string, tarball: string): Promise<void> {
 			},
 		);
 
+		/**
+		 * An Autoshares credential (the good values with `data` over them) and an active Log In
+		 * workflow with it (workflows.ts), saved through `rest`; Log In notifies the receiver and
+		 * waits 5 minutes, with `options` besides.
+		 */
+		const twoFactorWorkflow = async (
+			rest: N8nClient,
+			names: { credential: string; workflow: string; webhookPath: string },
+			data: Record<string, unknown>,
+			options: Record<string, unknown> = {},
+		) => {
+			const created = await client.createCredential('autosharesTraderApi', names.credential, {
+				...fx.autosharesTrader.good,
+				...data,
+			});
+			const workflow = await rest.createWorkflow(
+				logInThenAccount(
+					names.workflow,
+					names.webhookPath,
+					{ notifyUrl: notify.url, waitLimitMinutes: 5, ...options },
+					{ id: created.id, name: created.name },
+					`${sandbox.vendors.autosharesTrader.baseUrl}/v1.0/users/@me/info`,
+				),
+			);
+			await rest.activateWorkflow(workflow.id);
+			return workflow;
+		};
+
 		await check(
 			`${at} autoshares 2FA: waits, refuses a wrong code, finishes with the right one, and HTTP Request uses the token`,
 			async () => {
 				const autoshares = sandbox.vendors.autosharesTrader;
-				const twoFactor = await client.createCredential(
-					'autosharesTraderApi',
-					'Autoshares Trader (2FA)',
-					{ ...fx.autosharesTrader.good, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor },
+				const workflow = await twoFactorWorkflow(
+					client,
+					{
+						credential: 'Autoshares Trader (2FA)',
+						workflow: 'autoshares 2fa',
+						webhookPath: 'autoshares-2fa',
+					},
+					SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
 				);
-				const ref = { id: twoFactor.id, name: twoFactor.name };
-				const workflow = await client.createWorkflow(
-					logInThenAccount(
-						'autoshares 2fa',
-						'autoshares-2fa',
-						{ notifyUrl: notify.url, waitLimitMinutes: 5 },
-						ref,
-						`${autoshares.baseUrl}/v1.0/users/@me/info`,
-					),
-				);
-				await client.activateWorkflow(workflow.id);
-				const started = await postJson(client, 'autoshares-2fa', {});
+				const started = await client.postJson('autoshares-2fa', {});
 				assert(started.status === 200, `trigger answered ${started.status}`);
 				const { resumeUrl, step } = await nextNotify(notify, 0);
 				// n8n signs resume URLs from 2.x on (about 2.16); 1.x URLs carry no signature.
@@ -596,11 +534,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				}
 				const page = await callResumeUrl(resumeUrl, { headers: { accept: 'text/html' } });
 				assert(page.status === 200 && page.text.includes('<form'), `code page: ${page.status}`);
-				const wrong = await callResumeUrl(resumeUrl, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ code: '000000' }),
-				});
+				const wrong = await postCode(resumeUrl, '000000');
 				assert(wrong.status === 422, `wrong code answered ${wrong.status}: ${wrong.text}`);
 				// The wrong code is counted in the seal: the run goes on into Log In, which pauses again.
 				const execution = await client.waitForExecution(() => true, 10_000, workflow.id);
@@ -617,17 +551,9 @@ async function suite(version: string, tarball: string): Promise<void> {
 					waiting.status === 'waiting',
 					`after a wrong code the execution is ${waiting.status}`,
 				);
-				const right = await callResumeUrl(resumeUrl, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ code: autoshares.lastVerificationCode }),
-				});
+				const right = await postCode(resumeUrl, autoshares.lastVerificationCode!);
 				assert(right.status === 200, `right code answered ${right.status}: ${right.text}`);
-				const done = await client.waitForExecution(
-					(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
-					30_000,
-					workflow.id,
-				);
+				const done = await client.waitForExecution(hasEnded, 30_000, workflow.id);
 				assert(done.status === 'success', `execution ended ${done.status}`);
 				const account = done.data.resultData.runData.Account?.[0]?.data?.main[0]?.[0]?.json;
 				assert(
@@ -659,29 +585,18 @@ async function suite(version: string, tarball: string): Promise<void> {
 					'127.0.0.1',
 					'localhost',
 				);
-				const twoFactor = await client.createCredential(
-					'autosharesTraderApi',
-					'Autoshares Trader (2FA, restart)',
+				const workflow = await twoFactorWorkflow(
+					client,
 					{
-						...fx.autosharesTrader.good,
-						baseUrl: elsewhere,
-						...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
+						credential: 'Autoshares Trader (2FA, restart)',
+						workflow: 'autoshares 2fa restart',
+						webhookPath: 'autoshares-2fa-restart',
 					},
+					{ baseUrl: elsewhere, ...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor },
 				);
-				const ref = { id: twoFactor.id, name: twoFactor.name };
-				const workflow = await client.createWorkflow(
-					logInThenAccount(
-						'autoshares 2fa restart',
-						'autoshares-2fa-restart',
-						{ notifyUrl: notify.url, waitLimitMinutes: 5 },
-						ref,
-						`${autoshares.baseUrl}/v1.0/users/@me/info`,
-					),
-				);
-				await client.activateWorkflow(workflow.id);
 				const seen = notify.received.length;
 				assert(
-					(await postJson(client, 'autoshares-2fa-restart', {})).status === 200,
+					(await client.postJson('autoshares-2fa-restart', {})).status === 200,
 					'trigger failed',
 				);
 				const { resumeUrl } = await nextNotify(notify, seen);
@@ -694,20 +609,12 @@ async function suite(version: string, tarball: string): Promise<void> {
 				n8n = await startN8n({ version, userFolder, log, port });
 				const restarted = new N8nClient(n8n.baseUrl);
 				await restarted.login();
-				const right = await callResumeUrl(resumeUrl, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ code: autoshares.lastVerificationCode }),
-				});
+				const right = await postCode(resumeUrl, autoshares.lastVerificationCode!);
 				assert(
 					right.status === 200,
 					`after the restart the code answered ${right.status}: ${right.text}`,
 				);
-				const done = await restarted.waitForExecution(
-					(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
-					30_000,
-					workflow.id,
-				);
+				const done = await restarted.waitForExecution(hasEnded, 30_000, workflow.id);
 				assert(
 					done.status === 'success',
 					`execution ended ${done.status}: ${JSON.stringify(done.data.resultData.error ?? '').slice(0, 300)}`,
@@ -728,63 +635,34 @@ async function suite(version: string, tarball: string): Promise<void> {
 		await check(
 			`${at} autoshares 2FA: too many wrong codes fail the execution at Log In, and nothing after it runs`,
 			async () => {
-				const autoshares = sandbox.vendors.autosharesTrader;
 				// A 2FA account of its own: no token of an earlier check is reused.
 				const { username, password, pin } = SANDBOX_ACCOUNTS.autosharesTrader.pinTwoFactor;
-				const twoFactor = await client.createCredential(
-					'autosharesTraderApi',
-					'Autoshares Trader (2FA, wrong codes)',
-					{ ...fx.autosharesTrader.good, username, password, pinPassword: pin },
-				);
-				const ref = { id: twoFactor.id, name: twoFactor.name };
 				const current = new N8nClient(n8n.baseUrl);
 				await current.login();
-				const workflow = await current.createWorkflow(
-					chain('autoshares 2fa wrong codes', [
-						webhookNode('autoshares-2fa-wrong', 'onReceived'),
-						node(
-							'Log In',
-							`${PACKAGE}.autosharesTrader`,
-							1,
-							{
-								operation: 'logIn',
-								options: { notifyUrl: notify.url, waitLimitMinutes: 5, maxAttempts: 2 },
-							},
-							{ credentials: { autosharesTraderApi: ref } },
-						),
-						httpRequestNode(
-							'Account',
-							`${autoshares.baseUrl}/v1.0/users/@me/info`,
-							'autosharesTraderApi',
-							ref,
-						),
-					]),
+				const workflow = await twoFactorWorkflow(
+					current,
+					{
+						credential: 'Autoshares Trader (2FA, wrong codes)',
+						workflow: 'autoshares 2fa wrong codes',
+						webhookPath: 'autoshares-2fa-wrong',
+					},
+					{ username, password, pinPassword: pin },
+					{ maxAttempts: 2 },
 				);
-				await current.activateWorkflow(workflow.id);
 				const seen = notify.received.length;
 				assert(
-					(await postJson(current, 'autoshares-2fa-wrong', {})).status === 200,
+					(await current.postJson('autoshares-2fa-wrong', {})).status === 200,
 					'trigger failed',
 				);
 				const { resumeUrl } = await nextNotify(notify, seen);
-				const post = async (code: string) =>
-					await callResumeUrl(resumeUrl, {
-						method: 'POST',
-						headers: { 'content-type': 'application/json' },
-						body: JSON.stringify({ code }),
-					});
-				const first = await post('000000');
+				const first = await postCode(resumeUrl, '000000');
 				assert(first.status === 422, `first wrong code answered ${first.status}: ${first.text}`);
-				const second = await post('111111');
+				const second = await postCode(resumeUrl, '111111');
 				assert(
 					second.status === 403,
 					`second wrong code answered ${second.status}: ${second.text}`,
 				);
-				const done = await current.waitForExecution(
-					(e) => e.status !== 'waiting' && e.status !== 'running' && e.status !== 'new',
-					30_000,
-					workflow.id,
-				);
+				const done = await current.waitForExecution(hasEnded, 30_000, workflow.id);
 				const error = JSON.stringify(done.data.resultData.error ?? '');
 				const runData = done.data.resultData.runData;
 				if (Number(version.split('.')[0]) >= 2) {
@@ -815,13 +693,13 @@ async function main(): Promise<void> {
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-auth-pack-'));
 	try {
 		const tarball = pack(packDir);
-		for (const version of versionsToRun()) {
+		for (const version of versionsToRun(DEFAULT_VERSIONS, process.env.E2E_N8N_VERSIONS)) {
 			console.log(`\n== real n8n ${version}`);
 			try {
 				// E2E_ONLY=queue: the queue-mode suite alone, for iterating on it.
 				if (process.env.E2E_ONLY !== 'queue') await suite(version, tarball);
 			} catch (error) {
-				failed++;
+				tally.failed++;
 				console.log(
 					`FAIL n8n ${version}: the suite could not run\n     ${(error as Error).stack ?? String(error)}`,
 				);
@@ -833,7 +711,7 @@ async function main(): Promise<void> {
 					const { queueSuite } = await import('./queueSuite');
 					await queueSuite(version, tarball, check, log);
 				} catch (error) {
-					failed++;
+					tally.failed++;
 					console.log(
 						`FAIL n8n ${version} queue mode: the suite could not run\n     ${(error as Error).stack ?? String(error)}`,
 					);
@@ -843,8 +721,8 @@ async function main(): Promise<void> {
 	} finally {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
-	console.log(`\n${passed} passed, ${failed} failed`);
-	process.exitCode = failed === 0 ? 0 : 1;
+	console.log(`\n${tally.passed} passed, ${tally.failed} failed`);
+	process.exitCode = tally.failed === 0 ? 0 : 1;
 }
 
 void main();

@@ -4,7 +4,12 @@
  */
 import { randomUUID } from 'crypto';
 
+import type { VendorId } from '../../nodes/shared/providers';
+import { kits } from '../../scripts/sandbox/kits';
+
 type Json = Record<string, unknown>;
+type Ref = { id: string; name: string };
+const PACKAGE = 'n8n-nodes-token-auth';
 let position = 0;
 
 export function node(
@@ -43,7 +48,7 @@ export function httpRequestNode(
 	name: string,
 	url: string,
 	credentialType: string,
-	credential: { id: string; name: string },
+	credential: Ref,
 ): Json {
 	return node(
 		name,
@@ -64,6 +69,84 @@ export function splitOutNode(field: string): Json {
 	return node('Split Out', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: field, options: {} });
 }
 
+/** The package's Get Token node for `vendor`, with the credential `credential` of `credentialType`. */
+export function getTokenNode(
+	vendor: VendorId,
+	credentialType: string,
+	credential: Ref,
+	options: Json = {},
+): Json {
+	return node(
+		'Get Token',
+		`${PACKAGE}.getToken`,
+		1,
+		{ vendor, options },
+		{ credentials: { [credentialType]: credential } },
+	);
+}
+
+/** Webhook → Get Token: the node's output is the webhook's answer. */
+export function getTokenWorkflow(
+	name: string,
+	webhookPath: string,
+	vendor: VendorId,
+	credentialType: string,
+	credential: Ref,
+): Json {
+	return chain(name, [webhookNode(webhookPath), getTokenNode(vendor, credentialType, credential)]);
+}
+
+/** The package's Autoshares Trader node, operation Log In, with `options` (a Notify URL…). */
+export function logInNode(credential: Ref, options: Json = {}): Json {
+	return node(
+		'Log In',
+		`${PACKAGE}.autosharesTrader`,
+		1,
+		{ operation: 'logIn', options },
+		{ credentials: { autosharesTraderApi: credential } },
+	);
+}
+
+/**
+ * The nodes to put before an HTTP Request with the vendor's credential on this n8n version:
+ * n8n 2.x cannot send Sirdata's GET body from a credential's token step, so (as the README
+ * says) a Get Token node before it gets the token the credential then uses; otherwise none.
+ */
+export function tokenStep(
+	version: string,
+	vendor: VendorId,
+	credentialType: string,
+	credential: Ref,
+): Json[] {
+	const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
+	return kits[vendor].tokenStepNeedsLegacyRequest && !n8nSendsLegacyHelper
+		? [getTokenNode(vendor, credentialType, credential, { outputField: 'auth' })]
+		: [];
+}
+
+/**
+ * Webhook → `before` → (with `items`: Split Out of the body's `items`, one request per item) →
+ * an HTTP Request to the sandbox's echo at `origin` with the credential.
+ */
+export function echoWorkflow(
+	name: string,
+	webhookPath: string,
+	echo: { origin: string; credentialType: string; credential: Ref },
+	{ before = [], items = false }: { before?: Json[]; items?: boolean } = {},
+): Json {
+	return chain(name, [
+		webhookNode(webhookPath),
+		...before,
+		...(items ? [splitOutNode('body.items')] : []),
+		httpRequestNode(
+			'HTTP Request',
+			`${echo.origin}/__sandbox/echo`,
+			echo.credentialType,
+			echo.credential,
+		),
+	]);
+}
+
 export function chain(name: string, nodes: Json[]): Json {
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < nodes.length - 1; i++) {
@@ -82,18 +165,12 @@ export function logInThenAccount(
 	name: string,
 	webhookPath: string,
 	options: Json,
-	credential: { id: string; name: string },
+	credential: Ref,
 	accountUrl: string,
 ): Json {
 	return chain(name, [
 		webhookNode(webhookPath, 'onReceived'),
-		node(
-			'Log In',
-			'n8n-nodes-token-auth.autosharesTrader',
-			1,
-			{ operation: 'logIn', options },
-			{ credentials: { autosharesTraderApi: credential } },
-		),
+		logInNode(credential, options),
 		httpRequestNode('Account', accountUrl, 'autosharesTraderApi', credential),
 	]);
 }
