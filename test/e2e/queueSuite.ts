@@ -367,20 +367,27 @@ export async function queueSuite(
 		const waitingFor = async (id: string) =>
 			await executionWhen(id, (execution) => execution.status === 'waiting', 'waiting');
 		const ended = async (id: string) => await executionWhen(id, hasEnded, 'it to end');
+		/** When a node's last saved run started (0 when none is saved). */
+		const lastRunStart = (execution: ExecutionDetails, node: string) =>
+			execution.data?.resultData?.runData?.[node]?.at(-1)?.startTime ?? 0;
 		/**
-		 * Waiting, and the waiting node's run saved too: a worker sets the status before it has
-		 * written the run data, and a process stopped in between leaves the node's run list empty
-		 * in the database, which n8n's resume cannot read (it answers 500 for good).
+		 * Waiting, and the waiting node's run saved too, from a run that started after `after`
+		 * (the start of the pause before it): a worker sets the status before it has written the
+		 * run data, and a process stopped in between leaves the node's run list empty in the
+		 * database, which n8n's resume cannot read (it answers 500 for good). After a wrong code
+		 * the old pause still reads "waiting" until a worker picks the resume up, so the status
+		 * and a saved run alone do not say that the new pause is saved.
 		 */
-		const pauseSaved = async (id: string, node = 'Log In') => {
+		const pauseSaved = async (id: string, after = 0, node = 'Log In') => {
 			const deadline = Date.now() + 30_000;
 			for (;;) {
 				const execution = await client.getExecution(id);
 				const runs = execution.data?.resultData?.runData?.[node]?.length ?? 0;
-				if (execution.status === 'waiting' && runs > 0) return execution;
+				if (execution.status === 'waiting' && runs > 0 && lastRunStart(execution, node) > after)
+					return execution;
 				if (Date.now() > deadline)
 					throw new Error(
-						`execution ${id} is ${execution.status} with ${runs} saved run(s) of ${node} after 30 s`,
+						`execution ${id} is ${execution.status} with ${runs} saved run(s) of ${node}, the last started at ${lastRunStart(execution, node)} (after ${after} expected), after 30 s`,
 					);
 				await sleep(250);
 			}
@@ -882,14 +889,14 @@ export async function queueSuite(
 				const login = await startLogin(webhookPath);
 				// The pause saved, so that the restart meets a waiting execution, not one a worker
 				// is still putting to wait.
-				await waitingFor(login.executionId);
+				const firstPause = await pauseSaved(login.executionId);
 				const before = await postCode(login.resumeUrl, login.wrongCode);
 				assert(
 					before.status === 422 && before.json.attemptsLeft === 2,
 					`the wrong code before the restart answered ${before.status}: ${before.text.slice(0, 300)}`,
 				);
 				// Before the restart, the pause after the wrong code is saved, not only its status.
-				await pauseSaved(login.executionId);
+				await pauseSaved(login.executionId, lastRunStart(firstPause, 'Log In'));
 				const pausedOn = runsOf(login.executionId);
 				const restartStarted = Date.now();
 				await qc.restartAll();
