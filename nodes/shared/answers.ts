@@ -108,7 +108,7 @@ export function sendableToken(
 	return value.trim();
 }
 
-export function unreadableExpiry(vendor: string, field: string): TokenAuthError {
+function unreadableExpiry(vendor: string, field: string): TokenAuthError {
 	return new TokenAuthError(
 		vendor,
 		'token answer',
@@ -146,7 +146,7 @@ export function pastExpiry(
  * the token store, so the same values are not sent again at once), naming what was refused. The
  * vendor's text is not quoted: what a vendor says about a refused secret may repeat it.
  */
-export function refusedLogin(
+function refusedLogin(
 	vendor: string,
 	answer: VendorAnswer,
 	what: string,
@@ -161,7 +161,7 @@ export function refusedLogin(
 	);
 }
 
-export function unexpectedStatus(
+function unexpectedStatus(
 	vendor: string,
 	answer: VendorAnswer,
 	vendorText?: unknown,
