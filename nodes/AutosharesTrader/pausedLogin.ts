@@ -71,6 +71,7 @@ export interface PausedLogin {
 export interface PauseSettings {
 	notifyUrl: string;
 	waitLimitMinutes: number;
+	/** The only defence against guessing codes through the resume URL. */
 	maxAttempts: number;
 	outputField: string;
 	includeSecretHeaders: boolean;
@@ -235,7 +236,6 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 	let outcome: ContinueOutcome;
 	try {
 		// The code goes with the interim token to the credential's host: its domain restriction holds.
-		const fields = autosharesTrader.readFields(credentials);
 		assertDomainsAllowed(context.getNode(), credentials, [
 			...tokenRequestUrls(autosharesTrader, fields),
 			`${fields.baseUrl}/v1.0/users/@me/info`,
@@ -836,6 +836,6 @@ class LoginProgressMap {
 
 export const loginProgress = new LoginProgressMap();
 
-export function progressKey(executionId: string, nodeId: string): string {
+function progressKey(executionId: string, nodeId: string): string {
 	return `${executionId}\0${nodeId}`;
 }

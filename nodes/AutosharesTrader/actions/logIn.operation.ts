@@ -13,7 +13,7 @@ import { errorItems, outputOptions, plainRequester, withOutput } from '../../sha
 import { tokenRequestUrls } from '../../shared/provider';
 import { describeToken } from '../../shared/tokenOutput';
 import { autosharesTrader } from '../../shared/providers/autosharesTrader';
-import { pauseAgain, pauseLogin } from '../pausedLogin';
+import { pauseAgain, pauseLogin, type PauseSettings } from '../pausedLogin';
 import { beginLogin } from '../transport';
 
 /** "Log In": a token, or a pause until the verification code (or PIN) arrives at the resume URL. */
@@ -73,14 +73,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Log In's options, checked: the editor's min/max do not bind imported workflows, the API or expressions. */
-export interface LoginOptions {
-	notifyUrl: string;
-	waitLimitMinutes: number;
-	/** The only defence against guessing codes through the resume URL. */
-	maxAttempts: number;
-	outputField: string;
-	includeSecretHeaders: boolean;
+/**
+ * Log In's options, checked: the editor's min/max do not bind imported workflows, the API or
+ * expressions. The pause takes them as they are (its settings are all of them but one).
+ */
+interface LoginOptions extends PauseSettings {
 	/** Log in again even while a valid token is known (a fresh session; the 2FA demo pauses again). */
 	forceNewLogin: boolean;
 }
@@ -109,7 +106,7 @@ function wholeNumber(node: INode, value: unknown, option: typeof WAIT_LIMIT): nu
 	return number;
 }
 
-export function readLoginOptions(node: INode, options: IDataObject): LoginOptions {
+function readLoginOptions(node: INode, options: IDataObject): LoginOptions {
 	return {
 		notifyUrl: typeof options.notifyUrl === 'string' ? options.notifyUrl.trim() : '',
 		waitLimitMinutes: wholeNumber(node, options.waitLimitMinutes, WAIT_LIMIT),
@@ -123,14 +120,11 @@ export function readLoginOptions(node: INode, options: IDataObject): LoginOption
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	// Checked before any request: a bad value must not reach Autoshares or the wait.
-	const {
-		notifyUrl,
-		waitLimitMinutes,
-		maxAttempts,
-		outputField,
-		includeSecretHeaders,
-		forceNewLogin,
-	} = readLoginOptions(this.getNode(), this.getNodeParameter('options', 0, {}) as IDataObject);
+	const options = readLoginOptions(
+		this.getNode(),
+		this.getNodeParameter('options', 0, {}) as IDataObject,
+	);
+	const { notifyUrl, outputField, includeSecretHeaders } = options;
 	const credentials = await this.getCredentials('autosharesTraderApi');
 
 	try {
@@ -143,7 +137,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		// Back in this node after a wrong code (pausedLogin.ts, step 3): the login is still paused.
 		const again = await pauseAgain(this, credentials);
 		if (again) return [items];
-		const outcome = await beginLogin(plainRequester(this.helpers), credentials, forceNewLogin);
+		const outcome = await beginLogin(
+			plainRequester(this.helpers),
+			credentials,
+			options.forceNewLogin,
+		);
 		if (outcome.kind === 'token') {
 			const described = {
 				loggedIn: true,
@@ -152,13 +150,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return [items.map((item, index) => withOutput(item, index, described, outputField))];
 		}
 
-		await pauseLogin(this, outcome, {
-			notifyUrl,
-			waitLimitMinutes,
-			maxAttempts,
-			outputField,
-			includeSecretHeaders,
-		});
+		await pauseLogin(this, outcome, options);
 		// While waiting these are not output: on resume the webhook's items are, and on
 		// timeout n8n passes the input items through (without "loggedIn").
 		return [items];
