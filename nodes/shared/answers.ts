@@ -249,7 +249,11 @@ export function tokenAnswer(
 
 /** FastAPI: `{"detail": "text"}` or `{"detail": [{"msg": "..."}]}` (422). */
 export function fastApiDetail(answer: VendorAnswer): unknown {
-	const detail = tryJsonObject(answer)?.detail;
+	return detailText(tryJsonObject(answer)?.detail);
+}
+
+/** A FastAPI `detail` as text: a list of details gives its messages, joined; anything else as it is. */
+export function detailText(detail: unknown): unknown {
 	if (Array.isArray(detail)) {
 		return detail
 			.map((entry) => (entry && typeof entry === 'object' ? (entry as IDataObject).msg : undefined))

@@ -3,6 +3,7 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import {
 	checkedScheme,
+	detailText,
 	isAuthScheme,
 	kindOf,
 	readJsonObject,
@@ -576,7 +577,6 @@ function errorText(answer: VendorAnswer): unknown {
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
 	const object = body as IDataObject;
 	const error = object.error;
-	const detail = object.detail;
 	const candidates: unknown[] = [
 		error !== null && typeof error === 'object' && !Array.isArray(error)
 			? (error as IDataObject).message
@@ -584,14 +584,7 @@ function errorText(answer: VendorAnswer): unknown {
 		object.error_description,
 		object.message,
 		typeof error === 'string' ? error : undefined,
-		Array.isArray(detail)
-			? detail
-					.map((entry) =>
-						entry && typeof entry === 'object' ? (entry as IDataObject).msg : undefined,
-					)
-					.filter((msg) => typeof msg === 'string')
-					.join('; ')
-			: detail,
+		detailText(object.detail),
 		object.title,
 	];
 	return candidates.find((candidate) => typeof candidate === 'string' && candidate.trim() !== '');
