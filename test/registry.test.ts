@@ -25,7 +25,7 @@ import {
 	PACKAGE_CREDENTIALS,
 	VENDORS,
 } from '../scripts/sandbox/fixtures';
-import { TestCredentialsHelper } from './helpers/n8n';
+import { decryptedAs } from './helpers/n8n';
 import { useSandbox } from './helpers/sandbox';
 import { type Sandbox } from '../scripts/sandbox';
 import { KIT_PARTS, kits } from '../scripts/sandbox/kits';
@@ -104,9 +104,7 @@ describe('package.json, the credential classes and the registry', () => {
 			);
 			expect(expirable?.name).toBe('accessToken');
 			// A token this process holds for the fixture's settings is what the class's authenticate sends.
-			const data = new TestCredentialsHelper(credentialTypes, {
-				c: { type: provider.credentialName, data: fixtures(sandbox)[vendor].good },
-			}).decrypt('c');
+			const data = decryptedAs(provider.credentialName, fixtures(sandbox)[vendor].good);
 			const fields = provider.readFields(data);
 			const token = {
 				token: 'registry-test-token',
@@ -271,9 +269,7 @@ describe('docs, examples and fixtures cover every vendor', () => {
 		);
 		// Every secret of the sandbox credential, as the provider names them, is one the leak search looks for.
 		const provider = providers[vendor];
-		const good = new TestCredentialsHelper(credentialTypes, {
-			c: { type: provider.credentialName, data: fixtures(sandbox)[vendor].good },
-		}).decrypt('c');
+		const good = decryptedAs(provider.credentialName, fixtures(sandbox)[vendor].good);
 		const searched = (secrets.leakSearch as Array<{ value: string }>).map((entry) => entry.value);
 		for (const secret of provider
 			.secrets(provider.readFields(good))

@@ -17,6 +17,7 @@ import {
 } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
+	decryptedAs,
 	n8nRequestHelpers,
 	preAuthHelper,
 	testCredential,
@@ -38,10 +39,7 @@ function server(f: VendorFixture) {
 
 /** n8n's defaults applied, as n8n decrypts a credential. */
 function decrypted(f: VendorFixture, data: ICredentialDataDecryptedObject = f.good) {
-	const helper = new TestCredentialsHelper(credentialTypes, {
-		c: { type: f.credentialType, data },
-	});
-	return helper.decrypt('c');
+	return decryptedAs(f.credentialType, data);
 }
 
 /**

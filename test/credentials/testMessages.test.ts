@@ -13,13 +13,13 @@ import type {
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { providers } from '../../nodes/shared/providers';
-import { credentialTypes, fixtures, testNode } from '../../scripts/sandbox/fixtures';
+import { fixtures, testNode } from '../../scripts/sandbox/fixtures';
 import {
+	decryptedAs,
 	helperWithCred,
 	n8nRequestHelpers,
 	nodeTypesOf,
 	runWorkflow,
-	TestCredentialsHelper,
 	testNewCredential,
 	testNodeDescription,
 } from '../helpers/n8n';
@@ -122,10 +122,11 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 
 	it('after the advice is followed (a Get Token node ran) the Test passes and the node request works', async () => {
 		const f = fixtures(sandbox).sirdata;
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			c: { type: 'sirdataApi', data: f.good },
-		});
-		await obtainToken(requesterFrom(n8nRequestHelpers()), providers.sirdata, helper.decrypt('c'));
+		await obtainToken(
+			requesterFrom(n8nRequestHelpers()),
+			providers.sirdata,
+			decryptedAs('sirdataApi', f.good),
+		);
 		expect(await testNewCredential('sirdataApi', f.good)).toEqual({
 			status: 'OK',
 			message: 'Connection successful!',

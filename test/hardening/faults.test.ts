@@ -25,7 +25,6 @@ import { storeKey } from '../../nodes/shared/provider';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import {
-	credentialTypes,
 	fixtures,
 	getTokenNode,
 	VENDORS,
@@ -33,12 +32,12 @@ import {
 } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
+	decryptedAs,
 	helperWithCred,
 	n8nRequestHelpers,
 	nodeTypesOf,
 	preAuthHelper,
 	runWorkflow,
-	TestCredentialsHelper,
 	tokenStep,
 } from '../helpers/n8n';
 import { withSandbox } from '../helpers/sandbox';
@@ -210,9 +209,7 @@ function serverOf(sandbox: Sandbox, vendor: VendorId): VendorServer {
 }
 
 function decrypted(f: VendorFixture): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: f.credentialType, data: f.good },
-	}).decrypt('c');
+	return decryptedAs(f.credentialType, f.good);
 }
 
 /** Keeps a token a successful case stored from leaking into a later sandbox on the same port. */

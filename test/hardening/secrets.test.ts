@@ -29,15 +29,15 @@ import type {
 import { retryTiming } from '../../nodes/shared/http';
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, testNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { fixtures, testNode, VENDORS } from '../../scripts/sandbox/fixtures';
 import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
+	decryptedAs,
 	helperWithCred,
 	preAuthHelper,
 	resumeExecution,
 	runWorkflow,
-	TestCredentialsHelper,
 	testNewCredential,
 	tokenStep,
 } from '../helpers/n8n';
@@ -231,9 +231,7 @@ function credentialTypeOf(vendor: VendorId): string {
 }
 
 function decrypted(vendor: VendorId, data: IDataObject): ICredentialDataDecryptedObject {
-	return new TestCredentialsHelper(credentialTypes, {
-		c: { type: credentialTypeOf(vendor), data: data as ICredentialDataDecryptedObject },
-	}).decrypt('c');
+	return decryptedAs(credentialTypeOf(vendor), data);
 }
 
 function nodeOf(vendor: VendorId, parameters: IDataObject, extra: Partial<INode> = {}): INode {

@@ -18,12 +18,7 @@ import type {
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { customEndpoint } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	credentialTypes,
-	genericSettings,
-	getTokenNode,
-	testNode,
-} from '../../scripts/sandbox/fixtures';
+import { genericSettings, getTokenNode, testNode } from '../../scripts/sandbox/fixtures';
 import {
 	helperWithCred,
 	n8nRequestHelpers,
@@ -313,9 +308,10 @@ describe("n8n's request helpers with the Custom Token Endpoint credential", () =
 	});
 
 	it('httpRequestWithAuthentication retries on 401 only, unless the node passes the expired statuses', async () => {
-		const helper = new TestCredentialsHelper(credentialTypes, {
-			cred: { type: TYPE, data: genericSettings(sandbox, { expiredStatusCodes: '401, 403' }) },
-		});
+		const helper = helperWithCred(
+			TYPE,
+			genericSettings(sandbox, { expiredStatusCodes: '401, 403' }),
+		);
 		await run(helper, { helper: 'http' });
 		expireOnTheApi();
 		const plain = await run(helper, { helper: 'http' });
