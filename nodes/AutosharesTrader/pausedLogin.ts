@@ -18,14 +18,7 @@
  * the seal does not. n8n 2.x keeps the seal in the execution's custom data; n8n 1.x, which
  * offers nodes no custom data, in the node's context.
  */
-import {
-	createCipheriv,
-	createDecipheriv,
-	createHash,
-	randomBytes,
-	scryptSync,
-	type ScryptOptions,
-} from 'crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'crypto';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -46,6 +39,7 @@ import {
 	type AutosharesTraderFields,
 } from '../shared/providers/autosharesTrader';
 import { renderPage, type PageContent } from './page';
+import { sealKdf } from './sealKdf';
 import { continueLogin, notifyWaiting, type ContinueOutcome } from './transport';
 
 /** What crosses the wait, sealed (see "The seal" below for how). */
@@ -504,23 +498,9 @@ const VERSION = 'v2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/**
- * The key's work factor. Whoever can read a workflow's executions can read the seal; with the
- * app key and username known, each password guess costs one key derivation. HKDF (v1) let that
- * run ~40,000 guesses a second; scrypt at these settings costs 32 MiB and tens of milliseconds
- * a guess, on every core an attacker has. Salted with the execution id: no guess carries over.
- */
-export const SEAL_KDF: Readonly<ScryptOptions> = Object.freeze({
-	N: 2 ** 15,
-	r: 8,
-	p: 1,
-	maxmem: 64 * 1024 * 1024,
-});
-/**
- * The work factor sealKey uses: SEAL_KDF. An object, not the constant, so that tests which seal
- * hundreds of logins can lower it for themselves (the package itself never changes it).
- */
-export const sealKdf: ScryptOptions = { ...SEAL_KDF };
+/** The seal's scrypt work factor (sealKdf.ts): what ships, and what sealKey uses. */
+export { SEAL_KDF, sealKdf } from './sealKdf';
+
 /** Keys derived in this process (a seal is opened and sealed again at each resume), by digest. */
 const derived = new Map<string, Buffer>();
 const MAX_DERIVED = 100;

@@ -4,6 +4,6 @@
  * milliseconds, most of the redaction and secrets suites' time). What the package uses is
  * checked in test/nodes/pausedLogin.test.ts; the real-n8n suite runs the built package, untouched.
  */
-import { sealKdf } from '../../nodes/AutosharesTrader/pausedLogin';
+import { sealKdf } from '../../nodes/AutosharesTrader/sealKdf';
 
 sealKdf.N = 2 ** 10;
