@@ -25,6 +25,7 @@ import * as path from 'path';
 
 import { providers } from '../nodes/shared/providers';
 import { defaultCredentialName, fixtures, VENDORS } from './sandbox/fixtures';
+import { assert } from './runtime/checks';
 import { hasEnded, N8nClient, type Owner } from './runtime/n8nClient';
 import { spawnTied, stopOnSignals } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
@@ -653,13 +654,6 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 			log(`FAIL ${name}\n       ${(error as Error).message.split('\n').join('\n       ')}`);
 		}
 	};
-	const assert: (condition: unknown, message: string) => asserts condition = (
-		condition,
-		message,
-	) => {
-		if (!condition) throw new Error(message);
-	};
-
 	await check('the editor answers', async () => {
 		for (const page of ['/', '/signin']) {
 			const response = await fetch(`${demo.editorUrl}${page}`);
