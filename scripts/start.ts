@@ -1,7 +1,7 @@
 /**
  * `npm start`: a real n8n with this package installed the way a user installs it, one credential
  * per provider of the registry pointing at the vendor sandbox (scripts/sandbox: loopback stand-ins
- * for the five APIs and a generic one), and every example workflow from examples/ imported.
+ * for the five APIs and a generic one), and the example workflow of every docs page imported.
  * Ctrl-C stops everything, and so does a SIGINT, SIGTERM or SIGHUP to npm's pid, or npm dying
  * (scripts/runtime/lifetime.ts).
  *
@@ -46,9 +46,9 @@ import {
 	type VendorId as SandboxVendorId,
 } from './sandbox';
 import { kits } from './sandbox/kits';
+import { docsPageOf, loadExamples, type ExampleWorkflow } from './examples';
 
 const ROOT = path.resolve(__dirname, '..');
-const EXAMPLES = path.join(ROOT, 'examples');
 const PACKAGE = 'n8n-nodes-token-auth';
 export const DEFAULT_N8N_VERSION = '2.40.7';
 const DEFAULT_PORT = 5678;
@@ -92,11 +92,6 @@ function sandboxUrls(sandbox: Sandbox): Array<[string, string]> {
 }
 
 type Json = Record<string, unknown>;
-
-export interface ExampleWorkflow {
-	file: string;
-	json: Json;
-}
 
 export interface ImportedWorkflow {
 	id: string;
@@ -170,17 +165,6 @@ function timestamped(line: string): void {
 	console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
-export function loadExamples(dir = EXAMPLES): ExampleWorkflow[] {
-	return fs
-		.readdirSync(dir)
-		.filter((file) => file.endsWith('.json'))
-		.sort()
-		.map((file) => ({
-			file,
-			json: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Json,
-		}));
-}
-
 async function portIsFree(port: number): Promise<boolean> {
 	return await new Promise((resolve) => {
 		const server = net.createServer();
@@ -248,11 +232,11 @@ export function prepareExample(
 					credentials.find((c) => c.type === type);
 				if (!match)
 					throw new Error(
-						`examples/${example.file}: node "${String(original.name)}" uses a ${type} credential, and npm start creates none`,
+						`docs/${example.file}, example workflow: node "${String(original.name)}" uses a ${type} credential, and npm start creates none`,
 					);
 				if (match.name !== reference.name)
 					log(
-						`examples/${example.file}: "${String(original.name)}" gets "${match.name}" (no credential named "${String(reference.name)}")`,
+						`docs/${example.file}, example workflow: "${String(original.name)}" gets "${match.name}" (no credential named "${String(reference.name)}")`,
 					);
 				replaced[type] = { id: match.id, name: match.name };
 			}
@@ -425,7 +409,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 				url: `${n8n.baseUrl}/workflow/${created.id}`,
 			});
 		}
-		log(`imported ${workflows.length} example workflows from examples/`);
+		log(`imported ${workflows.length} example workflows from the docs pages`);
 
 		return {
 			version,
@@ -514,7 +498,7 @@ export function banner(demo: Demo, seconds: number): string {
 		`  Editor       ${demo.editorUrl}`,
 		`  Log in       ${demo.owner.email}  /  ${demo.owner.password}`,
 		'',
-		'  Example workflows (from examples/, pointed at the sandbox):',
+		'  Example workflows (from the docs pages, pointed at the sandbox):',
 		...demo.workflows.map((w) => `    ${w.name.padEnd(width)}  ${w.url}`),
 		'',
 		`  Credentials: ${demo.credentials.map((c) => c.name).join(', ')}`,
@@ -608,7 +592,7 @@ interface CheckResult {
 
 /** What the last node of each vendor's example must output against the sandbox (its test kit's check). */
 const EXPECTED: Record<string, (json: Json) => boolean> = Object.fromEntries(
-	VENDORS.map((vendor) => [kits[vendor].check.example, kits[vendor].check.expect]),
+	VENDORS.map((vendor) => [docsPageOf(providers[vendor].displayName), kits[vendor].check.expect]),
 );
 
 /** The imported workflow with its Manual Trigger swapped for a Webhook, so a check can run it. */
@@ -697,9 +681,9 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 	for (const workflow of demo.workflows) {
 		const expected = EXPECTED[workflow.file];
 		if (!expected) continue;
-		await check(`${workflow.file} runs against the sandbox`, async () => {
+		await check(`the example of docs/${workflow.file} runs against the sandbox`, async () => {
 			const stored = await client.getWorkflow(workflow.id);
-			const webhookPath = `check-${workflow.file.replace(/\.json$/, '')}`;
+			const webhookPath = `check-${workflow.file.replace(/\.md$/, '')}`;
 			const clone = await client.createWorkflow(
 				withWebhookTrigger(stored, webhookPath, 'lastNode'),
 			);
@@ -744,11 +728,11 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 			},
 		);
 	}
-	const twoFactor = demo.workflows.find((w) => w.file === 'autoshares-trader-2fa.json');
+	const twoFactor = demo.workflows.find((w) => w.file === 'autoshares-trader-node.md');
 	let finishedResumeUrl: string | undefined;
 	if (twoFactor) {
 		await check(
-			'autoshares-trader-2fa.json pauses, prints the code and resume URL, and goes on with the code',
+			'the two-factor example (docs/autoshares-trader-node.md) pauses, prints the code and resume URL, and goes on with the code',
 			async () => {
 				const stored = await client.getWorkflow(twoFactor.id);
 				const clone = await client.createWorkflow(

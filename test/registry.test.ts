@@ -29,6 +29,7 @@ import { decryptedAs } from './helpers/n8n';
 import { useSandbox } from './helpers/sandbox';
 import { type Sandbox } from '../scripts/sandbox';
 import { KIT_PARTS, kits } from '../scripts/sandbox/kits';
+import { DOCS, docsPageOf, exampleOf, loadExamples } from '../scripts/examples';
 
 const ROOT = join(__dirname, '..');
 const description = new GetToken().description;
@@ -36,7 +37,6 @@ const description = new GetToken().description;
 function need(present: boolean, what: string, vendor: string): void {
 	if (!present) throw new Error(`${what} is missing for vendor ${vendor}`);
 }
-const kebab = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 /** The credential class package.json loads for a vendor, or the line package.json lacks. */
 function credentialOf(vendor: VendorId): ICredentialType {
 	const name = providers[vendor].credentialName;
@@ -177,23 +177,19 @@ describe('Get Token follows the registry', () => {
 
 describe('docs, examples and fixtures cover every vendor', () => {
 	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-	const examples = readdirSync(join(ROOT, 'examples'))
-		.filter((file) => file.endsWith('.json'))
-		.map(
-			(file) =>
-				JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as {
-					nodes: Array<{
-						type: string;
-						parameters: { vendor?: string };
-						credentials?: Record<string, unknown>;
-					}>;
-				},
-		);
+	const examples = loadExamples().map((example) => example.json as unknown as Example);
+	interface Example {
+		nodes: Array<{
+			type: string;
+			parameters: { vendor?: string };
+			credentials?: Record<string, unknown>;
+		}>;
+	}
 
 	it.each(vendorIds)(
 		'%s: a docs page named after the vendor, linked from the README credential table',
 		(vendor) => {
-			const page = `docs/${kebab(providers[vendor].displayName)}.md`;
+			const page = `docs/${docsPageOf(providers[vendor].displayName)}`;
 			need(existsSync(join(ROOT, page)), page, vendor);
 			need(
 				readme.includes(`| ${providers[vendor].displayName} |`),
@@ -205,31 +201,26 @@ describe('docs, examples and fixtures cover every vendor', () => {
 	);
 
 	it.each(vendorIds)(
-		'%s: an example workflow with a Get Token node for it, the one its test kit checks',
+		'%s: an example workflow on its docs page, with a Get Token node for it',
 		(vendor) => {
-			const named = (kits[vendor] as { check?: { example?: string } } | undefined)?.check?.example;
+			const page = docsPageOf(providers[vendor].displayName);
+			const example = existsSync(join(DOCS, page))
+				? exampleOf(page, readFileSync(join(DOCS, page), 'utf8'))
+				: undefined;
 			need(
-				named !== undefined,
-				`check.example (the example npm start --check runs) in the test kit scripts/sandbox/kits/${vendor}.ts`,
+				example !== undefined,
+				`the example workflow of docs/${page} (a "## Example workflow" heading, then a \`\`\`json block; npm start --check runs it)`,
 				vendor,
 			);
-			const example = `examples/${named}`;
+			const nodes = (example!.json as unknown as Example).nodes;
 			need(
-				existsSync(join(ROOT, example)),
-				`${example} (named by scripts/sandbox/kits/${vendor}.ts, check.example)`,
-				vendor,
-			);
-			const uses = examples.some((example) =>
-				example.nodes.some(
+				nodes.some(
 					(node) =>
 						node.type === 'n8n-nodes-token-auth.getToken' &&
 						node.parameters.vendor === vendor &&
 						node.credentials?.[providers[vendor].credentialName] !== undefined,
 				),
-			);
-			need(
-				uses,
-				`an example in examples/ with a Get Token node (vendor ${vendor}, credential ${providers[vendor].credentialName})`,
+				`a Get Token node (vendor ${vendor}, credential ${providers[vendor].credentialName}) in the example workflow of docs/${page}`,
 				vendor,
 			);
 		},

@@ -242,7 +242,7 @@ async function customTokenEndpointForm(page: Page, demo: Demo): Promise<void> {
 
 async function openExample(page: Page, demo: Demo, file: string): Promise<void> {
 	const workflow = demo.workflows.find((w) => w.file === file);
-	if (!workflow) throw new Error(`examples/${file} was not imported`);
+	if (!workflow) throw new Error(`the example of docs/${file} was not imported`);
 	await openCanvas(page, workflow.url);
 	await page.locator('.vue-flow__node').first().waitFor({ timeout: 15_000 });
 	await page.waitForTimeout(1000);
@@ -269,7 +269,7 @@ async function waitForNodeSuccess(page: Page, label: string, timeout = 30_000): 
 
 /** Soda example run against the sandbox, then the Get Token node's output. */
 async function sodaRun(page: Page, demo: Demo): Promise<void> {
-	await openExample(page, demo, 'soda-cloud.json');
+	await openExample(page, demo, 'soda-cloud.md');
 	await executeWorkflow(page);
 	await waitForNodeSuccess(page, 'Last ETL Refresh');
 	await page.waitForTimeout(800);
@@ -519,7 +519,7 @@ async function forceNewLogin(page: Page): Promise<void> {
  * reused and nothing pauses), must pause again.
  */
 async function twoFactorRun(page: Page, demo: Demo, again = false): Promise<void> {
-	await openExample(page, demo, 'autoshares-trader-2fa.json');
+	await openExample(page, demo, 'autoshares-trader-node.md');
 	if (again) await forceNewLogin(page);
 	else await shot(page, 'workflow-autoshares-2fa.png');
 	const before = demo.twoFactorEvents.length;

@@ -159,5 +159,5 @@ export const autosharesTrader: VendorKit<'autosharesTrader'> = {
 			pinPassword: field('', '4821', 4821),
 		},
 	},
-	check: { example: 'autoshares-trader.json', expect: (json) => json.Login === A.plain.username },
+	check: { expect: (json) => json.Login === A.plain.username },
 };

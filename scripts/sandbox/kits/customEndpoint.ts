@@ -212,7 +212,6 @@ export const customEndpoint: VendorKit<'customEndpoint'> = {
 		},
 	},
 	check: {
-		example: 'custom-token-endpoint.json',
 		expect: (json) => (json.data as Record<string, unknown> | undefined)?.username === A.username,
 	},
 };

@@ -90,5 +90,5 @@ export const galileo: VendorKit<'galileo'> = {
 			organizationSlug: field('', 'acme'),
 		},
 	},
-	check: { example: 'galileo.json', expect: (json) => json.email === A.user.email },
+	check: { expect: (json) => json.email === A.user.email },
 };

@@ -69,5 +69,5 @@ export const manis: VendorKit<'manis'> = {
 		documentedAnswer: { tokenType: 'Bearer', token: 'tok', expiresAt: 32503680000 },
 		credentialFields: { baseUrl: url, merchantId: field('MRC-1'), secret: field('secret') },
 	},
-	check: { example: 'manis.json', expect: (json) => json.ok === true && json.vendor === 'manis' },
+	check: { expect: (json) => json.ok === true && json.vendor === 'manis' },
 };

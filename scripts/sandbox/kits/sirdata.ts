@@ -85,7 +85,6 @@ export const sirdata: VendorKit<'sirdata'> = {
 		},
 	},
 	check: {
-		example: 'sirdata.json',
 		expect: (json) => json.ok === true && json.vendor === 'sirdata',
 	},
 };

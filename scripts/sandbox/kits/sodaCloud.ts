@@ -116,7 +116,6 @@ export const sodaCloud: VendorKit<'sodaCloud'> = {
 		},
 	},
 	check: {
-		example: 'soda-cloud.json',
 		expect: (json) => typeof json.last_etl_refresh === 'string',
 	},
 };

@@ -47,7 +47,7 @@ export interface KitFixture {
 	urlField: string;
 	/** Whether the expiry is stated as seconds left (computed on our side of the wire), not as an instant. Default no. */
 	relativeExpiry?: boolean;
-	/** Where the examples/ workflows point (placeholder or real host) → where npm start points them. */
+	/** Where the example workflows (docs pages) point (placeholder or real host) → where npm start points them. */
 	exampleUrls: Array<[string, string]>;
 }
 
@@ -173,6 +173,9 @@ export interface VendorKit<V extends VendorId = VendorId> {
 	secrets: KitSecrets;
 	contract: KitContract;
 	properties: KitProperties;
-	/** `npm start --check`: the example workflow (examples/) and what its last node outputs against the sandbox. */
-	check: { example: string; expect(json: Record<string, unknown>): boolean };
+	/**
+	 * `npm start --check`: what the last node of the example workflow on the vendor's docs page
+	 * (`docs/<display name in kebab case>.md`) outputs against the sandbox.
+	 */
+	check: { expect(json: Record<string, unknown>): boolean };
 }

@@ -1,0 +1,51 @@
+/**
+ * The example workflows live in the docs pages (scripts/examples.ts): what npm start imports is
+ * read from there, and a broken block names its page instead of failing somewhere later.
+ */
+import { exampleOf, loadExamples } from '../scripts/examples';
+
+const page = (block: string) =>
+	`# A credential\n\nNotes.\n\n## Example workflow\n\nPaste it.\n\n${block}\n---\n`;
+
+describe('example workflows in the docs pages', () => {
+	it('reads the json block under "## Example workflow"', () => {
+		const example = exampleOf('a.md', page('```json\n{"name": "A", "nodes": []}\n```\n'));
+		expect(example).toEqual({ file: 'a.md', json: { name: 'A', nodes: [] } });
+	});
+
+	it('a page without the heading has no example', () => {
+		expect(exampleOf('a.md', '# A\n\n```json\n{"nodes": []}\n```\n')).toBeUndefined();
+	});
+
+	it.each([
+		[
+			'no json block',
+			page('Nothing here.\n'),
+			'docs/a.md: "## Example workflow" without a ```json block',
+		],
+		[
+			'a block that is not JSON',
+			page('```json\n{"nodes": [}\n```\n'),
+			'docs/a.md: the example workflow is not JSON',
+		],
+		[
+			'JSON without nodes',
+			page('```json\n{"name": "A"}\n```\n'),
+			'docs/a.md: the example workflow has no "nodes" list',
+		],
+	])('%s is an error naming the page', (_case, text, message) => {
+		expect(() => exampleOf('a.md', text)).toThrow(message);
+	});
+
+	it("finds the credentials' and the nodes' examples, one per page", () => {
+		expect(loadExamples().map((example) => example.file)).toEqual([
+			'autoshares-trader-node.md',
+			'autoshares-trader.md',
+			'custom-token-endpoint.md',
+			'galileo.md',
+			'manis.md',
+			'sirdata.md',
+			'soda-cloud.md',
+		]);
+	});
+});
