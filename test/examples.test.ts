@@ -2,7 +2,8 @@
  * The example workflows live in the docs pages (scripts/examples.ts): what npm start imports is
  * read from there, and a broken block names its page instead of failing somewhere later.
  */
-import { exampleOf, loadExamples } from '../scripts/examples';
+import { providers, vendorIds } from '../nodes/shared/providers';
+import { docsPageOf, exampleOf, loadExamples } from '../scripts/examples';
 
 const page = (block: string) =>
 	`# A credential\n\nNotes.\n\n## Example workflow\n\nPaste it.\n\n${block}\n---\n`;
@@ -37,15 +38,14 @@ describe('example workflows in the docs pages', () => {
 		expect(() => exampleOf('a.md', text)).toThrow(message);
 	});
 
-	it("finds the credentials' and the nodes' examples, one per page", () => {
-		expect(loadExamples().map((example) => example.file)).toEqual([
-			'autoshares-trader-node.md',
-			'autoshares-trader.md',
-			'custom-token-endpoint.md',
-			'galileo.md',
-			'manis.md',
-			'sirdata.md',
-			'soda-cloud.md',
-		]);
+	it("finds every vendor's example and the two-factor node's, one per page", () => {
+		const pages = loadExamples().map((example) => example.file);
+		expect(new Set(pages).size).toBe(pages.length);
+		expect(pages.sort()).toEqual(
+			[
+				...vendorIds.map((vendor) => docsPageOf(providers[vendor].displayName)),
+				'autoshares-trader-node.md',
+			].sort(),
+		);
 	});
 });
