@@ -192,11 +192,7 @@ export interface Refusals {
  * The JSON object of a token answer with status 200. Any other status throws what it means: a
  * refused login (401, 403), a request the vendor found malformed, or an unexpected answer.
  */
-export function tokenAnswerBody(
-	vendor: string,
-	answer: VendorAnswer,
-	refusals: Refusals,
-): IDataObject {
+function tokenAnswerBody(vendor: string, answer: VendorAnswer, refusals: Refusals): IDataObject {
 	const refused = refusedLogin(vendor, answer, ...refusals.refused);
 	if (refused) throw refused;
 	if (refusals.invalid && answer.statusCode === refusals.invalid[0]) {
@@ -218,7 +214,7 @@ export function tokenAnswerBody(
 }
 
 /** The expiry a token answer must state in `field`, as `read` reads it; unreadable is an error. */
-export function requiredExpiry(
+function requiredExpiry(
 	vendor: string,
 	body: IDataObject,
 	field: string,
@@ -247,6 +243,42 @@ export function tokenAnswer(
 	};
 }
 
+/** Where a vendor's JSON token answer holds what the token step hands on, for jsonTokenAnswer. */
+export interface JsonTokenShape {
+	/** How the token endpoint says no (tokenAnswerBody). */
+	refusals: Refusals;
+	/** The field of the token, a non-empty string. */
+	token: string;
+	/** The field of the expiry, and how it reads (an `expiry.ts` reader; `now` for seconds left). */
+	expiry: [field: string, read: (value: unknown, now: DateTime) => string | undefined];
+	/** The token type: fixed (`raw`, `Bearer`), or `[field, fallback]` where the answer states it. */
+	tokenType: string | [field: string, fallback: string];
+	/** Values of the answer that Get Token outputs besides the token (never a secret). */
+	extras?(body: IDataObject): IDataObject;
+}
+
+/**
+ * A provider's readTokenAnswer for a JSON answer with the token and its expiry in named
+ * fields: the statuses first, then the JSON, the token, the expiry and the type, each an error
+ * naming its field when it is missing or unreadable.
+ */
+export function jsonTokenAnswer(
+	vendor: string,
+	shape: JsonTokenShape,
+): (answer: VendorAnswer, now: DateTime) => TokenAnswer {
+	return (answer, now) => {
+		const body = tokenAnswerBody(vendor, answer, shape.refusals);
+		const token = requiredString(vendor, body, shape.token);
+		const [field, read] = shape.expiry;
+		const expiresAt = requiredExpiry(vendor, body, field, (value) => read(value, now));
+		const tokenType =
+			typeof shape.tokenType === 'string'
+				? shape.tokenType
+				: authScheme(vendor, body, ...shape.tokenType);
+		return tokenAnswer(now, { token, tokenType, expiresAt, extras: shape.extras?.(body) ?? {} });
+	};
+}
+
 /** FastAPI: `{"detail": "text"}` or `{"detail": [{"msg": "..."}]}` (422). */
 export function fastApiDetail(answer: VendorAnswer): unknown {
 	return detailText(tryJsonObject(answer)?.detail);
@@ -271,12 +303,7 @@ const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * missing or empty. It may end up in front of the token in an Authorization header, so anything
  * that is not an auth-scheme word (a line break followed by another header, say) is refused.
  */
-export function authScheme(
-	vendor: string,
-	body: IDataObject,
-	field: string,
-	fallback: string,
-): string {
+function authScheme(vendor: string, body: IDataObject, field: string, fallback: string): string {
 	return checkedScheme(vendor, `"${field}"`, body[field], fallback);
 }
 

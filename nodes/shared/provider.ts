@@ -95,6 +95,27 @@ export interface TokenProvider<Fields extends object = object> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTokenProvider = TokenProvider<any>;
 
+/** What most vendors do, so that a provider states only where its vendor differs. */
+const COMMON = {
+	/** An expired token is answered 401. */
+	expiredTokenStatusCodes: () => [401],
+	/** The token travels in `Authorization`. */
+	tokenHeaderName: () => 'Authorization',
+	/** No header carries a secret besides the token. */
+	secretHeaderNames: [] as string[],
+};
+
+/** A provider as its module writes it: the members of COMMON only where the vendor differs. */
+export type ProviderSpec<Fields extends object> = Omit<TokenProvider<Fields>, keyof typeof COMMON> &
+	Partial<Pick<TokenProvider<Fields>, keyof typeof COMMON>>;
+
+/** The provider of a vendor module: its spec over the common case. */
+export function defineProvider<Fields extends object>(
+	spec: ProviderSpec<Fields>,
+): TokenProvider<Fields> {
+	return { ...COMMON, ...spec };
+}
+
 /**
  * Whether a refused request looks like this vendor's expired-token answer: its status is one of
  * the expired statuses and, where the user set a text, the answer contains it. Without a status

@@ -11,7 +11,7 @@ import {
 	requiredPassword,
 	sentInHeader,
 } from '../inputs';
-import type { TokenAnswer, TokenProvider } from '../provider';
+import { defineProvider, type TokenAnswer } from '../provider';
 
 const NAME = 'Autoshares Trader';
 
@@ -109,13 +109,11 @@ function refusal(answer: VendorAnswer): TokenAuthError {
 	);
 }
 
-export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
+export const autosharesTrader = defineProvider<AutosharesTraderFields>({
 	vendor: 'autosharesTrader',
 	displayName: NAME,
 	credentialName: 'autosharesTraderApi',
-	// An expired token answers 401 "Authorization has been denied for this request."
-	expiredTokenStatusCodes: () => [401],
-	tokenHeaderName: () => 'Authorization',
+	// An expired token answers 401 "Authorization has been denied for this request.": the common case.
 	secretHeaderNames: ['Et-App-Key'],
 	secrets: (fields) => [fields.appKey, fields.password, fields.pinCode],
 
@@ -226,4 +224,4 @@ export const autosharesTrader: TokenProvider<AutosharesTraderFields> = {
 	headers(fields, token) {
 		return { Authorization: `Bearer ${token.token}`, 'Et-App-Key': fields.appKey };
 	},
-};
+});

@@ -43,7 +43,7 @@ import {
 	sentInHeader,
 	statusCodes,
 } from '../inputs';
-import type { TokenProvider } from '../provider';
+import { defineProvider } from '../provider';
 
 /**
  * Any API with a login step, described by the user instead of by this package: where the token
@@ -698,7 +698,7 @@ function shapeOf(loginType: LoginType, credentials: IDataObject): Shape | undefi
 	}
 }
 
-export const customEndpoint: TokenProvider<CustomEndpointFields> = {
+export const customEndpoint = defineProvider<CustomEndpointFields>({
 	vendor: 'customEndpoint',
 	displayName: NAME,
 	credentialName: 'customTokenEndpointApi',
@@ -706,7 +706,6 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 	expiredTokenStatusCodes: (fields) => fields.expiredStatusCodes,
 	expiredTokenText: (fields) => fields.expiredText,
 	tokenHeaderName: (fields) => (fields.sendIn === 'header' ? fields.headerName : undefined),
-	secretHeaderNames: [],
 	// The username and client id (an e-mail, an id) are not treated as secrets, as the other
 	// credentials treat theirs; HTTP Basic's base64 of the pair is (an echoed Authorization
 	// header shows nothing else). Extra Fields are settings, not secrets (secrets have fields),
@@ -1024,4 +1023,4 @@ export const customEndpoint: TokenProvider<CustomEndpointFields> = {
 	queryParameters(fields, token) {
 		return fields.sendIn === 'query' ? { [fields.queryParameterName]: token.token } : undefined;
 	},
-};
+});

@@ -1,14 +1,6 @@
-import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	authScheme,
-	fastApiDetail,
-	requiredExpiry,
-	requiredString,
-	tokenAnswer,
-	tokenAnswerBody,
-} from '../answers';
+import { fastApiDetail, jsonTokenAnswer } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromInstant } from '../expiry';
 import {
@@ -18,7 +10,7 @@ import {
 	requiredPassword,
 	requiredText,
 } from '../inputs';
-import type { TokenProvider } from '../provider';
+import { defineProvider } from '../provider';
 
 const NAME = 'Galileo';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,13 +26,10 @@ export interface GalileoFields {
 	organizationSlug: string;
 }
 
-export const galileo: TokenProvider<GalileoFields> = {
+export const galileo = defineProvider<GalileoFields>({
 	vendor: 'galileo',
 	displayName: NAME,
 	credentialName: 'galileoApi',
-	expiredTokenStatusCodes: () => [401],
-	tokenHeaderName: () => 'Authorization',
-	secretHeaderNames: [],
 	secrets: (fields) => [fields.apiKey, fields.password],
 
 	readFields(credentials) {
@@ -94,23 +83,22 @@ export const galileo: TokenProvider<GalileoFields> = {
 		};
 	},
 
-	readTokenAnswer(answer, now: DateTime) {
-		const body = tokenAnswerBody(NAME, answer, {
+	readTokenAnswer: jsonTokenAnswer(NAME, {
+		refusals: {
 			refused: [
 				'the API key or username/password',
 				`Check the API key (Galileo console → Settings → API Keys) or the username and password, and that the API Base URL is your deployment's API (the console URL with "console" replaced by "api").`,
 			],
 			invalid: [422, 'Check the organization ID or slug.'],
 			vendorText: fastApiDetail,
-		});
-		const token = requiredString(NAME, body, 'access_token');
-		const expiresAt = requiredExpiry(NAME, body, 'expires_at', expiryFromInstant);
+		},
+		token: 'access_token',
+		expiry: ['expires_at', expiryFromInstant],
 		// Kept as sent ("bearer"); the header is always "Bearer <token>".
-		const tokenType = authScheme(NAME, body, 'token_type', 'bearer');
-		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });
-	},
+		tokenType: ['token_type', 'bearer'],
+	}),
 
 	headers(_fields, token) {
 		return { Authorization: `Bearer ${token.token}` };
 	},
-};
+});

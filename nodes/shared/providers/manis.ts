@@ -1,17 +1,8 @@
-import type { DateTime } from 'luxon';
-
-import {
-	authScheme,
-	requiredExpiry,
-	requiredString,
-	tokenAnswer,
-	tokenAnswerBody,
-	tryJsonObject,
-} from '../answers';
+import { jsonTokenAnswer, tryJsonObject } from '../answers';
 import { expiryFromInstant } from '../expiry';
 import type { VendorAnswer } from '../http';
 import { normaliseBaseUrl, requiredHeaderText } from '../inputs';
-import type { TokenProvider } from '../provider';
+import { defineProvider } from '../provider';
 
 const NAME = 'Manis';
 
@@ -27,13 +18,10 @@ function manisMessage(answer: VendorAnswer): unknown {
 	return body?.detail ?? body?.message ?? body?.title;
 }
 
-export const manis: TokenProvider<ManisFields> = {
+export const manis = defineProvider<ManisFields>({
 	vendor: 'manis',
 	displayName: NAME,
 	credentialName: 'manisApi',
-	expiredTokenStatusCodes: () => [401],
-	tokenHeaderName: () => 'Authorization',
-	secretHeaderNames: [],
 	secrets: (fields) => [fields.secret],
 
 	// The vendor's docs lost their host (https://https/api/...): the base URL is required.
@@ -57,25 +45,24 @@ export const manis: TokenProvider<ManisFields> = {
 		};
 	},
 
-	readTokenAnswer(answer, now: DateTime) {
-		const body = tokenAnswerBody(NAME, answer, {
+	readTokenAnswer: jsonTokenAnswer(NAME, {
+		refusals: {
 			refused: [
 				'the merchant ID or secret',
 				'Check the merchant ID and secret that Manis gave you, and the base URL.',
 			],
 			invalid: [400, 'Check the merchant ID and secret.'],
 			vendorText: manisMessage,
-		});
-		const token = requiredString(NAME, body, 'token');
+		},
+		token: 'token',
 		// "integer" in the schema, "timestamp" in the table, units undocumented: epoch seconds
 		// or milliseconds by magnitude, or an ISO string.
-		const expiresAt = requiredExpiry(NAME, body, 'expiresAt', expiryFromInstant);
-		const tokenType = authScheme(NAME, body, 'tokenType', 'Bearer');
-		return tokenAnswer(now, { token, tokenType, expiresAt, extras: {} });
-	},
+		expiry: ['expiresAt', expiryFromInstant],
+		tokenType: ['tokenType', 'Bearer'],
+	}),
 
 	// Inferred (undocumented): the token type the vendor sends, Bearer when it sends none.
 	headers(_fields, token) {
 		return { Authorization: `${token.tokenType.trim() || 'Bearer'} ${token.token}` };
 	},
-};
+});

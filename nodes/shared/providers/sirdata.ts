@@ -1,9 +1,7 @@
-import type { DateTime } from 'luxon';
-
-import { requiredExpiry, requiredString, tokenAnswer, tokenAnswerBody } from '../answers';
+import { jsonTokenAnswer } from '../answers';
 import { expiryFromInstant } from '../expiry';
 import { normaliseBaseUrl, requiredPassword, requiredText } from '../inputs';
-import type { TokenProvider } from '../provider';
+import { defineProvider } from '../provider';
 
 const NAME = 'Sirdata';
 export const SIRDATA_DEFAULT_BASE_URL = 'https://partner-api.sddan.com';
@@ -15,13 +13,11 @@ export interface SirdataFields {
 	password: string;
 }
 
-export const sirdata: TokenProvider<SirdataFields> = {
+export const sirdata = defineProvider<SirdataFields>({
 	vendor: 'sirdata',
 	displayName: NAME,
 	credentialName: 'sirdataApi',
 	expiredTokenStatusCodes: () => [401, 403],
-	tokenHeaderName: () => 'Authorization',
-	secretHeaderNames: [],
 	secrets: (fields) => [fields.password],
 
 	readFields(credentials) {
@@ -45,8 +41,8 @@ export const sirdata: TokenProvider<SirdataFields> = {
 	},
 
 	// 400 and 401 come with empty bodies: the status is all there is to go on.
-	readTokenAnswer(answer, now: DateTime) {
-		const body = tokenAnswerBody(NAME, answer, {
+	readTokenAnswer: jsonTokenAnswer(NAME, {
+		refusals: {
 			refused: [
 				'the partner ID, login or password',
 				'Check the partner ID (given by your Sirdata technical account manager), the login and the password. API access also needs the legal and sales agreements to be signed.',
@@ -55,19 +51,19 @@ export const sirdata: TokenProvider<SirdataFields> = {
 				400,
 				'Check the partner ID (digits only, as Sirdata gave it), the login and the password.',
 			],
-		});
-		const token = requiredString(NAME, body, 'token');
+		},
+		token: 'token',
 		// RFC 3339 with nanoseconds and a local offset, e.g. 2019-12-11T17:52:30.821624721+01:00.
-		const expiresAt = requiredExpiry(NAME, body, 'expiration_time', expiryFromInstant);
-		const extras =
+		expiry: ['expiration_time', expiryFromInstant],
+		tokenType: 'raw',
+		extras: (body) =>
 			typeof body.partner_id === 'number' || typeof body.partner_id === 'string'
 				? { partnerId: body.partner_id }
-				: {};
-		return tokenAnswer(now, { token, tokenType: 'raw', expiresAt, extras });
-	},
+				: {},
+	}),
 
 	// The raw token, no scheme: Sirdata's docs and its own client send it this way.
 	headers(_fields, token) {
 		return { Authorization: token.token };
 	},
-};
+});

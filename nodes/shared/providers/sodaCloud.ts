@@ -1,17 +1,10 @@
-import type { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	fastApiDetail,
-	requiredExpiry,
-	requiredString,
-	tokenAnswer,
-	tokenAnswerBody,
-} from '../answers';
+import { fastApiDetail, jsonTokenAnswer } from '../answers';
 import { TokenAuthError } from '../errors';
 import { expiryFromSecondsLeft } from '../expiry';
 import { normaliseBaseUrl, requiredHeaderText, requiredPassword, requiredText } from '../inputs';
-import type { TokenProvider } from '../provider';
+import { defineProvider } from '../provider';
 
 const NAME = 'Soda Cloud';
 
@@ -30,11 +23,10 @@ export interface SodaCloudFields {
 	apiKeySecret: string;
 }
 
-export const sodaCloud: TokenProvider<SodaCloudFields> = {
+export const sodaCloud = defineProvider<SodaCloudFields>({
 	vendor: 'sodaCloud',
 	displayName: NAME,
 	credentialName: 'sodaCloudApi',
-	expiredTokenStatusCodes: () => [401],
 	tokenHeaderName: () => 'SODA_TOKEN',
 	secretHeaderNames: ['X-API-KEY-SECRET'],
 	secrets: (fields) => [fields.password, fields.apiKeySecret],
@@ -102,29 +94,30 @@ export const sodaCloud: TokenProvider<SodaCloudFields> = {
 		};
 	},
 
-	readTokenAnswer(answer, now: DateTime) {
-		const body = tokenAnswerBody(NAME, answer, {
+	readTokenAnswer: jsonTokenAnswer(NAME, {
+		refusals: {
 			refused: [
 				'the email or password',
 				'Check the email and password of your Soda Cloud account. Accounts that sign in with SSO have no password: choose the API key method and create a key pair in Soda Cloud (profile → API Keys).',
 			],
 			vendorText: fastApiDetail,
-		});
-		const token = requiredString(NAME, body, 'token');
-		const expiresAt = requiredExpiry(NAME, body, 'expires_in', (value) =>
-			expiryFromSecondsLeft(value, now),
-		);
-		const extras: IDataObject = {};
-		if (typeof body.organization_id === 'string') extras.organizationId = body.organization_id;
-		if (typeof body.user === 'string') extras.user = body.user;
-		return tokenAnswer(now, { token, tokenType: 'sodaToken', expiresAt, extras });
-	},
+		},
+		token: 'token',
+		expiry: ['expires_in', expiryFromSecondsLeft],
+		tokenType: 'sodaToken',
+		extras: (body) => {
+			const extras: IDataObject = {};
+			if (typeof body.organization_id === 'string') extras.organizationId = body.organization_id;
+			if (typeof body.user === 'string') extras.user = body.user;
+			return extras;
+		},
+	}),
 
 	// Soda's own header, not Bearer. Its underscore makes some proxies (nginx by default) drop it.
 	headers(_fields, token) {
 		return { SODA_TOKEN: token.token };
 	},
-};
+});
 
 /**
  * The credential Test's message when Soda refuses its request (n8n shows a test rule's message
