@@ -1,7 +1,12 @@
-import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
+import {
+	authenticateFor,
+	BASE_URL_EXPRESSION,
+	credentialTest,
+	preAuthenticationFor,
+} from '../nodes/shared/credentialLifecycle';
 import { autosharesTrader } from '../nodes/shared/providers/autosharesTrader';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -44,12 +49,8 @@ export class AutosharesTraderApi implements ICredentialType {
 
 	authenticate = authenticateFor(autosharesTrader);
 
-	test: ICredentialTestRequest = {
-		request: {
-			// It carries the token or the secrets: never to wherever a redirect points.
-			disableFollowRedirect: true,
-			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}',
-			url: '/v1.0/users/@me/info',
-		},
-	};
+	test = credentialTest({
+		baseURL: BASE_URL_EXPRESSION,
+		url: '/v1.0/users/@me/info',
+	});
 }

@@ -1,6 +1,10 @@
-import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
+import {
+	authenticateFor,
+	credentialTest,
+	preAuthenticationFor,
+} from '../nodes/shared/credentialLifecycle';
 import { customEndpoint, EXPIRY_AT_PATH } from '../nodes/shared/providers/customEndpoint';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -462,10 +466,8 @@ export class CustomTokenEndpointApi implements ICredentialType {
 
 	// n8n runs the token request (preAuthentication) before this on every test: wrong values fail
 	// there. Without a Test URL, this request goes to the Token URL and any status passes.
-	test: ICredentialTestRequest = {
-		request: {
-			// It carries the token: never to wherever a redirect points.
-			disableFollowRedirect: true,
+	test = credentialTest(
+		{
 			method: 'GET',
 			url: '={{ String($credentials.testUrl || $credentials.tokenUrl).trim() }}',
 			// An expression: n8n resolves every value of the test request, booleans included.
@@ -473,7 +475,7 @@ export class CustomTokenEndpointApi implements ICredentialType {
 				'={{ !String($credentials.testUrl || "").trim() }}' as unknown as boolean,
 		},
 		// n8n would say only "Not Found" or "Unauthorized": say which request answered so.
-		rules: [404, 401, 403].map((value) => ({
+		[404, 401, 403].map((value) => ({
 			type: 'responseCode' as const,
 			properties: {
 				value,
@@ -483,5 +485,5 @@ export class CustomTokenEndpointApi implements ICredentialType {
 						: `Custom Token Endpoint test: the login worked, but the Test URL refused the token (HTTP ${value}). Check how the token is sent (Send Token In, Header Name, Header Value) and the Test URL.`,
 			},
 		})),
-	};
+	);
 }

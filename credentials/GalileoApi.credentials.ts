@@ -1,7 +1,11 @@
-import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
+import {
+	authenticateFor,
+	credentialTest,
+	preAuthenticationFor,
+} from '../nodes/shared/credentialLifecycle';
 import { galileo } from '../nodes/shared/providers/galileo';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -82,13 +86,9 @@ export class GalileoApi implements ICredentialType {
 
 	authenticate = authenticateFor(galileo);
 
-	test: ICredentialTestRequest = {
-		request: {
-			// It carries the token or the secrets: never to wherever a redirect points.
-			disableFollowRedirect: true,
-			baseURL:
-				'={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") + "/" + $credentials.apiVersion }}',
-			url: '/current_user',
-		},
-	};
+	test = credentialTest({
+		baseURL:
+			'={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") + "/" + $credentials.apiVersion }}',
+		url: '/current_user',
+	});
 }

@@ -1,7 +1,12 @@
-import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
+import {
+	authenticateFor,
+	BASE_URL_EXPRESSION,
+	credentialTest,
+	preAuthenticationFor,
+} from '../nodes/shared/credentialLifecycle';
 import { manis } from '../nodes/shared/providers/manis';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -30,17 +35,13 @@ export class ManisApi implements ICredentialType {
 	authenticate = authenticateFor(manis);
 
 	// Manis publishes no other endpoint: the token call itself is the proof.
-	test: ICredentialTestRequest = {
-		request: {
-			// It carries the token or the secrets: never to wherever a redirect points.
-			disableFollowRedirect: true,
-			method: 'POST',
-			baseURL: '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}',
-			url: '/api/v1/auth/token',
-			headers: {
-				'x-merchant-id': '={{ String($credentials.merchantId).trim() }}',
-				'x-secret': '={{ String($credentials.secret).trim() }}',
-			},
+	test = credentialTest({
+		method: 'POST',
+		baseURL: BASE_URL_EXPRESSION,
+		url: '/api/v1/auth/token',
+		headers: {
+			'x-merchant-id': '={{ String($credentials.merchantId).trim() }}',
+			'x-secret': '={{ String($credentials.secret).trim() }}',
 		},
-	};
+	});
 }

@@ -1,7 +1,11 @@
-import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
+import {
+	authenticateFor,
+	credentialTest,
+	preAuthenticationFor,
+} from '../nodes/shared/credentialLifecycle';
 import { SIRDATA_DEFAULT_BASE_URL, sirdata } from '../nodes/shared/providers/sirdata';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -42,15 +46,11 @@ export class SirdataApi implements ICredentialType {
 	// the test passes only with a token a Get Token node obtained, and otherwise says the login
 	// was not checked. This request only checks that the host answers; n8n sends no body on a
 	// GET here, so Sirdata's 400 to it is expected and ignored.
-	test: ICredentialTestRequest = {
-		request: {
-			// It carries the token or the secrets: never to wherever a redirect points.
-			disableFollowRedirect: true,
-			method: 'GET',
-			baseURL:
-				'={{ ($credentials.baseUrl || "https://partner-api.sddan.com").trim().replace(/\\/+$/, "") }}',
-			url: '=/api/v1/public/auth/partner/{{ encodeURIComponent(String($credentials.partnerId).trim()) }}/token',
-			ignoreHttpStatusErrors: true,
-		},
-	};
+	test = credentialTest({
+		method: 'GET',
+		baseURL:
+			'={{ ($credentials.baseUrl || "https://partner-api.sddan.com").trim().replace(/\\/+$/, "") }}',
+		url: '=/api/v1/public/auth/partner/{{ encodeURIComponent(String($credentials.partnerId).trim()) }}/token',
+		ignoreHttpStatusErrors: true,
+	});
 }

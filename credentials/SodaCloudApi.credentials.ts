@@ -1,7 +1,11 @@
-import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { requiredSecret, requiredText } from '../nodes/shared/credentialFields';
-import { authenticateFor, preAuthenticationFor } from '../nodes/shared/credentialLifecycle';
+import {
+	authenticateFor,
+	credentialTest,
+	preAuthenticationFor,
+} from '../nodes/shared/credentialLifecycle';
 import { SODA_REGIONS, sodaCloud, sodaTestRefusal } from '../nodes/shared/providers/sodaCloud';
 import { tokenFields } from '../nodes/shared/tokenFields';
 
@@ -73,18 +77,16 @@ export class SodaCloudApi implements ICredentialType {
 
 	authenticate = authenticateFor(sodaCloud);
 
-	test: ICredentialTestRequest = {
-		request: {
-			// It carries the token or the secrets: never to wherever a redirect points.
-			disableFollowRedirect: true,
+	test = credentialTest(
+		{
 			baseURL: `={{ ($credentials.region === 'custom' ? $credentials.baseUrl : $credentials.region).trim().replace(/\\/+$/, '') }}`,
 			url: '/last_etl_refresh',
 		},
 		// The API key method has no token step, so a refused key pair reaches n8n only as this
 		// request's status: without a rule n8n shows a bare "Unauthorized".
-		rules: [
+		[
 			{ type: 'responseCode', properties: { value: 401, message: sodaTestRefusal(401) } },
 			{ type: 'responseCode', properties: { value: 403, message: sodaTestRefusal(403) } },
 		],
-	};
+	);
 }

@@ -1,5 +1,6 @@
 import type {
 	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
 	IDataObject,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -18,6 +19,20 @@ import { isUsable, newest, tokenStore, type IssuedToken } from './tokenStore';
  * after a refused request and for a Test) and authenticate (the vendor's headers on every
  * request), with the token saved in the credential's hidden fields.
  */
+
+/** n8n's expression for the Base URL field as readFields reads it: trimmed, no trailing slash. */
+export const BASE_URL_EXPRESSION = '={{ $credentials.baseUrl.trim().replace(/\\/+$/, "") }}';
+
+/**
+ * A credential's Test: its request carries the token or the secrets, so it never follows a
+ * redirect to wherever one points, whatever the credential's own request says.
+ */
+export function credentialTest(
+	request: ICredentialTestRequest['request'],
+	rules?: ICredentialTestRequest['rules'],
+): ICredentialTestRequest {
+	return { request: { ...request, disableFollowRedirect: true }, ...(rules && { rules }) };
+}
 
 /**
  * A token a caller reports as refused (Get Token's Refused Token), with when it was issued if

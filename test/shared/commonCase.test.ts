@@ -1,12 +1,14 @@
 /**
  * A provider module states only where its vendor differs from the common case (provider.ts
- * defineProvider): a 401 on expiry, the token in Authorization, no secret header.
+ * defineProvider): a 401 on expiry, the token in Authorization, no secret header. And a
+ * credential Test request never follows a redirect (credentialLifecycle.ts credentialTest).
  */
 import {
 	defineProvider,
 	isExpiredTokenAnswer,
 	type ProviderSpec,
 } from '../../nodes/shared/provider';
+import { credentialTest } from '../../nodes/shared/credentialLifecycle';
 import { providers } from '../../nodes/shared/providers';
 
 const spec: ProviderSpec<{ host: string }> = {
@@ -49,5 +51,21 @@ describe('defineProvider', () => {
 		expect(providers.sodaCloud.secretHeaderNames).toEqual(['X-API-KEY-SECRET']);
 		expect(providers.autosharesTrader.secretHeaderNames).toEqual(['Et-App-Key']);
 		expect(providers.galileo.tokenHeaderName({})).toBe('Authorization');
+	});
+});
+
+describe('credentialTest', () => {
+	it('never lets a Test request follow a redirect, whatever the credential writes', () => {
+		const test = credentialTest({
+			url: 'https://api.example.com/me',
+			disableFollowRedirect: false,
+		});
+		expect(test).toEqual({
+			request: { url: 'https://api.example.com/me', disableFollowRedirect: true },
+		});
+		expect(credentialTest({ url: '/me' }, [])).toEqual({
+			request: { url: '/me', disableFollowRedirect: true },
+			rules: [],
+		});
 	});
 });
