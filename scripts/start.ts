@@ -27,7 +27,7 @@ import { providers } from '../nodes/shared/providers';
 import { defaultCredentialName, fixtures, VENDORS } from './sandbox/fixtures';
 import { assert } from './runtime/checks';
 import { hasEnded, N8nClient, type Owner } from './runtime/n8nClient';
-import { spawnTied, stopOnSignals } from './runtime/lifetime';
+import { spawnTied, stopOnSignals, type StopOptions } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
 import { installPackageTarball, startN8n, type N8nInstance } from './runtime/n8nProcess';
 import { packPackage } from './runtime/pack';
@@ -257,6 +257,31 @@ export function prepareExample(
 		connections: example.json.connections,
 		settings: example.json.settings ?? { executionOrder: 'v1' },
 	};
+}
+
+/**
+ * The demo's part in stopping on a signal (SIGINT, SIGTERM, SIGHUP, or the npm that started it
+ * gone): `first` (a browser, say), then whatever startDemo has started so far (n8n's process
+ * group, the sandbox, the receiver, the pid file), then exit. Hand `onStop` to startDemo;
+ * `stopping()` says a signal came, so a start it cut short is not reported as a failure.
+ */
+export function stopDemoOnSignals(
+	log: Log,
+	options: StopOptions & { what?: string; first?: () => Promise<void> } = {},
+): { onStop: (stop: () => Promise<void>) => void; stopping: () => boolean } {
+	let stopDemo: (() => Promise<void>) | undefined;
+	let stopping = false;
+	stopOnSignals(
+		async (signal) => {
+			stopping = true;
+			log(`${signal}: stopping ${options.what ?? 'n8n and the sandbox'}`);
+			await options.first?.();
+			await stopDemo?.();
+			log('stopped');
+		},
+		{ log, ...options },
+	);
+	return { onStop: (stop) => (stopDemo = stop), stopping: () => stopping };
 }
 
 /**
@@ -832,19 +857,7 @@ async function main(): Promise<void> {
 		process.exit(2);
 	}
 	let demo: Demo | undefined;
-	let stopDemo: (() => Promise<void>) | undefined;
-	let stopping = false;
-	// SIGINT, SIGTERM, SIGHUP, or the npm that started this gone: stop what startDemo has
-	// started so far (n8n's process group, the sandbox, the receiver, the pid file) and exit 0.
-	stopOnSignals(
-		async (signal) => {
-			stopping = true;
-			timestamped(`${signal}: stopping n8n and the sandbox`);
-			await stopDemo?.();
-			timestamped('stopped');
-		},
-		{ log: timestamped, exitCode: () => 0 },
-	);
+	const signals = stopDemoOnSignals(timestamped, { exitCode: () => 0 });
 
 	timestamped(`npm start: n8n ${args.version} with ${PACKAGE}${args.check ? ' (--check)' : ''}`);
 	try {
@@ -853,14 +866,14 @@ async function main(): Promise<void> {
 			port: args.port,
 			onTwoFactor: printTwoFactor,
 			onVerificationCode: (sent) => timestamped(sentCodeLines(sent, demo?.editorUrl).join('\n')),
-			onStop: (stop) => (stopDemo = stop),
+			onStop: signals.onStop,
 		});
 	} catch (error) {
-		if (stopping) return; // stopped while starting: the signal handler exits
+		if (signals.stopping()) return; // stopped while starting: the signal handler exits
 		console.error(`\nnpm start failed: ${(error as Error).message}`);
 		process.exit(1);
 	}
-	if (stopping) return;
+	if (signals.stopping()) return;
 	const readyAfter = Math.round((Date.now() - started) / 1000);
 	console.log(banner(demo, readyAfter));
 	if (!args.check) return; // runs until Ctrl-C

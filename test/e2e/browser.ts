@@ -25,10 +25,10 @@ import {
 	banner,
 	DEFAULT_N8N_VERSION,
 	startDemo,
+	stopDemoOnSignals,
 	TWO_FACTOR_CREDENTIAL,
 	type Demo,
 } from '../../scripts/start';
-import { stopOnSignals } from '../../scripts/runtime/lifetime';
 
 const ROOT = path.resolve(__dirname, '../..');
 const outFlag = process.argv.indexOf('--out');
@@ -571,19 +571,11 @@ async function main(): Promise<void> {
 	const version =
 		flag !== -1 && process.argv[flag + 1] ? process.argv[flag + 1] : DEFAULT_N8N_VERSION;
 	let browser: Browser | undefined;
-	let stopDemo: (() => Promise<void>) | undefined;
-	let stopping = false;
 	// Ours, not playwright's: its SIGINT handler would exit before n8n is stopped.
-	stopOnSignals(
-		async (signal) => {
-			stopping = true;
-			log(`${signal}: closing Chromium, stopping n8n and the sandbox`);
-			await browser?.close().catch(() => {});
-			await stopDemo?.();
-			log('stopped');
-		},
-		{ log },
-	);
+	const signals = stopDemoOnSignals(log, {
+		what: 'Chromium, n8n and the sandbox',
+		first: async () => await browser?.close().catch(() => {}),
+	});
 	ensureChromium();
 	fs.mkdirSync(OUT, { recursive: true });
 
@@ -592,9 +584,9 @@ async function main(): Promise<void> {
 		version,
 		folderName: `screenshots-${version}`,
 		log,
-		onStop: (stop) => (stopDemo = stop),
+		onStop: signals.onStop,
 	}).catch(async (error: unknown) => {
-		if (stopping) await new Promise(() => {}); // the signal handler exits
+		if (signals.stopping()) await new Promise(() => {}); // the signal handler exits
 		throw error;
 	});
 	let failed = false;
@@ -655,23 +647,23 @@ async function main(): Promise<void> {
 			],
 		];
 		for (const [name, step] of steps) {
-			if (stopping) break;
+			if (signals.stopping()) break;
 			try {
 				await step();
 			} catch (error) {
-				if (stopping) break; // the browser was closed under it
+				if (signals.stopping()) break; // the browser was closed under it
 				failed = true;
 				log(`FAILED ${name}: ${(error as Error).message.split('\n')[0]}`);
 				await shot(page, `failed-${name.replace(/\W+/g, '-')}.png`, STEPS).catch(() => {});
 			}
 		}
 	} finally {
-		if (!stopping) {
+		if (!signals.stopping()) {
 			await browser?.close();
 			await demo.stop();
 		}
 	}
-	if (stopping) await new Promise(() => {}); // the signal handler logs and exits
+	if (signals.stopping()) await new Promise(() => {}); // the signal handler logs and exits
 	log(
 		failed
 			? `FAILED: see the lines above and ${STEPS}/failed-*.png`
