@@ -32,7 +32,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { assertDomainsAllowed } from '../shared/domains';
 import { TokenAuthError, toNodeError } from '../shared/errors';
 import { plainRequester, withOutput } from '../shared/nodeHelpers';
-import { tokenRequestUrls, type NextStep } from '../shared/provider';
+import type { NextStep } from '../shared/provider';
 import { describeToken } from '../shared/tokenOutput';
 import {
 	autosharesTrader,
@@ -40,7 +40,13 @@ import {
 } from '../shared/providers/autosharesTrader';
 import { renderPage, type PageContent } from './page';
 import { sealKdf } from './sealKdf';
-import { continueLogin, notifyWaiting, type ContinueOutcome } from './transport';
+import {
+	continueLogin,
+	credentialUrls,
+	notifyWaiting,
+	requestAccountInfo,
+	type ContinueOutcome,
+} from './transport';
 
 /** What crosses the wait, sealed (see "The seal" below for how). */
 export interface PausedLogin {
@@ -230,10 +236,7 @@ export async function resumeLogin(context: IWebhookFunctions): Promise<IWebhookR
 	let outcome: ContinueOutcome;
 	try {
 		// The code goes with the interim token to the credential's host: its domain restriction holds.
-		assertDomainsAllowed(context.getNode(), credentials, [
-			...tokenRequestUrls(autosharesTrader, fields),
-			`${fields.baseUrl}/v1.0/users/@me/info`,
-		]);
+		assertDomainsAllowed(context.getNode(), credentials, credentialUrls(fields));
 		outcome = await continueLogin(
 			plainRequester(context.helpers),
 			credentials,
@@ -405,32 +408,17 @@ async function saveToCredential(
 ): Promise<void> {
 	const details = context.getNode().credentials?.autosharesTraderApi;
 	if (!details?.id) return;
-	await context.helpers.httpRequestWithAuthentication
-		.call(
-			context,
-			'autosharesTraderApi',
-			{
-				method: 'GET',
-				url: `${fields.baseUrl}/v1.0/users/@me/info`,
-				json: true,
-				disableFollowRedirect: true,
-			},
-			{
-				credentialsDecrypted: {
-					id: details.id,
-					name: details.name,
-					type: 'autosharesTraderApi',
-					data: { ...credentials, accessToken: '' } as ICredentialDataDecryptedObject,
-				},
-				preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes(fields),
-			},
-		)
-		.catch(() => {
-			// The login itself succeeded; the token stays in this process's store.
-			context.logger.warn(
-				'Autoshares Trader: the two-factor token could not be saved in the credential; other n8n processes will ask for a new login.',
-			);
-		});
+	await requestAccountInfo(context, fields, {
+		id: details.id,
+		name: details.name,
+		type: autosharesTrader.credentialName,
+		data: { ...credentials, accessToken: '' } as ICredentialDataDecryptedObject,
+	}).catch(() => {
+		// The login itself succeeded; the token stays in this process's store.
+		context.logger.warn(
+			'Autoshares Trader: the two-factor token could not be saved in the credential; other n8n processes will ask for a new login.',
+		);
+	});
 }
 
 /** The page of a login that failed: what went wrong, in the user's words. */

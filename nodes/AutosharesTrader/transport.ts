@@ -1,14 +1,20 @@
 /**
- * The node's own calls to Autoshares (and to the Notify URL): the two steps of a login and the
- * notify call. What the node does with their answers is in the operations and the paused login.
+ * The node's own calls to Autoshares (and to the Notify URL): the two steps of a login, the
+ * account info and the notify call. What the node does with their answers is in the operations
+ * and the paused login.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IExecuteFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { TokenAuthError } from '../shared/errors';
 import { sendVendorRequest, type HttpRequester } from '../shared/http';
 import { notifyAddress } from '../shared/inputs';
 import { refusalRules, requestToken } from '../shared/obtainToken';
-import { storeKey, type NextStep } from '../shared/provider';
+import { storeKey, tokenRequestUrls, type NextStep } from '../shared/provider';
 import { savedToken } from '../shared/tokenFields';
 import {
 	autosharesTrader,
@@ -17,6 +23,41 @@ import {
 import { tokenStore, type IssuedToken } from '../shared/tokenStore';
 
 const NOTIFY_TIMEOUT_MS = 15_000;
+
+/** The node's one authenticated call: the logged-in user. */
+function accountInfoUrl(fields: AutosharesTraderFields): string {
+	return `${fields.baseUrl}/v1.0/users/@me/info`;
+}
+
+/**
+ * Every address the node sends the credential's secrets or token to: n8n's domain restriction
+ * must allow them all (n8n's authenticated helper does not apply it to a node's request).
+ */
+export function credentialUrls(fields: AutosharesTraderFields): string[] {
+	return [...tokenRequestUrls(autosharesTrader, fields), accountInfoUrl(fields)];
+}
+
+/**
+ * GET the account info through n8n's authenticated helper: n8n adds the token (running the
+ * credential's token step first if it has none) and retries once after Autoshares' expired
+ * status. It carries the token and the app key, so it follows no redirect. `credentials`
+ * replaces the saved ones (the two-factor login hands its own, with the saved token blanked).
+ */
+export async function requestAccountInfo(
+	context: IExecuteFunctions | IWebhookFunctions,
+	fields: AutosharesTraderFields,
+	credentials?: ICredentialsDecrypted,
+): Promise<IDataObject> {
+	return (await context.helpers.httpRequestWithAuthentication.call(
+		context,
+		autosharesTrader.credentialName,
+		{ method: 'GET', url: accountInfoUrl(fields), json: true, disableFollowRedirect: true },
+		{
+			...(credentials && { credentialsDecrypted: credentials }),
+			preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes(fields),
+		},
+	)) as IDataObject;
+}
 
 export type LoginOutcome =
 	| { kind: 'token'; fields: AutosharesTraderFields; token: IssuedToken }

@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { TokenAuthError, toNodeError } from '../../shared/errors';
 import { errorItem } from '../../shared/nodeHelpers';
 import { assertDomainsAllowed } from '../../shared/domains';
-import { tokenRequestUrls } from '../../shared/provider';
 import { autosharesTrader } from '../../shared/providers/autosharesTrader';
+import { credentialUrls, requestAccountInfo } from '../transport';
 
 /**
  * n8n's error for a failed authenticated request quotes the answer, which may echo the app key
@@ -74,18 +74,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	for (let index = 0; index < items.length; index++) {
 		try {
 			const fields = autosharesTrader.readFields(credentials);
-			const url = `${fields.baseUrl}/v1.0/users/@me/info`;
-			// n8n's httpRequestWithAuthentication does not apply the credential's domain restriction.
-			assertDomainsAllowed(this.getNode(), credentials, [
-				...tokenRequestUrls(autosharesTrader, fields),
-				url,
-			]);
-			const info = (await this.helpers.httpRequestWithAuthentication.call(
-				this,
-				'autosharesTraderApi',
-				{ method: 'GET', url, json: true, disableFollowRedirect: true },
-				{ preAuthenticationRetryStatusCode: autosharesTrader.expiredTokenStatusCodes(fields) },
-			)) as IDataObject;
+			assertDomainsAllowed(this.getNode(), credentials, credentialUrls(fields));
+			const info = await requestAccountInfo(this, fields);
 			output.push({ json: info, pairedItem: { item: index } });
 		} catch (error) {
 			const apiError = toNodeError(
