@@ -45,7 +45,7 @@ import {
 	type Sandbox,
 	type VendorId as SandboxVendorId,
 } from './sandbox';
-import { kits } from './sandbox/kits';
+import { kits, needsTokenStep } from './sandbox/kits';
 import { docsPageOf, loadExamples, type ExampleWorkflow } from './examples';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -530,11 +530,10 @@ export function banner(demo: Demo, seconds: number): string {
 		'  Tests that fail by design:',
 		`    "${TWO_FACTOR_CREDENTIAL}": that login waits for a code no credential test can type`,
 		'    (once the two-factor example has logged in, the credential holds a token and its Test passes).',
-		...(Number(demo.version.split('.')[0]) >= 2
-			? [
-					'    Sirdata: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/sirdata.md).',
-				]
-			: []),
+		...VENDORS.filter((vendor) => needsTokenStep(demo.version, vendor)).map(
+			(vendor) =>
+				`    ${providers[vendor].displayName}: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/${docsPageOf(providers[vendor].displayName)}).`,
+		),
 		'',
 		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts, and a generic one):',
 		...VENDORS.map(

@@ -21,6 +21,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+import { providers, vendorIds } from '../../nodes/shared/providers';
+import { needsTokenStep } from '../../scripts/sandbox/kits';
 import {
 	banner,
 	DEFAULT_N8N_VERSION,
@@ -360,10 +362,14 @@ function expectedTest(
 			says: /asks for a verification code/i,
 			why: 'its login waits for a code (the banner says so)',
 		};
-	if (type === 'sirdataApi' && Number(demo.version.split('.')[0]) >= 2) {
+	const vendor = vendorIds.find((id) => providers[id].credentialName === type);
+	if (vendor && needsTokenStep(demo.version, vendor)) {
 		return {
 			green: false,
-			says: /on n8n 2\.x the credential Test cannot check a Sirdata login/i,
+			says: new RegExp(
+				`on n8n 2\\.x the credential Test cannot check a ${providers[vendor].displayName} login`,
+				'i',
+			),
 			why: 'n8n 2.x drops the GET body of its token call (the banner says so)',
 		};
 	}

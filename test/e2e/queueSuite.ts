@@ -23,6 +23,7 @@ import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { needsTokenStep } from '../../scripts/sandbox/kits';
 import {
 	SANDBOX_ACCOUNTS,
 	startSandbox,
@@ -702,7 +703,7 @@ export async function queueSuite(
 			const webhookPath = `queue-items-${vendor}`;
 			// Sirdata on 2.x: the Get Token node in the workflow keeps each worker's own copy, and
 			// renews it in the last tenth of its 40 s life: up to one call per worker at any time.
-			const stepped = stepFor(vendor).length > 0;
+			const stepped = needsTokenStep(version, vendor);
 			let workflowId: string | undefined;
 
 			await check(

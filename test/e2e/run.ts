@@ -15,6 +15,7 @@ import * as path from 'path';
 
 import { providers, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { needsTokenStep } from '../../scripts/sandbox/kits';
 import {
 	SANDBOX_ACCOUNTS,
 	startSandbox,
@@ -196,8 +197,9 @@ async function suite(version: string, tarball: string): Promise<void> {
 					assert(result.status === 'Error', `bad values passed: ${JSON.stringify(result)}`);
 					// On n8n 2.x the Sirdata token step cannot run from a credential (see the README):
 					// wrong values then fail with that explanation instead of Sirdata's refusal.
-					const reason =
-						stepFor(vendor).length > 0 ? /cannot check a Sirdata login.*Get Token node/ : /refused/;
+					const reason = needsTokenStep(version, vendor)
+						? /cannot check a Sirdata login.*Get Token node/
+						: /refused/;
 					assert(
 						result.message.includes(DISPLAY[vendor]) && reason.test(result.message),
 						`unreadable reason: ${result.message}`,
@@ -240,7 +242,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				`${at} ${vendor}: after the token expires n8n refreshes it once and the run succeeds`,
 				async () => {
 					assert(workflowReady, 'the echo workflow was not created');
-					if (stepFor(vendor).length > 0) {
+					if (needsTokenStep(version, vendor)) {
 						// The Get Token node refreshes a token that is about to expire, the credential's
 						// stored token then gets a 401 and n8n's refresh takes the node's new token.
 						const last = server(vendor)
@@ -374,7 +376,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				`${at} ${vendor}: after the vendor revokes the token, the next execution succeeds with exactly one token call`,
 				async () => {
 					const s = server(vendor);
-					if (stepFor(vendor).length > 0) {
+					if (needsTokenStep(version, vendor)) {
 						// A token fetched just now, so that its own (short) expiry cannot pass before the
 						// first run below: Get Token would then fetch a new one there, rightly.
 						s.expireAllTokens();
@@ -386,7 +388,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 					let answer = await client.postJson(`echo-${vendor}`, {});
 					// Sirdata on 2.x: the credential cannot fetch (no GET body), so this execution
 					// fails and reports the token refused; the next one's Get Token fetches a new one.
-					if (stepFor(vendor).length > 0) {
+					if (needsTokenStep(version, vendor)) {
 						assert(
 							answer.status !== 200 && s.tokenCalls === before,
 							`the first run after the revocation answered ${answer.status} with ${s.tokenCalls - before} token calls`,
@@ -409,7 +411,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				},
 			);
 
-			if (stepFor(vendor).length > 0) continue;
+			if (needsTokenStep(version, vendor)) continue;
 			await check(
 				`${at} ${vendor}: after a revocation, 100 concurrent items refused with the old token share one refresh`,
 				async () => {

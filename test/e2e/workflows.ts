@@ -5,7 +5,7 @@
 import { randomUUID } from 'crypto';
 
 import type { VendorId } from '../../nodes/shared/providers';
-import { kits } from '../../scripts/sandbox/kits';
+import { needsTokenStep } from '../../scripts/sandbox/kits';
 
 type Json = Record<string, unknown>;
 type Ref = { id: string; name: string };
@@ -118,8 +118,7 @@ export function tokenStep(
 	credentialType: string,
 	credential: Ref,
 ): Json[] {
-	const n8nSendsLegacyHelper = Number(version.split('.')[0]) < 2;
-	return kits[vendor].tokenStepNeedsLegacyRequest && !n8nSendsLegacyHelper
+	return needsTokenStep(version, vendor)
 		? [getTokenNode(vendor, credentialType, credential, { outputField: 'auth' })]
 		: [];
 }

@@ -35,6 +35,15 @@ export const kits = Object.fromEntries(vendorIds.map((vendor) => [vendor, kitOf(
 	[V in VendorId]: VendorKit<V>;
 };
 
+/**
+ * Whether a credential of this vendor cannot get its own token on this n8n version, so that a
+ * Get Token node must come first (README): its token call needs n8n's legacy request helper
+ * (Sirdata's GET with a body), which n8n 2.x no longer hands a credential's token step.
+ */
+export function needsTokenStep(version: string, vendor: VendorId): boolean {
+	return kits[vendor].tokenStepNeedsLegacyRequest === true && Number(version.split('.')[0]) >= 2;
+}
+
 /** The parts every kit has (test/registry.test.ts checks each kit for them). */
 export const KIT_PARTS = [
 	'server',
