@@ -23,8 +23,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
-import { providers } from '../nodes/shared/providers';
-import { defaultCredentialName, fixtures, VENDORS } from './sandbox/fixtures';
+import { providers, vendorIds, type VendorId } from '../nodes/shared/providers';
+import { defaultCredentialName, fixtures } from './sandbox/fixtures';
 import { assert } from './runtime/checks';
 import { hasEnded, N8nClient, type Owner } from './runtime/n8nClient';
 import { spawnTied, stopOnSignals, type StopOptions } from './runtime/lifetime';
@@ -38,13 +38,7 @@ import {
 	VerificationCodes,
 	type NotifyPayload,
 } from './runtime/twoFactor';
-import {
-	SANDBOX_ACCOUNTS,
-	startSandbox,
-	VENDOR_IDS,
-	type Sandbox,
-	type VendorId as SandboxVendorId,
-} from './sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from './sandbox';
 import { kits, needsTokenStep } from './sandbox/kits';
 import { docsPageOf, loadExamples, type ExampleWorkflow } from './examples';
 
@@ -54,8 +48,8 @@ export const DEFAULT_N8N_VERSION = '2.40.7';
 const DEFAULT_PORT = 5678;
 /** One port per sandbox server from 5701 on, fixed when free, so URLs stay the same between runs. */
 const SANDBOX_PORTS = Object.fromEntries(
-	VENDOR_IDS.map((id, index) => [id, 5701 + index]),
-) as Record<SandboxVendorId, number>;
+	vendorIds.map((id, index) => [id, 5701 + index]),
+) as Record<VendorId, number>;
 
 export const DEMO_OWNER: Owner = {
 	email: 'demo@example.com',
@@ -86,9 +80,9 @@ export const DEMO_N8N_ENV: Record<string, string> = { NODE_ENV: 'production' };
  */
 function sandboxUrls(sandbox: Sandbox): Array<[string, string]> {
 	const fx = fixtures(sandbox);
-	return VENDORS.flatMap((vendor) => fx[vendor].exampleUrls).sort(
-		([a], [b]) => b.length - a.length,
-	);
+	return vendorIds
+		.flatMap((vendor) => fx[vendor].exampleUrls)
+		.sort(([a], [b]) => b.length - a.length);
 }
 
 type Json = Record<string, unknown>;
@@ -343,13 +337,13 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 		}
 		await ensureN8n(version, log);
 
-		const ports: Partial<Record<SandboxVendorId, number>> = {};
-		for (const id of VENDOR_IDS)
+		const ports: Partial<Record<VendorId, number>> = {};
+		for (const id of vendorIds)
 			ports[id] = (await portIsFree(SANDBOX_PORTS[id])) ? SANDBOX_PORTS[id] : 0;
 		const sandbox = await startSandbox({ ports });
 		cleanups.push(() => sandbox.close());
 		log(
-			`vendor sandbox up: ${VENDOR_IDS.map((id) => `${id} ${sandbox.vendors[id].origin}`).join(', ')}`,
+			`vendor sandbox up: ${vendorIds.map((id) => `${id} ${sandbox.vendors[id].origin}`).join(', ')}`,
 		);
 
 		// Set once n8n is up: a code nobody notified for is looked up among the waiting executions.
@@ -403,8 +397,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			...fx.autosharesTrader.good,
 			...SANDBOX_ACCOUNTS.autosharesTrader.twoFactor,
 		});
-		const created: Partial<Record<(typeof VENDORS)[number], { id: string; name: string }>> = {};
-		for (const vendor of [...VENDORS].reverse()) {
+		const created: Partial<Record<(typeof vendorIds)[number], { id: string; name: string }>> = {};
+		for (const vendor of [...vendorIds].reverse()) {
 			await sleep(20); // a distinct updatedAt for each, whatever the clock's resolution
 			created[vendor] = await client.createCredential(
 				fx[vendor].credentialType,
@@ -413,7 +407,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 			);
 		}
 		// Listed (and matched by type, in prepareExample) in the usual order, the plain ones first.
-		const credentials: Demo['credentials'] = VENDORS.map((vendor) => ({
+		const credentials: Demo['credentials'] = vendorIds.map((vendor) => ({
 			id: created[vendor]!.id,
 			name: created[vendor]!.name,
 			type: fx[vendor].credentialType,
@@ -503,10 +497,10 @@ function portList(ports: number[]): string {
 /** Every port npm start listens on (all on 127.0.0.1), and what listens there. */
 export function listeningPorts(demo: Pick<Demo, 'n8n' | 'sandbox' | 'notifyUrl'>): string[] {
 	const port = (url: string) => Number(new URL(url).port);
-	const sandboxPorts = VENDOR_IDS.map((id) => port(demo.sandbox.vendors[id].origin));
+	const sandboxPorts = vendorIds.map((id) => port(demo.sandbox.vendors[id].origin));
 	return [
 		`${demo.n8n.port}  n8n: the editor, its REST API, webhooks and resume URLs`,
-		`${portList(sandboxPorts)}  the vendor sandbox, one server per API (${VENDOR_IDS.join(', ')})`,
+		`${portList(sandboxPorts)}  the vendor sandbox, one server per API (${vendorIds.join(', ')})`,
 		`${demo.n8n.brokerPort}  n8n's task broker: n8n's own task runners (Code node) connect to it`,
 		`${port(demo.sandbox.catcher.origin)}  the sandbox's redirect catcher: the "other host" its redirect faults point at (npm start injects none, so it stays idle)`,
 		`${port(demo.notifyUrl)}  the 2FA notify receiver: the Notify URL of the two-factor example's Log In, which prints the resume URL here`,
@@ -530,13 +524,15 @@ export function banner(demo: Demo, seconds: number): string {
 		'  Tests that fail by design:',
 		`    "${TWO_FACTOR_CREDENTIAL}": that login waits for a code no credential test can type`,
 		'    (once the two-factor example has logged in, the credential holds a token and its Test passes).',
-		...VENDORS.filter((vendor) => needsTokenStep(demo.version, vendor)).map(
-			(vendor) =>
-				`    ${providers[vendor].displayName}: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/${docsPageOf(providers[vendor].displayName)}).`,
-		),
+		...vendorIds
+			.filter((vendor) => needsTokenStep(demo.version, vendor))
+			.map(
+				(vendor) =>
+					`    ${providers[vendor].displayName}: on n8n 2.x a credential cannot send its GET-with-body token call; a Get Token node can (docs/${docsPageOf(providers[vendor].displayName)}).`,
+			),
 		'',
 		'  Vendor sandbox (local stand-ins for the five APIs, same token contracts, and a generic one):',
-		...VENDORS.map(
+		...vendorIds.map(
 			(vendor) =>
 				`    ${providers[vendor].displayName.padEnd(22)} ${sandbox.vendors[vendor].baseUrl}`,
 		),
@@ -616,7 +612,7 @@ interface CheckResult {
 
 /** What the last node of each vendor's example must output against the sandbox (its test kit's check). */
 const EXPECTED: Record<string, (json: Json) => boolean> = Object.fromEntries(
-	VENDORS.map((vendor) => [docsPageOf(providers[vendor].displayName), kits[vendor].check.expect]),
+	vendorIds.map((vendor) => [docsPageOf(providers[vendor].displayName), kits[vendor].check.expect]),
 );
 
 /** The imported workflow with its Manual Trigger swapped for a Webhook, so a check can run it. */

@@ -2,6 +2,7 @@
  * The vendor sandbox against the documented contracts, over real loopback HTTP.
  * Time is a fake clock (no waiting, no timing assertions).
  */
+import { vendorIds } from '../nodes/shared/providers';
 import * as net from 'node:net';
 
 import { Agent, request } from 'undici';
@@ -17,7 +18,6 @@ import {
 	REDIRECT_QUERY_MARKER,
 	SANDBOX_ACCOUNTS,
 	startSandbox,
-	VENDOR_IDS,
 } from '../scripts/sandbox';
 
 const A = SANDBOX_ACCOUNTS;
@@ -68,11 +68,11 @@ const tokenCall = (sb: Sandbox, vendor: VendorId): { url: string } & Call =>
 
 /** Where the token is in the answer: a key, or a dot path (the generic API's `data.jwt`). */
 const TOKEN_FIELD = Object.fromEntries(
-	VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.tokenField]),
+	vendorIds.map((vendor) => [vendor, kits[vendor].contract.tokenField]),
 ) as Record<VendorId, string>;
 /** null: no expiry field (Autoshares states none; the generic API's is the JWT's claim). */
 const EXPIRY_FIELD = Object.fromEntries(
-	VENDOR_IDS.map((vendor) => [vendor, kits[vendor].contract.expiryField]),
+	vendorIds.map((vendor) => [vendor, kits[vendor].contract.expiryField]),
 ) as Record<VendorId, string | null>;
 
 /** The value at a dot path of a JSON answer. */
@@ -164,7 +164,7 @@ afterAll(async () => {
 
 beforeEach(() => {
 	now = START;
-	for (const id of VENDOR_IDS) sandbox.vendors[id].reset();
+	for (const id of vendorIds) sandbox.vendors[id].reset();
 	sandbox.catcher.reset();
 	sandbox.vendors.autosharesTrader.configure({
 		wrongVerificationCode: 'retry',
@@ -180,7 +180,7 @@ beforeEach(() => {
 		loginAs: 'form',
 	});
 	// Each server's own default lifetime (its contract), whatever a test set.
-	for (const id of VENDOR_IDS)
+	for (const id of vendorIds)
 		sandbox.vendors[id].setLifetime(kits[id].server.defaultLifetimeSeconds);
 });
 
@@ -975,7 +975,7 @@ describe("generic (the sandbox's own contract, for Custom Token Endpoint)", () =
 
 // =============================================================================================
 
-describe.each(VENDOR_IDS)('%s: shared machinery', (vendor) => {
+describe.each(vendorIds)('%s: shared machinery', (vendor) => {
 	const server = () => sandbox.vendors[vendor];
 	const fetchToken = () => {
 		const { url, ...options } = tokenCall(sandbox, vendor);
@@ -1308,7 +1308,7 @@ describe('lifecycle', () => {
 		const ownAgent = new Agent();
 		const pending: Array<Promise<unknown>> = [];
 		const settled: boolean[] = [];
-		for (const vendor of VENDOR_IDS) {
+		for (const vendor of vendorIds) {
 			own.vendors[vendor].injectFault({ kind: 'hang' } satisfies Fault);
 			const { url, ...options } = tokenCall(own, vendor);
 			const index = pending.length;
@@ -1323,9 +1323,9 @@ describe('lifecycle', () => {
 				),
 			);
 		}
-		await Promise.all(VENDOR_IDS.map((vendor) => own.vendors[vendor].waitForTokenCalls(1)));
+		await Promise.all(vendorIds.map((vendor) => own.vendors[vendor].waitForTokenCalls(1)));
 		// The servers still answer other requests meanwhile.
-		for (const vendor of VENDOR_IDS) {
+		for (const vendor of vendorIds) {
 			const stats = await call(`${own.vendors[vendor].origin}/__sandbox/stats`, {}, ownAgent);
 			expect(stats.json()).toMatchObject({ vendor, tokenCalls: 1 });
 		}
@@ -1414,13 +1414,13 @@ describe('tls', () => {
 	});
 
 	beforeEach(() => {
-		for (const id of VENDOR_IDS) secure.vendors[id].reset();
+		for (const id of vendorIds) secure.vendors[id].reset();
 		secure.catcher.reset();
 	});
 
 	it('every vendor answers over https with the exported self-signed certificate', async () => {
 		expect(secure.certificate).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
-		for (const vendor of VENDOR_IDS) {
+		for (const vendor of vendorIds) {
 			const server = secure.vendors[vendor];
 			expect(server.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
 			expect(server.baseUrl.startsWith(server.origin)).toBe(true);

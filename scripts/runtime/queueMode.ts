@@ -90,16 +90,6 @@ export interface QueueCluster {
 	restartAll(): Promise<void>;
 }
 
-/** `queue mode up in 52 s: main 20.1 s, worker-1 14.0 s, …`: the cluster's start, `startedAt` a Date.now(). */
-export function upLine(cluster: QueueCluster, startedAt: number): string {
-	const seconds = Math.round((Date.now() - startedAt) / 1000);
-	const each = cluster
-		.processes()
-		.map((p) => `${p.name} ${(p.startMs / 1000).toFixed(1)} s`)
-		.join(', ');
-	return `queue mode up in ${seconds} s: ${each}`;
-}
-
 const STARTED = /Worker started execution (\S+) \(job (\S+)\)/;
 const FINISHED = /Worker finished execution (\S+) \(job (\S+)\)/;
 
@@ -228,8 +218,12 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 			await wait(webhook, n8n, `${webhook.baseUrl}/healthz/readiness`);
 			await wait(webhook, n8n, `${webhook.baseUrl}/webhook-waiting/0`, (status) => status === 404);
 		});
+		// `queue mode (2 workers) ready after 52.0 s: main 20.1 s, worker-1 14.0 s, …`
+		const each = [main, ...workers, webhook]
+			.map((proc) => `${proc.name} ${(proc.startMs / 1000).toFixed(1)} s`)
+			.join(', ');
 		log(
-			`queue mode (${workerCount} workers) ready after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+			`queue mode (${workerCount} workers) ready after ${((Date.now() - started) / 1000).toFixed(1)} s: ${each}`,
 		);
 	};
 

@@ -11,11 +11,12 @@
  *
  * Prints each vendor's base URL and the sandbox accounts, then stays up until SIGINT/SIGTERM.
  */
+import { vendorIds } from '../../nodes/shared/providers';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { SANDBOX_ACCOUNTS, startSandbox, VENDOR_IDS } from './index';
+import { SANDBOX_ACCOUNTS, startSandbox } from './index';
 import type { VendorId } from './index';
 
 interface Args {
@@ -68,7 +69,7 @@ function parseArgs(argv: string[]): Args {
 async function main(): Promise<void> {
 	const args = parseArgs(process.argv.slice(2));
 	const perVendor = <T>(make: (id: VendorId, index: number) => T) =>
-		Object.fromEntries(VENDOR_IDS.map((id, index) => [id, make(id, index)])) as Record<VendorId, T>;
+		Object.fromEntries(vendorIds.map((id, index) => [id, make(id, index)])) as Record<VendorId, T>;
 
 	const sandbox = await startSandbox({
 		host: args.host,
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
 	});
 
 	const lines = ['Vendor sandbox is up.', ''];
-	for (const id of VENDOR_IDS) {
+	for (const id of vendorIds) {
 		const server = sandbox.vendors[id];
 		lines.push(
 			`${id.padEnd(17)} base URL ${server.baseUrl}   (lifetime ${server.lifetimeSeconds} s, stats ${server.origin}/__sandbox/stats, echo ${server.origin}/__sandbox/echo)`,

@@ -40,7 +40,6 @@ export const credentialTypes: Record<string, ICredentialType> = Object.fromEntri
 );
 
 /** Every vendor of the provider registry, in its order. */
-export const VENDORS: VendorId[] = vendorIds;
 
 /** A vendor's kit fixture, with the vendor and its credential type. */
 export interface VendorFixture extends KitFixture {
@@ -53,7 +52,7 @@ export { genericSettings };
 /** Every vendor's credential values against this sandbox, from its kit (./kits). */
 export function fixtures(sandbox: Sandbox): Record<VendorId, VendorFixture> {
 	return Object.fromEntries(
-		VENDORS.map((vendor) => [
+		vendorIds.map((vendor) => [
 			vendor,
 			{
 				vendor,

@@ -10,12 +10,12 @@
  *   sandbox.catcher.requests             // what a client sent where the redirect pointed
  *   await sandbox.close();
  */
+import { vendorIds } from '../../nodes/shared/providers';
 import { kits } from './kits';
 import type { VendorDefinition } from './server';
 import { CatcherImpl, DEFAULT_MAX_BODY_BYTES, VendorServerImpl } from './server';
 import { sandboxTlsPair } from './tls';
 import type { Sandbox, SandboxOptions, SandboxVendors, VendorId, VendorServer } from './types';
-import { VENDOR_IDS } from './types';
 
 export { SANDBOX_ACCOUNTS } from './accounts';
 export type { SandboxAccounts } from './accounts';
@@ -23,7 +23,6 @@ export { DEFAULT_AUTOSHARES_SETTINGS } from './autoshares';
 export { galileoTime } from './galileo';
 export { CAUGHT_TOKEN_PREFIX, REDIRECT_QUERY, REDIRECT_QUERY_MARKER } from './server';
 export { sirdataTime } from './sirdata';
-export { VENDOR_IDS } from './types';
 export type {
 	AutosharesSettings,
 	AutosharesWrongCodeMode,
@@ -48,7 +47,7 @@ export type {
 
 /** Each vendor's server, from its test kit (./kits). */
 const DEFINITIONS = Object.fromEntries(
-	VENDOR_IDS.map((vendor) => [vendor, kits[vendor]?.server]),
+	vendorIds.map((vendor) => [vendor, kits[vendor]?.server]),
 ) as {
 	[V in VendorId]: VendorDefinition<SandboxVendors[V]['settings']> | undefined;
 };
@@ -59,12 +58,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 	const tlsFor = (vendor: VendorId) =>
 		typeof options.tls === 'boolean' ? options.tls : (options.tls?.[vendor] ?? false);
-	const tls = VENDOR_IDS.some(tlsFor) ? sandboxTlsPair() : undefined;
+	const tls = vendorIds.some(tlsFor) ? sandboxTlsPair() : undefined;
 
 	// Answers in the shape of whichever vendor redirected there (the vendor id is in the path).
 	const catcher = new CatcherImpl(
 		(vendor) =>
-			(VENDOR_IDS as readonly string[]).includes(vendor)
+			(vendorIds as readonly string[]).includes(vendor)
 				? vendors[vendor as VendorId].caughtAnswer()
 				: undefined,
 		{ tls, clock, maxBodyBytes },
@@ -88,10 +87,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	}
 
 	// Every server is built before any listens: a vendor that cannot be built opens nothing.
-	const vendors = Object.fromEntries(VENDOR_IDS.map((id) => [id, create(id)])) as {
+	const vendors = Object.fromEntries(vendorIds.map((id) => [id, create(id)])) as {
 		[V in VendorId]: VendorServerImpl<SandboxVendors[V]['settings']>;
 	};
-	const servers = VENDOR_IDS.map((id) => vendors[id] as VendorServerImpl<object>);
+	const servers = vendorIds.map((id) => vendors[id] as VendorServerImpl<object>);
 	const closeAll = async () => {
 		await Promise.all([...servers.map((server) => server.close()), catcher.close()]);
 	};
@@ -99,7 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	// Wait for every listen to settle before cleaning up after a failure (e.g. a port in use):
 	// a server closed while its listen is under way would start listening afterwards.
 	const listening = await Promise.allSettled([
-		...VENDOR_IDS.map(async (id, i) => await servers[i].listen(host, options.ports?.[id] ?? 0)),
+		...vendorIds.map(async (id, i) => await servers[i].listen(host, options.ports?.[id] ?? 0)),
 		catcher.listen(host),
 	]);
 	const failure = listening.find((result) => result.status === 'rejected');
@@ -112,5 +111,5 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 /** Every vendor server as a list (handy for loops). */
 export function allVendors(sandbox: Sandbox): VendorServer[] {
-	return VENDOR_IDS.map((id) => sandbox.vendors[id]);
+	return vendorIds.map((id) => sandbox.vendors[id]);
 }

@@ -2,11 +2,10 @@
  * Public types of the vendor sandbox. Everything here is re-exported by `./index`.
  */
 
-import { vendorIds, type VendorId } from '../../nodes/shared/providers';
+import type { VendorId } from '../../nodes/shared/providers';
 
 /** The sandbox serves every vendor of the package's registry, under the same id. */
 export type { VendorId };
-export const VENDOR_IDS: readonly VendorId[] = vendorIds;
 
 /** One request as the server saw it. */
 export interface RecordedRequest {

@@ -39,7 +39,6 @@ import {
 import { packPackage, type PackResult } from '../../scripts/runtime/pack';
 import {
 	startQueueCluster,
-	upLine,
 	type LogMark,
 	type QueueCluster,
 } from '../../scripts/runtime/queueMode';
@@ -502,7 +501,6 @@ async function benchSingleProcess(
 async function benchQueueMode(tarball: string, plainTarball: string): Promise<Scenarios> {
 	const userFolder = path.join(work, 'n8n-queue-user');
 	await installBoth(userFolder, tarball, plainTarball);
-	const started = Date.now();
 	cluster = await startQueueCluster({
 		version: N8N_VERSION,
 		userFolder,
@@ -511,7 +509,6 @@ async function benchQueueMode(tarball: string, plainTarball: string): Promise<Sc
 	});
 	try {
 		const qc = cluster;
-		log(upLine(qc, started));
 		const client = new N8nClient(qc.main.baseUrl);
 		await client.setupOwner();
 		await checkRegistered(client);

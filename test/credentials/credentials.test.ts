@@ -7,14 +7,9 @@ import type {
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
 import { storeKey } from '../../nodes/shared/provider';
-import { providers } from '../../nodes/shared/providers';
+import { providers, vendorIds } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	credentialTypes,
-	fixtures,
-	VENDORS,
-	type VendorFixture,
-} from '../../scripts/sandbox/fixtures';
+import { credentialTypes, fixtures, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	decryptedAs,
@@ -83,7 +78,7 @@ async function authenticatedEcho(f: VendorFixture, credentials: ICredentialDataD
 	return { options, answer };
 }
 
-describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
+describe.each(vendorIds)('%s credential against the sandbox', (vendor) => {
 	it('preAuthentication stores the token the vendor issued, with its expiry', async () => {
 		const f = fx[vendor];
 		const before = Date.now();
@@ -229,7 +224,7 @@ describe.each(VENDORS)('%s credential against the sandbox', (vendor) => {
 	});
 });
 
-describe.each(VENDORS)('%s: a token the vendor refused before its stated expiry', (vendor) => {
+describe.each(vendorIds)('%s: a token the vendor refused before its stated expiry', (vendor) => {
 	// expireAllTokens: the vendor revoked every token (rotation, restart) long before expiry.
 	it('is never sent again, even when the refresh fails, and Get Token then fetches a new one', async () => {
 		const f = fx[vendor];

@@ -21,15 +21,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { fixtures } from '../../scripts/sandbox/fixtures';
 import { needsTokenStep } from '../../scripts/sandbox/kits';
-import {
-	SANDBOX_ACCOUNTS,
-	startSandbox,
-	type Sandbox,
-	type VendorServer,
-} from '../../scripts/sandbox';
+import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { assert, type Check } from '../../scripts/runtime/checks';
 import {
 	hasEnded,
@@ -41,7 +36,6 @@ import {
 import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
 import {
 	startQueueCluster,
-	upLine,
 	type LogMark,
 	type QueueCluster,
 } from '../../scripts/runtime/queueMode';
@@ -61,9 +55,6 @@ const EXECUTIONS_PER_BATCH = 4;
 const ITEMS_PER_EXECUTION = 25;
 /** Batches tried at most until both workers have run at least one execution. */
 const MAX_BATCHES = 4;
-const DISPLAY = Object.fromEntries(
-	Object.values(providers).map((provider) => [provider.vendor, provider.displayName]),
-) as Record<VendorId, string>;
 /** What the Log In node keeps in the execution's custom data while it waits (pausedLogin.ts). */
 const SEAL_KEY = /^tokenAuth2fa_[0-9a-f]{8}$/;
 const SEAL_VALUE = /^\d:v2\.[A-Za-z0-9_-]+$/;
@@ -142,25 +133,22 @@ export async function queueSuite(
 		const userFolder = path.join(work, 'user');
 		// Once, in the shared user folder: every process loads it from there.
 		await installPackageTarball(userFolder, tarball, log);
-		const started = Date.now();
 		cluster = await startQueueCluster({ version, userFolder, workers: 2, log });
 		const qc = cluster;
-		log(upLine(qc, started));
 		const client = new N8nClient(qc.main.baseUrl);
 		await client.setupOwner();
 		// Production webhooks go to the webhook process, as WEBHOOK_URL tells users to send them.
 		const webhooks = new N8nClient(qc.webhook.baseUrl);
 
 		const credentials = {} as Record<VendorId, { id: string; name: string }>;
-		for (const vendor of VENDORS) {
+		for (const vendor of vendorIds) {
 			const created = await client.createCredential(
 				fx[vendor].credentialType,
-				`${DISPLAY[vendor]} (sandbox, queue mode)`,
+				`${providers[vendor].displayName} (sandbox, queue mode)`,
 				fx[vendor].good,
 			);
 			credentials[vendor] = { id: created.id, name: created.name };
 		}
-		const server = (vendor: VendorId): VendorServer => sb.vendors[vendor];
 		// As in run.ts: Sirdata on n8n 2.x gets a Get Token node before the HTTP Request (workflows.ts).
 		const stepFor = (vendor: VendorId) =>
 			tokenStep(version, vendor, fx[vendor].credentialType, credentials[vendor]);
@@ -270,7 +258,7 @@ export async function queueSuite(
 				for (const name of ['getToken', 'autosharesTrader'])
 					assert(nodeNames.has(`${PACKAGE}.${name}`), `${PACKAGE}.${name} not loaded`);
 				const credentialNames = new Set((await client.credentialTypes()).map((t) => t.name));
-				for (const vendor of VENDORS)
+				for (const vendor of vendorIds)
 					assert(
 						credentialNames.has(fx[vendor].credentialType),
 						`${fx[vendor].credentialType} not registered`,
@@ -697,9 +685,9 @@ export async function queueSuite(
 
 		const on = (workers: Set<string>) => [...workers].sort().join(' + ') || 'no worker';
 
-		for (const vendor of VENDORS) {
+		for (const vendor of vendorIds) {
 			const f = fx[vendor];
-			const s = server(vendor);
+			const s = sb.vendors[vendor];
 			const webhookPath = `queue-items-${vendor}`;
 			// Sirdata on 2.x: the Get Token node in the workflow keeps each worker's own copy, and
 			// renews it in the last tenth of its 40 s life: up to one call per worker at any time.

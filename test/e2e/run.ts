@@ -13,8 +13,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, VENDORS, type VendorFixture } from '../../scripts/sandbox/fixtures';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { fixtures, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { needsTokenStep } from '../../scripts/sandbox/kits';
 import {
 	SANDBOX_ACCOUNTS,
@@ -41,9 +41,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];
 const SIRDATA_LIFETIME_SECONDS = 40;
 const PACKAGE = 'n8n-nodes-token-auth';
-const DISPLAY = Object.fromEntries(
-	Object.values(providers).map((provider) => [provider.vendor, provider.displayName]),
-) as Record<VendorId, string>;
 
 /** `npm pack` of the built package (built first when dist/ is missing), as it would be published. */
 function pack(into: string): string {
@@ -112,7 +109,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				);
 				assert(tools.length === 0, `tool variants offered: ${tools.join(', ')}`);
 				const credentialNames = new Set((await client.credentialTypes()).map((t) => t.name));
-				for (const vendor of VENDORS)
+				for (const vendor of vendorIds)
 					assert(
 						credentialNames.has(fx[vendor].credentialType),
 						`${fx[vendor].credentialType} not registered`,
@@ -137,27 +134,26 @@ async function suite(version: string, tarball: string): Promise<void> {
 		});
 
 		const credentials = {} as Record<VendorId, { id: string; name: string }>;
-		for (const vendor of VENDORS) {
+		for (const vendor of vendorIds) {
 			const created = await client.createCredential(
 				fx[vendor].credentialType,
-				`${DISPLAY[vendor]} (sandbox)`,
+				`${providers[vendor].displayName} (sandbox)`,
 				fx[vendor].good,
 			);
 			credentials[vendor] = { id: created.id, name: created.name };
 		}
-		const server = (vendor: VendorId) => sandbox.vendors[vendor];
 		// Sirdata on n8n 2.x: a Get Token node before the HTTP Request (workflows.ts).
 		const stepFor = (vendor: VendorId) =>
 			tokenStep(version, vendor, fx[vendor].credentialType, credentials[vendor]);
 		/** The sandbox's echo of the vendor, with the vendor's credential. */
 		const echoOf = (vendor: VendorId) => ({
-			origin: server(vendor).origin,
+			origin: sandbox.vendors[vendor].origin,
 			credentialType: fx[vendor].credentialType,
 			credential: credentials[vendor],
 		});
 
 		// First, while every credential's token is still empty: 100 items in one HTTP Request run.
-		for (const vendor of VENDORS) {
+		for (const vendor of vendorIds) {
 			await check(`${at} ${vendor}: HTTP Request with 100 items and an empty token`, async () => {
 				const workflowPath = `items-${vendor}`;
 				const workflow = await client.createWorkflow(
@@ -167,11 +163,11 @@ async function suite(version: string, tarball: string): Promise<void> {
 					}),
 				);
 				await client.activateWorkflow(workflow.id);
-				const before = server(vendor).tokenCalls;
+				const before = sandbox.vendors[vendor].tokenCalls;
 				const answer = await client.postJson(workflowPath, {
 					items: Array.from({ length: 100 }, (_, i) => ({ i })),
 				});
-				const calls = server(vendor).tokenCalls - before;
+				const calls = sandbox.vendors[vendor].tokenCalls - before;
 				log(`${vendor}: ${calls} token call(s) for 100 concurrent items`);
 				assert(
 					answer.status === 200 && Array.isArray(answer.json) && answer.json.length === 100,
@@ -181,7 +177,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			});
 		}
 
-		for (const vendor of VENDORS) {
+		for (const vendor of vendorIds) {
 			const f: VendorFixture = fx[vendor];
 			await check(
 				`${at} ${vendor}: credential test passes with good values, fails with a readable reason on bad ones`,
@@ -190,7 +186,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 					assert(good.status === 'OK', `good values: ${JSON.stringify(good)}`);
 					const bad = await client.createCredential(
 						f.credentialType,
-						`${DISPLAY[vendor]} (wrong)`,
+						`${providers[vendor].displayName} (wrong)`,
 						f.bad,
 					);
 					const result = await client.testCredential(bad.id);
@@ -201,7 +197,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 						? /cannot check a Sirdata login.*Get Token node/
 						: /refused/;
 					assert(
-						result.message.includes(DISPLAY[vendor]) && reason.test(result.message),
+						result.message.includes(providers[vendor].displayName) && reason.test(result.message),
 						`unreadable reason: ${result.message}`,
 					);
 					log(`${vendor} bad credential: ${result.message}`);
@@ -225,12 +221,12 @@ async function suite(version: string, tarball: string): Promise<void> {
 						answer.status === 200,
 						`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
 					);
-					const sent = rawHeaders(server(vendor), '/__sandbox/echo');
+					const sent = rawHeaders(sandbox.vendors[vendor], '/__sandbox/echo');
 					// Some credential tests call the token endpoint themselves (Manis): match the token
 					// that was sent against every token the sandbox issued.
 					const matches = (token: string) =>
 						Object.entries(f.expectedHeaders(token)).every(([name, value]) => sent[name] === value);
-					const token = server(vendor).issued.find((t) => !t.interim && matches(t.token));
+					const token = sandbox.vendors[vendor].issued.find((t) => !t.interim && matches(t.token));
 					assert(
 						token,
 						`sent headers ${JSON.stringify(sent)} are not ${JSON.stringify(f.expectedHeaders('<an issued token>'))}`,
@@ -245,20 +241,18 @@ async function suite(version: string, tarball: string): Promise<void> {
 					if (needsTokenStep(version, vendor)) {
 						// The Get Token node refreshes a token that is about to expire, the credential's
 						// stored token then gets a 401 and n8n's refresh takes the node's new token.
-						const last = server(vendor)
-							.issued.filter((t) => !t.interim)
-							.at(-1)!;
+						const last = sandbox.vendors[vendor].issued.filter((t) => !t.interim).at(-1)!;
 						await sleep(Math.max(0, last.validUntil.getTime() - Date.now()) + 1000);
 					} else {
-						server(vendor).expireAllTokens();
+						sandbox.vendors[vendor].expireAllTokens();
 					}
-					const before = server(vendor).tokenCalls;
+					const before = sandbox.vendors[vendor].tokenCalls;
 					const answer = await client.postJson(workflowPath, {});
 					assert(
 						answer.status === 200,
 						`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
 					);
-					const calls = server(vendor).tokenCalls - before;
+					const calls = sandbox.vendors[vendor].tokenCalls - before;
 					assert(calls === 1, `expected exactly 1 refresh, got ${calls} token calls`);
 				},
 			);
@@ -281,7 +275,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 					`workflow answered ${answer.status}: ${answer.text.slice(0, 300)}`,
 				);
 				const output = (answer.json as Array<Record<string, unknown>>)[0];
-				const token = lastToken(server(vendor));
+				const token = lastToken(sandbox.vendors[vendor]);
 				assert(
 					output.provider === vendor && output.token === token,
 					`token ${String(output.token)} is not the last one the sandbox issued`,
@@ -292,7 +286,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 					JSON.stringify(output.headers) === JSON.stringify(expected),
 					`headers ${JSON.stringify(output.headers)}`,
 				);
-				const issued = server(vendor).issued.find((t) => t.token === token)!;
+				const issued = sandbox.vendors[vendor].issued.find((t) => t.token === token)!;
 				if (issued.expiresAt === null)
 					assert(
 						output.expiresAt === null,
@@ -311,7 +305,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 		const redirecting = await startSandbox();
 		try {
 			const rfx = fixtures(redirecting);
-			for (const vendor of VENDORS) {
+			for (const vendor of vendorIds) {
 				await check(
 					`${at} ${vendor}: a token endpoint that redirects to another host gets nothing secret, via HTTP Request and Get Token`,
 					async () => {
@@ -319,7 +313,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 						target.injectFault({ kind: 'redirect', status: 307, to: 'otherOrigin' });
 						const created = await client.createCredential(
 							rfx[vendor].credentialType,
-							`${DISPLAY[vendor]} (redirecting)`,
+							`${providers[vendor].displayName} (redirecting)`,
 							rfx[vendor].good,
 						);
 						const ref = { id: created.id, name: created.name };
@@ -371,11 +365,11 @@ async function suite(version: string, tarball: string): Promise<void> {
 		}
 
 		// The vendor revokes every token long before its stated expiry.
-		for (const vendor of VENDORS) {
+		for (const vendor of vendorIds) {
 			await check(
 				`${at} ${vendor}: after the vendor revokes the token, the next execution succeeds with exactly one token call`,
 				async () => {
-					const s = server(vendor);
+					const s = sandbox.vendors[vendor];
 					if (needsTokenStep(version, vendor)) {
 						// A token fetched just now, so that its own (short) expiry cannot pass before the
 						// first run below: Get Token would then fetch a new one there, rightly.
@@ -415,7 +409,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 			await check(
 				`${at} ${vendor}: after a revocation, 100 concurrent items refused with the old token share one refresh`,
 				async () => {
-					const s = server(vendor);
+					const s = sandbox.vendors[vendor];
 					s.expireAllTokens();
 					const before = s.tokenCalls;
 					const answer = await client.postJson(`items-${vendor}`, {
@@ -438,7 +432,7 @@ async function suite(version: string, tarball: string): Promise<void> {
 				// n8n keeps the hidden token when a user edits a credential: a token issued for the
 				// old host or account must not go out with the new settings.
 				const f = fx.autosharesTrader;
-				const s = server('autosharesTrader');
+				const s = sandbox.vendors.autosharesTrader;
 				const oldAuthorization = rawHeaders(s, '/__sandbox/echo').Authorization;
 				assert(
 					oldAuthorization?.startsWith('Bearer '),

@@ -13,8 +13,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { fixtures } from '../../scripts/sandbox/fixtures';
 import { withSandbox } from '../helpers/sandbox';
 
 const ROOT = join(__dirname, '..', '..');
@@ -47,13 +47,13 @@ async function runChild(args: string[]): Promise<Record<VendorId, Result[]>> {
 let run: Promise<Record<VendorId, Result[]>> | undefined;
 function floodThenTrickle(vendor: VendorId): Promise<Result[]> {
 	run ??= withSandbox(async (sandbox) => {
-		const servers = VENDORS.map((each) => sandbox.vendors[each]);
+		const servers = vendorIds.map((each) => sandbox.vendors[each]);
 		for (const server of servers) {
 			server.injectFault({ kind: 'flood' }, 1);
 			server.injectFault({ kind: 'trickle', intervalMs: 50 }, 1);
 		}
 		const credentials = Object.fromEntries(
-			VENDORS.map((each) => [each, fixtures(sandbox)[each].good]),
+			vendorIds.map((each) => [each, fixtures(sandbox)[each].good]),
 		);
 		const results = await runChild([JSON.stringify(credentials), 'token', 'request:2000']);
 		// The connections were dropped: the sandbox is not left streaming.
@@ -67,7 +67,7 @@ function floodThenTrickle(vendor: VendorId): Promise<Result[]> {
 // that alone can pass jest's 30 s (the child's own limit is 60 s).
 const CHILD_TIMEOUT_MS = 90_000;
 
-describe.each(VENDORS)('%s', (vendor) => {
+describe.each(vendorIds)('%s', (vendor) => {
 	const name = providers[vendor].displayName;
 
 	it.concurrent(

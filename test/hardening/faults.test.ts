@@ -22,14 +22,9 @@ import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError, type TokenStep } from '../../nodes/shared/errors';
 import { requesterFrom, retryTiming, sendVendorRequest } from '../../nodes/shared/http';
 import { storeKey } from '../../nodes/shared/provider';
-import { providers, type VendorId } from '../../nodes/shared/providers';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import {
-	fixtures,
-	getTokenNode,
-	VENDORS,
-	type VendorFixture,
-} from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	decryptedAs,
@@ -178,7 +173,7 @@ const PERMANENT: FaultCase[] = [
 		fault: { kind: 'badExpiry' },
 		calls: 1,
 		outcome: { step: 'token answer', message: /expiry \("\w+"\) cannot be read/ },
-		skip: VENDORS.filter((vendor) => !kits[vendor].answerHasExpiry),
+		skip: vendorIds.filter((vendor) => !kits[vendor].answerHasExpiry),
 	},
 	{
 		name: 'oversized body (5 MiB)',
@@ -280,7 +275,7 @@ async function observe(
 
 afterAll(() => restoreConsole());
 
-describe.each(VENDORS)('%s: faults on the token endpoint', (vendor) => {
+describe.each(vendorIds)('%s: faults on the token endpoint', (vendor) => {
 	const name = providers[vendor].displayName;
 	const cases = CASES.filter((c) => !c.skip?.includes(vendor));
 
@@ -338,7 +333,7 @@ describe('a connection closed in the middle of the body', () => {
 	// Both of n8n's helpers stream the answer (the legacy one carries Sirdata's GET-with-body):
 	// a body cut short by the socket closing is a network failure, retried, then a clean,
 	// named error.
-	it.concurrent.each(VENDORS)('%s', async (vendor) => {
+	it.concurrent.each(vendorIds)('%s', async (vendor) => {
 		const observed = await Promise.all(
 			PATHS.map(
 				async (path) => await observe(path, vendor, { kind: 'truncated', abortConnection: true }),
@@ -372,7 +367,7 @@ describe('request timeout (hang), through the request helper with a short timeou
 		);
 	}
 
-	it.concurrent.each(VENDORS)(
+	it.concurrent.each(vendorIds)(
 		'%s: a hang uses the whole deadline of the call: no retry, a named timeout error',
 		async (vendor) => {
 			await withSandbox(async (sandbox) => {
@@ -390,7 +385,7 @@ describe('request timeout (hang), through the request helper with a short timeou
 		},
 	);
 
-	it.concurrent.each(VENDORS)(
+	it.concurrent.each(vendorIds)(
 		'%s: one hang, then the next call gets the answer',
 		async (vendor) => {
 			await withSandbox(async (sandbox) => {

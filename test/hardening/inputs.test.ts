@@ -11,8 +11,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeType } fr
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { MAX_ATTEMPTS, WAIT_LIMIT } from '../../nodes/AutosharesTrader/actions/logIn.operation';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import { providers, type VendorId } from '../../nodes/shared/providers';
-import { credentialTypes, fixtures, VENDORS } from '../../scripts/sandbox/fixtures';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { decryptedAs, runWorkflow, TestCredentialsHelper, tokenStep } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
@@ -219,7 +219,7 @@ describe('an expiry already past when the token arrives', () => {
 	// One minute in the past: within the five minutes of "clock skew" once accepted, after which
 	// the token was stored and never sent (every request a silent 401).
 	// Every vendor that states an expiry as an instant, in its own form (its kit's pastExpiry).
-	it.each(VENDORS.filter((v) => kits[v].pastExpiry !== undefined))(
+	it.each(vendorIds.filter((v) => kits[v].pastExpiry !== undefined))(
 		'%s: refused with the reason, on every path',
 		async (vendor) => {
 			const server = sandbox.vendors[vendor];
@@ -236,7 +236,7 @@ describe('an expiry already past when the token arrives', () => {
 });
 
 describe("n8n's own errors pass through as they are", () => {
-	it.each(VENDORS)('%s: Get Token with no credential selected', async (vendor) => {
+	it.each(vendorIds)('%s: Get Token with no credential selected', async (vendor) => {
 		const { error } = await run({
 			type: 'n8n-nodes-token-auth.getToken',
 			parameters: { vendor, options: {} },

@@ -12,7 +12,7 @@ import { expiryFromInstant, expiryFromSecondsLeft } from '../../nodes/shared/exp
 import type { VendorAnswer } from '../../nodes/shared/http';
 import { normaliseBaseUrl } from '../../nodes/shared/inputs';
 import type { AnyTokenProvider, TokenAnswer } from '../../nodes/shared/provider';
-import { providers, type VendorId } from '../../nodes/shared/providers';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	checkBaseUrl,
@@ -23,7 +23,6 @@ import {
 } from '../../scripts/sandbox/kits/properties';
 
 const RUNS = { numRuns: 10_000 };
-const VENDOR_IDS = Object.keys(providers) as VendorId[];
 
 // ------------------------------------------------------------------------------------------
 // Checks
@@ -178,7 +177,7 @@ const fieldsFor = (vendor: VendorId): object => {
 	return settings === undefined ? {} : providers[vendor].readFields(settings);
 };
 
-describe.each(VENDOR_IDS)('%s readTokenAnswer', (vendor) => {
+describe.each(vendorIds)('%s readTokenAnswer', (vendor) => {
 	const provider = providers[vendor];
 
 	it('returns a well-formed token (or next step) or throws TokenAuthError, for 10,000 answers', () => {
@@ -323,7 +322,7 @@ function credentialsFor(vendor: VendorId): fc.Arbitrary<IDataObject> {
 		.map(([known, extra]) => ({ ...extra, ...known }) as IDataObject);
 }
 
-describe.each(VENDOR_IDS)('%s readFields', (vendor) => {
+describe.each(vendorIds)('%s readFields', (vendor) => {
 	const provider = providers[vendor];
 
 	it('returns checked fields or throws a settings TokenAuthError, for 10,000 credential objects', () => {

@@ -16,9 +16,9 @@ import { restoreConsole } from './consoleCapture';
 
 import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { providers, type VendorId } from '../../nodes/shared/providers';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	decryptedAs,
@@ -144,7 +144,7 @@ interface Case {
 	path: 'credential' | 'node';
 }
 
-const CASES: Case[] = VENDORS.flatMap((vendor) =>
+const CASES: Case[] = vendorIds.flatMap((vendor) =>
 	STATUSES.flatMap((status) =>
 		(['sameOrigin', 'otherOrigin', 'plainHttp'] as const).flatMap((to) =>
 			(to === 'plainHttp' ? (['credential'] as const) : (['credential', 'node'] as const)).map(

@@ -27,9 +27,9 @@ import type {
 } from 'n8n-workflow';
 
 import { retryTiming } from '../../nodes/shared/http';
-import { providers, type VendorId } from '../../nodes/shared/providers';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { fixtures, testNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { fixtures, testNode } from '../../scripts/sandbox/fixtures';
 import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';
 import {
 	callResumeWebhook,
@@ -62,7 +62,7 @@ const STATIC_SECRETS: Forbidden[] = [
 	{ name: 'wrong verification code', value: S.code, kind: 'code' },
 	{ name: 'second wrong verification code', value: S.code2, kind: 'code' },
 	{ name: 'wrong PIN sent to the resume URL', value: S.pinCode, kind: 'code' },
-	...VENDORS.flatMap((vendor) => kits[vendor].secrets.leakSearch),
+	...vendorIds.flatMap((vendor) => kits[vendor].secrets.leakSearch),
 ];
 
 // ------------------------------------------------------------------------------------------
@@ -424,7 +424,7 @@ beforeEach(() => {
 	sandbox.vendors.autosharesTrader.configure({ wrongVerificationCode: 'retry' });
 });
 
-describe.each(VENDORS)('%s: wrong secrets', (vendor) => {
+describe.each(vendorIds)('%s: wrong secrets', (vendor) => {
 	it('no path shows a secret', async () => {
 		for (const [name, data] of Object.entries(credentialsWithSecrets(sandbox, vendor))) {
 			const artefacts = await everyPath(vendor, data);
@@ -448,7 +448,7 @@ describe('settings errors', () => {
 		`ftp://${S.manisSecret}.example.com`,
 	];
 
-	it.each(VENDORS)('%s: bad base URLs and empty fields show no secret', async (vendor) => {
+	it.each(vendorIds)('%s: bad base URLs and empty fields show no secret', async (vendor) => {
 		const base = Object.values(credentialsWithSecrets(sandbox, vendor))[0];
 		const urlField = fixtures(sandbox)[vendor].urlField;
 		const variants: Array<[string, IDataObject]> = badBaseUrls
@@ -472,23 +472,26 @@ describe('settings errors', () => {
 describe('success paths show secrets only where asked', () => {
 	const good = (vendor: VendorId): IDataObject => fixtures(sandbox)[vendor].good;
 
-	it.each(VENDORS)('%s: Get Token outputs the token, and no credential secret', async (vendor) => {
-		tokenStore.clear();
-		for (const includeSecretHeaders of [false, true]) {
-			const { run } = await runNode(vendor, good(vendor), {
-				vendor,
-				options: { includeSecretHeaders, forceRefresh: true },
-			});
-			const output = run.data.resultData.runData['Get Token'][0].data!.main[0]![0].json;
-			expect(output.token).toBe(sandbox.vendors[vendor].issued.at(-1)?.token);
-			expect(findLeaks(runArtefacts('Get Token', run.data, includeSecretHeaders))).toEqual([]);
-			const sent = fixtures(sandbox)[vendor].expectedHeaders(String(output.token));
-			for (const name of kits[vendor].secrets.secretHeaders)
-				expect((output.headers as IDataObject)[name]).toBe(
-					includeSecretHeaders ? sent[name] : undefined,
-				);
-		}
-	});
+	it.each(vendorIds)(
+		'%s: Get Token outputs the token, and no credential secret',
+		async (vendor) => {
+			tokenStore.clear();
+			for (const includeSecretHeaders of [false, true]) {
+				const { run } = await runNode(vendor, good(vendor), {
+					vendor,
+					options: { includeSecretHeaders, forceRefresh: true },
+				});
+				const output = run.data.resultData.runData['Get Token'][0].data!.main[0]![0].json;
+				expect(output.token).toBe(sandbox.vendors[vendor].issued.at(-1)?.token);
+				expect(findLeaks(runArtefacts('Get Token', run.data, includeSecretHeaders))).toEqual([]);
+				const sent = fixtures(sandbox)[vendor].expectedHeaders(String(output.token));
+				for (const name of kits[vendor].secrets.secretHeaders)
+					expect((output.headers as IDataObject)[name]).toBe(
+						includeSecretHeaders ? sent[name] : undefined,
+					);
+			}
+		},
+	);
 
 	it('Soda API key mode: the key secret is in headers only with Include Secret Headers', async () => {
 		const data = {
@@ -853,7 +856,7 @@ function echoFaults(vendor: VendorId): Array<[string, Fault]> {
 	return faults;
 }
 
-describe.each(VENDORS)('%s: every fault, every path', (vendor) => {
+describe.each(vendorIds)('%s: every fault, every path', (vendor) => {
 	const faults = [...FAULTS, ...echoFaults(vendor)].filter(
 		([name]) => kits[vendor].answerHasExpiry || name !== 'unreadable expiry',
 	);

@@ -8,9 +8,9 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-wor
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import { type VendorId } from '../../nodes/shared/providers';
+import { type VendorId, vendorIds } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { fixtures, getTokenNode, logInNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
 import { helperWithCred, nodeTypesOf, preAuthHelper, runWorkflow, tokenStep } from '../helpers/n8n';
 import { kits } from '../../scripts/sandbox/kits';
 import { useSandbox } from '../helpers/sandbox';
@@ -44,7 +44,7 @@ async function getToken(vendor: VendorId, data: IDataObject) {
 	};
 }
 
-describe.each(VENDORS)('%s', (vendor) => {
+describe.each(vendorIds)('%s', (vendor) => {
 	it("Get Token with a credential restricted to other domains sends nothing and fails with n8n's error", async () => {
 		const { error } = await getToken(vendor, {
 			...fx[vendor].good,

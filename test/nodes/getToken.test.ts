@@ -1,8 +1,8 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import { providers, type VendorId } from '../../nodes/shared/providers';
-import { fixtures, getTokenNode, VENDORS } from '../../scripts/sandbox/fixtures';
+import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { fixtures, getTokenNode } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { helperWithCred, nodeTypesOf, type RunOptions, runWorkflow } from '../helpers/n8n';
 import { useSandbox } from '../helpers/sandbox';
@@ -34,7 +34,7 @@ async function run(
 	return { task, items: task.data?.main[0] ?? [], error: result.data.resultData.error };
 }
 
-describe.each(VENDORS)('Get Token node, %s', (vendor) => {
+describe.each(vendorIds)('Get Token node, %s', (vendor) => {
 	it('outputs the normalised token the sandbox issued', async () => {
 		const before = Date.now();
 		const { items, error } = await run(vendor, fx[vendor].good);

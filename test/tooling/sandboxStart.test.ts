@@ -1,11 +1,11 @@
 /**
- * startSandbox closes what it opened when it throws: a vendor without a registered server, or a
+ * startSandbox closes what it opened when it throws: a kit without its server, or a
  * port in use, is an error that says so, and no server is left listening (jest would never exit).
  */
 import * as net from 'node:net';
 
 import type * as SandboxModule from '../../scripts/sandbox';
-import type * as TypesModule from '../../scripts/sandbox/types';
+import type * as KitsModule from '../../scripts/sandbox/kits';
 
 /** Every server startSandbox asks to listen, whatever it does afterwards, and when that listen settles. */
 const started: net.Server[] = [];
@@ -45,23 +45,26 @@ async function stillListening(): Promise<number> {
 	return started.filter((server) => server.listening).length;
 }
 
-it('a vendor id without a registered server fails naming the vendor and the file, and leaves nothing listening', async () => {
+it('a kit without its server fails naming the vendor and the file, and leaves nothing listening', async () => {
 	let sandbox!: typeof SandboxModule;
 	jest.isolateModules(() => {
-		jest.doMock('../../scripts/sandbox/types', () => {
-			const actual = jest.requireActual<typeof TypesModule>('../../scripts/sandbox/types');
-			return { ...actual, VENDOR_IDS: [...actual.VENDOR_IDS, 'acme'] };
+		jest.doMock('../../scripts/sandbox/kits', () => {
+			const actual = jest.requireActual<typeof KitsModule>('../../scripts/sandbox/kits');
+			return {
+				...actual,
+				kits: { ...actual.kits, manis: { ...actual.kits.manis, server: undefined } },
+			};
 		});
 		sandbox = jest.requireActual<typeof SandboxModule>('../../scripts/sandbox');
 	});
-	jest.dontMock('../../scripts/sandbox/types');
+	jest.dontMock('../../scripts/sandbox/kits');
 	const failure = await sandbox.startSandbox().then(
 		() => 'started',
 		(error: unknown) => String(error),
 	);
 	expect(await stillListening()).toBe(0);
 	expect(failure).toMatch(
-		/no server for vendor acme: give it a test kit with its server in scripts\/sandbox\/kits\/acme\.ts/,
+		/no server for vendor manis: give it a test kit with its server in scripts\/sandbox\/kits\/manis\.ts/,
 	);
 });
 

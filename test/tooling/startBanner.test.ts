@@ -1,14 +1,14 @@
 // npm start's banner names every port it listens on, and what listens there.
+import { vendorIds } from '../../nodes/shared/providers';
 import { listeningPorts } from '../../scripts/start';
-import { VENDOR_IDS } from '../../scripts/sandbox';
 
 /** The sandbox's ports from 5701 on, one per vendor of the registry. */
-const LAST = 5700 + VENDOR_IDS.length;
+const LAST = 5700 + vendorIds.length;
 
 describe('listeningPorts: what the banner says listens where', () => {
 	it('names n8n, the sandbox range, the task broker, the redirect catcher and the notify receiver', () => {
 		const vendors = Object.fromEntries(
-			VENDOR_IDS.map((id, i) => [id, { origin: `http://127.0.0.1:${5701 + i}` }]),
+			vendorIds.map((id, i) => [id, { origin: `http://127.0.0.1:${5701 + i}` }]),
 		);
 		const demo = {
 			n8n: { port: 5678, brokerPort: 37451 },
@@ -30,14 +30,14 @@ describe('listeningPorts: what the banner says listens where', () => {
 
 	it('lists sandbox ports one by one when some were taken (a free port instead)', () => {
 		const vendors = Object.fromEntries(
-			VENDOR_IDS.map((id, i) => [id, { origin: `http://127.0.0.1:${i === 2 ? 40000 : 5701 + i}` }]),
+			vendorIds.map((id, i) => [id, { origin: `http://127.0.0.1:${i === 2 ? 40000 : 5701 + i}` }]),
 		);
 		const demo = {
 			n8n: { port: 5678, brokerPort: 1 },
 			sandbox: { vendors, catcher: { origin: 'http://127.0.0.1:2' } },
 			notifyUrl: 'http://127.0.0.1:3/notify',
 		} as unknown as Parameters<typeof listeningPorts>[0];
-		const others = VENDOR_IDS.map((_, i) => 5701 + i).filter((port) => port !== 5703);
+		const others = vendorIds.map((_, i) => 5701 + i).filter((port) => port !== 5703);
 		expect(listeningPorts(demo)[1].split('  ')[0]).toBe([...others, 40000].join(', '));
 	});
 });
