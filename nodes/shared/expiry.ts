@@ -29,7 +29,7 @@ function toUtcIso(value: DateTime): string | undefined {
 /** More seconds than this (about 3,000 years) is no lifetime a token has; it is a bad answer. */
 const MAX_SECONDS_LEFT = 1e11;
 
-/** Seconds as decimal digits: `Number()` would also read `0x10`, `1e3` or ` 12 `. */
+/** A number as decimal digits: `Number()` would also read `0x10`, `1e3`, `+12`, or an empty string as 0. */
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 /** A number as it is, or decimal digits (spaces around them allowed) read as one; else undefined. */
@@ -44,8 +44,7 @@ function positiveUpTo(value: unknown, max: number): value is number {
 }
 
 export function expiryFromSecondsLeft(seconds: unknown, now: DateTime): string | undefined {
-	const value =
-		typeof seconds === 'string' ? (DECIMAL.test(seconds) ? Number(seconds) : undefined) : seconds;
+	const value = numberOrDigits(seconds);
 	if (!positiveUpTo(value, MAX_SECONDS_LEFT)) return undefined;
 	return toUtcIso(now.plus({ milliseconds: Math.round(value * 1000) }));
 }

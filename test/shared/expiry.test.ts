@@ -62,7 +62,7 @@ describe('expiry parsing', () => {
 		expect(expiryFromInstant(value)).toBe(expected);
 	});
 
-	it.each(['0x10', '1e3', ' 12', '12 ', '+12', '-12', '1_000', 'Infinity'])(
+	it.each(['0x10', '1e3', '+12', '-12', '1_000', 'Infinity', '1 2'])(
 		'reads seconds left only as decimal digits, not %p',
 		(value) => {
 			expect(expiryFromSecondsLeft(value, now)).toBeUndefined();
@@ -72,6 +72,12 @@ describe('expiry parsing', () => {
 	it('reads seconds left written as decimal digits', () => {
 		expect(expiryFromSecondsLeft('1800', now)).toBe('2026-01-01T00:30:00.000Z');
 		expect(expiryFromSecondsLeft('1.5', now)).toBe('2026-01-01T00:00:01.500Z');
+	});
+
+	// As an epoch in digits is read (numberOrDigits): one reading of a number in an answer.
+	it.each([' 1800', '1800 ', ' 1800\n'])('reads seconds left with spaces around, %p', (value) => {
+		expect(expiryFromSecondsLeft(value, now)).toBe('2026-01-01T00:30:00.000Z');
+		expect(expiryFromInstant(value.replace('1800', '1767226500'))).toBe('2026-01-01T00:15:00.000Z');
 	});
 
 	it.each([
