@@ -41,7 +41,6 @@ export async function requestToken(
 		: refreshToken
 			? 'token refresh'
 			: 'token request';
-	const redaction = redactionOf(provider, fields, refreshToken === undefined ? [] : [refreshToken]);
 	const request =
 		refreshToken === undefined
 			? provider.tokenRequest(fields, continuation)
@@ -74,7 +73,16 @@ export async function requestToken(
 		if (past) throw past;
 		return read;
 	} catch (error) {
-		throw error instanceof TokenAuthError ? error.redacted(redaction) : error;
+		// Besides the credential's secrets, whatever this step sent: a second step's interim
+		// token and code, a refresh token.
+		const sent = continuation
+			? [continuation.interimToken, continuation.value]
+			: refreshToken === undefined
+				? []
+				: [refreshToken];
+		throw error instanceof TokenAuthError
+			? error.redacted(redactionOf(provider, fields, sent))
+			: error;
 	}
 }
 

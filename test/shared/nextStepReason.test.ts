@@ -2,10 +2,13 @@
  * Two small leaks an outside review found after hardening II: the reason of a two-factor step
  * (forwarded to the Notify URL) was cut of the password and app key but not of the interim
  * token the same answer carries; and a connection reset on Get Account Info read "HTTP NaN".
+ * And an error of the second step cuts what that step sent: the interim token and the code.
  */
 import { NodeApiError, type INode } from 'n8n-workflow';
 
+import { TokenAuthError } from '../../nodes/shared/errors';
 import { requestToken } from '../../nodes/shared/obtainToken';
+import type { AnyTokenProvider } from '../../nodes/shared/provider';
 import { accountInfoFailure } from '../../nodes/AutosharesTrader/actions/getAccountInfo.operation';
 import { autosharesTrader } from '../../nodes/shared/providers';
 
@@ -57,4 +60,45 @@ it('Get Account Info: a reset (no status) is a connection failure, not "HTTP NaN
 		'Autoshares Trader authenticated request: the connection failed before an answer arrived.',
 	);
 	expect(read.message).not.toMatch(/NaN/);
+});
+
+it("a second step's error never quotes the interim token or the code it carried, even where a provider quotes the vendor", async () => {
+	const CODE = '482913';
+	// Autoshares quotes nothing on a refused code; a provider that quotes its vendor's words
+	// (vendorText) on a second step must still not show what that step sent.
+	const quoting: AnyTokenProvider = {
+		...autosharesTrader,
+		readTokenAnswer: (answer) => {
+			throw new TokenAuthError('Autoshares Trader', 'verification code', 'refused.', {
+				description: 'Send the latest code.',
+				vendorText: answer.body,
+			});
+		},
+	};
+	const helpers = {
+		httpRequest: async () => ({
+			statusCode: 400,
+			headers: { 'content-type': 'text/plain' },
+			body: `ticket ${INTERIM} does not accept code ${CODE}`,
+		}),
+	};
+	const fields = autosharesTrader.readFields({
+		baseUrl: 'https://etna.example.com/api',
+		webApiKey: 'app-key-123456',
+		username: 'ana',
+		password: 'Secret#Pass1',
+	});
+	const error = await requestToken(helpers, quoting, fields, {
+		step: 'verificationCode',
+		interimToken: INTERIM,
+		value: CODE,
+	}).then(
+		() => undefined,
+		(thrown: unknown) => thrown as Error,
+	);
+	expect(error).toBeInstanceOf(TokenAuthError);
+	const shown = `${error!.message} ${(error as TokenAuthError).description}`;
+	expect(shown).toMatch(/The vendor said: "ticket .* does not accept code/);
+	expect(shown).not.toContain(INTERIM);
+	expect(shown).not.toContain(CODE);
 });
