@@ -119,8 +119,14 @@ export class TestCredentialsHelper {
 
 	decrypt(id: string): ICredentialDataDecryptedObject {
 		const stored = this.store[id];
+		const type = this.types[stored.type];
+		// n8n knows a credential type only from package.json's list, as this helper does.
+		if (type === undefined)
+			throw new Error(
+				`credential type ${stored.type} is not loaded: package.json's n8n.credentials has no line for its class`,
+			);
 		// n8n 2.x adds its domain-restriction fields to every credential with an authenticate.
-		const properties = injectDomainRestrictionFields(this.types[stored.type]);
+		const properties = injectDomainRestrictionFields(type);
 		return NodeHelpers.getNodeParameters(
 			properties,
 			{ ...stored.data } as never,
