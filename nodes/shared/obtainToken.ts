@@ -52,6 +52,13 @@ export async function requestToken(
 			'this credential does not refresh tokens.',
 			{ description: 'Log in again.' },
 		);
+	// Besides the credential's secrets, what this step sends is cut from anything quoted: a second
+	// step's interim token and code, a refresh token.
+	const sent = continuation
+		? [continuation.interimToken, continuation.value]
+		: refreshToken === undefined
+			? []
+			: [refreshToken];
 	try {
 		// A second step is sent once: the vendor may have accepted a code whose answer was lost,
 		// and sending it again would burn the interim token ("Corrupted ticket").
@@ -63,23 +70,17 @@ export async function requestToken(
 		);
 		const now = DateTime.utc();
 		const read = provider.readTokenAnswer(answer, now, fields);
-		// The reason travels on (to the notify URL): the interim token is as secret as the password.
+		// The reason travels on (to the notify URL): the interim tokens and the code are as secret
+		// as the password.
 		if (read.kind === 'nextStep')
 			return {
 				...read,
-				reason: quotable(read.reason, redactionOf(provider, fields, [read.interimToken])),
+				reason: quotable(read.reason, redactionOf(provider, fields, [read.interimToken, ...sent])),
 			};
 		const past = pastExpiry(provider.displayName, read.token.expiresAt, now);
 		if (past) throw past;
 		return read;
 	} catch (error) {
-		// Besides the credential's secrets, whatever this step sent: a second step's interim
-		// token and code, a refresh token.
-		const sent = continuation
-			? [continuation.interimToken, continuation.value]
-			: refreshToken === undefined
-				? []
-				: [refreshToken];
 		throw error instanceof TokenAuthError
 			? error.redacted(redactionOf(provider, fields, sent))
 			: error;

@@ -102,3 +102,36 @@ it("a second step's error never quotes the interim token or the code it carried,
 	expect(shown).not.toContain(INTERIM);
 	expect(shown).not.toContain(CODE);
 });
+
+it('the reason of a step after a code (now the PIN) never holds the code or the interim token that step sent', async () => {
+	const CODE = '482913';
+	const NEXT = 'interim-ticket-second-5f0a';
+	const helpers = {
+		httpRequest: async () => ({
+			statusCode: 202,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				State: 'Pending',
+				Step: 'SecurityPin',
+				Reason: `Code ${CODE} accepted for ticket ${INTERIM}; expecting PIN`,
+				Token: NEXT,
+			}),
+		}),
+	};
+	const fields = autosharesTrader.readFields({
+		baseUrl: 'https://etna.example.com/api',
+		webApiKey: 'app-key-123456',
+		username: 'ana',
+		password: 'Secret#Pass1',
+	});
+	const answer = await requestToken(helpers, autosharesTrader, fields, {
+		step: 'verificationCode',
+		interimToken: INTERIM,
+		value: CODE,
+	});
+	expect(answer.kind).toBe('nextStep');
+	if (answer.kind !== 'nextStep') return;
+	expect(answer.reason).toMatch(/expecting PIN$/);
+	expect(answer.reason).not.toContain(CODE);
+	expect(answer.reason).not.toContain(INTERIM);
+});
