@@ -89,31 +89,34 @@ export interface TokenProvider<Fields extends object = object> {
 	/** Credential values that must never be shown: cut out of any vendor text we quote. */
 	secrets(fields: Fields): string[];
 	/** Headers of `headers`/`staticHeaders` that carry a credential secret rather than the token. */
-	secretHeaderNames: string[];
+	secretHeaderNames: readonly string[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTokenProvider = TokenProvider<any>;
 
-/** What most vendors do, so that a provider states only where its vendor differs. */
-const COMMON = {
-	/** An expired token is answered 401. */
-	expiredTokenStatusCodes: () => [401],
-	/** The token travels in `Authorization`. */
-	tokenHeaderName: () => 'Authorization',
-	/** No header carries a secret besides the token. */
-	secretHeaderNames: [] as string[],
-};
+/** A provider as its module writes it: these three only where the vendor differs. */
+export type ProviderSpec<Fields extends object> = Omit<
+	TokenProvider<Fields>,
+	'expiredTokenStatusCodes' | 'tokenHeaderName' | 'secretHeaderNames'
+> &
+	Partial<
+		Pick<TokenProvider<Fields>, 'expiredTokenStatusCodes' | 'tokenHeaderName' | 'secretHeaderNames'>
+	>;
 
-/** A provider as its module writes it: the members of COMMON only where the vendor differs. */
-export type ProviderSpec<Fields extends object> = Omit<TokenProvider<Fields>, keyof typeof COMMON> &
-	Partial<Pick<TokenProvider<Fields>, keyof typeof COMMON>>;
-
-/** The provider of a vendor module: its spec over the common case. */
+/**
+ * The provider of a vendor module: its spec over what most vendors do, an expired token
+ * answered 401, the token in `Authorization`, no header that carries a secret besides it.
+ */
 export function defineProvider<Fields extends object>(
 	spec: ProviderSpec<Fields>,
 ): TokenProvider<Fields> {
-	return { ...COMMON, ...spec };
+	return {
+		...spec,
+		expiredTokenStatusCodes: spec.expiredTokenStatusCodes ?? (() => [401]),
+		tokenHeaderName: spec.tokenHeaderName ?? (() => 'Authorization'),
+		secretHeaderNames: spec.secretHeaderNames ?? [],
+	};
 }
 
 /**

@@ -33,6 +33,11 @@ describe('defineProvider', () => {
 		expect(isExpiredTokenAnswer(provider, { host: 'h' }, 403)).toBe(false);
 	});
 
+	it('a member the spec leaves undefined gets the common case too', () => {
+		const provider = defineProvider({ ...spec, expiredTokenStatusCodes: undefined });
+		expect(provider.expiredTokenStatusCodes({ host: 'h' })).toEqual([401]);
+	});
+
 	it('keeps what the spec says over the common case', () => {
 		const provider = defineProvider({
 			...spec,
