@@ -24,9 +24,15 @@ export function docsPageOf(displayName: string): string {
 
 /** The example workflow of one docs page's text, or undefined when it has none. */
 export function exampleOf(page: string, text: string): ExampleWorkflow | undefined {
-	const at = text.indexOf(`\n${HEADING}\n`);
+	// A checkout with CRLF line ends (Windows, autocrlf) reads the same.
+	const lines = text.replace(/\r\n/g, '\n');
+	const at = lines.indexOf(`\n${HEADING}\n`);
 	if (at < 0) return undefined;
-	const block = /\n```json\n([\s\S]*?)\n```\n/.exec(text.slice(at));
+	// The section ends at the next heading of its level or above.
+	const rest = lines.slice(at + HEADING.length + 2);
+	const end = rest.search(/^#{1,2} /m);
+	const section = end < 0 ? rest : rest.slice(0, end);
+	const block = /^```json\n([\s\S]*?)\n```$/m.exec(section);
 	if (!block) throw new Error(`docs/${page}: "${HEADING}" without a \`\`\`json block`);
 	let json: unknown;
 	try {

@@ -14,6 +14,16 @@ describe('example workflows in the docs pages', () => {
 		expect(example).toEqual({ file: 'a.md', json: { name: 'A', nodes: [] } });
 	});
 
+	it('reads a page with CRLF line ends the same', () => {
+		const text = page('```json\n{"name": "A", "nodes": []}\n```\n').replace(/\n/g, '\r\n');
+		expect(exampleOf('a.md', text)).toEqual({ file: 'a.md', json: { name: 'A', nodes: [] } });
+	});
+
+	it('takes the block of its own section, not one under a later heading', () => {
+		const text = page('No block here.\n\n## Another section\n\n```json\n{"nodes": []}\n```\n');
+		expect(() => exampleOf('a.md', text)).toThrow('without a ```json block');
+	});
+
 	it('a page without the heading has no example', () => {
 		expect(exampleOf('a.md', '# A\n\n```json\n{"nodes": []}\n```\n')).toBeUndefined();
 	});
