@@ -41,7 +41,8 @@ export const kits = Object.fromEntries(vendorIds.map((vendor) => [vendor, kitOf(
  * (Sirdata's GET with a body), which n8n 2.x no longer hands a credential's token step.
  */
 export function needsTokenStep(version: string, vendor: VendorId): boolean {
-	return kits[vendor].tokenStepNeedsLegacyRequest === true && Number(version.split('.')[0]) >= 2;
+	// A tag (`latest`, `next`) is no 1.x: only a major below 2 still has the legacy helper.
+	return kits[vendor].tokenStepNeedsLegacyRequest === true && !(Number(version.split('.')[0]) < 2);
 }
 
 /** The parts every kit has (test/registry.test.ts checks each kit for them). */
