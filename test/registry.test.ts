@@ -186,7 +186,7 @@ describe('docs, examples and fixtures cover every vendor', () => {
 	}
 
 	it.each(vendorIds)(
-		'%s: a docs page named after the vendor, linked from the README credential table',
+		'%s: a docs page named after the vendor, linked from the README credential and example tables',
 		(vendor) => {
 			const page = `docs/${docsPageOf(providers[vendor].displayName)}`;
 			need(existsSync(join(ROOT, page)), page, vendor);
@@ -196,6 +196,12 @@ describe('docs, examples and fixtures cover every vendor', () => {
 				vendor,
 			);
 			need(readme.includes(`](${page})`), `README.md's link to ${page}`, vendor);
+			const file = page.slice('docs/'.length);
+			need(
+				readme.includes(`[${file}](${page})`),
+				`README.md's example table row linking [${file}](${page})`,
+				vendor,
+			);
 		},
 	);
 

@@ -2,13 +2,13 @@
  * The vendor sandbox against the documented contracts, over real loopback HTTP.
  * Time is a fake clock (no waiting, no timing assertions).
  */
-import { vendorIds } from '../nodes/shared/providers';
 import * as net from 'node:net';
 
 import { Agent, request } from 'undici';
 
 import type { Dispatcher } from 'undici';
 
+import { vendorIds } from '../nodes/shared/providers';
 import type { Fault, Sandbox, VendorId } from '../scripts/sandbox';
 import { kits } from '../scripts/sandbox/kits';
 import {

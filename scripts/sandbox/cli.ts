@@ -11,11 +11,11 @@
  *
  * Prints each vendor's base URL and the sandbox accounts, then stays up until SIGINT/SIGTERM.
  */
-import { vendorIds } from '../../nodes/shared/providers';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { vendorIds } from '../../nodes/shared/providers';
 import { SANDBOX_ACCOUNTS, startSandbox } from './index';
 import type { VendorId } from './index';
 

@@ -39,8 +39,6 @@ export const credentialTypes: Record<string, ICredentialType> = Object.fromEntri
 	}),
 );
 
-/** Every vendor of the provider registry, in its order. */
-
 /** A vendor's kit fixture, with the vendor and its credential type. */
 export interface VendorFixture extends KitFixture {
 	vendor: VendorId;

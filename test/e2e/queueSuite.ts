@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { fixtures } from '../../scripts/sandbox/fixtures';
 import { needsTokenStep } from '../../scripts/sandbox/kits';
 import { SANDBOX_ACCOUNTS, startSandbox, type Sandbox } from '../../scripts/sandbox';

@@ -22,7 +22,7 @@ import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError, type TokenStep } from '../../nodes/shared/errors';
 import { requesterFrom, retryTiming, sendVendorRequest } from '../../nodes/shared/http';
 import { storeKey } from '../../nodes/shared/provider';
-import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { fixtures, getTokenNode, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';

@@ -11,7 +11,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, INodeType } fr
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { MAX_ATTEMPTS, WAIT_LIMIT } from '../../nodes/AutosharesTrader/actions/logIn.operation';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { credentialTypes, fixtures } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { decryptedAs, runWorkflow, TestCredentialsHelper, tokenStep } from '../helpers/n8n';

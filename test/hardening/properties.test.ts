@@ -12,7 +12,7 @@ import { expiryFromInstant, expiryFromSecondsLeft } from '../../nodes/shared/exp
 import type { VendorAnswer } from '../../nodes/shared/http';
 import { normaliseBaseUrl } from '../../nodes/shared/inputs';
 import type { AnyTokenProvider, TokenAnswer } from '../../nodes/shared/provider';
-import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { kits } from '../../scripts/sandbox/kits';
 import {
 	checkBaseUrl,

@@ -16,7 +16,7 @@ import { restoreConsole } from './consoleCapture';
 
 import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';

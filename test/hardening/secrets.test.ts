@@ -27,7 +27,7 @@ import type {
 } from 'n8n-workflow';
 
 import { retryTiming } from '../../nodes/shared/http';
-import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { fixtures, testNode } from '../../scripts/sandbox/fixtures';
 import { kits, WRONG, type Forbidden } from '../../scripts/sandbox/kits';

@@ -8,7 +8,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-wor
 
 import { AutosharesTrader } from '../../nodes/AutosharesTrader/AutosharesTrader.node';
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import { type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { fixtures, getTokenNode, logInNode } from '../../scripts/sandbox/fixtures';
 import { helperWithCred, nodeTypesOf, preAuthHelper, runWorkflow, tokenStep } from '../helpers/n8n';

@@ -1,7 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
-import { providers, type VendorId, vendorIds } from '../../nodes/shared/providers';
+import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { fixtures, getTokenNode } from '../../scripts/sandbox/fixtures';
 import { kits } from '../../scripts/sandbox/kits';
 import { helperWithCred, nodeTypesOf, type RunOptions, runWorkflow } from '../helpers/n8n';
