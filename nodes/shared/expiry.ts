@@ -50,17 +50,17 @@ export function expiryFromSecondsLeft(seconds: unknown, now: DateTime): string |
 }
 
 export function expiryFromInstant(value: unknown): string | undefined {
-	if (typeof value === 'number') {
-		if (!Number.isFinite(value) || value <= 0) return undefined;
+	const number = numberOrDigits(value);
+	if (number !== undefined) {
+		if (!Number.isFinite(number) || number <= 0) return undefined;
 		return toUtcIso(
-			value <= LAST_EPOCH_SECOND
-				? DateTime.fromSeconds(value, { zone: 'utc' })
-				: DateTime.fromMillis(value, { zone: 'utc' }),
+			number <= LAST_EPOCH_SECOND
+				? DateTime.fromSeconds(number, { zone: 'utc' })
+				: DateTime.fromMillis(number, { zone: 'utc' }),
 		);
 	}
 	if (typeof value !== 'string') return undefined;
 	const text = value.trim();
-	if (DECIMAL.test(text)) return expiryFromInstant(Number(text));
 	// setZone keeps the vendor's offset while parsing; toUtcIso converts. A time without an
 	// offset is UTC (APIs mean UTC; n8n's workflow zone would shift it by hours). Luxon
 	// reads any number of fractional digits (Sirdata sends nanoseconds) and keeps milliseconds.
@@ -83,7 +83,7 @@ export function expiryFromEpochMilliseconds(value: unknown): string | undefined 
 
 /** An ISO 8601 / RFC 3339 instant as text; numbers are not guessed at here. */
 export function expiryFromIsoText(value: unknown): string | undefined {
-	if (typeof value !== 'string' || DECIMAL.test(value.trim())) return undefined;
+	if (typeof value !== 'string' || numberOrDigits(value) !== undefined) return undefined;
 	return expiryFromInstant(value);
 }
 
