@@ -486,9 +486,6 @@ const VERSION = 'v2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** The seal's scrypt work factor (sealKdf.ts): what ships, and what sealKey uses. */
-export { SEAL_KDF, sealKdf } from './sealKdf';
-
 /** Keys derived in this process (a seal is opened and sealed again at each resume), by digest. */
 const derived = new Map<string, Buffer>();
 const MAX_DERIVED = 100;

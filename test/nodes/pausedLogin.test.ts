@@ -12,8 +12,6 @@ import {
 	readSealed,
 	seal,
 	SEAL_ENDED,
-	SEAL_KDF,
-	sealKdf,
 	sealKey,
 	sealName,
 	storeSealed,
@@ -21,6 +19,7 @@ import {
 	type PausedLogin,
 	type SealBinding,
 } from '../../nodes/AutosharesTrader/pausedLogin';
+import { SEAL_KDF, sealKdf } from '../../nodes/AutosharesTrader/sealKdf';
 
 const LOGIN: PausedLogin = {
 	step: 'verificationCode',
@@ -168,11 +167,11 @@ describe('what a process remembers of paused logins', () => {
 describe('the seal is no cheap password oracle', () => {
 	it('its key is scrypt (2^15, 8, 1) of the secrets, salted with the execution: one guess costs that', () => {
 		// The suite lowers the work factor for speed (test/helpers/fastSeal.ts); a fresh load of
-		// the module, as n8n loads it, starts at the package's own.
+		// the work factor's module, as n8n loads it with the node, starts at the package's own.
 		let shipped: typeof sealKdf | undefined;
 		jest.isolateModules(() => {
 			shipped = (
-				jest.requireActual('../../nodes/AutosharesTrader/pausedLogin') as {
+				jest.requireActual('../../nodes/AutosharesTrader/sealKdf') as {
 					sealKdf: typeof sealKdf;
 				}
 			).sealKdf;
