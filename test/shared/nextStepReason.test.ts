@@ -9,29 +9,37 @@ import { NodeApiError, type INode } from 'n8n-workflow';
 import { TokenAuthError } from '../../nodes/shared/errors';
 import { requestToken } from '../../nodes/shared/obtainToken';
 import type { AnyTokenProvider } from '../../nodes/shared/provider';
+import { failure } from '../helpers/failure';
 import { accountInfoFailure } from '../../nodes/AutosharesTrader/actions/getAccountInfo.operation';
 import { autosharesTrader } from '../../nodes/shared/providers';
 
 const INTERIM = 'interim-ticket-7c1e9b2a4d';
+const CODE = '482913';
+const fields = autosharesTrader.readFields({
+	baseUrl: 'https://etna.example.com/api',
+	webApiKey: 'app-key-123456',
+	username: 'ana',
+	password: 'Secret#Pass1',
+});
 
-it("the 2FA step's reason, sent on to the Notify URL, never holds the interim token", async () => {
-	const helpers = {
+/** n8n's request helper answering every call with this status and body. */
+function answering(statusCode: number, body: string | object) {
+	const json = typeof body !== 'string';
+	return {
 		httpRequest: async () => ({
-			statusCode: 202,
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({
-				State: 'Pending',
-				Step: 'VerificationCode',
-				Reason: `Expecting confirmation code for ticket ${INTERIM}`,
-				Token: INTERIM,
-			}),
+			statusCode,
+			headers: { 'content-type': json ? 'application/json' : 'text/plain' },
+			body: json ? JSON.stringify(body) : body,
 		}),
 	};
-	const fields = autosharesTrader.readFields({
-		baseUrl: 'https://etna.example.com/api',
-		webApiKey: 'app-key-123456',
-		username: 'ana',
-		password: 'Secret#Pass1',
+}
+
+it("the 2FA step's reason, sent on to the Notify URL, never holds the interim token", async () => {
+	const helpers = answering(202, {
+		State: 'Pending',
+		Step: 'VerificationCode',
+		Reason: `Expecting confirmation code for ticket ${INTERIM}`,
+		Token: INTERIM,
 	});
 	const answer = await requestToken(helpers, autosharesTrader, fields);
 	expect(answer.kind).toBe('nextStep');
@@ -63,7 +71,6 @@ it('Get Account Info: a reset (no status) is a connection failure, not "HTTP NaN
 });
 
 it("a second step's error never quotes the interim token or the code it carried, even where a provider quotes the vendor", async () => {
-	const CODE = '482913';
 	// Autoshares quotes nothing on a refused code; a provider that quotes its vendor's words
 	// (vendorText) on a second step must still not show what that step sent.
 	const quoting: AnyTokenProvider = {
@@ -75,54 +82,27 @@ it("a second step's error never quotes the interim token or the code it carried,
 			});
 		},
 	};
-	const helpers = {
-		httpRequest: async () => ({
-			statusCode: 400,
-			headers: { 'content-type': 'text/plain' },
-			body: `ticket ${INTERIM} does not accept code ${CODE}`,
+	const helpers = answering(400, `ticket ${INTERIM} does not accept code ${CODE}`);
+	const error = await failure(
+		requestToken(helpers, quoting, fields, {
+			step: 'verificationCode',
+			interimToken: INTERIM,
+			value: CODE,
 		}),
-	};
-	const fields = autosharesTrader.readFields({
-		baseUrl: 'https://etna.example.com/api',
-		webApiKey: 'app-key-123456',
-		username: 'ana',
-		password: 'Secret#Pass1',
-	});
-	const error = await requestToken(helpers, quoting, fields, {
-		step: 'verificationCode',
-		interimToken: INTERIM,
-		value: CODE,
-	}).then(
-		() => undefined,
-		(thrown: unknown) => thrown as Error,
 	);
-	expect(error).toBeInstanceOf(TokenAuthError);
-	const shown = `${error!.message} ${(error as TokenAuthError).description}`;
+	const shown = `${error.message} ${error.description}`;
 	expect(shown).toMatch(/The vendor said: "ticket .* does not accept code/);
 	expect(shown).not.toContain(INTERIM);
 	expect(shown).not.toContain(CODE);
 });
 
 it('the reason of a step after a code (now the PIN) never holds the code or the interim token that step sent', async () => {
-	const CODE = '482913';
 	const NEXT = 'interim-ticket-second-5f0a';
-	const helpers = {
-		httpRequest: async () => ({
-			statusCode: 202,
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({
-				State: 'Pending',
-				Step: 'SecurityPin',
-				Reason: `Code ${CODE} accepted for ticket ${INTERIM}; expecting PIN`,
-				Token: NEXT,
-			}),
-		}),
-	};
-	const fields = autosharesTrader.readFields({
-		baseUrl: 'https://etna.example.com/api',
-		webApiKey: 'app-key-123456',
-		username: 'ana',
-		password: 'Secret#Pass1',
+	const helpers = answering(202, {
+		State: 'Pending',
+		Step: 'SecurityPin',
+		Reason: `Code ${CODE} accepted for ticket ${INTERIM}; expecting PIN`,
+		Token: NEXT,
 	});
 	const answer = await requestToken(helpers, autosharesTrader, fields, {
 		step: 'verificationCode',
