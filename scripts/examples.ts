@@ -50,10 +50,10 @@ export function exampleOf(page: string, text: string): ExampleWorkflow | undefin
 }
 
 /** Every example workflow of docs/, by page name. */
-export function loadExamples(dir = DOCS): ExampleWorkflow[] {
+export function loadExamples(): ExampleWorkflow[] {
 	return fs
-		.readdirSync(dir)
+		.readdirSync(DOCS)
 		.filter((file) => file.endsWith('.md'))
 		.sort()
-		.flatMap((file) => exampleOf(file, fs.readFileSync(path.join(dir, file), 'utf8')) ?? []);
+		.flatMap((file) => exampleOf(file, fs.readFileSync(path.join(DOCS, file), 'utf8')) ?? []);
 }

@@ -24,7 +24,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { assert, check, log, tally, versionsToRun } from './runtime/checks';
+import {
+	assert,
+	check,
+	closingLine,
+	couldNotRun,
+	log,
+	tally,
+	versionsToRun,
+} from './runtime/checks';
 import { spawnTied } from './runtime/lifetime';
 import { N8nClient } from './runtime/n8nClient';
 import { ensureNode24, npmFreeEnv } from './runtime/n8nInstall';
@@ -350,13 +358,5 @@ async function main(): Promise<void> {
 }
 
 main()
-	.catch((error: unknown) => {
-		tally.failed++;
-		console.log(
-			`FAIL the install check could not run\n     ${(error as Error).stack ?? String(error)}`,
-		);
-	})
-	.finally(() => {
-		console.log(`\n${tally.passed} passed, ${tally.failed} failed`);
-		process.exit(tally.failed > 0 ? 1 : 0);
-	});
+	.catch((error: unknown) => couldNotRun('the install check', error))
+	.finally(() => process.exit(closingLine()));

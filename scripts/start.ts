@@ -25,7 +25,7 @@ import * as path from 'path';
 
 import { providers, vendorIds, type VendorId } from '../nodes/shared/providers';
 import { defaultCredentialName, fixtures } from './sandbox/fixtures';
-import { assert } from './runtime/checks';
+import { assert, checker, type Counts } from './runtime/checks';
 import { hasEnded, N8nClient, type Owner } from './runtime/n8nClient';
 import { spawnTied, stopOnSignals, type StopOptions } from './runtime/lifetime';
 import { cacheRoot, ensureN8n, processAlive, type Log } from './runtime/n8nInstall';
@@ -605,11 +605,6 @@ export function sentCodeLines(sent: SentCode, editorUrl?: string): string[] {
 
 // ---- --check ----
 
-interface CheckResult {
-	passed: number;
-	failed: number;
-}
-
 /** What the last node of each vendor's example must output against the sandbox (its test kit's check). */
 const EXPECTED: Record<string, (json: Json) => boolean> = Object.fromEntries(
 	vendorIds.map((vendor) => [docsPageOf(providers[vendor].displayName), kits[vendor].check.expect]),
@@ -646,18 +641,9 @@ function withWebhookTrigger(
 	};
 }
 
-export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<CheckResult> {
-	const result: CheckResult = { passed: 0, failed: 0 };
-	const check = async (name: string, run: () => Promise<void>) => {
-		try {
-			await run();
-			result.passed++;
-			log(`PASS ${name}`);
-		} catch (error) {
-			result.failed++;
-			log(`FAIL ${name}\n       ${(error as Error).message.split('\n').join('\n       ')}`);
-		}
-	};
+export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Counts> {
+	const result: Counts = { passed: 0, failed: 0 };
+	const check = checker(result, log, '       ');
 	await check('the editor answers', async () => {
 		for (const page of ['/', '/signin']) {
 			const response = await fetch(`${demo.editorUrl}${page}`);
@@ -708,16 +694,10 @@ export async function checkDemo(demo: Demo, log: Log = timestamped): Promise<Che
 				withWebhookTrigger(stored, webhookPath, 'lastNode'),
 			);
 			await client.activateWorkflow(clone.id);
-			const response = await client.callWebhook(webhookPath, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: '{}',
-			});
-			const text = await response.text();
-			assert(response.status === 200, `answered ${response.status}: ${text.slice(0, 300)}`);
-			const items = JSON.parse(text) as Json[];
+			const { status, text, json } = await client.postJson(webhookPath, {});
+			assert(status === 200, `answered ${status}: ${text.slice(0, 300)}`);
 			assert(
-				Array.isArray(items) && items.length === 1 && expected(items[0]),
+				Array.isArray(json) && json.length === 1 && expected(json[0] as Json),
 				`unexpected output ${text.slice(0, 300)}`,
 			);
 		});

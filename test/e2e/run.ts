@@ -22,7 +22,14 @@ import {
 	type Sandbox,
 	type VendorServer,
 } from '../../scripts/sandbox';
-import { assert, check, log, tally, versionsToRun } from '../../scripts/runtime/checks';
+import {
+	assert,
+	check,
+	closingLine,
+	couldNotRun,
+	log,
+	versionsToRun,
+} from '../../scripts/runtime/checks';
 import { hasEnded, N8nClient } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball, startN8n } from '../../scripts/runtime/n8nProcess';
 import { packPackage } from '../../scripts/runtime/pack';
@@ -35,7 +42,7 @@ import {
 } from '../../scripts/runtime/twoFactor';
 import { domainRestrictionChecks } from './domainRestriction';
 import { realServerChecks } from './realServers';
-import { echoWorkflow, getTokenWorkflow, logInThenAccount, tokenStep } from './workflows';
+import { createTwoFactorWorkflow, echoWorkflow, getTokenWorkflow, tokenStep } from './workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEFAULT_VERSIONS = ['2.40.7', '1.123.81'];
@@ -486,23 +493,18 @@ async function suite(version: string, tarball: string): Promise<void> {
 			names: { credential: string; workflow: string; webhookPath: string },
 			data: Record<string, unknown>,
 			options: Record<string, unknown> = {},
-		) => {
-			const created = await client.createCredential('autosharesTraderApi', names.credential, {
-				...fx.autosharesTrader.good,
-				...data,
-			});
-			const workflow = await rest.createWorkflow(
-				logInThenAccount(
-					names.workflow,
-					names.webhookPath,
-					{ notifyUrl: notify.url, waitLimitMinutes: 5, ...options },
-					{ id: created.id, name: created.name },
-					`${sandbox.vendors.autosharesTrader.baseUrl}/v1.0/users/@me/info`,
-				),
+		) =>
+			await createTwoFactorWorkflow(
+				client,
+				rest,
+				names,
+				{
+					values: { ...fx.autosharesTrader.good, ...data },
+					notifyUrl: notify.url,
+					baseUrl: sandbox.vendors.autosharesTrader.baseUrl,
+				},
+				options,
 			);
-			await rest.activateWorkflow(workflow.id);
-			return workflow;
-		};
 
 		await check(
 			`${at} autoshares 2FA: waits, refuses a wrong code, finishes with the right one, and HTTP Request uses the token`,
@@ -702,10 +704,7 @@ async function main(): Promise<void> {
 				// E2E_ONLY=queue: the queue-mode suite alone, for iterating on it.
 				if (process.env.E2E_ONLY !== 'queue') await suite(version, tarball);
 			} catch (error) {
-				tally.failed++;
-				console.log(
-					`FAIL n8n ${version}: the suite could not run\n     ${(error as Error).stack ?? String(error)}`,
-				);
+				couldNotRun(`n8n ${version}: the suite`, error);
 			}
 			// Queue mode (Redis, main, two workers, a webhook process) for one version only.
 			if (version === '2.40.7') {
@@ -714,18 +713,14 @@ async function main(): Promise<void> {
 					const { queueSuite } = await import('./queueSuite');
 					await queueSuite(version, tarball, check, log);
 				} catch (error) {
-					tally.failed++;
-					console.log(
-						`FAIL n8n ${version} queue mode: the suite could not run\n     ${(error as Error).stack ?? String(error)}`,
-					);
+					couldNotRun(`n8n ${version} queue mode: the suite`, error);
 				}
 			}
 		}
 	} finally {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
-	console.log(`\n${tally.passed} passed, ${tally.failed} failed`);
-	process.exitCode = tally.failed === 0 ? 0 : 1;
+	process.exitCode = closingLine();
 }
 
 void main();
