@@ -18,13 +18,8 @@ import { describeToken } from '../../nodes/shared/tokenOutput';
 import { customEndpoint, providers, vendorIds } from '../../nodes/shared/providers';
 import { quotable } from '../../nodes/shared/redact';
 import { tokenStore } from '../../nodes/shared/tokenStore';
-import { credentialTypes, fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
-import {
-	decryptedAs,
-	n8nRequestHelpers,
-	testCredential,
-	TestCredentialsHelper,
-} from '../helpers/n8n';
+import { fixtures, genericSettings } from '../../scripts/sandbox/fixtures';
+import { decryptedAs, n8nRequestHelpers, testNewCredential } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
 import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
@@ -356,8 +351,7 @@ describe('a refused login is not repeated: accounts are not locked', () => {
 
 describe('works on the first save (Auto)', () => {
 	it('a new credential for the generic API with only the URL, the login values and Form passes its Test', async () => {
-		const helper = new TestCredentialsHelper(credentialTypes);
-		const result = await testCredential(helper, TYPE, {
+		const result = await testNewCredential(TYPE, {
 			tokenUrl: `${generic().baseUrl}/auth/login`,
 			loginValuesIn: 'formBody',
 			username: A.customEndpoint.username,

@@ -12,8 +12,8 @@ import type {
 
 import { requesterFrom } from '../../nodes/shared/http';
 import { obtainToken } from '../../nodes/shared/obtainToken';
-import { providers } from '../../nodes/shared/providers';
-import { fixtures, testNode } from '../../scripts/sandbox/fixtures';
+import { providers, type VendorId } from '../../nodes/shared/providers';
+import { testNode, type VendorFixture } from '../../scripts/sandbox/fixtures';
 import {
 	decryptedAs,
 	helperWithCred,
@@ -27,8 +27,9 @@ import { useSandbox } from '../helpers/sandbox';
 import { SANDBOX_ACCOUNTS, type Sandbox } from '../../scripts/sandbox';
 
 let sandbox: Sandbox;
+let fx: Record<VendorId, VendorFixture>;
 
-useSandbox((started) => (sandbox = started));
+useSandbox((started, fixtures) => ((sandbox = started), (fx = fixtures)));
 
 /** The message up to the end of its first sentence (a period followed by a space and a capital). */
 function firstSentence(message: string): string {
@@ -85,7 +86,7 @@ async function requestThroughCredential(
 
 describe('Sirdata on n8n 2.x: the credential token step cannot send the login', () => {
 	it('the Test says first that it cannot check the login and the password was not checked, then what to do; right and wrong passwords read the same', async () => {
-		const f = fixtures(sandbox).sirdata;
+		const f = fx.sirdata;
 		const right = await testNewCredential('sirdataApi', f.good);
 		const wrong = await testNewCredential('sirdataApi', f.bad);
 		expect(right.status).toBe('Error');
@@ -106,7 +107,7 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 	});
 
 	it('a node request with the credential (the HTTP Request path) gets the same text, right for it too', async () => {
-		const f = fixtures(sandbox).sirdata;
+		const f = fx.sirdata;
 		const test = await testNewCredential('sirdataApi', f.good);
 		const error = await requestThroughCredential(
 			'sirdataApi',
@@ -121,7 +122,7 @@ describe('Sirdata on n8n 2.x: the credential token step cannot send the login', 
 	});
 
 	it('after the advice is followed (a Get Token node ran) the Test passes and the node request works', async () => {
-		const f = fixtures(sandbox).sirdata;
+		const f = fx.sirdata;
 		await obtainToken(
 			requesterFrom(n8nRequestHelpers()),
 			providers.sirdata,
@@ -165,7 +166,7 @@ describe('Soda Cloud, API key method', () => {
 	});
 
 	it('the refusal message has the quality of the email/password one', async () => {
-		const byPassword = await testNewCredential('sodaCloudApi', fixtures(sandbox).sodaCloud.bad);
+		const byPassword = await testNewCredential('sodaCloudApi', fx.sodaCloud.bad);
 		const byKey = await testNewCredential('sodaCloudApi', keyPair('wrong-secret'));
 		expect(byPassword.message).toMatch(
 			/^Soda Cloud token request: the email or password was refused \(HTTP 401\)\. Check /,
@@ -212,7 +213,7 @@ describe('Soda Cloud, custom base URL without /v1', () => {
 		]) {
 			expect(
 				await testNewCredential('sodaCloudApi', {
-					...fixtures(sandbox).sodaCloud.good,
+					...fx.sodaCloud.good,
 					baseUrl,
 				}),
 			).toMatchObject({ status: 'OK' });

@@ -52,9 +52,8 @@ function floodThenTrickle(vendor: VendorId): Promise<Result[]> {
 			server.injectFault({ kind: 'flood' }, 1);
 			server.injectFault({ kind: 'trickle', intervalMs: 50 }, 1);
 		}
-		const credentials = Object.fromEntries(
-			vendorIds.map((each) => [each, fixtures(sandbox)[each].good]),
-		);
+		const fx = fixtures(sandbox);
+		const credentials = Object.fromEntries(vendorIds.map((each) => [each, fx[each].good]));
 		const results = await runChild([JSON.stringify(credentials), 'token', 'request:2000']);
 		// The connections were dropped: the sandbox is not left streaming.
 		for (const server of servers) await server.waitForStreamsClosed();

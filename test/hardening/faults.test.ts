@@ -20,7 +20,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { GetToken } from '../../nodes/GetToken/GetToken.node';
 import { TokenAuthError, type TokenStep } from '../../nodes/shared/errors';
-import { requesterFrom, retryTiming, sendVendorRequest } from '../../nodes/shared/http';
+import { requesterFrom, sendVendorRequest } from '../../nodes/shared/http';
 import { storeKey } from '../../nodes/shared/provider';
 import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
@@ -36,15 +36,14 @@ import {
 	tokenStep,
 } from '../helpers/n8n';
 import { withSandbox } from '../helpers/sandbox';
+import { useFastRetries } from '../helpers/retryTiming';
 import { type Fault, type Sandbox, type VendorServer } from '../../scripts/sandbox';
 
 const nodeTypes = nodeTypesOf({ 'n8n-nodes-token-auth.getToken': new GetToken() });
 
 // The retry rules, not the length of their waits, are under test: 0.5 s and 2 s become 5 and 20
 // ms, a Retry-After second 10 ms. Which attempts happen, and when one is not waited out, stay.
-const PACKAGE_TIMING = { ...retryTiming, backoffMs: [...retryTiming.backoffMs] };
-beforeAll(() => Object.assign(retryTiming, { backoffMs: [5, 20], msPerRetryAfterSecond: 10 }));
-afterAll(() => Object.assign(retryTiming, PACKAGE_TIMING));
+useFastRetries();
 
 type Path = 'credential' | 'node';
 const PATHS: Path[] = ['credential', 'node'];

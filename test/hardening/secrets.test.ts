@@ -26,7 +26,6 @@ import type {
 	IRunExecutionData,
 } from 'n8n-workflow';
 
-import { retryTiming } from '../../nodes/shared/http';
 import { providers, vendorIds, type VendorId } from '../../nodes/shared/providers';
 import { tokenStore } from '../../nodes/shared/tokenStore';
 import { fixtures, testNode } from '../../scripts/sandbox/fixtures';
@@ -42,6 +41,7 @@ import {
 	tokenStep,
 } from '../helpers/n8n';
 import { packageNodeTypes } from '../helpers/nodeTypes';
+import { useFastRetries } from '../helpers/retryTiming';
 import { SANDBOX_ACCOUNTS, startSandbox, type Fault, type Sandbox } from '../../scripts/sandbox';
 
 const S = WRONG;
@@ -49,9 +49,7 @@ const A = SANDBOX_ACCOUNTS;
 
 // What is searched here is what the faults leave behind, not how long retries wait: the
 // backoff is shortened as in faults.test.ts (the retry rules themselves are tested there).
-const PACKAGE_TIMING = { ...retryTiming, backoffMs: [...retryTiming.backoffMs] };
-beforeAll(() => Object.assign(retryTiming, { backoffMs: [5, 20], msPerRetryAfterSecond: 10 }));
-afterAll(() => Object.assign(retryTiming, PACKAGE_TIMING));
+useFastRetries();
 
 /**
  * Every credential secret a test can use: the recognisable wrong ones and the sandbox's own,

@@ -15,7 +15,7 @@ import { startAuthServers, type AuthServers } from '../../scripts/authServers';
 import { credentialTypes } from '../../scripts/sandbox/fixtures';
 import { TestCredentialsHelper, testNewCredential, tokenStep } from '../helpers/n8n';
 import { failure } from '../helpers/failure';
-import { decrypted, TYPE, viaNode } from '../helpers/customEndpoint';
+import { decrypted, preAuthenticate, TYPE, viaNode } from '../helpers/customEndpoint';
 
 let servers: AuthServers;
 
@@ -84,7 +84,7 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 		);
 		expect(new Set(tokens).size).toBe(1);
 		expect((await servers.oidc.stats()).tokenCalls).toBe(1);
-		const saved = await tokenStep(TYPE, decrypted(oidcBasic()));
+		const saved = await preAuthenticate(oidcBasic());
 		expect(await resource(servers.oidc.resourceUrl, oidcBasic(), saved)).toBe(200);
 	});
 
@@ -117,7 +117,7 @@ describe('oidc-provider: OAuth 2.0 client credentials', () => {
 	});
 
 	it('a token revoked early (RFC 7009) is refused, and the next token step gets a new one', async () => {
-		const saved = await tokenStep(TYPE, decrypted(oidcBasic()));
+		const saved = await preAuthenticate(oidcBasic());
 		const basic = `Basic ${Buffer.from(`${encodeURIComponent(servers.oidc.basicClient.clientId)}:${encodeURIComponent(servers.oidc.basicClient.clientSecret)}`).toString('base64')}`;
 		const revoked = await fetch(servers.oidc.revocationUrl, {
 			method: 'POST',
@@ -145,7 +145,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 			expect(JSON.stringify(describeToken(customEndpoint, fields, token))).not.toContain(
 				token.refreshToken!,
 			);
-			const saved = await tokenStep(TYPE, decrypted(nodeOauth({ clientAuth })));
+			const saved = await preAuthenticate(nodeOauth({ clientAuth }));
 			expect(await resource(servers.oauth2.resourceUrl, nodeOauth({ clientAuth }), saved)).toBe(
 				200,
 			);
@@ -180,7 +180,7 @@ describe('node-oauth: OAuth 2.0 password grant with client authentication, refre
 		expect(
 			await resource(servers.oauth2.resourceUrl, nodeOauth(), {
 				...saved,
-				accessTokenFor: (await tokenStep(TYPE, decrypted(nodeOauth()))).accessTokenFor,
+				accessTokenFor: (await preAuthenticate(nodeOauth())).accessTokenFor,
 			}),
 		).toBe(200);
 	});
