@@ -31,7 +31,6 @@ import {
 	N8nClient,
 	parseJson,
 	type ExecutionDetails,
-	type ExecutionStatus,
 } from '../../scripts/runtime/n8nClient';
 import { installPackageTarball } from '../../scripts/runtime/n8nProcess';
 import {
@@ -46,7 +45,7 @@ import {
 	type NotifyPayload,
 } from '../../scripts/runtime/twoFactor';
 import { realServerChecks } from './realServers';
-import { echoWorkflow, getTokenWorkflow, logInThenAccount, tokenStep } from './workflows';
+import { createTwoFactorWorkflow, echoWorkflow, getTokenWorkflow, tokenStep } from './workflows';
 
 const PACKAGE = 'n8n-nodes-token-auth';
 const SIRDATA_LIFETIME_SECONDS = 40;
@@ -285,23 +284,22 @@ export async function queueSuite(
 
 		/** Webhook (answers at once) → Log In → HTTP Request "Account" with the same credential. */
 		const twoFactorWorkflow = async (label: string, loginOptions: Record<string, unknown> = {}) => {
-			const created = await client.createCredential(
-				'autosharesTraderApi',
-				`Autoshares Trader (2FA, queue mode, ${label})`,
-				{ ...fx.autosharesTrader.good, ...twoFactorUser },
-			);
-			const ref = { id: created.id, name: created.name };
 			const webhookPath = `queue-2fa-${label}`;
-			const workflow = await client.createWorkflow(
-				logInThenAccount(
-					`queue 2fa ${label}`,
+			const workflow = await createTwoFactorWorkflow(
+				client,
+				client,
+				{
+					credential: `Autoshares Trader (2FA, queue mode, ${label})`,
+					workflow: `queue 2fa ${label}`,
 					webhookPath,
-					{ notifyUrl, waitLimitMinutes: 5, ...loginOptions },
-					ref,
-					`${autoshares.baseUrl}/v1.0/users/@me/info`,
-				),
+				},
+				{
+					values: { ...fx.autosharesTrader.good, ...twoFactorUser },
+					notifyUrl,
+					baseUrl: autoshares.baseUrl,
+				},
+				loginOptions,
 			);
-			await client.activateWorkflow(workflow.id);
 			return { workflowId: workflow.id, webhookPath };
 		};
 
@@ -335,11 +333,14 @@ export async function queueSuite(
 			};
 		};
 
-		/** The execution once it passes `accept` (polled through main's API). */
+		/**
+		 * The execution once it passes `accept` (polled through main's API); `what` says what was
+		 * expected, from the execution as last read.
+		 */
 		const executionWhen = async (
 			id: string,
-			accept: (execution: { status: ExecutionStatus }) => boolean,
-			what: string,
+			accept: (execution: ExecutionDetails) => boolean,
+			what: string | ((execution: ExecutionDetails) => string),
 			timeoutMs = 30_000,
 		) => {
 			const deadline = Date.now() + timeoutMs;
@@ -348,7 +349,7 @@ export async function queueSuite(
 				if (accept(execution)) return execution;
 				if (Date.now() > deadline)
 					throw new Error(
-						`execution ${id} is still ${execution.status} after ${timeoutMs / 1000} s, expected ${what}`,
+						`execution ${id} is still ${execution.status} after ${timeoutMs / 1000} s, expected ${typeof what === 'string' ? what : what(execution)}`,
 					);
 				await sleep(250);
 			}
@@ -367,20 +368,13 @@ export async function queueSuite(
 		 * the old pause still reads "waiting" until a worker picks the resume up, so the status
 		 * and a saved run alone do not say that the new pause is saved.
 		 */
-		const pauseSaved = async (id: string, after = 0, node = 'Log In') => {
-			const deadline = Date.now() + 30_000;
-			for (;;) {
-				const execution = await client.getExecution(id);
-				const runs = execution.data?.resultData?.runData?.[node]?.length ?? 0;
-				if (execution.status === 'waiting' && runs > 0 && lastRunStart(execution, node) > after)
-					return execution;
-				if (Date.now() > deadline)
-					throw new Error(
-						`execution ${id} is ${execution.status} with ${runs} saved run(s) of ${node}, the last started at ${lastRunStart(execution, node)} (after ${after} expected), after 30 s`,
-					);
-				await sleep(250);
-			}
-		};
+		const pauseSaved = async (id: string, after = 0, node = 'Log In') =>
+			await executionWhen(
+				id,
+				(execution) => execution.status === 'waiting' && lastRunStart(execution, node) > after,
+				(execution) =>
+					`waiting with a saved run of ${node} started after ${after} (${execution.data?.resultData?.runData?.[node]?.length ?? 0} saved run(s), the last started at ${lastRunStart(execution, node)})`,
+			);
 
 		/**
 		 * A code, as JSON, to the resume URL. 409 is retried while n8n saves the wait (callResumeUrl),

@@ -468,12 +468,10 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				});
 				await probe.arrayBuffer();
 				assert(probe.status === 401, `the revoked token still opens /api/me (${probe.status})`);
-				const count = await counter(oidc);
-				const second = meOutput(await post(workflow.path));
-				const delta = await count();
-				const again = await counter(oidc);
-				const third = meOutput(await post(workflow.path));
-				const later = await again();
+				const { answer: secondAnswer, delta } = await counted(oidc, workflow.path);
+				const second = meOutput(secondAnswer);
+				const { answer: thirdAnswer, delta: later } = await counted(oidc, workflow.path);
+				const third = meOutput(thirdAnswer);
 				log(
 					`token calls: oidc-provider after the RFC 7009 revocation: ${callsText(delta)}; the run after that: ${callsText(later)}`,
 				);
@@ -505,9 +503,8 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				);
 				const workflow = await meWorkflow('oidc-expiry', s.resourceUrl, ref);
 				const runOnce = async (what: string) => {
-					const count = await counter(s);
-					const out = meOutput(await post(workflow.path));
-					const delta = await count();
+					const { answer, delta } = await counted(s, workflow.path);
+					const out = meOutput(answer);
 					const expiresAt = Date.parse(String(out.auth.expiresAt));
 					const obtainedAt = Date.parse(String(out.auth.obtainedAt));
 					const exp = Number(out.item.exp) * 1000;
@@ -787,9 +784,8 @@ export async function realServerChecks(options: RealServerOptions): Promise<void
 				);
 				assert(test.status === 'OK', `Test: ${JSON.stringify(test)}`);
 				const workflow = await meWorkflow('json-login', jsonServer.resourceUrl, ref);
-				const count = await counter(jsonServer);
-				const out = meOutput(await post(workflow.path));
-				const delta = await count();
+				const { answer, delta } = await counted(jsonServer, workflow.path);
+				const out = meOutput(answer);
 				log(`token calls: json-server-auth, the run after the Test: ${callsText(delta)}`);
 				assert(
 					out.item.id === jsonServer.user.id && out.item.email === jsonServer.user.email,

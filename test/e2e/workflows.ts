@@ -5,6 +5,7 @@
 import { randomUUID } from 'crypto';
 
 import type { VendorId } from '../../nodes/shared/providers';
+import type { N8nClient } from '../../scripts/runtime/n8nClient';
 import { needsTokenStep } from '../../scripts/sandbox/kits';
 
 type Json = Record<string, unknown>;
@@ -172,4 +173,30 @@ export function logInThenAccount(
 		logInNode(credential, options),
 		httpRequestNode('Account', accountUrl, 'autosharesTraderApi', credential),
 	]);
+}
+
+/**
+ * An Autoshares credential with `values`, and an active logInThenAccount workflow with it: Log
+ * In notifies `notifyUrl` and waits 5 minutes, with `options` besides. The credential is made
+ * through `client`, the workflow through `rest` (a member's client, say).
+ */
+export async function createTwoFactorWorkflow(
+	client: N8nClient,
+	rest: N8nClient,
+	names: { credential: string; workflow: string; webhookPath: string },
+	at: { values: Json; notifyUrl: string; baseUrl: string },
+	options: Json = {},
+): Promise<{ id: string }> {
+	const created = await client.createCredential('autosharesTraderApi', names.credential, at.values);
+	const workflow = await rest.createWorkflow(
+		logInThenAccount(
+			names.workflow,
+			names.webhookPath,
+			{ notifyUrl: at.notifyUrl, waitLimitMinutes: 5, ...options },
+			{ id: created.id, name: created.name },
+			`${at.baseUrl}/v1.0/users/@me/info`,
+		),
+	);
+	await rest.activateWorkflow(workflow.id);
+	return workflow;
 }
